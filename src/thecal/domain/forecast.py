@@ -1,0 +1,165 @@
+"""Reservoir forecast and the next refill date, with the limit that binds.
+
+Next refill = the earliest of (clinical.md §11 rule 7, S47, S12, S48, S66):
+
+* the projected low-reservoir alarm minus the clinic's margin;
+* the stability limit of the shortest-lived component of the admixture;
+* for a first fill of a naive pump with ziconotide, 14 days (S12);
+* the clinic's maximum refill interval.
+
+The forecast is given both at the basal flow and assuming every allowed patient bolus is taken
+(Prometra's rule, S66): the conservative date is the one used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.drugs import Drug
+from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.policy import ClinicPolicy
+from thecal.domain.sourced import Sourced
+from thecal.domain.units import Duration, FlowRate, Volume
+
+__all__ = [
+    "RefillLimit",
+    "RefillPlan",
+    "ReservoirForecast",
+    "forecast_reservoir",
+    "plan_next_refill",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservoirForecast:
+    """Time from now to the low-reservoir alarm and to empty, at a given flow."""
+
+    flow: FlowRate
+    to_alarm: Duration | None  # None when the flow is zero
+    to_empty: Duration | None
+
+
+def forecast_reservoir(*, reservoir: Volume, alarm: Volume, flow: FlowRate) -> ReservoirForecast:
+    """Days to the alarm = (reservoir − alarm) ÷ flow; to empty = reservoir ÷ flow.
+
+    A reservoir already at or below the alarm gives zero time to the alarm.
+    """
+    if reservoir.value < 0 or alarm.value < 0 or flow.value < 0:
+        raise ValueOutOfRange(
+            name="forecast inputs", expected="≥ 0", value=(reservoir, alarm, flow)
+        )
+    if flow.value == 0:
+        return ReservoirForecast(flow=flow, to_alarm=None, to_empty=None)
+    above_alarm = max(reservoir - alarm, Volume(Decimal(0)))
+    return ReservoirForecast(flow=flow, to_alarm=above_alarm / flow, to_empty=reservoir / flow)
+
+
+class RefillLimit(Enum):
+    LOW_RESERVOIR_ALARM = "low-reservoir alarm (minus margin)"
+    STABILITY = "drug stability"
+    FIRST_FILL = "first fill of a naive pump"
+    CLINIC_MAXIMUM = "clinic maximum interval"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefillCandidate:
+    limit: RefillLimit
+    at: dt.datetime
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefillPlan:
+    """The next refill date, the limit that binds, and every candidate considered."""
+
+    due: dt.datetime
+    binding: RefillLimit
+    candidates: tuple[RefillCandidate, ...]
+    basal: ReservoirForecast
+    worst_case: ReservoirForecast
+    unknown_stability: tuple[str, ...]
+
+
+def _require_aware(at: dt.datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueOutOfRange(name="time", expected="timezone-aware", value=at.isoformat())
+
+
+def plan_next_refill(
+    *,
+    filled_at: dt.datetime,
+    reservoir: Volume,
+    alarm: Volume,
+    basal_flow: FlowRate,
+    worst_case_flow: FlowRate,
+    admixture: Admixture,
+    drugs: dict[str, Drug],
+    policy: ClinicPolicy,
+    naive_pump_first_fill: bool = False,
+) -> RefillPlan:
+    """Compute the next refill date and say which limit binds.
+
+    Args:
+        filled_at: when the reservoir was filled (timezone-aware; time is passed in).
+        reservoir: volume in the reservoir after the fill.
+        alarm: the programmed low-reservoir alarm volume.
+        basal_flow: average flow without patient boluses.
+        worst_case_flow: flow with every allowed patient bolus taken.
+        admixture: the reservoir contents (stability per component).
+        drugs: library entries for the admixture's drugs.
+        policy: the clinic's margin and maximum interval.
+        naive_pump_first_fill: a first fill of a pump never filled with this drug before.
+    """
+    _require_aware(filled_at)
+    basal = forecast_reservoir(reservoir=reservoir, alarm=alarm, flow=basal_flow)
+    worst = forecast_reservoir(reservoir=reservoir, alarm=alarm, flow=worst_case_flow)
+    candidates: list[RefillCandidate] = []
+    if worst.to_alarm is not None:
+        when = filled_at + worst.to_alarm.to_timedelta() - policy.refill_margin.to_timedelta()
+        detail = f"alarm at {alarm} after {worst.to_alarm} at {worst_case_flow}, minus {policy.refill_margin}"
+        candidates.append(
+            RefillCandidate(limit=RefillLimit.LOW_RESERVOIR_ALARM, at=when, detail=detail)
+        )
+    unknown: list[str] = []
+    for component in admixture.components:
+        drug = drugs[component.drug_id]
+        stability: Sourced[int] | None = drug.stability_days(component.concentration)
+        if stability is None:
+            unknown.append(drug.id)
+            continue
+        candidates.append(
+            RefillCandidate(
+                limit=RefillLimit.STABILITY,
+                at=filled_at + dt.timedelta(days=stability.value),
+                detail=f"{drug.id} stable {stability.value} days ({stability.cite()})",
+            )
+        )
+        if naive_pump_first_fill and drug.first_fill_max_days is not None:
+            first = drug.first_fill_max_days
+            candidates.append(
+                RefillCandidate(
+                    limit=RefillLimit.FIRST_FILL,
+                    at=filled_at + dt.timedelta(days=first.value),
+                    detail=f"{drug.id} first refill within {first.value} days ({first.cite()})",
+                )
+            )
+    candidates.append(
+        RefillCandidate(
+            limit=RefillLimit.CLINIC_MAXIMUM,
+            at=filled_at + policy.max_refill_interval.to_timedelta(),
+            detail=f"clinic maximum interval {policy.max_refill_interval}",
+        )
+    )
+    earliest = min(candidates, key=lambda c: c.at)
+    return RefillPlan(
+        due=earliest.at,
+        binding=earliest.limit,
+        candidates=tuple(candidates),
+        basal=basal,
+        worst_case=worst,
+        unknown_stability=tuple(unknown),
+    )

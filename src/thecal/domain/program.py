@@ -1,0 +1,179 @@
+"""Infusion programs: what a pump is told to deliver.
+
+Rates are written as the primary drug's dose rate; the pump turns them into flow with the
+admixture's primary concentration. A program has a mode (stopped, simple continuous, flex steps
+over a daily or weekly cycle, periodic bolus, single bolus), optional patient-activated bolus
+settings and a low-reservoir alarm threshold. Priming and bridge boluses are one-off commands
+computed by :mod:`thecal.domain.dosing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.units import DoseRate, Duration, FlowRate, Mass, Volume
+
+__all__ = [
+    "DAY",
+    "WEEK",
+    "FlexStep",
+    "InfusionProgram",
+    "PatientBolusSettings",
+    "PeriodicBolus",
+    "ProgramMode",
+]
+
+DAY = Duration.days(1)
+WEEK = Duration.days(7)
+
+
+class ProgramMode(Enum):
+    STOPPED = "stopped"
+    CONTINUOUS = "continuous"
+    FLEX = "flex"
+    PERIODIC_BOLUS = "periodic-bolus"
+    SINGLE_BOLUS = "single-bolus"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlexStep:
+    """From ``start`` (offset into the cycle) until the next step, deliver ``rate``."""
+
+    start: Duration
+    rate: DoseRate
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodicBolus:
+    """A clinician bolus of ``dose`` over ``duration``, every ``every``, first at ``offset``."""
+
+    dose: Mass
+    duration: Duration
+    every: Duration
+    offset: Duration = field(default_factory=lambda: Duration(Decimal(0)))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientBolusSettings:
+    """Patient-activated bolus: dose, delivery time, lockout between boluses, maximum per day."""
+
+    dose: Mass
+    duration: Duration
+    lockout: Duration
+    max_per_day: int
+
+    def __post_init__(self) -> None:
+        if self.dose.value <= 0:
+            raise ValueOutOfRange(name="patient bolus dose", expected="> 0", value=self.dose)
+        if self.max_per_day < 1:
+            raise ValueOutOfRange(
+                name="patient boluses per day", expected="≥ 1", value=self.max_per_day
+            )
+        if self.duration.value <= 0 or self.lockout < self.duration:
+            raise ValueOutOfRange(
+                name="patient bolus lockout",
+                expected=f"at least the bolus duration {self.duration}",
+                value=self.lockout,
+            )
+
+    @property
+    def max_daily_amount(self) -> Mass:
+        return self.dose * self.max_per_day
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InfusionProgram:
+    """A complete pump program for one admixture."""
+
+    mode: ProgramMode
+    admixture: Admixture
+    steps: tuple[FlexStep, ...] = ()
+    cycle: Duration = DAY
+    periodic: PeriodicBolus | None = None
+    single_bolus: PeriodicBolus | None = None
+    patient_bolus: PatientBolusSettings | None = None
+    low_reservoir_alarm: Volume | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode in (ProgramMode.CONTINUOUS, ProgramMode.FLEX):
+            self._check_steps()
+        if self.mode is ProgramMode.PERIODIC_BOLUS and self.periodic is None:
+            raise ValueOutOfRange(name="periodic bolus", expected="given", value="missing")
+        if self.mode is ProgramMode.SINGLE_BOLUS and self.single_bolus is None:
+            raise ValueOutOfRange(name="single bolus", expected="given", value="missing")
+
+    def _check_steps(self) -> None:
+        if not self.steps or self.steps[0].start.value != 0:
+            raise ValueOutOfRange(
+                name="first step", expected="starting at 0 h", value=self.steps[:1]
+            )
+        if self.mode is ProgramMode.CONTINUOUS and len(self.steps) != 1:
+            raise ValueOutOfRange(
+                name="continuous program", expected="one step", value=len(self.steps)
+            )
+        if self.cycle not in (DAY, WEEK):
+            raise ValueOutOfRange(name="cycle", expected="1 day or 7 days", value=self.cycle)
+        starts = [step.start for step in self.steps]
+        if starts != sorted(starts) or len(set(starts)) != len(starts) or starts[-1] >= self.cycle:
+            raise ValueOutOfRange(
+                name="flex steps",
+                expected="strictly increasing starts inside the cycle",
+                value=starts,
+            )
+        if any(step.rate.value < 0 for step in self.steps):
+            raise ValueOutOfRange(
+                name="step rate", expected="≥ 0", value=[str(s.rate) for s in self.steps]
+            )
+
+    @classmethod
+    def continuous(
+        cls,
+        admixture: Admixture,
+        daily_dose: DoseRate,
+        *,
+        patient_bolus: PatientBolusSettings | None = None,
+        low_reservoir_alarm: Volume | None = None,
+    ) -> InfusionProgram:
+        return cls(
+            mode=ProgramMode.CONTINUOUS,
+            admixture=admixture,
+            steps=(FlexStep(start=Duration(Decimal(0)), rate=daily_dose),),
+            patient_bolus=patient_bolus,
+            low_reservoir_alarm=low_reservoir_alarm,
+        )
+
+    def step_durations(self) -> list[tuple[FlexStep, Duration]]:
+        ends = [step.start for step in self.steps[1:]] + [self.cycle]
+        return [(step, end - step.start) for step, end in zip(self.steps, ends, strict=True)]
+
+    @property
+    def basal_daily_dose(self) -> DoseRate:
+        """Average daily dose of the primary drug without patient boluses (flex: Σ rate × time)."""
+        if self.mode is ProgramMode.STOPPED or self.mode is ProgramMode.SINGLE_BOLUS:
+            return DoseRate(Decimal(0))
+        if self.mode is ProgramMode.PERIODIC_BOLUS and self.periodic is not None:
+            return self.periodic.dose / self.periodic.every
+        total = sum(((step.rate * span) for step, span in self.step_durations()), Mass(Decimal(0)))
+        return total / self.cycle
+
+    @property
+    def worst_case_daily_dose(self) -> DoseRate:
+        """Basal daily dose plus every allowed patient bolus taken (clinical.md §4.2, S66)."""
+        extra = self.patient_bolus.max_daily_amount if self.patient_bolus else Mass(Decimal(0))
+        return self.basal_daily_dose + extra / DAY
+
+    @property
+    def max_step_rate(self) -> DoseRate:
+        return max((step.rate for step in self.steps), default=DoseRate(Decimal(0)))
+
+    @property
+    def basal_flow(self) -> FlowRate:
+        return self.admixture.flow_for(self.basal_daily_dose)
+
+    @property
+    def worst_case_flow(self) -> FlowRate:
+        return self.admixture.flow_for(self.worst_case_daily_dose)

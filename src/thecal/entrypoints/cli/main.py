@@ -1,0 +1,38 @@
+"""The `thecal` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from thecal import __version__
+from thecal.entrypoints.cli import calc
+
+app = typer.Typer(
+    name="thecal",
+    no_args_is_help=True,
+    add_completion=False,
+    help="thecal — intrathecal pain-pump therapy: calculators, safety review, pump twin and clinic records.",
+)
+app.add_typer(calc.app, name="calc")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"thecal {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """thecal command line."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
