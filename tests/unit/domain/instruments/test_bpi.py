@@ -104,7 +104,7 @@ def test_an_answer_of_eleven_is_refused_with_the_item_named() -> None:
 
 def test_an_interference_answer_that_is_a_bool_is_refused() -> None:
     with pytest.raises(AnswerNotWholeNumber):
-        BpiResponse(interference=(True, 1, 1, 1, 1, 1, 1))  # type: ignore[arg-type]
+        BpiResponse(interference=(True, 1, 1, 1, 1, 1, 1))
 
 
 def test_six_interference_items_are_refused() -> None:
