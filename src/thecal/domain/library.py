@@ -90,11 +90,14 @@ class _Reader:
         self.data = data
         self.path = path
 
+    def _join(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
     def fail(self, key: str, detail: str) -> DataFileInvalid:
-        return DataFileInvalid(file=self.file, field=f"{self.path}.{key}", detail=detail)
+        return DataFileInvalid(file=self.file, field=self._join(key), detail=detail)
 
     def child(self, key: str, data: Mapping[str, Any]) -> _Reader:
-        return _Reader(self.file, data, f"{self.path}.{key}")
+        return _Reader(self.file, data, self._join(key))
 
     def raw(self, key: str) -> Any:
         if key not in self.data:
@@ -402,9 +405,9 @@ def load_library(texts: Mapping[str, str]) -> ReferenceLibrary:
         DataFileInvalid: naming the file and the field of the first problem found.
     """
     raw = {file: _read(file, texts) for file in FILES}
-    drugs_root = _Reader("drugs.toml", raw["drugs.toml"], "drug")
+    drugs_root = _Reader("drugs.toml", raw["drugs.toml"], "")
     drugs = _index("drugs.toml", [_drug(d) for d in drugs_root.tables("drug")], lambda d: d.id)
-    pumps_root = _Reader("pumps.toml", raw["pumps.toml"], "pump")
+    pumps_root = _Reader("pumps.toml", raw["pumps.toml"], "")
     pumps = _index("pumps.toml", [_pump(p) for p in pumps_root.tables("pump")], lambda p: p.id)
     for pump in pumps.values():
         unknown = [d for d in pump.approved_drugs.value if d not in drugs]
@@ -414,11 +417,11 @@ def load_library(texts: Mapping[str, str]) -> ReferenceLibrary:
                 field=f"{pump.id}.approved_drugs",
                 detail=f"unknown drugs {unknown}",
             )
-    cath_root = _Reader("catheters.toml", raw["catheters.toml"], "catheter")
+    cath_root = _Reader("catheters.toml", raw["catheters.toml"], "")
     catheters = _index(
         "catheters.toml", [_catheter(c) for c in cath_root.tables("catheter")], lambda c: c.id
     )
-    mme_root = _Reader("mme.toml", raw["mme.toml"], "table")
+    mme_root = _Reader("mme.toml", raw["mme.toml"], "")
     tables = _index("mme.toml", [_mme_table(t) for t in mme_root.tables("table")], lambda t: t.id)
     default = mme_root.text("default") if "default" in raw["mme.toml"] else ""
     if default not in tables:

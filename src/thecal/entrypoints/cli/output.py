@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from thecal.domain.errors import ThecalError
+from thecal.domain.units import plain
 
 __all__ = ["EXIT_INVALID", "emit", "translate_errors"]
 
@@ -25,7 +26,7 @@ EXIT_INVALID = 2
 
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return plain(value)  # exact, no exponent, no trailing zeros: "190", not "1.9E+2"
     if isinstance(value, Enum):
         return value.value
     if hasattr(value, "isoformat"):
