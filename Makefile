@@ -25,8 +25,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
+# Until the web app lands, `make run` shows the calculators at work on worked examples.
 run: $(VENV)/.installed
-	$(BIN)/thecal run --host $(HOST) --port $(PORT)
+	$(BIN)/thecal calc --help
+	@echo "\n$$ thecal calc flow --concentration '25 mg/mL' --daily-dose '5 mg/day'"
+	@$(BIN)/thecal calc flow --concentration '25 mg/mL' --daily-dose '5 mg/day'
+	@echo "\n$$ thecal calc refill --pump synchromed-ii-40 --drug morphine --concentration '25 mg/mL' --daily-dose '5 mg/day' --volume '40 mL'"
+	@$(BIN)/thecal calc refill --pump synchromed-ii-40 --drug morphine --concentration '25 mg/mL' --daily-dose '5 mg/day' --volume '40 mL'
+	@echo "\n$$ thecal calc flow --concentration '100 mcg/mL' --daily-dose '2.4 mcg/day' --pump synchromed-ii-40"
+	@$(BIN)/thecal calc flow --concentration '100 mcg/mL' --daily-dose '2.4 mcg/day' --pump synchromed-ii-40 || true
+	@echo "\n$$ thecal calc mme --opioid 'oxycodone=40 mg/day' --opioid 'fentanyl-transdermal=25 mcg/h'"
+	@$(BIN)/thecal calc mme --opioid 'oxycodone=40 mg/day' --opioid 'fentanyl-transdermal=25 mcg/h'
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
