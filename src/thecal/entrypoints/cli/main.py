@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from thecal import __version__
-from thecal.entrypoints.cli import calc
+from thecal.entrypoints.cli import calc, reference
 
 app = typer.Typer(
     name="thecal",
@@ -16,6 +16,7 @@ app = typer.Typer(
     help="thecal — intrathecal pain-pump therapy: calculators, safety review, pump twin and clinic records.",
 )
 app.add_typer(calc.app, name="calc")
+app.add_typer(reference.app, name="reference")
 
 
 def _version(value: bool) -> None:
