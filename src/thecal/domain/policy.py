@@ -6,10 +6,14 @@ active values are shown wherever they matter (reports, findings, forecasts).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import ClassVar
 
 from thecal.domain.drugs import TitrationPolicy
-from thecal.domain.units import Duration
+from thecal.domain.units import DoseRate, Duration, Volume
 
 __all__ = ["ClinicPolicy"]
 
@@ -31,3 +35,57 @@ class ClinicPolicy:
     mme_table: str = "cdc-2022"
     #: Low-reservoir alarm for high withdrawal-risk patients: 4 mL (S47).
     withdrawal_risk_alarm_ml: int = 4
+    #: Ziconotide maximum daily dose: US label 19.2 mcg/day (S14) vs EU SmPC 21.6 mcg/day (S11) [D].
+    ziconotide_max_daily_dose: DoseRate = field(
+        default_factory=lambda: DoseRate.from_mcg_per_day(Decimal("19.2"))
+    )
+    #: Observation after an IT baclofen screening bolus: 4–8 h (S16, S37); the upper end is used.
+    baclofen_screening_observation: Duration = field(default_factory=lambda: Duration.hours(8))
+    #: Refill discrepancy threshold; None uses the pump model's value (> 1 mL for 20 mL pumps,
+    #: > 2 mL for 40 mL pumps, S75).
+    refill_discrepancy_threshold: Volume | None = None
+    #: Refill accuracy band in % of the volume delivered; None uses the pump model's band
+    #: (Prometra 85–115 %, S62; SynchroMed II ±14.5 % [U]).
+    refill_accuracy_band_pct: Decimal | None = None
+    #: Yearly opioid dose increase that prompts a granuloma review. S86 found the yearly dose
+    #: increase associated with inflammatory masses (r = 0.433) but gives no cut-off: clinic choice.
+    granuloma_yearly_increase_pct: int = 50
+    #: Dose increase allowed per change for drugs without their own titration limit: up to 30 %
+    #: (non-malignant) and 50 % (malignant), PACC 2007 quoted by S74.
+    default_step_pct_non_cancer: int = 30
+    default_step_pct_cancer: int = 50
+    #: A reduction larger than this in one change needs an override: it is the signature of an
+    #: omitted zero or misplaced decimal (safety:S26) and risks withdrawal (S18, S94). Clinic choice.
+    max_single_reduction_pct: int = 50
+    #: A new value at least this many times (or at most 1/this of) the current one is blocked as a
+    #: probable ten-fold or unit error (safety:SR-05, safety:S26, safety:S28).
+    ten_fold_ratio: int = 10
+    #: Spinal cord injury at or above this level is a high withdrawal risk for IT baclofen (S18).
+    withdrawal_high_risk_sci_level: str = "T6"
+
+    #: Source key(s) behind each field, shown in findings and the rule catalogue.
+    SOURCES: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "refill_margin": "S48",
+            "max_refill_interval": "clinic policy",
+            "trial_observation": "S4 (label 24 h), S5 (PACC 6 h)",
+            "titration_policy": "S14 (label), S13 (consensus)",
+            "mme_table": "S22",
+            "withdrawal_risk_alarm_ml": "S47",
+            "ziconotide_max_daily_dose": "S14 (US 19.2 mcg/day), S11 (EU 21.6 mcg/day)",
+            "baclofen_screening_observation": "S16, S37",
+            "refill_discrepancy_threshold": "S75",
+            "refill_accuracy_band_pct": "S62",
+            "granuloma_yearly_increase_pct": "S86",
+            "default_step_pct_non_cancer": "S74",
+            "default_step_pct_cancer": "S74",
+            "max_single_reduction_pct": "safety:S26, S18, S94",
+            "ten_fold_ratio": "safety:SR-05, safety:S26, safety:S28",
+            "withdrawal_high_risk_sci_level": "S18",
+        }
+    )
+
+    @classmethod
+    def source(cls, name: str) -> str:
+        """The source key(s) behind the policy field ``name``."""
+        return cls.SOURCES[name]

@@ -1,0 +1,211 @@
+"""Number-entry guards: ten-fold and unit errors, and concentration mismatches.
+
+* Any new daily dose, concentration or patient-bolus dose at least ``ten_fold_ratio`` times, or at
+  most 1/``ten_fold_ratio`` of, the current one is blocked: misplaced decimals, extra and omitted
+  zeros and mg↔mcg swaps all land there (safety.md §2.2, SR-05).
+* Prescription, pharmacy-verified admixture, refill label and programmed concentration must agree
+  exactly, drug by drug; a programmed concentration lower than the real one makes the pump
+  over-deliver (S107, SR-08).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.policy import ClinicPolicy
+from thecal.domain.safety.context import ActionKind
+from thecal.domain.safety.findings import Severity
+from thecal.domain.safety.rules.rule import Hit, RuleInput, fmt, rule
+from thecal.domain.units import Concentration, DoseRate, Mass, plain
+
+__all__ = ["RULES"]
+
+_TEN_FOLD = ClinicPolicy.source("ten_fold_ratio")
+
+
+def _ratio_text(_library: object, policy: ClinicPolicy) -> str:
+    return f"new ÷ current ≥ {policy.ten_fold_ratio} or ≤ 1/{policy.ten_fold_ratio}"
+
+
+def _ten_fold(subject: RuleInput, old: Decimal, new: Decimal) -> Decimal | None:
+    """The ratio new ÷ old when it is a ten-fold (or worse) change, else None."""
+    if old <= 0 or new <= 0:
+        return None
+    ratio = new / old
+    factor = Decimal(subject.policy.ten_fold_ratio)
+    return ratio if ratio >= factor or ratio <= 1 / factor else None
+
+
+def _ratio(ratio: Decimal) -> str:
+    if ratio >= 1:
+        return f"{plain(ratio.quantize(Decimal('0.01')))} ×"
+    return f"1/{plain((1 / ratio).quantize(Decimal('0.01')))}"
+
+
+@rule(
+    code="ITS-GUARD-001",
+    severity=Severity.BLOCK,
+    checks="new daily dose of each component against the current one (ten-fold / unit error)",
+    threshold=_ratio_text,
+    source=_TEN_FOLD,
+)
+def daily_dose_ten_fold(subject: RuleInput) -> Iterator[Hit]:
+    if subject.proposed is None or subject.current is None:
+        return
+    old_doses = subject.current.component_doses()
+    for drug_id, new in subject.proposed.component_doses().items():
+        old: DoseRate | None = old_doses.get(drug_id)
+        drug = subject.drug(drug_id)
+        ratio = _ten_fold(subject, old.value, new.value) if old else None
+        if old is not None and ratio is not None:
+            yield Hit(
+                message=(
+                    f"{drug_id} daily dose {fmt(new, drug)} is {_ratio(ratio)} the current {fmt(old, drug)}: "
+                    f"probable misplaced decimal, extra/omitted zero or mg↔mcg error"
+                ),
+                source=_TEN_FOLD,
+                fields={"drug": drug_id, "old": old, "new": new, "ratio": ratio},
+            )
+
+
+def _new_admixtures(subject: RuleInput) -> Iterator[tuple[str, Admixture]]:
+    proposal = subject.context.proposal
+    if subject.proposed is not None:
+        yield "prescription", subject.proposed.admixture
+    if proposal.programmed_admixture is not None:
+        yield "programmed", proposal.programmed_admixture
+    refill = proposal.refill
+    if refill is not None and subject.context.action is ActionKind.REFILL:
+        yield "refill", refill.admixture
+        if refill.verified_admixture is not None:
+            yield "pharmacy-verified", refill.verified_admixture
+        if refill.programmed_admixture is not None:
+            yield "programmed", refill.programmed_admixture
+
+
+@rule(
+    code="ITS-GUARD-002",
+    severity=Severity.BLOCK,
+    checks="every new concentration (prescription, refill, pharmacy-verified, programmed) against the current one",
+    threshold=_ratio_text,
+    source=_TEN_FOLD,
+)
+def concentration_ten_fold(subject: RuleInput) -> Iterator[Hit]:
+    current = subject.current
+    if current is None:
+        return
+    seen: set[tuple[str, Concentration]] = set()
+    for where, admixture in _new_admixtures(subject):
+        for component in admixture.components:
+            old = current.admixture.concentration_of(component.drug_id)
+            new = component.concentration
+            drug = subject.drug(component.drug_id)
+            ratio = _ten_fold(subject, old.value, new.value) if old else None
+            if old is None or ratio is None or (component.drug_id, new) in seen:
+                continue
+            seen.add((component.drug_id, new))
+            yield Hit(
+                message=(
+                    f"{component.drug_id} {where} concentration {fmt(new, drug)} is {_ratio(ratio)} "
+                    f"the current {fmt(old, drug)}: probable decimal or mg↔mcg error"
+                ),
+                source=_TEN_FOLD,
+                fields={"drug": component.drug_id, "where": where, "old": old, "new": new},
+            )
+
+
+@rule(
+    code="ITS-GUARD-003",
+    severity=Severity.BLOCK,
+    checks="new patient-bolus dose against the current one",
+    threshold=_ratio_text,
+    source=_TEN_FOLD,
+)
+def bolus_ten_fold(subject: RuleInput) -> Iterator[Hit]:
+    proposed, current = subject.proposed, subject.current
+    if proposed is None or current is None:
+        return
+    if proposed.patient_bolus is None or current.patient_bolus is None:
+        return
+    primary = subject.drug(proposed.admixture.primary.drug_id)
+    old: Mass = current.patient_bolus.dose
+    new: Mass = proposed.patient_bolus.dose
+    ratio = _ten_fold(subject, old.value, new.value)
+    if ratio is not None:
+        yield Hit(
+            message=(
+                f"patient bolus {fmt(new, primary)} is {_ratio(ratio)} the current {fmt(old, primary)}: "
+                f"probable decimal or mg↔mcg error"
+            ),
+            source=_TEN_FOLD,
+            fields={"old": old, "new": new, "ratio": ratio},
+        )
+
+
+def _describe(admixture: Admixture) -> str:
+    return " + ".join(f"{c.drug_id} {fmt(c.concentration)}" for c in admixture.components)
+
+
+@rule(
+    code="ITS-CONC-001",
+    severity=Severity.BLOCK,
+    checks="prescription, refill label, pharmacy-verified admixture and programmed concentration agree drug by drug",
+    threshold="exact equality of drugs and concentrations",
+    source="S107, safety:SR-08",
+)
+def concentration_mismatch(subject: RuleInput) -> Iterator[Hit]:
+    context = subject.context
+    if context.action not in (ActionKind.NEW_START, ActionKind.PROGRAM_CHANGE, ActionKind.REFILL):
+        return
+    reference = context.new_prescription
+    if reference is None:
+        return
+    expected = {c.drug_id: c.concentration for c in reference.admixture.components}
+    for where, admixture in _new_admixtures(subject):
+        if where == "prescription":
+            continue
+        got = {c.drug_id: c.concentration for c in admixture.components}
+        if got != expected:
+            yield Hit(
+                message=(
+                    f"{where} admixture {_describe(admixture)} does not match the prescription "
+                    f"{_describe(reference.admixture)}"
+                ),
+                source="S107, safety:SR-08",
+                fields={
+                    "where": where,
+                    "expected": _describe(reference.admixture),
+                    "got": _describe(admixture),
+                },
+            )
+
+
+@rule(
+    code="ITS-CONC-002",
+    severity=Severity.BLOCK,
+    checks="a refill admixture has been verified by a pharmacist",
+    threshold="a pharmacy-verified admixture is present",
+    source="safety:SR-08, architecture §1",
+)
+def refill_not_verified(subject: RuleInput) -> Iterator[Hit]:
+    refill = subject.context.proposal.refill
+    action = subject.context.action
+    if action is ActionKind.REFILL and refill is not None and refill.verified_admixture is None:
+        yield Hit(
+            message=(
+                f"refill admixture {_describe(refill.admixture)} has no pharmacy verification; "
+                f"it may not be filled"
+            ),
+            source="safety:SR-08",
+        )
+
+
+RULES = (
+    daily_dose_ten_fold,
+    concentration_ten_fold,
+    bolus_ten_fold,
+    concentration_mismatch,
+    refill_not_verified,
+)
