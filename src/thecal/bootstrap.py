@@ -1,15 +1,75 @@
-"""Composition root: the one place real adapters are chosen and wired.
+"""The composition root: the one place real adapters are chosen and wired.
 
-Nothing here runs at import time; entrypoints call these factories.
+``bootstrap(settings)`` builds the engine, session factory, unit-of-work factory and clock, and
+returns a :class:`Thecal` whose :meth:`Thecal.run` calls a use case with a fresh unit of work,
+retrying the whole call on PostgreSQL serialization failures. Nothing happens at import time.
+Tests build the same use cases with fakes instead (``FakeUnitOfWork``, a fixed clock).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
 from thecal.adapters.clock import SystemClock
+from thecal.adapters.database import make_engine, upgrade_database
+from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork, retry_on_serialization_failure
+from thecal.config import Settings
+from thecal.services.clock import Clock
+from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["system_clock"]
+__all__ = ["Thecal", "UseCase", "bootstrap"]
+
+C_contra = TypeVar("C_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+R = TypeVar("R")
+C = TypeVar("C")
 
 
-def system_clock() -> SystemClock:
-    """The wall clock used by the CLI and the servers (tests pass fixed instants instead)."""
-    return SystemClock()
+class UseCase(Protocol[C_contra, R_co]):
+    """The shape every use case has: ``use_case(cmd, *, uow, clock)``."""
+
+    def __call__(self, cmd: C_contra, /, *, uow: AbstractUnitOfWork, clock: Clock) -> R_co: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Thecal:
+    """The wired application: settings, engine, unit-of-work factory and clock."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    retry_attempts: int = 8
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.session_factory, audit_key=self.settings.audit_key_bytes)
+
+    def run(self, use_case: UseCase[C, R], cmd: C) -> R:
+        """Run one use case in its own transaction, retried on serialization failures."""
+        call: Callable[[], R] = lambda: use_case(cmd, uow=self.uow(), clock=self.clock)  # noqa: E731
+        return retry_on_serialization_failure(call, attempts=self.retry_attempts)
+
+    def upgrade_database(self, revision: str = "head") -> None:
+        upgrade_database(self.engine, revision)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock | None = None, engine: Engine | None = None
+) -> Thecal:
+    """Wire thecal from settings (the environment when not given)."""
+    chosen = settings if settings is not None else Settings()
+    bound = engine if engine is not None else make_engine(chosen.database_url)
+    return Thecal(
+        settings=chosen,
+        engine=bound,
+        session_factory=sessionmaker(bind=bound, expire_on_commit=False),
+        clock=clock if clock is not None else SystemClock(),
+    )

@@ -1,0 +1,229 @@
+"""SQLAlchemy Core tables: the database shape, and nothing else.
+
+Column names carry their unit at this boundary (``daily_dose_mcg_per_day``); exact numbers use
+:class:`ExactDecimal` (NUMERIC on PostgreSQL, canonical text on SQLite), never floats. Every
+aggregate table has a ``version`` column for optimistic locking. Domain objects are never mapped
+onto these tables; ``adapters/mappers.py`` converts rows explicitly.
+
+Adding an aggregate: declare its tables here, write its row ↔ domain functions in
+``mappers.py``, its repository in ``repository.py``, and a new Alembic revision under
+``adapters/migrations/versions/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
+
+__all__ = [
+    "AUDIT_TABLES",
+    "ExactDecimal",
+    "UtcDateTime",
+    "audit_chain_head",
+    "audit_entries",
+    "candidacy_assessments",
+    "candidacy_contraindications",
+    "candidacy_medications",
+    "metadata",
+    "patients",
+    "users",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal: NUMERIC on PostgreSQL, the canonical decimal text on SQLite."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.NUMERIC())
+        return dialect.type_descriptor(String(64))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            msg = f"ExactDecimal takes a finite Decimal, not {value!r}"
+            raise TypeError(msg)
+        return value if dialect.name == "postgresql" else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:  # noqa: ARG002
+        if value is None or isinstance(value, Decimal):
+            return value
+        return Decimal(value)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC instant: refuses naive values; SQLite's naive text is read as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            msg = "UtcDateTime refuses a naive datetime"
+            raise ValueError(msg)
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> Any:  # noqa: ARG002
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+patients = Table(
+    "patients",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("mrn", String(40), nullable=False, unique=True),
+    Column("family_name", String(100), nullable=False),
+    Column("family_name_folded", String(100), nullable=False),  # lower-case, for prefix search
+    Column("given_names", String(100), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("sex", String(16), nullable=False),
+    Column("phone", String(40), nullable=False, server_default=""),
+    Column("email", String(200), nullable=False, server_default=""),
+    Column("address", String(400), nullable=False, server_default=""),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    Index("ix_patients_family_name_folded", "family_name_folded"),
+    Index("ix_patients_birth_date", "birth_date"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("patient_id", String(36), ForeignKey("patients.id"), nullable=True),
+    Column("password_hash", String(400), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint(
+        "(role = 'patient') = (patient_id IS NOT NULL)", name="patient_link_matches_role"
+    ),
+)
+
+candidacy_assessments = Table(
+    "candidacy_assessments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_id", String(36), ForeignKey("patients.id"), nullable=False, index=True),
+    Column("assessed_at", UtcDateTime, nullable=False),
+    Column("assessed_by", String(36), nullable=False),
+    Column("indication", String(64), nullable=False),
+    Column("indication_detail", Text, nullable=False, server_default=""),
+    Column("mechanism", String(16), nullable=False),
+    Column("breadth", String(16), nullable=False),
+    Column("cancer_category", Integer, nullable=True),  # 1–3 (PACC 2017), NULL: non-cancer
+    Column("life_expectancy_months", Integer, nullable=True),
+    Column("conservative_therapy_months", Integer, nullable=False),
+    Column("oral_medication_months", Integer, nullable=False),
+    Column("psych_evaluation", String(16), nullable=False),
+    Column("anticoagulation_plan", Text, nullable=False, server_default=""),
+    Column("total_mme_mg_per_day", ExactDecimal, nullable=False),
+    Column("mme_table_id", String(40), nullable=False),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint(
+        "cancer_category IS NULL OR cancer_category BETWEEN 1 AND 3", name="cancer_category_range"
+    ),
+)
+
+candidacy_contraindications = Table(
+    "candidacy_contraindications",
+    metadata,
+    Column(
+        "assessment_id",
+        String(36),
+        ForeignKey("candidacy_assessments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("code", String(40), primary_key=True),
+)
+
+candidacy_medications = Table(
+    "candidacy_medications",
+    metadata,
+    Column(
+        "assessment_id",
+        String(36),
+        ForeignKey("candidacy_assessments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("drug", String(100), nullable=False),
+    Column("daily_dose_mcg_per_day", ExactDecimal, nullable=False),
+    Column("opioid", Boolean, nullable=False),
+    Column("mme_mg_per_day", ExactDecimal, nullable=True),  # NULL for non-opioids
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("sequence", Integer, primary_key=True, autoincrement=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("details_json", Text, nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False, unique=True),
+    Index("ix_audit_entries_subject", "subject"),
+)
+
+# One row (id = 1): the chain's head, locked while appending so appends are serialised, and
+# the anchor that reveals entries removed from the end of the chain.
+audit_chain_head = Table(
+    "audit_chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_sequence", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+AUDIT_TABLES = ("audit_entries",)

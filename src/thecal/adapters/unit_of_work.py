@@ -1,0 +1,106 @@
+"""The SQLAlchemy unit of work, and the bounded retry for serialization failures (SR-24).
+
+On PostgreSQL every transaction is SERIALIZABLE; two transactions that touch the same rows (the
+same patient, or the audit chain's head, which every audited transaction locks) may fail with
+SQLSTATE 40001 (serialization failure) or 40P01 (deadlock). Such a failure means "nothing
+happened, run it again": :func:`retry_on_serialization_failure` reruns the whole use case, a
+bounded number of times with a short jittered back-off, then gives up with
+:class:`~thecal.services.unit_of_work.TransactionConflict`. A rerun reads the new state, so an
+optimistic version check then fails cleanly with a ``Conflict`` instead of losing an update.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from thecal.adapters.repository import (
+    SqlAlchemyAuditRepository,
+    SqlAlchemyCandidacyRepository,
+    SqlAlchemyPatientRepository,
+    SqlAlchemyUserRepository,
+)
+from thecal.services.unit_of_work import AbstractUnitOfWork, TransactionConflict
+
+__all__ = [
+    "RETRYABLE_SQLSTATES",
+    "SqlAlchemyUnitOfWork",
+    "is_serialization_failure",
+    "retry_on_serialization_failure",
+]
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+T = TypeVar("T")
+
+
+class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
+    """One session per ``with`` block; repositories share it; nothing commits but ``commit``."""
+
+    def __init__(self, session_factory: sessionmaker[Session], *, audit_key: bytes) -> None:
+        super().__init__(audit_key=audit_key)
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    def _begin(self) -> None:
+        session = self._session_factory()
+        self._session = session
+        self.patients = SqlAlchemyPatientRepository(session)
+        self.candidacy = SqlAlchemyCandidacyRepository(session)
+        self.users = SqlAlchemyUserRepository(session)
+        self.audit_log = SqlAlchemyAuditRepository(session)
+
+    def _commit(self) -> None:
+        assert self._session is not None, "commit outside `with uow:`"  # noqa: S101
+        self._session.commit()
+
+    def rollback(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+
+    def _end(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def is_serialization_failure(error: BaseException) -> bool:
+    """True for a PostgreSQL serialization failure or deadlock (SQLSTATE 40001 / 40P01)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate in RETRYABLE_SQLSTATES
+
+
+def retry_on_serialization_failure(
+    run: Callable[[], T],
+    *,
+    attempts: int = 8,
+    base_delay_s: float = 0.005,
+    sleep: Callable[[float], None] = time.sleep,
+    jitter: random.Random | None = None,
+) -> T:
+    """Call ``run`` (a whole use case with a fresh unit of work) until it is not serialised away.
+
+    Raises:
+        TransactionConflict: still failing after ``attempts`` tries.
+    """
+    rng = jitter or random.Random()
+    for attempt in range(1, attempts + 1):
+        try:
+            return run()
+        except DBAPIError as error:
+            if not is_serialization_failure(error):
+                raise
+            log.info("serialization failure, attempt %d of %d", attempt, attempts)
+            if attempt == attempts:
+                raise TransactionConflict(attempts=attempts) from error
+            sleep(base_delay_s * (2 ** (attempt - 1)) * (1 + rng.random()))
+    raise AssertionError  # pragma: no cover - the loop returns or raises

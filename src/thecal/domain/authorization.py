@@ -1,0 +1,151 @@
+"""The one authorization policy: deny by default, an explicit allow table per role.
+
+Every use case calls :func:`authorize` before it reads or writes anything. The table below is the
+whole policy (SR-21): an action not listed for a role is refused; a listed action is allowed either
+for ``ANY`` subject or only for the actor's ``OWN`` record (object-level rule: a patient user sees
+only their own record). Admins manage users and read the audit log but make no clinical writes
+(architecture.md §1); a test checks that :data:`CLINICAL_WRITES` never appears in their row.
+
+To add a use case: add its :class:`Action`, then one cell per role that may do it. Nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from types import MappingProxyType
+
+from thecal.domain.errors import PermissionDenied
+from thecal.domain.users import Actor, Role
+
+__all__ = [
+    "ALLOW",
+    "CLINICAL_WRITES",
+    "AccessDenied",
+    "Action",
+    "Scope",
+    "Subject",
+    "authorize",
+    "authorize_function",
+    "is_allowed",
+]
+
+
+class Action(StrEnum):
+    """What a use case does; the value is the code written to the audit log."""
+
+    PATIENT_REGISTER = "patient.register"
+    PATIENT_SEARCH = "patient.search"
+    PATIENT_READ = "patient.read"
+    PATIENT_AMEND = "patient.amend"
+    CANDIDACY_RECORD = "candidacy.record"
+    CANDIDACY_READ = "candidacy.read"
+    AUDIT_VERIFY = "audit.verify"
+    AUDIT_READ = "audit.read"
+    USER_MANAGE = "user.manage"
+
+
+class Scope(Enum):
+    ANY = "any"  # any subject of the action
+    OWN = "own"  # only the actor's own patient record
+
+
+CLINICAL_WRITES: frozenset[Action] = frozenset(
+    {Action.PATIENT_REGISTER, Action.PATIENT_AMEND, Action.CANDIDACY_RECORD}
+)
+
+_CLINICIAN_READS = {
+    Action.PATIENT_SEARCH: Scope.ANY,
+    Action.PATIENT_READ: Scope.ANY,
+    Action.CANDIDACY_READ: Scope.ANY,
+}
+
+ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
+    {
+        Role.PHYSICIAN: MappingProxyType(
+            {
+                **_CLINICIAN_READS,
+                Action.PATIENT_REGISTER: Scope.ANY,
+                Action.PATIENT_AMEND: Scope.ANY,
+                Action.CANDIDACY_RECORD: Scope.ANY,
+                Action.AUDIT_VERIFY: Scope.ANY,
+            }
+        ),
+        Role.NURSE: MappingProxyType(
+            {
+                **_CLINICIAN_READS,
+                Action.PATIENT_REGISTER: Scope.ANY,
+                Action.PATIENT_AMEND: Scope.ANY,
+                Action.CANDIDACY_RECORD: Scope.ANY,
+            }
+        ),
+        Role.PHARMACIST: MappingProxyType(
+            {Action.PATIENT_SEARCH: Scope.ANY, Action.PATIENT_READ: Scope.ANY}
+        ),
+        Role.ADMIN: MappingProxyType(
+            {
+                Action.AUDIT_VERIFY: Scope.ANY,
+                Action.AUDIT_READ: Scope.ANY,
+                Action.USER_MANAGE: Scope.ANY,
+            }
+        ),
+        Role.PATIENT: MappingProxyType(
+            {Action.PATIENT_READ: Scope.OWN, Action.CANDIDACY_READ: Scope.OWN}
+        ),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subject:
+    """What an action is about. ``patient_id`` is set for anything inside a patient's record."""
+
+    kind: str
+    ident: str | None = None
+    patient_id: str | None = None
+
+    @classmethod
+    def patient(cls, patient_id: str) -> Subject:
+        return cls(kind="patient", ident=patient_id, patient_id=patient_id)
+
+    @classmethod
+    def collection(cls, kind: str) -> Subject:
+        """A query or creation not (yet) about one record: patients, audit log, users."""
+        return cls(kind=kind)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.ident}" if self.ident else self.kind
+
+
+class AccessDenied(PermissionDenied):
+    code = "THC-AUTH-001"
+    template = "{role} may not {action} {subject}"
+
+
+def is_allowed(actor: Actor, action: Action, subject: Subject) -> bool:
+    """True only when the table allows ``action`` on ``subject`` for this actor."""
+    if not actor.active:
+        return False
+    scope = ALLOW.get(actor.role, {}).get(action)
+    if scope is Scope.ANY:
+        return True
+    if scope is Scope.OWN:
+        return actor.patient_id is not None and subject.patient_id == actor.patient_id
+    return False
+
+
+def authorize(actor: Actor, action: Action, subject: Subject) -> None:
+    """Raise :class:`AccessDenied` unless the policy allows it; the default answer is no."""
+    if not is_allowed(actor, action, subject):
+        raise AccessDenied(role=actor.role.value, action=action.value, subject=str(subject))
+
+
+def authorize_function(actor: Actor, action: Action) -> None:
+    """Function-level check before a lookup: refuse roles that may never do ``action``.
+
+    Use it when the subject's owner is known only after loading (for example a record found by
+    its own id); call :func:`authorize` with the loaded subject afterwards.
+    """
+    if not actor.active or action not in ALLOW.get(actor.role, {}):
+        raise AccessDenied(role=actor.role.value, action=action.value, subject="any record")

@@ -1,0 +1,83 @@
+"""Users of thecal and the authenticated principal a use case acts for.
+
+A :class:`User` is the stored account; an :class:`Actor` is the frozen identity that reaches a use
+case (who, in which role, and — for a patient user — whose record is theirs). Password hashing and
+sessions belong to the authentication edge; this module only keeps the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from thecal.domain.errors import RequestInvalid
+
+__all__ = ["Actor", "Role", "User", "UserInvalid"]
+
+
+class Role(StrEnum):
+    """The five roles of architecture.md §1; the value is the stored code."""
+
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    PHARMACIST = "pharmacist"
+    ADMIN = "admin"
+    PATIENT = "patient"
+
+
+class UserInvalid(RequestInvalid):
+    code = "THC-USER-001"
+    template = "invalid user {where}: {detail}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Actor:
+    """Who is acting: a user id, their role and, for a patient user, their own patient id."""
+
+    user_id: str
+    role: Role
+    patient_id: str | None = None
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.user_id:
+            raise UserInvalid(where="user_id", detail="must not be empty")
+        if (self.role is Role.PATIENT) != (self.patient_id is not None):
+            raise UserInvalid(
+                where="patient_id",
+                detail="a patient user must be linked to exactly one patient; other roles to none",
+            )
+
+
+@dataclass(kw_only=True, eq=False)
+class User:
+    """A stored account. Entities compare by id."""
+
+    id: str
+    username: str
+    role: Role
+    display_name: str
+    created_at: dt.datetime
+    patient_id: str | None = None
+    password_hash: str | None = None
+    active: bool = True
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.username or self.username != self.username.strip():
+            raise UserInvalid(where="username", detail="must be non-empty without outer spaces")
+        if self.created_at.utcoffset() is None:
+            raise UserInvalid(where="created_at", detail="must be timezone-aware")
+        self.as_actor()  # validates the role ↔ patient link
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, User) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def as_actor(self) -> Actor:
+        return Actor(
+            user_id=self.id, role=self.role, patient_id=self.patient_id, active=self.active
+        )

@@ -1,0 +1,137 @@
+"""The unit of work port, and the audit trail every transaction carries.
+
+A use case reads::
+
+    with uow:
+        authorize(...)                    # before touching any record
+        ...load, change, uow.patients.update(patient)...
+        uow.audit.record(actor=..., action=..., subject=..., at=clock.now(), details=...)
+        uow.commit()
+
+Leaving the ``with`` block without :meth:`AbstractUnitOfWork.commit` rolls everything back,
+including the audit entry, so the log and the records always agree. ``commit`` refuses a
+transaction that wrote to a repository but recorded no audit entry (SR-17).
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+from thecal.domain.audit import AuditEntry, append_entry
+from thecal.domain.authorization import Action, Subject
+from thecal.domain.errors import Conflict, WorkflowError
+from thecal.domain.users import Actor
+from thecal.services.repositories import (
+    AuditRepository,
+    CandidacyRepository,
+    PatientRepository,
+    UserRepository,
+    VersionedRepository,
+)
+
+__all__ = ["AbstractUnitOfWork", "AuditTrail", "TransactionConflict", "UnauditedWrite"]
+
+
+class UnauditedWrite(WorkflowError):
+    """A programming error: a use case changed records without writing the audit log."""
+
+    code = "THC-UOW-001"
+    template = "refusing to commit: {repositories} changed but no audit entry was recorded"
+
+
+class TransactionConflict(Conflict):
+    code = "THC-UOW-003"
+    template = "the change collided with concurrent changes {attempts} times; try again"
+
+
+class AuditTrail:
+    """Appends keyed, chained entries to the audit repository of the current transaction."""
+
+    def __init__(self, log: AuditRepository, key: bytes) -> None:
+        self._log = log
+        self._key = key
+        self.recorded = 0
+
+    def record(
+        self,
+        *,
+        actor: Actor,
+        action: Action,
+        subject: Subject,
+        at: dt.datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        entry = append_entry(
+            self._log.head(),
+            key=self._key,
+            occurred_at=at,
+            actor=actor.user_id,
+            action=action.value,
+            subject=str(subject),
+            details={"role": actor.role.value, **(details or {})},
+        )
+        self._log.append(entry)
+        self.recorded += 1
+        return entry
+
+
+class AbstractUnitOfWork(abc.ABC):
+    """One transaction: repositories as attributes, commit or roll back, and the audit trail."""
+
+    patients: PatientRepository
+    candidacy: CandidacyRepository
+    users: UserRepository
+    audit_log: AuditRepository
+    audit: AuditTrail
+
+    def __init__(self, *, audit_key: bytes) -> None:
+        if len(audit_key) < 16:
+            msg = "the audit key must be at least 16 bytes"
+            raise ValueError(msg)
+        self._audit_key = audit_key
+
+    @property
+    def audit_key(self) -> bytes:
+        return self._audit_key
+
+    def __enter__(self) -> Self:
+        self._begin()
+        self.audit = AuditTrail(self.audit_log, self._audit_key)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self._end()
+
+    def commit(self) -> None:
+        written = [
+            repo.kind
+            for repo in vars(self).values()
+            if isinstance(repo, VersionedRepository) and repo.written
+        ]
+        if written and self.audit.recorded == 0:
+            raise UnauditedWrite(repositories=", ".join(sorted(written)))
+        self._commit()
+
+    @abc.abstractmethod
+    def _begin(self) -> None:
+        """Start a transaction and set the repository attributes."""
+
+    @abc.abstractmethod
+    def _commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Undo everything not committed; harmless after a commit."""
+
+    def _end(self) -> None:  # noqa: B027 - optional hook: release the connection
+        """Release resources after the ``with`` block."""
