@@ -22,7 +22,7 @@ from thecal.config import Settings
 from thecal.services.clock import Clock
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["Thecal", "UseCase", "bootstrap"]
+__all__ = ["Thecal", "UseCase", "bootstrap", "system_clock"]
 
 C_contra = TypeVar("C_contra", contravariant=True)
 R_co = TypeVar("R_co", covariant=True)
@@ -34,6 +34,11 @@ class UseCase(Protocol[C_contra, R_co]):
     """The shape every use case has: ``use_case(cmd, *, uow, clock)``."""
 
     def __call__(self, cmd: C_contra, /, *, uow: AbstractUnitOfWork, clock: Clock) -> R_co: ...
+
+
+def system_clock() -> SystemClock:
+    """The wall clock used by the CLI and the servers (tests pass fixed instants instead)."""
+    return SystemClock()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,5 +76,5 @@ def bootstrap(
         settings=chosen,
         engine=bound,
         session_factory=sessionmaker(bind=bound, expire_on_commit=False),
-        clock=clock if clock is not None else SystemClock(),
+        clock=clock if clock is not None else system_clock(),
     )
