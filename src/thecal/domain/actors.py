@@ -1,0 +1,151 @@
+"""Who may act in the pathway workflows, and when: shared by the pathway aggregates.
+
+The actor itself is :class:`thecal.domain.users.Actor` (user id, role, active flag). This module adds
+what the workflow aggregates (program change, refill, trial, MRI plan) need in common:
+
+* the role sets of architecture.md §1 (``CLINICIANS`` = physician or nurse);
+* :func:`require_role`, the per-step role gate a workflow applies on top of the services'
+  deny-by-default authorization (defence in depth: a workflow never trusts its caller);
+* :func:`require_aware`, because time is always passed in and must be timezone-aware;
+* :class:`Transition`, the record every aggregate keeps of each state change;
+* the errors these raise (``THC-PATH-001`` … ``THC-PATH-004``).
+
+Error leaves of the pathway (``THC-PATH-*``)::
+
+    ValueOutOfRange
+    └── NaiveTimestamp                THC-PATH-001  a naive datetime reached the domain
+    PermissionDenied
+    ├── ActorNotAllowed               THC-PATH-002  this role may not do this step
+    └── InactiveActor                 THC-PATH-003  a deactivated account tried to act
+    RequestInvalid
+    └── TimeOutOfOrder                THC-PATH-004  a step dated before the previous one
+    Conflict
+    └── IllegalTransition             THC-PATH-005  action not allowed in the current state
+        (one subclass per aggregate, THC-PATH-010, -020, -030, -040, -050)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from thecal.domain.errors import Conflict, PermissionDenied, RequestInvalid, ValueOutOfRange
+from thecal.domain.users import Actor, Role
+
+__all__ = [
+    "CLINICIANS",
+    "ActorNotAllowed",
+    "IllegalTransition",
+    "InactiveActor",
+    "NaiveTimestamp",
+    "TimeOutOfOrder",
+    "Transition",
+    "require_aware",
+    "require_not_before",
+    "require_role",
+    "require_text",
+]
+
+#: Clinicians in the sense of architecture.md §1: the roles that may make clinical records and
+#: take part in the two-person check ("two different authenticated clinicians, one a physician").
+CLINICIANS: frozenset[Role] = frozenset({Role.PHYSICIAN, Role.NURSE})
+
+
+class NaiveTimestamp(ValueOutOfRange):
+    """A datetime without a timezone reached the domain: the instant it means is unknowable."""
+
+    code = "THC-PATH-001"
+    template = "{name} must be a timezone-aware datetime, got naive {value}"
+
+
+class ActorNotAllowed(PermissionDenied):
+    """The actor's role may not perform this workflow step."""
+
+    code = "THC-PATH-002"
+    template = "{role} {user_id} may not {action}: only {allowed} may"
+
+
+class InactiveActor(PermissionDenied):
+    code = "THC-PATH-003"
+    template = "user {user_id} is deactivated and may not {action}"
+
+
+class TimeOutOfOrder(RequestInvalid):
+    code = "THC-PATH-004"
+    template = "{action} at {at} is before {previous} ({what}); steps are recorded in time order"
+
+
+class IllegalTransition(Conflict):
+    """An action that the aggregate's current state does not allow. Names both."""
+
+    code = "THC-PATH-005"
+    template = "{kind} {ident} is {state}: cannot {action} (allowed from {allowed})"
+
+
+def require_aware(at: dt.datetime, *, name: str = "time") -> dt.datetime:
+    """Return ``at`` unchanged if it is timezone-aware.
+
+    Raises:
+        NaiveTimestamp: for a naive datetime.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise NaiveTimestamp(name=name, value=at.isoformat())
+    return at
+
+
+def require_not_before(
+    at: dt.datetime, previous: dt.datetime | None, *, action: str, what: str
+) -> None:
+    """Refuse a step dated before the previous record of the same aggregate.
+
+    Raises:
+        NaiveTimestamp: for a naive ``at``.
+        TimeOutOfOrder: when ``at`` < ``previous``.
+    """
+    require_aware(at, name=f"{action} time")
+    if previous is not None and at < previous:
+        raise TimeOutOfOrder(
+            action=action, at=at.isoformat(), previous=previous.isoformat(), what=what
+        )
+
+
+def require_role(actor: Actor, allowed: Collection[Role], *, action: str) -> None:
+    """Refuse an inactive actor or one whose role is not in ``allowed``.
+
+    Raises:
+        InactiveActor, ActorNotAllowed: naming the user, the role and the action.
+    """
+    if not actor.active:
+        raise InactiveActor(user_id=actor.user_id, action=action)
+    if actor.role not in allowed:
+        raise ActorNotAllowed(
+            role=actor.role.value,
+            user_id=actor.user_id,
+            action=action,
+            allowed=" or ".join(sorted(role.value for role in allowed)),
+        )
+
+
+def require_text(value: str, *, name: str) -> str:
+    """Return ``value`` stripped; refuse blank text for a field the record needs.
+
+    Raises:
+        ValueOutOfRange: for empty or whitespace-only text.
+    """
+    stripped = value.strip()
+    if not stripped:
+        raise ValueOutOfRange(name=name, expected="non-blank text", value=repr(value))
+    return stripped
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transition:
+    """One state change of a pathway aggregate: who did what, when, from which state to which."""
+
+    action: str
+    from_state: str
+    to_state: str
+    user_id: str
+    at: dt.datetime
+    version: int

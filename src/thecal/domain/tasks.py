@@ -1,0 +1,72 @@
+"""Worklist tasks that the pathway workflows create: what must happen, for whom, by when.
+
+A task is a value; the services layer stores it and the worklist shows it. Workflows create tasks
+for the steps that must never be forgotten: the interrogation after every MRI (SR-15, S55), the
+next refill (clinical.md §11 rule 7), a re-send of an undelivered program, a suspected pocket fill
+after a refill (S77), a refill discrepancy to work up (S73, S74, S75) and the monitoring after an
+implant's priming bolus (S53, SR-14).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from thecal.domain.actors import require_aware, require_text
+from thecal.domain.errors import ValueOutOfRange
+
+__all__ = ["Task", "TaskKind", "TaskPriority"]
+
+
+class TaskKind(StrEnum):
+    REFILL_DUE = "refill-due"
+    POST_MRI_INTERROGATION = "post-mri-interrogation"
+    PROGRAM_RESEND = "program-resend"
+    PROGRAM_FAILURE_REVIEW = "program-failure-review"
+    POCKET_FILL_WATCH = "pocket-fill-watch"
+    RECONCILIATION_REVIEW = "reconciliation-review"
+    POST_IMPLANT_MONITORING = "post-implant-monitoring"
+
+
+class TaskPriority(StrEnum):
+    URGENT = "urgent"  # now: a patient may be harmed (suspected pocket fill, undelivered program)
+    ROUTINE = "routine"  # by the due date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task:
+    """One worklist entry.
+
+    Attributes:
+        kind: what has to be done.
+        subject: the patient id the task is about.
+        origin: the id of the record that created it (refill, MRI plan, program change, implant).
+        due: the latest time it must be done (timezone-aware).
+        not_before: the earliest time it makes sense (for example after the scan), if any.
+        reason: one sentence with the numbers, for the worklist.
+        source: the source key(s) behind the task.
+        priority: urgent or routine.
+    """
+
+    kind: TaskKind
+    subject: str
+    origin: str
+    due: dt.datetime
+    reason: str
+    source: str
+    not_before: dt.datetime | None = None
+    priority: TaskPriority = TaskPriority.ROUTINE
+
+    def __post_init__(self) -> None:
+        require_aware(self.due, name="task due")
+        if self.not_before is not None:
+            require_aware(self.not_before, name="task not_before")
+            if self.not_before > self.due:
+                raise ValueOutOfRange(
+                    name="task window",
+                    expected="not_before ≤ due",
+                    value=f"{self.not_before.isoformat()} > {self.due.isoformat()}",
+                )
+        object.__setattr__(self, "subject", require_text(self.subject, name="task subject"))
+        object.__setattr__(self, "reason", require_text(self.reason, name="task reason"))
