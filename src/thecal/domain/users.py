@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from thecal.domain.errors import RequestInvalid
+from thecal.domain.errors import PermissionDenied, RequestInvalid
 
-__all__ = ["Actor", "Role", "User", "UserInvalid"]
+__all__ = ["Actor", "Role", "UnknownUser", "User", "UserInvalid"]
 
 
 class Role(StrEnum):
@@ -29,6 +29,11 @@ class Role(StrEnum):
 class UserInvalid(RequestInvalid):
     code = "THC-USER-001"
     template = "invalid user {where}: {detail}"
+
+
+class UnknownUser(PermissionDenied):
+    code = "THC-USER-002"
+    template = "no active user {username!r}: an administrator must create the account first"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from thecal import __version__
-from thecal.entrypoints.cli import calc, reference, review
+from thecal.entrypoints.cli import audit, calc, db, patients, reference, review
 
 app = typer.Typer(
     name="thecal",
@@ -18,6 +18,9 @@ app = typer.Typer(
 app.add_typer(calc.app, name="calc")
 app.command(name="review")(review.review_command)
 app.add_typer(reference.app, name="reference")
+app.add_typer(db.app, name="db")
+app.add_typer(patients.app, name="patients")
+app.add_typer(audit.app, name="audit")
 
 
 def _version(value: bool) -> None:
