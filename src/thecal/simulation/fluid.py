@@ -1,0 +1,192 @@
+"""The fluid path as plug flow: reservoir → pump internal path → catheter → catheter tip.
+
+Fluid leaves the (well-mixed) reservoir into the pump's internal path, moves through the catheter
+as a queue of plug-flow segments and exits at the tip. Each segment carries its
+:class:`Mixture`, so the dose of each drug that reaches the patient over any interval is exact, and
+a concentration change, a new admixture or a freshly implanted catheter full of CSF shows its true
+lag: nothing new reaches the tip until the whole dead space (internal path + catheter) has been
+pushed. Mixing by diffusion and Taylor dispersion in the catheter is not modelled [A]: at the
+priming rate S53 warns that mixing can bring drug early and leave a dilute period after it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from thecal.domain.admixture import Admixture
+from thecal.simulation.scale import UNITS_PER_ML
+
+__all__ = ["CSF", "Fluid", "FluidPath", "Mixture", "Outflow", "Reservoir"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fluid:
+    """A fluid that enters the system: an admixture, or drug-free CSF/saline."""
+
+    key: str
+    mcg_per_ml: tuple[tuple[str, Fraction], ...]
+
+    @classmethod
+    def of(cls, admixture: Admixture) -> Fluid:
+        return cls(
+            key=admixture.describe(),
+            mcg_per_ml=tuple(
+                (c.drug_id, Fraction(c.concentration.mcg_per_ml)) for c in admixture.components
+            ),
+        )
+
+
+CSF = Fluid(key="CSF/saline", mcg_per_ml=())
+
+
+@dataclass(frozen=True, slots=True)
+class Mixture:
+    """Fluids in fixed proportions (weights sum to 1), with per-drug mcg per volume unit cached."""
+
+    parts: tuple[tuple[Fluid, Fraction], ...]
+    per_unit: tuple[tuple[str, Fraction], ...] = field(compare=False, hash=False, default=())
+
+    @classmethod
+    def pure(cls, fluid: Fluid) -> Mixture:
+        return cls.blend({fluid: Fraction(1)})
+
+    @classmethod
+    def blend(cls, weights: dict[Fluid, Fraction]) -> Mixture:
+        total = sum(weights.values(), Fraction(0))
+        parts = tuple(
+            sorted(((f, w / total) for f, w in weights.items() if w), key=lambda p: p[0].key)
+        )
+        drugs: dict[str, Fraction] = {}
+        for fluid, weight in parts:
+            for drug, conc in fluid.mcg_per_ml:
+                drugs[drug] = drugs.get(drug, Fraction(0)) + weight * conc / UNITS_PER_ML
+        return cls(parts=parts, per_unit=tuple(sorted(drugs.items())))
+
+    def mixed_with(self, own: int, other: Mixture, other_units: int) -> Mixture:
+        """This mixture (``own`` units) stirred together with ``other_units`` of ``other``."""
+        weights: dict[Fluid, Fraction] = {}
+        for mixture, units in ((self, own), (other, other_units)):
+            for fluid, weight in mixture.parts:
+                weights[fluid] = weights.get(fluid, Fraction(0)) + weight * units
+        return Mixture.blend(weights)
+
+    def describe(self) -> str:
+        if len(self.parts) == 1:
+            return self.parts[0][0].key
+        return " | ".join(f"{float(w) * 100:.1f}% {f.key}" for f, w in self.parts)
+
+
+class Outflow:
+    """Where fluid ended up (tip, tissue via a leak, pocket): volume and exact mass per drug."""
+
+    __slots__ = ("mcg", "units")
+
+    def __init__(self) -> None:
+        self.units = 0
+        self.mcg: dict[str, Fraction] = {}
+
+    def receive(self, units: int, mixture: Mixture) -> None:
+        if units <= 0:
+            return
+        self.units += units
+        mcg = self.mcg
+        for drug, per_unit in mixture.per_unit:
+            mcg[drug] = mcg.get(drug, 0) + per_unit * units
+
+
+class Reservoir:
+    """The drug reservoir: a volume (units) and one well-mixed composition.
+
+    Like SimPy's ``Container``, the level is read-only from outside and never leaves
+    [0, capacity].
+    """
+
+    __slots__ = ("_units", "capacity", "mixture")
+
+    def __init__(self, capacity: int, mixture: Mixture) -> None:
+        self.capacity = capacity
+        self.mixture = mixture
+        self._units = 0
+
+    @property
+    def units(self) -> int:
+        return self._units
+
+    def draw(self, units: int) -> int:
+        """Take up to ``units`` out; returns what was actually there."""
+        taken = min(units, self._units)
+        self._units -= taken
+        return taken
+
+    def fill(self, units: int, mixture: Mixture) -> int:
+        """Add fluid; returns the overflow that did not fit (it goes wherever the caller says)."""
+        room = self.capacity - self._units
+        accepted = min(units, room)
+        if accepted > 0:
+            self.mixture = (
+                mixture
+                if self._units == 0
+                else self.mixture.mixed_with(self._units, mixture, accepted)
+            )
+            self._units += accepted
+        return units - accepted
+
+    def empty(self) -> int:
+        units, self._units = self._units, 0
+        return units
+
+
+class _Segment:
+    __slots__ = ("mixture", "units")
+
+    def __init__(self, units: int, mixture: Mixture) -> None:
+        self.units, self.mixture = units, mixture
+
+
+class FluidPath:
+    """Pump internal path plus catheter as a FIFO of plug-flow segments (tip end first)."""
+
+    __slots__ = ("segments", "volume")
+
+    def __init__(self, volume: int, mixture: Mixture) -> None:
+        self.volume = volume
+        self.segments: deque[_Segment] = deque()
+        if volume > 0:
+            self.segments.append(_Segment(volume, mixture))
+
+    def push(self, units: int, mixture: Mixture) -> list[tuple[int, Mixture]]:
+        """Push ``units`` in at the pump end; return what left at the tip, oldest first."""
+        if units <= 0:
+            return []
+        if self.volume == 0:
+            return [(units, mixture)]
+        segments = self.segments
+        if segments and segments[-1].mixture is mixture:
+            segments[-1].units += units
+        else:
+            segments.append(_Segment(units, mixture))
+        out: list[tuple[int, Mixture]] = []
+        excess = units
+        while excess > 0:
+            front = segments[0]
+            if front.units <= excess:
+                segments.popleft()
+                out.append((front.units, front.mixture))
+                excess -= front.units
+            else:
+                front.units -= excess
+                out.append((excess, front.mixture))
+                excess = 0
+        return out
+
+    def contents(self) -> list[tuple[int, Mixture]]:
+        """Segments as (units, mixture), tip end first."""
+        return [(s.units, s.mixture) for s in self.segments]
+
+    def drug_mcg(self) -> dict[str, Fraction]:
+        total = Outflow()
+        for units, mixture in self.contents():
+            total.receive(units, mixture)
+        return total.mcg
