@@ -1,0 +1,128 @@
+"""The policy matrix: every role × action × {own, foreign, no record} checked (SR-21).
+
+The expected permissions are written out here independently of the policy table, so an
+accidental widening of ``ALLOW`` fails a test rather than silently granting access.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from thecal.domain.authorization import (
+    ALLOW,
+    CLINICAL_WRITES,
+    AccessDenied,
+    Action,
+    Subject,
+    authorize,
+    authorize_function,
+    is_allowed,
+)
+from thecal.domain.users import Actor, Role
+
+OWN_PATIENT = "patient-own"
+FOREIGN_PATIENT = "patient-foreign"
+
+# (role, action) → which subjects are allowed: "any" (own, foreign and collections) or "own".
+EXPECTED: dict[tuple[Role, Action], str] = {
+    **{
+        (role, action): "any"
+        for role in (Role.PHYSICIAN, Role.NURSE)
+        for action in (
+            Action.PATIENT_REGISTER,
+            Action.PATIENT_SEARCH,
+            Action.PATIENT_READ,
+            Action.PATIENT_AMEND,
+            Action.CANDIDACY_RECORD,
+            Action.CANDIDACY_READ,
+        )
+    },
+    (Role.PHYSICIAN, Action.AUDIT_VERIFY): "any",
+    (Role.PHARMACIST, Action.PATIENT_SEARCH): "any",
+    (Role.PHARMACIST, Action.PATIENT_READ): "any",
+    (Role.ADMIN, Action.AUDIT_VERIFY): "any",
+    (Role.ADMIN, Action.AUDIT_READ): "any",
+    (Role.ADMIN, Action.USER_MANAGE): "any",
+    (Role.PATIENT, Action.PATIENT_READ): "own",
+    (Role.PATIENT, Action.CANDIDACY_READ): "own",
+}
+
+SUBJECTS = {
+    "own": Subject.patient(OWN_PATIENT),
+    "foreign": Subject.patient(FOREIGN_PATIENT),
+    "collection": Subject.collection("patients"),
+}
+
+
+def actor_for(role: Role, *, active: bool = True) -> Actor:
+    return Actor(
+        user_id=f"user-{role.value}",
+        role=role,
+        patient_id=OWN_PATIENT if role is Role.PATIENT else None,
+        active=active,
+    )
+
+
+def expected(role: Role, action: Action, subject_kind: str) -> bool:
+    grant = EXPECTED.get((role, action))
+    if grant == "any":
+        return True
+    if grant == "own":
+        return subject_kind == "own"
+    return False
+
+
+CASES = list(itertools.product(Role, Action, SUBJECTS))
+
+
+@pytest.mark.parametrize(("role", "action", "subject_kind"), CASES)
+def test_the_policy_grants_exactly_the_expected_cells(
+    role: Role, action: Action, subject_kind: str
+) -> None:
+    assert is_allowed(actor_for(role), action, SUBJECTS[subject_kind]) is expected(
+        role, action, subject_kind
+    )
+
+
+def test_the_matrix_has_no_unauthorised_allow() -> None:
+    unauthorised = [
+        (role, action, kind)
+        for role, action, kind in CASES
+        if is_allowed(actor_for(role), action, SUBJECTS[kind]) and not expected(role, action, kind)
+    ]
+    assert unauthorised == []
+    assert len(CASES) == len(Role) * len(Action) * 3
+
+
+@pytest.mark.parametrize(("role", "action", "subject_kind"), CASES)
+def test_a_disabled_account_is_refused_everything(
+    role: Role, action: Action, subject_kind: str
+) -> None:
+    assert not is_allowed(actor_for(role, active=False), action, SUBJECTS[subject_kind])
+
+
+def test_admins_make_no_clinical_writes() -> None:
+    assert CLINICAL_WRITES.isdisjoint(ALLOW[Role.ADMIN])
+
+
+def test_a_patient_user_never_reaches_another_patients_record() -> None:
+    patient = actor_for(Role.PATIENT)
+    for action in Action:
+        assert not is_allowed(patient, action, SUBJECTS["foreign"])
+
+
+def test_a_refusal_is_an_access_denied_error_with_a_stable_code() -> None:
+    with pytest.raises(AccessDenied) as caught:
+        authorize(actor_for(Role.PATIENT), Action.PATIENT_READ, SUBJECTS["foreign"])
+    assert caught.value.code == "THC-AUTH-001"
+    assert "patient may not patient.read patient:patient-foreign" in caught.value.message
+
+
+def test_the_function_level_check_refuses_roles_without_the_action() -> None:
+    authorize_function(actor_for(Role.NURSE), Action.CANDIDACY_RECORD)
+    with pytest.raises(AccessDenied):
+        authorize_function(actor_for(Role.PHARMACIST), Action.CANDIDACY_RECORD)
+    with pytest.raises(AccessDenied):
+        authorize_function(actor_for(Role.NURSE, active=False), Action.CANDIDACY_RECORD)
