@@ -34,10 +34,7 @@ def yearly_opioid_increase(subject: RuleInput) -> Iterator[Hit]:
         return
     primary = proposed.admixture.primary.drug_id
     drug = subject.drug(primary)
-    if (
-        not drug.is_opioid
-        or current.prescription.admixture.primary.drug_id != primary
-    ):
+    if not drug.is_opioid or current.prescription.admixture.primary.drug_id != primary:
         return
     new, then = proposed.program().basal_daily_dose, current.daily_dose_year_ago
     if new == current.prescription.program().basal_daily_dose or then.value <= 0:

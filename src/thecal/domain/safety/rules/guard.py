@@ -70,6 +70,35 @@ def daily_dose_ten_fold(subject: RuleInput) -> Iterator[Hit]:
             )
 
 
+@rule(
+    code="ITS-GUARD-004",
+    severity=Severity.BLOCK,
+    checks="each flex-step rate of the primary drug against the current average daily dose",
+    threshold=_ratio_text,
+    source=_TEN_FOLD,
+)
+def step_rate_ten_fold(subject: RuleInput) -> Iterator[Hit]:
+    proposed, current = subject.proposed, subject.current
+    if proposed is None or current is None or not proposed.steps:
+        return
+    primary = proposed.admixture.primary.drug_id
+    old = current.component_doses().get(primary)
+    if old is None:
+        return
+    drug = subject.drug(primary)
+    for step in proposed.steps:
+        ratio = _ten_fold(subject, old.value, step.rate.value)
+        if ratio is not None:
+            yield Hit(
+                message=(
+                    f"{primary} flex step rate {fmt(step.rate, drug)} is {_ratio(ratio)} the "
+                    f"current daily dose {fmt(old, drug)}: probable decimal or mg↔mcg error"
+                ),
+                source=_TEN_FOLD,
+                fields={"drug": primary, "old": old, "rate": step.rate},
+            )
+
+
 def _new_admixtures(subject: RuleInput) -> Iterator[tuple[str, Admixture]]:
     proposal = subject.context.proposal
     if subject.proposed is not None:
@@ -206,6 +235,7 @@ RULES = (
     daily_dose_ten_fold,
     concentration_ten_fold,
     bolus_ten_fold,
+    step_rate_ten_fold,
     concentration_mismatch,
     refill_not_verified,
 )

@@ -71,7 +71,9 @@ def _limits_text(severity: LimitSeverity, quantity: LimitedQuantity) -> Threshol
 
 
 def _beyond(limit: DoseLimit) -> str:
-    return "above the maximum" if limit.bound is Bound.MAX else "below the minimum"
+    side = "above the" if limit.bound is Bound.MAX else "below the"
+    kind = "maximum" if limit.bound is Bound.MAX else "minimum"
+    return f"{side} {limit.severity.value} {kind} of"
 
 
 def _concentrations(
@@ -115,7 +117,7 @@ def _concentration_hits(subject: RuleInput, severity: LimitSeverity) -> Iterator
                 yield Hit(
                     message=(
                         f"{drug_id} concentration {fmt(concentration, drug)} is {_beyond(limit)} "
-                        f"{severity.value} limit of {fmt(limit.limit.value, drug)} ({limit.limit.cite()})"
+                        f"{fmt(limit.limit.value, drug)} ({limit.limit.cite()})"
                     ),
                     source=limit.limit.source,
                     fields={"drug": drug_id, "value": concentration, "limit": limit.limit.value},
@@ -130,8 +132,8 @@ def _dose_hits(subject: RuleInput, severity: LimitSeverity) -> Iterator[Hit]:
             if limit.severity is severity and limit.exceeded_by(dose):
                 yield Hit(
                     message=(
-                        f"{drug_id} daily dose {fmt(dose, drug)} is {_beyond(limit)} {severity.value} "
-                        f"limit of {fmt(limit.limit.value, drug)} ({limit.limit.cite()})"
+                        f"{drug_id} daily dose {fmt(dose, drug)} is {_beyond(limit)} "
+                        f"{fmt(limit.limit.value, drug)} ({limit.limit.cite()})"
                     ),
                     source=limit.limit.source,
                     fields={"drug": drug_id, "value": dose, "limit": limit.limit.value},

@@ -256,6 +256,47 @@ def increase_with_unknown_interval(subject: RuleInput) -> Iterator[Hit]:
             )
 
 
+@rule(
+    code="ITS-STEP-007",
+    severity=Severity.OVERRIDE,
+    checks="a changed patient bolus: the worst-case daily dose (basal plus every bolus) against the clinic step limit",
+    threshold=lambda _library, policy: (
+        f"worst case rises more than {policy.default_step_pct_non_cancer} % (non-cancer) or "
+        f"{policy.default_step_pct_cancer} % (cancer) in one change"
+    ),
+    source="S74, S66",
+)
+def bolus_change_beyond_step(subject: RuleInput) -> Iterator[Hit]:
+    proposed, current = subject.proposed, subject.current
+    if proposed is None or current is None or proposed.patient_bolus is None:
+        return
+    if proposed.patient_bolus == current.patient_bolus:
+        return
+    if proposed.admixture.primary.drug_id != current.admixture.primary.drug_id:
+        return
+    old, new = current.program().worst_case_daily_dose, proposed.program().worst_case_daily_dose
+    cancer = TitrationScope.CANCER in subject.titration_scopes()
+    limit = (
+        subject.policy.default_step_pct_cancer
+        if cancer
+        else subject.policy.default_step_pct_non_cancer
+    )
+    if old.value <= 0:
+        return
+    rise = (new.value - old.value) / old.value * _HUNDRED
+    if rise > limit:
+        drug = subject.drug(proposed.admixture.primary.drug_id)
+        yield Hit(
+            message=(
+                f"patient bolus {fmt(proposed.patient_bolus.dose, drug)} × {proposed.patient_bolus.max_per_day}/day "
+                f"raises the worst-case daily dose {pct(rise)} ({fmt(old, drug)} → {fmt(new, drug)}), "
+                f"more than the {limit} % step (S74)"
+            ),
+            source="S74, S66",
+            fields={"old": old, "new": new},
+        )
+
+
 RULES = (
     increase_beyond_label_step,
     increase_beyond_consensus_step,
@@ -263,4 +304,5 @@ RULES = (
     increase_sooner_than_consensus_interval,
     reduction_beyond_limit,
     increase_with_unknown_interval,
+    bolus_change_beyond_step,
 )
