@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from thecal import __version__
-from thecal.entrypoints.cli import audit, calc, db, patients, reference, review
+from thecal.entrypoints.cli import audit, calc, db, patients, reference, review, simulate
 
 app = typer.Typer(
     name="thecal",
@@ -16,6 +16,7 @@ app = typer.Typer(
     help="thecal — intrathecal pain-pump therapy: calculators, safety review, pump twin and clinic records.",
 )
 app.add_typer(calc.app, name="calc")
+app.command(name="simulate")(simulate.simulate)
 app.command(name="review")(review.review_command)
 app.add_typer(reference.app, name="reference")
 app.add_typer(db.app, name="db")
