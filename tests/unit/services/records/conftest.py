@@ -1,0 +1,33 @@
+"""Fixtures for the records use-case tests; the fakes themselves live in ``records_fakes``."""
+
+from __future__ import annotations
+
+import pytest
+from records_fakes import FakeUnitOfWork, FixedClock
+
+from thecal.domain.users import Actor, Role
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def physician() -> Actor:
+    return Actor(user_id="u-physician", role=Role.PHYSICIAN)
+
+
+@pytest.fixture
+def nurse() -> Actor:
+    return Actor(user_id="u-nurse", role=Role.NURSE)
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor(user_id="u-admin", role=Role.ADMIN)

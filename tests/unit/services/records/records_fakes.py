@@ -1,0 +1,172 @@
+"""Fakes for the records use cases: an in-memory unit of work and a fixed clock (no mocks).
+
+``FakeDatabase`` holds committed state; each ``with uow:`` works on a deep copy that replaces the
+committed state only on ``commit()``, so rollback behaves like the real thing.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from thecal.domain.audit import AuditEntry, ChainHead
+from thecal.domain.candidacy import CandidacyAssessment
+from thecal.domain.patient import Patient
+from thecal.domain.users import User
+from thecal.services.repositories import (
+    AuditRepository,
+    CandidacyRepository,
+    PatientQuery,
+    PatientRepository,
+    UserRepository,
+)
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+AUDIT_KEY = b"fake-unit-of-work-audit-key-0123456789"
+NOW = dt.datetime(2025, 6, 2, 14, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class FakeDatabase:
+    patients: dict[str, Patient] = field(default_factory=dict)
+    candidacy: dict[str, CandidacyAssessment] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    commits: int = 0
+
+
+class FakePatientRepository(PatientRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        super().__init__()
+        self._data = data
+
+    def _add(self, aggregate: Patient) -> None:
+        self._data.patients[aggregate.id] = copy.deepcopy(aggregate)
+
+    def _get(self, ident: str) -> Patient | None:
+        return copy.deepcopy(self._data.patients.get(ident))
+
+    def _get_by_mrn(self, mrn: str) -> Patient | None:
+        found = [p for p in self._data.patients.values() if p.mrn == mrn]
+        return copy.deepcopy(found[0]) if found else None
+
+    def _search(self, query: PatientQuery) -> Sequence[Patient]:
+        def matches(p: Patient) -> bool:
+            d = p.demographics
+            prefix = (query.family_name_prefix or "").casefold()
+            return (
+                (query.mrn is None or p.mrn == query.mrn)
+                and d.family_name.casefold().startswith(prefix)
+                and (query.birth_date is None or d.birth_date == query.birth_date)
+            )
+
+        found = sorted(
+            (p for p in self._data.patients.values() if matches(p)),
+            key=lambda p: (p.demographics.family_name.casefold(), p.demographics.given_names, p.id),
+        )
+        return copy.deepcopy(found[: query.limit])
+
+    def _update(self, aggregate: Patient, *, expected_version: int) -> bool:
+        if self._data.patients[aggregate.id].version != expected_version:
+            return False
+        self._data.patients[aggregate.id] = copy.deepcopy(aggregate)
+        return True
+
+
+class FakeCandidacyRepository(CandidacyRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        super().__init__()
+        self._data = data
+
+    def _add(self, aggregate: CandidacyAssessment) -> None:
+        self._data.candidacy[aggregate.id] = copy.deepcopy(aggregate)
+
+    def _get(self, ident: str) -> CandidacyAssessment | None:
+        return copy.deepcopy(self._data.candidacy.get(ident))
+
+    def _for_patient(self, patient_id: str) -> Sequence[CandidacyAssessment]:
+        found = [a for a in self._data.candidacy.values() if a.patient_id == patient_id]
+        return copy.deepcopy(sorted(found, key=lambda a: a.assessed_at, reverse=True))
+
+    def _update(self, aggregate: CandidacyAssessment, *, expected_version: int) -> bool:
+        if self._data.candidacy[aggregate.id].version != expected_version:
+            return False
+        self._data.candidacy[aggregate.id] = copy.deepcopy(aggregate)
+        return True
+
+
+class FakeUserRepository(UserRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        super().__init__()
+        self._data = data
+
+    def _add(self, aggregate: User) -> None:
+        self._data.users[aggregate.id] = copy.deepcopy(aggregate)
+
+    def _get(self, ident: str) -> User | None:
+        return copy.deepcopy(self._data.users.get(ident))
+
+    def _get_by_username(self, username: str) -> User | None:
+        found = [u for u in self._data.users.values() if u.username == username]
+        return copy.deepcopy(found[0]) if found else None
+
+    def _update(self, aggregate: User, *, expected_version: int) -> bool:
+        if self._data.users[aggregate.id].version != expected_version:
+            return False
+        self._data.users[aggregate.id] = copy.deepcopy(aggregate)
+        return True
+
+
+class FakeAuditRepository(AuditRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        self._data = data
+
+    def head(self) -> ChainHead | None:
+        return self._data.audit[-1].head if self._data.audit else None
+
+    def recorded_head(self) -> ChainHead | None:
+        return self.head()
+
+    def append(self, entry: AuditEntry) -> None:
+        self._data.audit.append(entry)
+
+    def entries(self, *, after_sequence: int = 0) -> Iterator[AuditEntry]:
+        return iter([e for e in self._data.audit if e.sequence > after_sequence])
+
+
+class FakeUnitOfWork(AbstractUnitOfWork):
+    def __init__(self, database: FakeDatabase | None = None) -> None:
+        super().__init__(audit_key=AUDIT_KEY)
+        self.database = database or FakeDatabase()
+        self._working: FakeDatabase | None = None
+
+    def _begin(self) -> None:
+        self._working = copy.deepcopy(self.database)
+        self.patients = FakePatientRepository(self._working)
+        self.candidacy = FakeCandidacyRepository(self._working)
+        self.users = FakeUserRepository(self._working)
+        self.audit_log = FakeAuditRepository(self._working)
+
+    def _commit(self) -> None:
+        assert self._working is not None
+        self._working.commits += 1
+        self.database = copy.deepcopy(self._working)
+
+    @property
+    def working(self) -> FakeDatabase:
+        """The state inside the open transaction (tests use it to play a concurrent writer)."""
+        assert self._working is not None
+        return self._working
+
+    def rollback(self) -> None:
+        self._working = None
+
+
+class FixedClock:
+    def __init__(self, at: dt.datetime = NOW) -> None:
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
