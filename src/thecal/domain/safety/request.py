@@ -506,6 +506,7 @@ def parse_review_request(data: object, *, library: ReferenceLibrary) -> ReviewCo
     if fmt != FORMAT:
         raise UnsupportedFormat(where=top.at("format"), value=fmt, expected=FORMAT)
     action = top.choice("action", ActionKind)
+    proposal = top.child("proposal", _PROPOSAL)
     _check_needs(action, top.data)
     reader = _Reader(library)
     by = top.child("proposed_by", _fields("user_id", "role"))
@@ -522,7 +523,7 @@ def parse_review_request(data: object, *, library: ReferenceLibrary) -> ReviewCo
         )
         if top.has("current")
         else None,
-        proposal=reader.proposal(top.child("proposal", _PROPOSAL)),
+        proposal=reader.proposal(proposal),
         acknowledged=_acknowledged(top),
     )
 

@@ -140,7 +140,7 @@ def refill(
     volume: str = "20 mL",
     next_days: float = 30,
     fill: list[Json] | None = None,
-    verified: list[Json] | None | bool = True,
+    verified: list[Json] | bool | None = True,
     programmed: list[Json] | None = None,
     aspiration: bool = True,
     expected: str | None = "2.1 mL",

@@ -24,7 +24,7 @@ from safety_builders import (
     when,
 )
 
-B, O, W, I = "block", "override", "warn", "info"
+B, O, W, I = "block", "override", "warn", "info"  # noqa: E741 - one-letter severities keep the table readable
 
 MORPHINE_10 = mix(("morphine", "10 mg/mL"))
 MORPHINE_25 = mix(("morphine", "25 mg/mL"))

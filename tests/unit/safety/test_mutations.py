@@ -1,0 +1,79 @@
+"""Mutation campaign: decimal shifts, extra/omitted zeros and mg↔mcg swaps applied to valid
+prescriptions are all blocked or sent to override."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from safety_mutations import (
+    MUTATIONS,
+    TEMPLATES,
+    campaign,
+    extra_zero,
+    mutate,
+    omitted_zero,
+    shift_left,
+    shift_right,
+    targets,
+    unit_swap,
+)
+
+from thecal.domain.library import ReferenceLibrary, reference_library
+from thecal.domain.policy import ClinicPolicy
+from thecal.domain.safety import Outcome, parse_review_request, review
+
+LIBRARY, POLICY = reference_library(), ClinicPolicy()
+TEMPLATE = dict(TEMPLATES)
+#: A ten-fold *smaller* patient bolus where there was none before has nothing to compare with.
+KNOWN_GAP = "patient_bolus"
+
+
+def _outcome(request: dict[str, object], library: ReferenceLibrary = LIBRARY) -> Outcome:
+    return review(
+        parse_review_request(request, library=library), library=library, policy=POLICY
+    ).outcome
+
+
+def test_mutations_change_the_number_as_their_names_say() -> None:
+    assert shift_right("2.5 mg/day") == "25 mg/day"
+    assert shift_left("25 mg/mL") == "2.5 mg/mL"
+    assert shift_left("0.5 mg") == "0.05 mg"
+    assert extra_zero("5 mg/day") == "50 mg/day"
+    assert extra_zero("0.5 mg") == "0.05 mg"
+    assert extra_zero("2.4 mcg/day") is None
+    assert omitted_zero("300 mcg/day") == "30 mcg/day"
+    assert omitted_zero("0.05 mg") == "0.5 mg"
+    assert unit_swap("10 mg/mL") == "10 mcg/mL"
+    assert unit_swap("300 mcg/day") == "300 mg/day"
+
+
+def test_every_template_is_a_valid_routine_prescription() -> None:
+    assert len(TEMPLATES) >= 25
+    assert all(_outcome(request) is Outcome.PROCEED for _, request in TEMPLATES)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(target=st.sampled_from(targets()), mutation=st.sampled_from(sorted(MUTATIONS)))
+def test_a_mutated_prescription_is_blocked_or_sent_to_override(
+    target: tuple[str, tuple[str | int, ...]], mutation: str
+) -> None:
+    name, path = target
+    mutated = mutate(TEMPLATE[name], path, mutation)
+    assume(mutated is not None)
+    assert mutated is not None
+    outcome = _outcome(mutated)
+    if outcome not in (Outcome.BLOCKED, Outcome.OVERRIDE):
+        current = TEMPLATE[name].get("current", {})
+        assert KNOWN_GAP in path
+        assert KNOWN_GAP not in current.get("prescription", {})
+        assert mutation in {"decimal shift ÷10", "extra zero", "mg↔mcg swap"}
+
+
+def test_the_whole_campaign_misses_only_the_documented_gap() -> None:
+    missed = [
+        (name, path, mutation)
+        for name, path, mutation, request in campaign()
+        if _outcome(request) not in (Outcome.BLOCKED, Outcome.OVERRIDE)
+    ]
+    assert all(path.endswith("patient_bolus.dose") for _, path, _ in missed)
+    assert len(missed) <= 3
