@@ -161,20 +161,21 @@ class PumpTwin:
         if t_us < self.now_us:
             msg = f"the twin cannot go back in time ({t_us} µs < {self.now_us} µs)"
             raise ValueError(msg)
-        queue = self.queue
-        while (nxt := queue.peek_time()) is not None and nxt <= t_us:
-            at_us, (kind, token) = queue.pop()
-            self._flow_to(at_us)
+        queue, mech = self.queue, self.mech
+        while True:
+            nxt = queue.peek_time()
+            due = nxt is not None and nxt <= t_us
+            target = nxt if due and nxt is not None else t_us
+            if mech.now_us < target:
+                if mech.step_to(target):  # a crossing may schedule an earlier device event
+                    self._sync()
+                continue
+            if not due:
+                return
+            _, (kind, token) = queue.pop()
             if self.tokens.get(kind) == token:
                 del self.tokens[kind]
                 self._device_event(kind)
-        self._flow_to(t_us)
-
-    def _flow_to(self, t_us: int) -> None:
-        mech = self.mech
-        while mech.now_us < t_us:
-            if mech.step_to(t_us):
-                self._sync()
 
     def _schedule(self, kind: str, at_us: int) -> None:
         token = self.tokens.get(kind, 0) + 1
