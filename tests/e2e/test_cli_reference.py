@@ -13,7 +13,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "reference-data.md"
 
 def test_the_committed_reference_catalogue_is_up_to_date() -> None:
     expected = render_markdown(reference_library())
-    assert DOC.read_text(encoding="utf-8") == expected, "run: thecal reference markdown > docs/reference-data.md"
+    assert DOC.read_text(encoding="utf-8") == expected, (
+        "run: thecal reference markdown > docs/reference-data.md"
+    )
 
 
 def test_the_catalogue_shows_unconfirmed_values_as_unconfirmed() -> None:
