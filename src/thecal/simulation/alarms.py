@@ -42,11 +42,12 @@ class AlarmChange:
 class AlarmBoard:
     """The set of active alarms and the log of every change."""
 
-    __slots__ = ("active", "log")
+    __slots__ = ("_codes", "active", "log")
 
     def __init__(self) -> None:
         self.active: set[AlarmKind] = set()
         self.log: list[AlarmChange] = []
+        self._codes: tuple[str, ...] = ()
 
     def set(self, kind: AlarmKind, *, present: bool, at_us: int) -> AlarmChange | None:
         """Make ``kind`` present or absent; returns the change, or None if nothing changed."""
@@ -56,9 +57,10 @@ class AlarmBoard:
             self.active.add(kind)
         else:
             self.active.discard(kind)
+        self._codes = tuple(sorted(k.code for k in self.active))
         change = AlarmChange(at_us=at_us, kind=kind, raised=present)
         self.log.append(change)
         return change
 
     def codes(self) -> tuple[str, ...]:
-        return tuple(sorted(kind.code for kind in self.active))
+        return self._codes

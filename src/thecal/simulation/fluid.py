@@ -18,7 +18,11 @@ from fractions import Fraction
 from thecal.domain.admixture import Admixture
 from thecal.simulation.scale import UNITS_PER_ML
 
-__all__ = ["CSF", "Fluid", "FluidPath", "Mixture", "Outflow", "Reservoir"]
+__all__ = ["CSF", "MASS_DENOMINATOR", "Fluid", "FluidPath", "Mixture", "Outflow", "Reservoir"]
+
+#: Masses are accumulated as integers of 1/MASS_DENOMINATOR mcg whenever that is exact (always for
+#: a pure admixture whose concentrations have at most 6 decimals in mcg/mL), else as Fractions.
+MASS_DENOMINATOR = UNITS_PER_ML * 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,9 @@ class Mixture:
 
     parts: tuple[tuple[Fluid, Fraction], ...]
     per_unit: tuple[tuple[str, Fraction], ...] = field(compare=False, hash=False, default=())
+    per_unit_int: tuple[tuple[str, int], ...] | None = field(
+        compare=False, hash=False, default=None
+    )
 
     @classmethod
     def pure(cls, fluid: Fluid) -> Mixture:
@@ -62,7 +69,11 @@ class Mixture:
         for fluid, weight in parts:
             for drug, conc in fluid.mcg_per_ml:
                 drugs[drug] = drugs.get(drug, Fraction(0)) + weight * conc / UNITS_PER_ML
-        return cls(parts=parts, per_unit=tuple(sorted(drugs.items())))
+        per_unit = tuple(sorted(drugs.items()))
+        scaled = [(drug, value * MASS_DENOMINATOR) for drug, value in per_unit]
+        exact = all(value.denominator == 1 for _, value in scaled)
+        per_unit_int = tuple((d, int(v)) for d, v in scaled) if exact else None
+        return cls(parts=parts, per_unit=per_unit, per_unit_int=per_unit_int)
 
     def mixed_with(self, own: int, other: Mixture, other_units: int) -> Mixture:
         """This mixture (``own`` units) stirred together with ``other_units`` of ``other``."""
@@ -81,19 +92,33 @@ class Mixture:
 class Outflow:
     """Where fluid ended up (tip, tissue via a leak, pocket): volume and exact mass per drug."""
 
-    __slots__ = ("mcg", "units")
+    __slots__ = ("exact", "scaled", "units")
 
     def __init__(self) -> None:
         self.units = 0
-        self.mcg: dict[str, Fraction] = {}
+        self.scaled: dict[str, int] = {}  # 1/MASS_DENOMINATOR mcg
+        self.exact: dict[str, Fraction] = {}  # mcg, for mixtures the integer scale cannot hold
 
     def receive(self, units: int, mixture: Mixture) -> None:
         if units <= 0:
             return
         self.units += units
-        mcg = self.mcg
-        for drug, per_unit in mixture.per_unit:
-            mcg[drug] = mcg.get(drug, 0) + per_unit * units
+        if mixture.per_unit_int is not None:
+            scaled = self.scaled
+            for drug, per_unit in mixture.per_unit_int:
+                scaled[drug] = scaled.get(drug, 0) + per_unit * units
+            return
+        exact = self.exact
+        for drug, per_unit_f in mixture.per_unit:
+            exact[drug] = exact.get(drug, Fraction(0)) + per_unit_f * units
+
+    @property
+    def mcg(self) -> dict[str, Fraction]:
+        """Exact mass per drug, in mcg."""
+        total = {drug: Fraction(value, MASS_DENOMINATOR) for drug, value in self.scaled.items()}
+        for drug, value in self.exact.items():
+            total[drug] = total.get(drug, Fraction(0)) + value
+        return total
 
 
 class Reservoir:

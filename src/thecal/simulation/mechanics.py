@@ -79,6 +79,9 @@ class Mechanics:
     def _crosses(self, t1: int) -> bool:
         """Would advancing to ``t1`` cross a threshold the state must react to?"""
         moved, displaced = self._movement(t1)
+        return self._crossed(t1, moved, displaced)
+
+    def _crossed(self, t1: int, moved: int, displaced: int) -> bool:
         believed = self.believed
         if 0 < believed <= displaced:
             return True
@@ -97,7 +100,8 @@ class Mechanics:
         """Advance towards ``t1``; stop early at a crossing. Returns True if it stopped early."""
         if t1 <= self.now_us:
             return False
-        crossed = self._crosses(t1)
+        moved, displaced = self._movement(t1)
+        crossed = self._crossed(t1, moved, displaced)
         if crossed:
             low, high = self.now_us + 1, t1  # smallest t in [low, high] with a crossing
             while low < high:
@@ -107,7 +111,7 @@ class Mechanics:
                 else:
                     low = mid + 1
             t1 = low
-        moved, displaced = self._movement(t1)
+            moved, displaced = self._movement(t1)
         self._apply(t1 - self.now_us, moved, displaced)
         self.now_us = t1
         self.schedule.prune(t1)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from thecal.domain.program import PatientBolusSettings
-from thecal.simulation.scale import US_PER_DAY
+from thecal.domain.program import InfusionProgram, PatientBolusSettings
+from thecal.domain.units import Volume
+from thecal.simulation.scale import US_PER_DAY, us_of, volume_units
 
 __all__ = ["PatientBolusGate"]
 
@@ -19,14 +20,26 @@ __all__ = ["PatientBolusGate"]
 class PatientBolusGate:
     """Remembers granted boluses and answers whether the next one may start."""
 
-    __slots__ = ("granted", "settings")
+    __slots__ = ("_size", "granted", "settings")
 
     def __init__(self) -> None:
         self.settings: PatientBolusSettings | None = None
         self.granted: deque[int] = deque()
+        self._size: tuple[InfusionProgram, int, int] | None = None
 
     def configure(self, settings: PatientBolusSettings | None) -> None:
         self.settings = settings
+
+    def bolus_size(self, program: InfusionProgram) -> tuple[int, int]:
+        """(volume units, duration µs) of one patient bolus under ``program`` (dose ÷ conc.)."""
+        if self._size is None or self._size[0] is not program:
+            settings = program.patient_bolus or self.settings
+            if settings is None:
+                msg = "no patient bolus programmed"
+                raise ValueError(msg)
+            volume = Volume(settings.dose.mcg / program.admixture.primary.concentration.mcg_per_ml)
+            self._size = (program, volume_units(volume), us_of(settings.duration))
+        return self._size[1], self._size[2]
 
     def refusal(self, now_us: int) -> str | None:
         """Why a bolus may not start now, or None if it may."""

@@ -130,7 +130,7 @@ class PumpTwin:
         self.record_trace = record_trace
         self.trace: list[TraceRecord] = []
         self.events: list[DeviceEvent] = []
-        self.bolus_log: list[PatientBolusRecord] = []
+        self.bolus_log: list[tuple[int, bool, str, bool]] = []  # (µs, granted, reason, uncertain)
         self.record("start", pump.id, f"{pump.name}; dead space {self.dead_space}")
 
     # ------------------------------------------------------------------ time
@@ -257,7 +257,7 @@ class PumpTwin:
                 tip_units=mech.tip.units,
                 tissue_units=mech.tissue.units,
                 pocket_units=mech.pocket.units,
-                tip_mcg=tuple(mech.tip.mcg.items()),
+                tip_mcg=tuple(mech.tip.mcg.items()) if mech.tip.units else (),
                 alarms=self.alarms.codes(),
             )
         )
@@ -457,39 +457,39 @@ class PumpTwin:
 
     def request_patient_bolus(self) -> BolusDecision:
         """A patient presses the bolus button: granted, or denied with the reason (logged)."""
+        granted, reason, uncertain, units = self.press()
+        return BolusDecision(
+            at=self.now,
+            granted=granted,
+            reason=reason,
+            volume=volume_of(units),
+            uncertain=uncertain,
+        )
+
+    def press(self) -> tuple[bool, str, bool, int]:
+        """Decide a patient-bolus request: (granted, reason, uncertain, volume units)."""
         outcome, applied = self._telemetry_outcome()
         uncertain = outcome is CommandOutcome.UNCERTAIN
-        mech, program = self.mech, self.program_
-        reason = self.gate.refusal(self.now_us)
-        if reason is None and (mech.halts or program is None):
+        mech, now_us = self.mech, self.mech.now_us
+        reason = self.gate.refusal(now_us)
+        if reason is None and (mech.halts or self.program_ is None):
             reason = "pump not delivering"
         if reason is None and any(b.replaces_basal for b in mech.schedule.boluses):
             reason = "priming or bridge bolus in progress"
-        volume = Volume(Decimal(0))
         granted = reason is None and applied
-        if granted and program is not None and self.gate.settings is not None:
-            settings = self.gate.settings
-            volume = Volume(settings.dose.mcg / program.admixture.primary.concentration.mcg_per_ml)
-            end = self.now_us + int(settings.duration.value * 1_000_000)
+        units = 0
+        if granted and self.program_ is not None and self.gate.settings is not None:
+            units, length_us = self.gate.bolus_size(self.program_)
             mech.schedule.add(
                 Bolus(
-                    self.now_us,
-                    end,
-                    volume_units(volume),
-                    replaces_basal=False,
-                    label="patient bolus",
+                    now_us, now_us + length_us, units, replaces_basal=False, label="patient bolus"
                 )
             )
-            self.gate.grant(self.now_us)
+            self.gate.grant(now_us)
         reason_text = reason or ("granted" if applied else "not received (no telemetry)")
-        record = PatientBolusRecord(
-            at=self.now, granted=granted, reason=reason_text, uncertain=uncertain
-        )
-        self.bolus_log.append(record)
+        self.bolus_log.append((now_us, granted, reason_text, uncertain))
         self.record("bolus", "granted" if granted else "denied", reason_text)
-        return BolusDecision(
-            at=self.now, granted=granted, reason=reason_text, volume=volume, uncertain=uncertain
-        )
+        return granted, reason_text, uncertain, units
 
     # ------------------------------------------------------------------ faults
 
@@ -562,7 +562,10 @@ class PumpTwin:
             eri_at=self.at(eri) if eri is not None else None,
             end_of_service_at=self.at(eri + battery.stop_delay_us) if eri is not None else None,
             events=tuple(self.events),
-            patient_boluses=tuple(self.bolus_log),
+            patient_boluses=tuple(
+                PatientBolusRecord(at=self.at(t), granted=g, reason=r, uncertain=u)
+                for t, g, r, u in self.bolus_log
+            ),
         )
         self.events, self.bolus_log = [], []
         self.record("command", "interrogate", f"{len(status.events)} events")
