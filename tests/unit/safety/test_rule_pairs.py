@@ -73,6 +73,10 @@ PAIRS: dict[str, tuple[str, str]] = {
         "morphine patient bolus entered in mcg (0.1 mg → 0.1 mcg)",
         "morphine bolus dose lowered from 0.2 to 0.15 mg",
     ),
+    "ITS-GUARD-005": (
+        "new morphine patient bolus entered in mcg (0.1 mcg instead of 0.1 mg)",
+        "morphine patient bolus 0.1 mg four times a day added",
+    ),
     "ITS-CONC-001": (
         "refill: programmed concentration 1 mg/mL for a 10 mg/mL fill",
         "refill with the programmed concentration entered and matching",

@@ -427,6 +427,23 @@ HAZARDS: list[Case] = [
         expected={"ITS-GUARD-003": B},
     ),
     Case(
+        name="new morphine patient bolus entered in mcg (0.1 mcg instead of 0.1 mg)",
+        hazard=True,
+        request=program_change(
+            rx(MORPHINE_10, "4 mg/day"), rx(MORPHINE_10, "4 mg/day", bolus=bolus("0.1 mcg"))
+        ),
+        expected={"ITS-GUARD-005": B},
+    ),
+    Case(
+        name="new morphine patient bolus with an extra zero (10 mg instead of 1 mg)",
+        hazard=True,
+        request=program_change(
+            rx(MORPHINE_10, "4 mg/day"), rx(MORPHINE_10, "4 mg/day", bolus=bolus("10 mg"))
+        ),
+        # 4 × 10 mg/day on top of 4 mg/day also breaks the soft daily maximum and the step limit
+        expected={"ITS-GUARD-005": B, "ITS-DOSE-006": O, "ITS-STEP-007": O},
+    ),
+    Case(
         name="morphine concentration entered in mcg/mL (10 mg/mL → 10 mcg/mL)",
         hazard=True,
         request=program_change(M4, rx(mix(("morphine", "10 mcg/mL")), "4 mg/day")),

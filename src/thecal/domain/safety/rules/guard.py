@@ -173,6 +173,42 @@ def bolus_ten_fold(subject: RuleInput) -> Iterator[Hit]:
         )
 
 
+@rule(
+    code="ITS-GUARD-005",
+    severity=Severity.BLOCK,
+    checks="a patient bolus added where none was programmed, against the drug's single intrathecal dose range (trial bolus)",
+    threshold=lambda _library, policy: (
+        f"bolus ≥ {policy.ten_fold_ratio} × the top or ≤ 1/{policy.ten_fold_ratio} of the bottom of the trial-bolus range"
+    ),
+    source=f"{_TEN_FOLD}, trial-bolus range (S1, S16, S17, S21)",
+)
+def new_bolus_ten_fold(subject: RuleInput) -> Iterator[Hit]:
+    """With no current bolus to compare with, the library's trial-bolus range is the reference for
+    one intrathecal dose: a bolus ten times above its top or below its bottom is a probable
+    decimal or mg↔mcg error (SR-05)."""
+    proposed, current = subject.proposed, subject.current
+    if proposed is None or proposed.patient_bolus is None:
+        return
+    if current is not None and current.patient_bolus is not None:
+        return  # ITS-GUARD-003 compares with the current bolus
+    primary = subject.drug(proposed.admixture.primary.drug_id)
+    reference = primary.trial_bolus
+    if reference is None:
+        return
+    dose: Mass = proposed.patient_bolus.dose
+    factor = Decimal(subject.policy.ten_fold_ratio)
+    low, high = reference.value.low, reference.value.high
+    if dose.value >= high.value * factor or dose.value <= low.value / factor:
+        yield Hit(
+            message=(
+                f"new patient bolus {fmt(dose, primary)} is far outside one intrathecal {primary.id} dose "
+                f"({fmt(low, primary)}–{fmt(high, primary)}, {reference.cite()}): probable decimal or mg↔mcg error"
+            ),
+            source=f"{_TEN_FOLD}, {reference.source}",
+            fields={"dose": dose, "low": low, "high": high},
+        )
+
+
 def _describe(admixture: Admixture) -> str:
     return " + ".join(f"{c.drug_id} {fmt(c.concentration)}" for c in admixture.components)
 
@@ -235,6 +271,7 @@ RULES = (
     daily_dose_ten_fold,
     concentration_ten_fold,
     bolus_ten_fold,
+    new_bolus_ten_fold,
     step_rate_ten_fold,
     concentration_mismatch,
     refill_not_verified,
