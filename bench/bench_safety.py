@@ -88,7 +88,7 @@ def run() -> str:
     if missed:
         lines += [
             "",
-            "Not blocked or sent to override (known gap: a new patient bolus has no current one to compare with):",
+            "Not blocked or sent to override:",
             "",
         ]
         lines += [f"- {item}" for item in missed]

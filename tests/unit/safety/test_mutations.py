@@ -24,8 +24,6 @@ from thecal.domain.safety import Outcome, parse_review_request, review
 
 LIBRARY, POLICY = reference_library(), ClinicPolicy()
 TEMPLATE = dict(TEMPLATES)
-#: A ten-fold *smaller* patient bolus where there was none before has nothing to compare with.
-KNOWN_GAP = "patient_bolus"
 
 
 def _outcome(request: dict[str, object], library: ReferenceLibrary = LIBRARY) -> Outcome:
@@ -61,19 +59,13 @@ def test_a_mutated_prescription_is_blocked_or_sent_to_override(
     mutated = mutate(TEMPLATE[name], path, mutation)
     assume(mutated is not None)
     assert mutated is not None
-    outcome = _outcome(mutated)
-    if outcome not in (Outcome.BLOCKED, Outcome.OVERRIDE):
-        current = TEMPLATE[name].get("current", {})
-        assert KNOWN_GAP in path
-        assert KNOWN_GAP not in current.get("prescription", {})
-        assert mutation in {"decimal shift ÷10", "extra zero", "mg↔mcg swap"}
+    assert _outcome(mutated) in (Outcome.BLOCKED, Outcome.OVERRIDE), (name, path, mutation)
 
 
-def test_the_whole_campaign_misses_only_the_documented_gap() -> None:
+def test_the_whole_campaign_blocks_or_overrides_every_mutation() -> None:
     missed = [
         (name, path, mutation)
         for name, path, mutation, request in campaign()
         if _outcome(request) not in (Outcome.BLOCKED, Outcome.OVERRIDE)
     ]
-    assert all(path.endswith("patient_bolus.dose") for _, path, _ in missed)
-    assert len(missed) <= 3
+    assert missed == []
