@@ -57,7 +57,12 @@ def review_command(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Review proposed programs, refills, trials and MRI plans (docs/review-format.md)."""
+    """Review proposed programs, refills, trials and MRI plans (docs/review-format.md).
+
+    Exit status, the worst over all files: 0 nothing needs action (only info, or acknowledged
+    warnings); 4 warnings to acknowledge; 1 an override is needed; 2 an invalid request;
+    3 blocked. Example: thecal review docs/examples/*.json
+    """
     library, policy = reference_library(), ClinicPolicy()
     reports: list[dict[str, Any]] = []
     statuses: list[int] = []
