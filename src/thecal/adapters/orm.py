@@ -39,6 +39,7 @@ __all__ = [
     "AUDIT_TABLES",
     "ExactDecimal",
     "UtcDateTime",
+    "assessments",
     "audit_chain_head",
     "audit_entries",
     "candidacy_assessments",
@@ -46,6 +47,7 @@ __all__ = [
     "candidacy_medications",
     "metadata",
     "patients",
+    "procedures",
     "users",
 ]
 
@@ -227,3 +229,51 @@ audit_chain_head = Table(
 )
 
 AUDIT_TABLES = ("audit_entries",)
+
+# Procedures and assessments (revision 0003): the records outcome reports are made from. The
+# scores a report needs are columns of their own (indexed with the procedure link), so the outcome
+# read model never parses JSON: pain 0–10, ODI percent, PGIC category 1–7, EQ VAS 0–100.
+procedures = Table(
+    "procedures",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_id", String(36), ForeignKey("patients.id"), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("performed_on", Date, nullable=False),
+    Column("indication", String(64), nullable=False),
+    Column("performer_id", String(36), nullable=False),
+    Column("recorded_by", String(36), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("source_record_id", String(36), nullable=True),  # a trial, implant or refill id
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    Index("ix_procedures_kind_indication", "kind", "indication"),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("patient_id", String(36), ForeignKey("patients.id"), nullable=False, index=True),
+    Column("procedure_id", String(36), ForeignKey("procedures.id"), nullable=True),
+    Column("instrument", String(16), nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("days_after_procedure", Integer, nullable=True),  # NULL: not linked
+    Column("pain_nrs", ExactDecimal, nullable=True),  # 0–10
+    Column("odi_percent", ExactDecimal, nullable=True),  # 0–100
+    Column("pgic", Integer, nullable=True),  # 1 very much improved … 7 very much worse
+    Column("eq_vas", Integer, nullable=True),  # 0–100
+    Column("answers_json", Text, nullable=False),
+    Column("scores_json", Text, nullable=False),
+    Column("recorded_by", String(36), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint("pgic IS NULL OR pgic BETWEEN 1 AND 7", name="pgic_range"),
+    CheckConstraint("eq_vas IS NULL OR eq_vas BETWEEN 0 AND 100", name="eq_vas_range"),
+    CheckConstraint(
+        "(procedure_id IS NULL) = (days_after_procedure IS NULL)", name="days_iff_linked"
+    ),
+    Index("ix_assessments_procedure_id_days", "procedure_id", "days_after_procedure"),
+)

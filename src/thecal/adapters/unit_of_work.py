@@ -20,6 +20,10 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from thecal.adapters.clinical_records import (
+    SqlAlchemyAssessmentRepository,
+    SqlAlchemyProcedureRepository,
+)
 from thecal.adapters.repository import (
     SqlAlchemyAuditRepository,
     SqlAlchemyCandidacyRepository,
@@ -55,6 +59,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.patients = SqlAlchemyPatientRepository(session)
         self.candidacy = SqlAlchemyCandidacyRepository(session)
         self.users = SqlAlchemyUserRepository(session)
+        self.procedures = SqlAlchemyProcedureRepository(session)
+        self.assessments = SqlAlchemyAssessmentRepository(session)
         self.audit_log = SqlAlchemyAuditRepository(session)
 
     def _commit(self) -> None:

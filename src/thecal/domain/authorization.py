@@ -44,6 +44,12 @@ class Action(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     AUDIT_READ = "audit.read"
     USER_MANAGE = "user.manage"
+    PROCEDURE_RECORD = "procedure.record"
+    PROCEDURE_READ = "procedure.read"
+    ASSESSMENT_RECORD = "assessment.record"
+    ASSESSMENT_READ = "assessment.read"
+    OUTCOMES_REPORT = "outcomes.report"
+    FHIR_EXPORT = "fhir.export"
 
 
 class Scope(Enum):
@@ -52,13 +58,22 @@ class Scope(Enum):
 
 
 CLINICAL_WRITES: frozenset[Action] = frozenset(
-    {Action.PATIENT_REGISTER, Action.PATIENT_AMEND, Action.CANDIDACY_RECORD}
+    {
+        Action.PATIENT_REGISTER,
+        Action.PATIENT_AMEND,
+        Action.CANDIDACY_RECORD,
+        Action.PROCEDURE_RECORD,
+        Action.ASSESSMENT_RECORD,
+    }
 )
 
 _CLINICIAN_READS = {
     Action.PATIENT_SEARCH: Scope.ANY,
     Action.PATIENT_READ: Scope.ANY,
     Action.CANDIDACY_READ: Scope.ANY,
+    Action.PROCEDURE_READ: Scope.ANY,
+    Action.ASSESSMENT_READ: Scope.ANY,
+    Action.OUTCOMES_REPORT: Scope.ANY,
 }
 
 ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
@@ -69,6 +84,9 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.PATIENT_REGISTER: Scope.ANY,
                 Action.PATIENT_AMEND: Scope.ANY,
                 Action.CANDIDACY_RECORD: Scope.ANY,
+                Action.PROCEDURE_RECORD: Scope.ANY,
+                Action.ASSESSMENT_RECORD: Scope.ANY,
+                Action.FHIR_EXPORT: Scope.ANY,
                 Action.AUDIT_VERIFY: Scope.ANY,
             }
         ),
@@ -78,6 +96,8 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.PATIENT_REGISTER: Scope.ANY,
                 Action.PATIENT_AMEND: Scope.ANY,
                 Action.CANDIDACY_RECORD: Scope.ANY,
+                Action.PROCEDURE_RECORD: Scope.ANY,
+                Action.ASSESSMENT_RECORD: Scope.ANY,
             }
         ),
         Role.PHARMACIST: MappingProxyType(
@@ -88,10 +108,18 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.AUDIT_VERIFY: Scope.ANY,
                 Action.AUDIT_READ: Scope.ANY,
                 Action.USER_MANAGE: Scope.ANY,
+                Action.OUTCOMES_REPORT: Scope.ANY,  # aggregate figures only, no identifiers
             }
         ),
         Role.PATIENT: MappingProxyType(
-            {Action.PATIENT_READ: Scope.OWN, Action.CANDIDACY_READ: Scope.OWN}
+            {
+                Action.PATIENT_READ: Scope.OWN,
+                Action.CANDIDACY_READ: Scope.OWN,
+                Action.PROCEDURE_READ: Scope.OWN,
+                Action.ASSESSMENT_RECORD: Scope.OWN,  # pain diary and questionnaires
+                Action.ASSESSMENT_READ: Scope.OWN,
+                Action.FHIR_EXPORT: Scope.OWN,  # a copy of their own record
+            }
         ),
     }
 )

@@ -25,6 +25,7 @@ from thecal.domain.audit import AuditEntry, append_entry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.errors import Conflict, WorkflowError
 from thecal.domain.users import Actor
+from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
 from thecal.services.repositories import (
     AuditRepository,
     CandidacyRepository,
@@ -85,6 +86,8 @@ class AbstractUnitOfWork(abc.ABC):
     patients: PatientRepository
     candidacy: CandidacyRepository
     users: UserRepository
+    procedures: ProcedureRepository
+    assessments: AssessmentRepository
     audit_log: AuditRepository
     audit: AuditTrail
 

@@ -40,6 +40,23 @@ EXPECTED: dict[tuple[Role, Action], str] = {
         )
     },
     (Role.PHYSICIAN, Action.AUDIT_VERIFY): "any",
+    **{
+        (role, action): "any"
+        for role in (Role.PHYSICIAN, Role.NURSE)
+        for action in (
+            Action.PROCEDURE_RECORD,
+            Action.PROCEDURE_READ,
+            Action.ASSESSMENT_RECORD,
+            Action.ASSESSMENT_READ,
+            Action.OUTCOMES_REPORT,
+        )
+    },
+    (Role.PHYSICIAN, Action.FHIR_EXPORT): "any",
+    (Role.ADMIN, Action.OUTCOMES_REPORT): "any",
+    (Role.PATIENT, Action.PROCEDURE_READ): "own",
+    (Role.PATIENT, Action.ASSESSMENT_RECORD): "own",
+    (Role.PATIENT, Action.ASSESSMENT_READ): "own",
+    (Role.PATIENT, Action.FHIR_EXPORT): "own",
     (Role.PHARMACIST, Action.PATIENT_SEARCH): "any",
     (Role.PHARMACIST, Action.PATIENT_READ): "any",
     (Role.ADMIN, Action.AUDIT_VERIFY): "any",

@@ -11,10 +11,13 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from thecal.domain.assessment import Assessment
 from thecal.domain.audit import AuditEntry, ChainHead
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
+from thecal.domain.procedure import ProcedureRecord
 from thecal.domain.users import User
+from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
 from thecal.services.repositories import (
     AuditRepository,
     CandidacyRepository,
@@ -34,6 +37,8 @@ class FakeDatabase:
     candidacy: dict[str, CandidacyAssessment] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    procedures: dict[str, ProcedureRecord] = field(default_factory=dict)
+    assessments: dict[str, Assessment] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -119,6 +124,52 @@ class FakeUserRepository(UserRepository):
         return True
 
 
+class FakeProcedureRepository(ProcedureRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        super().__init__()
+        self._data = data
+
+    def _add(self, aggregate: ProcedureRecord) -> None:
+        self._data.procedures[aggregate.id] = copy.deepcopy(aggregate)
+
+    def _get(self, ident: str) -> ProcedureRecord | None:
+        return copy.deepcopy(self._data.procedures.get(ident))
+
+    def _for_patient(self, patient_id: str) -> Sequence[ProcedureRecord]:
+        found = [p for p in self._data.procedures.values() if p.patient_id == patient_id]
+        found.sort(key=lambda p: p.id)
+        found.sort(key=lambda p: p.performed_on, reverse=True)
+        return copy.deepcopy(found)
+
+    def _update(self, aggregate: ProcedureRecord, *, expected_version: int) -> bool:
+        if self._data.procedures[aggregate.id].version != expected_version:
+            return False
+        self._data.procedures[aggregate.id] = copy.deepcopy(aggregate)
+        return True
+
+
+class FakeAssessmentRepository(AssessmentRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        super().__init__()
+        self._data = data
+
+    def _add(self, aggregate: Assessment) -> None:
+        self._data.assessments[aggregate.id] = copy.deepcopy(aggregate)
+
+    def _get(self, ident: str) -> Assessment | None:
+        return copy.deepcopy(self._data.assessments.get(ident))
+
+    def _for_patient(self, patient_id: str) -> Sequence[Assessment]:
+        found = [a for a in self._data.assessments.values() if a.patient_id == patient_id]
+        return copy.deepcopy(sorted(found, key=lambda a: (a.assessed_on, a.recorded_at, a.id)))
+
+    def _update(self, aggregate: Assessment, *, expected_version: int) -> bool:
+        if self._data.assessments[aggregate.id].version != expected_version:
+            return False
+        self._data.assessments[aggregate.id] = copy.deepcopy(aggregate)
+        return True
+
+
 class FakeAuditRepository(AuditRepository):
     def __init__(self, data: FakeDatabase) -> None:
         self._data = data
@@ -147,6 +198,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.patients = FakePatientRepository(self._working)
         self.candidacy = FakeCandidacyRepository(self._working)
         self.users = FakeUserRepository(self._working)
+        self.procedures = FakeProcedureRepository(self._working)
+        self.assessments = FakeAssessmentRepository(self._working)
         self.audit_log = FakeAuditRepository(self._working)
 
     def _commit(self) -> None:

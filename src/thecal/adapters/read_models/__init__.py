@@ -1,0 +1,1 @@
+"""Read models: SQL written for reports and lists, returning the typed rows their ports expect."""
