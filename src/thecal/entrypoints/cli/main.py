@@ -8,6 +8,7 @@ import typer
 
 from thecal import __version__
 from thecal.entrypoints.cli import audit, calc, db, patients, reference, review, simulate
+from thecal.entrypoints.cli import report as report_cli
 
 app = typer.Typer(
     name="thecal",
@@ -22,6 +23,7 @@ app.add_typer(reference.app, name="reference")
 app.add_typer(db.app, name="db")
 app.add_typer(patients.app, name="patients")
 app.add_typer(audit.app, name="audit")
+app.add_typer(report_cli.app, name="report")
 
 
 def _version(value: bool) -> None:
