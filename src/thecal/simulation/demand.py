@@ -52,10 +52,10 @@ def requests(
     keep = [float(w / peak) for w in weights]
     offset = start.hour * US_PER_HOUR + start.minute * 60_000_000 + start.second * 1_000_000
     t = 0
+    draw_gap, draw_uniform, hour_us = rng.expovariate, rng.random, US_PER_HOUR
     while True:
-        t += 1 + int(rng.expovariate(peak_per_us))
+        t += 1 + int(draw_gap(peak_per_us))
         if t > until_us:
             return
-        hour = ((t + offset) // US_PER_HOUR) % 24
-        if rng.random() < keep[hour]:
+        if draw_uniform() < keep[((t + offset) // hour_us) % 24]:
             yield t

@@ -141,9 +141,12 @@ class Reservoir:
 
     def draw(self, units: int) -> int:
         """Take up to ``units`` out; returns what was actually there."""
-        taken = min(units, self._units)
-        self._units -= taken
-        return taken
+        held = self._units
+        if units >= held:
+            self._units = 0
+            return held
+        self._units = held - units
+        return units
 
     def fill(self, units: int, mixture: Mixture) -> int:
         """Add fluid; returns the overflow that did not fit (it goes wherever the caller says)."""
@@ -181,6 +184,12 @@ class FluidPath:
         if volume > 0:
             self.segments.append(_Segment(volume, mixture))
 
+    def holds_only(self, mixture: Mixture) -> bool:
+        """True if the path is non-empty and full of ``mixture`` alone (so pushing ``mixture``
+        in pushes the same amount of ``mixture`` out at the tip and changes nothing inside)."""
+        segments = self.segments
+        return len(segments) == 1 and segments[0].mixture is mixture
+
     def push(self, units: int, mixture: Mixture) -> list[tuple[int, Mixture]]:
         """Push ``units`` in at the pump end; return what left at the tip, oldest first."""
         if units <= 0:
@@ -188,6 +197,8 @@ class FluidPath:
         if self.volume == 0:
             return [(units, mixture)]
         segments = self.segments
+        if len(segments) == 1 and segments[0].mixture is mixture:
+            return [(units, mixture)]  # the same fluid in as already fills the path
         if segments and segments[-1].mixture is mixture:
             segments[-1].units += units
         else:

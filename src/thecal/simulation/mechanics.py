@@ -10,8 +10,9 @@ Two truths are kept side by side (architecture.md §4):
 Between two events the programmed flow is a known function of time (:mod:`.schedule`), so
 :meth:`Mechanics.step_to` advances everything in closed form. If, on the way, a threshold is
 crossed (the pump's count reaches the low-reservoir level or zero, the real reservoir runs dry,
-the battery reaches ERI) it stops at the exact microsecond of the crossing — found by bisection
-on the closed form — so the caller can raise the alarm there and change the state.
+the battery reaches ERI) it stops at the exact microsecond of the crossing — found by inverting
+the closed form (:meth:`FlowSchedule.time_reaching`) — so the caller can raise the alarm there
+and change the state.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from thecal.simulation.battery import Battery
+from thecal.simulation.crossing import first_reaching
 from thecal.simulation.delivery import Actuator
 from thecal.simulation.fluid import CSF, FluidPath, Mixture, Outflow, Reservoir
 from thecal.simulation.scale import Carry
@@ -50,10 +52,15 @@ class Mechanics:
         self.occluded = False
         self.leak: Carry | None = None  # fraction of tip outflow that goes to tissue
         self.reservoir = Reservoir(capacity, Mixture.pure(CSF))
-        self.path = FluidPath(path_volume, path_mixture)
+        self._path = FluidPath(path_volume, path_mixture)
         self.initial_path = path_volume
-        self.tip = Outflow()
-        self.tissue = Outflow()
+        self._tip = Outflow()
+        self._tissue = Outflow()
+        # Fluid pushed through a path that already holds only that fluid comes straight out at
+        # the tip; while that lasts (and nothing leaks) it is summed here and handed to the tip
+        # when anyone looks (:meth:`_settle`), instead of once per event.
+        self._passing = 0
+        self._passing_mixture = path_mixture
         self.pocket = Outflow()
         self.withdrawn = 0
         self.injected = 0
@@ -76,66 +83,169 @@ class Mechanics:
         truth = self.truth
         return (truth.rem + displaced * truth.num) // truth.den
 
-    def _crosses(self, t1: int) -> bool:
-        """Would advancing to ``t1`` cross a threshold the state must react to?"""
-        moved, displaced = self._movement(t1)
-        return self._crossed(t1, moved, displaced)
-
     def _crossed(self, t1: int, moved: int, displaced: int) -> bool:
+        """Would advancing to ``t1`` (moving ``moved``, displacing ``displaced``) cross a threshold?"""
         believed = self.believed
         if 0 < believed <= displaced:
             return True
         if believed > self.low_threshold >= believed - displaced:
             return True
         held = self.reservoir.units
-        if held > 0 and self._true_out(displaced) >= held:
-            return True
+        if held > 0 and not self.occluded:
+            truth = self.truth
+            if (truth.rem + displaced * truth.num) // truth.den >= held:
+                return True
         battery = self.battery
         return (
             battery.eri_at_us is None
-            and battery.spent + battery.cost(t1 - self.now_us, moved) >= battery.eri_budget
+            and battery.spent + (t1 - self.now_us) * battery.scale + moved * battery.unit_cost
+            >= battery.eri_budget
+        )
+
+    def _displacement_goal(self, displaced: int) -> int | None:
+        """The smallest displacement that crosses a count or reservoir threshold, if ``displaced``
+        (the displacement by the end of the step) crosses one; else None."""
+        believed, low = self.believed, self.low_threshold
+        goals = []
+        if 0 < believed <= displaced:
+            goals.append(believed)
+        if believed > low >= believed - displaced:
+            goals.append(believed - low)
+        held = self.reservoir.units
+        if held > 0 and self._true_out(displaced) >= held:
+            goals.append(self.truth.needed_for(held))
+        return min(goals) if goals else None
+
+    def _first_crossing(self, t1: int, moved: int, displaced: int) -> int:
+        """The first microsecond in ``(now, t1]`` at which a threshold is crossed.
+
+        Every threshold is monotone in time, so the first crossing is the earliest of those
+        crossed by ``t1``, each inverted exactly: a displacement goal becomes a programmed-volume
+        goal (whole strokes for a valve-gated pump), then a time by the schedule's closed-form
+        inverse; the battery has its own (:meth:`_battery_crossing`).
+        """
+        now = self.now_us
+        first = t1
+        goal = None if self.halts else self._displacement_goal(displaced)
+        if goal is not None:
+            stroke, motor = self.actuator.stroke, self.motor
+            if stroke is None:
+                volume = goal
+            else:  # the motor position at which the stroke that completes ``goal`` fires
+                volume = (motor // stroke - (-goal // stroke)) * stroke - motor
+            first = self.schedule.time_reaching(now, volume, t1)
+        battery_at = self._battery_crossing(t1, moved)
+        if battery_at is not None:
+            first = min(first, battery_at)
+        return max(first, now + 1)
+
+    def _battery_crossing(self, t1: int, moved: int) -> int | None:
+        """When in ``(now, t1]`` the battery reaches ERI, or None if it does not.
+
+        Halted, only the electronics draw and the answer is a division; pumping, the budget
+        spent is searched (:func:`.crossing.first_reaching`) — once in a pump's life.
+        """
+        battery, now = self.battery, self.now_us
+        if battery.eri_at_us is not None:
+            return None
+        need = battery.eri_budget - battery.spent
+        if battery.cost(t1 - now, moved) < need:
+            return None
+        if need <= 0:
+            return now
+        if self.halts:
+            return now + -(-need // battery.scale)
+        schedule = self.schedule
+        return first_reaching(
+            lambda t: battery.cost(t - now, schedule.volume_between(now, t)),
+            low=now,
+            high=t1,
+            target=need,
+            at_low=0,
         )
 
     def step_to(self, t1: int) -> bool:
-        """Advance towards ``t1``; stop early at a crossing. Returns True if it stopped early."""
-        if t1 <= self.now_us:
+        """Advance towards ``t1``; stop early at a crossing. Returns True if it stopped early.
+
+        This is the twin's hot path (once per event): the common case — no threshold crossed —
+        is written out inline; :meth:`_crossed` and :meth:`_apply` are its readable halves.
+        """
+        now = self.now_us
+        if t1 <= now:
             return False
-        moved, displaced = self._movement(t1)
+        if self.halts:
+            moved = displaced = 0
+        else:
+            moved = self.schedule.volume_between(now, t1)
+            stroke = self.actuator.stroke
+            displaced = (
+                moved
+                if stroke is None
+                else stroke * ((self.motor + moved) // stroke - self.motor // stroke)
+            )
         crossed = self._crossed(t1, moved, displaced)
         if crossed:
-            low, high = self.now_us + 1, t1  # smallest t in [low, high] with a crossing
-            while low < high:
-                mid = (low + high) // 2
-                if self._crosses(mid):
-                    high = mid
-                else:
-                    low = mid + 1
-            t1 = low
+            t1 = self._first_crossing(t1, moved, displaced)
             moved, displaced = self._movement(t1)
-        self._apply(t1 - self.now_us, moved, displaced)
+        self._apply(t1 - now, moved, displaced)
         self.now_us = t1
-        self.schedule.prune(t1)
+        if self.schedule.boluses:
+            self.schedule.prune(t1)
         return crossed
 
     def _apply(self, elapsed: int, moved: int, displaced: int) -> None:
         self.motor += moved
-        counted = min(displaced, self.believed)
-        self.believed -= counted
+        believed = self.believed
+        counted = min(displaced, believed)
+        self.believed = believed - counted
         self.counted += counted
         self.battery.spend(elapsed, moved)
         if displaced == 0 or self.occluded:
             return
-        out = self.truth.take(displaced)
-        drawn = self.reservoir.draw(out)
-        self.flush(drawn, self.reservoir.mixture)
+        reservoir = self.reservoir
+        drawn = reservoir.draw(self.truth.take(displaced))
+        if drawn:
+            self.flush(drawn, reservoir.mixture)
 
     def flush(self, units: int, mixture: Mixture) -> None:
         """Push ``units`` of ``mixture`` into the path; route what leaves to the tip or tissue."""
-        for size, leaving in self.path.push(units, mixture):
-            to_tissue = self.leak.take(size) if self.leak is not None else 0
+        if self.leak is None and self._path.holds_only(mixture):
+            if self._passing_mixture is not mixture:
+                self._settle()
+                self._passing_mixture = mixture
+            self._passing += units  # leaves at the tip unchanged: the tip gets it in _settle
+            return
+        self._settle()
+        leak = self.leak
+        for size, leaving in self._path.push(units, mixture):
+            to_tissue = leak.take(size) if leak is not None else 0
             if to_tissue:
-                self.tissue.receive(to_tissue, leaving)
-            self.tip.receive(size - to_tissue, leaving)
+                self._tissue.receive(to_tissue, leaving)
+            self._tip.receive(size - to_tissue, leaving)
+
+    def _settle(self) -> None:
+        """Hand the fluid that passed straight through to the tip."""
+        if self._passing:
+            self._tip.receive(self._passing, self._passing_mixture)
+            self._passing = 0
+
+    @property
+    def tip(self) -> Outflow:
+        """What left the catheter tip into the CSF (volume, mass per drug)."""
+        self._settle()
+        return self._tip
+
+    @property
+    def tissue(self) -> Outflow:
+        """What leaked into tissue."""
+        self._settle()
+        return self._tissue
+
+    @property
+    def path(self) -> FluidPath:
+        """The pump's internal path and the catheter."""
+        self._settle()
+        return self._path
 
     # ------------------------------------------------------------------ truth controls
 
@@ -144,6 +254,7 @@ class Mechanics:
         self.truth = Carry(ratio.numerator, ratio.denominator)
 
     def set_leak(self, fraction: Fraction | None) -> None:
+        self._settle()
         self.leak = None if not fraction else Carry(fraction.numerator, fraction.denominator)
 
     def conservation(self) -> tuple[int, int]:

@@ -20,15 +20,17 @@ __all__ = ["PatientBolusGate"]
 class PatientBolusGate:
     """Remembers granted boluses and answers whether the next one may start."""
 
-    __slots__ = ("_size", "granted", "settings")
+    __slots__ = ("_lockout_us", "_size", "granted", "settings")
 
     def __init__(self) -> None:
         self.settings: PatientBolusSettings | None = None
         self.granted: deque[int] = deque()
         self._size: tuple[InfusionProgram, int, int] | None = None
+        self._lockout_us = 0
 
     def configure(self, settings: PatientBolusSettings | None) -> None:
         self.settings = settings
+        self._lockout_us = int(settings.lockout.value * 1_000_000) if settings else 0
 
     def bolus_size(self, program: InfusionProgram) -> tuple[int, int]:
         """(volume units, duration µs) of one patient bolus under ``program`` (dose ÷ conc.)."""
@@ -49,7 +51,7 @@ class PatientBolusGate:
         granted = self.granted
         while granted and granted[0] <= now_us - US_PER_DAY:
             granted.popleft()
-        if granted and now_us - granted[-1] < int(settings.lockout.value * 1_000_000):
+        if granted and now_us - granted[-1] < self._lockout_us:
             return "lockout"
         if len(granted) >= settings.max_per_day:
             return "daily maximum"

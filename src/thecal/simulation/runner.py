@@ -156,38 +156,38 @@ def run_scenario(
         else iter(())
     )
     samples = _samples(us_of(scenario.sample_every), horizon) if scenario.sample_every else iter(())
-    for stream, kind, priority in (
-        (demand, "press", Priority.PATIENT),
-        (samples, "sample", Priority.SAMPLE),
-    ):
-        first = next(stream, None)
-        if first is not None:
-            queue.push(first, priority, (kind, None))
-    streams = {"press": demand, "sample": samples}
     runner = _Runner(scenario, twin)
-    while (nxt := queue.peek_time()) is not None and nxt <= horizon:
-        at_us, (kind, action) = queue.pop()
+    # The two streams (patient presses, trace samples) are merged with the queue here rather than
+    # pushed into it one by one: the order is the queue's own, (time, priority) — scenario
+    # actions (CLINICIAN) before presses (PATIENT) before samples (SAMPLE) at the same
+    # microsecond; each stream is strictly increasing, so no sequence number is needed.
+    never = horizon + 1
+    press_at = next(demand, never)
+    sample_at = next(samples, never)
+    while True:
+        action_at = queue.peek_time()
+        if action_at is None:
+            action_at = never
+        at_us = min(action_at, press_at, sample_at)
+        if at_us > horizon:
+            break
         twin.advance_to_us(at_us)
-        if kind == "action" and action is not None:
-            runner.act(action)
-            if runner.pending_mri_end is not None:
-                end_at, scan = runner.pending_mri_end
-                runner.pending_mri_end = None
-                queue.push(end_at, Priority.CLINICIAN, ("mri-end", scan))
-        elif kind == "mri-end" and isinstance(action, MriScan):
-            twin.end_mri(recovery=action.recovery)
-        elif kind == "press":
+        if action_at == at_us:
+            _, (kind, action) = queue.pop()
+            if kind == "action" and action is not None:
+                runner.act(action)
+                if runner.pending_mri_end is not None:
+                    end_at, scan = runner.pending_mri_end
+                    runner.pending_mri_end = None
+                    queue.push(end_at, Priority.CLINICIAN, ("mri-end", scan))
+            elif kind == "mri-end" and isinstance(action, MriScan):
+                twin.end_mri(recovery=action.recovery)
+        elif press_at == at_us:
             twin.press()  # the runner discards the answer: skip building it
+            press_at = next(demand, never)
         else:
             twin.record("sample", "", "")
-        if kind in streams:
-            following = next(streams[kind], None)
-            if following is not None:
-                queue.push(
-                    following,
-                    Priority.PATIENT if kind == "press" else Priority.SAMPLE,
-                    (kind, None),
-                )
+            sample_at = next(samples, never)
     twin.advance_to_us(horizon)
     twin.record("end", scenario.name, "")
     return SimulationRun(scenario=scenario, twin=twin, refills=runner.refills)

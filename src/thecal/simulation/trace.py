@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import TextIO
 
 from thecal.domain.units import plain
+from thecal.simulation.fluid import MASS_DENOMINATOR
 from thecal.simulation.scale import UNITS_PER_ML, US_PER_HOUR
 
 __all__ = ["TraceRecord", "drug_columns", "write_csv", "write_jsonl"]
@@ -41,8 +42,21 @@ class TraceRecord:
     tip_units: int
     tissue_units: int
     pocket_units: int
-    tip_mcg: tuple[tuple[str, Fraction], ...]
+    tip_scaled: tuple[tuple[str, int], ...]  # per drug, in 1/MASS_DENOMINATOR mcg
     alarms: tuple[str, ...]
+    tip_exact: tuple[tuple[str, Fraction], ...] = ()  # per drug, mcg the integer scale cannot hold
+
+    @property
+    def tip_mcg(self) -> tuple[tuple[str, Fraction], ...]:
+        """Cumulative mass of each drug at the tip, exact, in mcg (first-delivered order).
+
+        Kept as the tip's raw integers and only turned into fractions when read: building a
+        fraction per drug for every record was most of the cost of recording a trace.
+        """
+        total = {drug: Fraction(value, MASS_DENOMINATOR) for drug, value in self.tip_scaled}
+        for drug, value in self.tip_exact:
+            total[drug] = total.get(drug, Fraction(0)) + value
+        return tuple(total.items())
 
     def tip_mcg_of(self, drug: str) -> Fraction:
         return next((mcg for d, mcg in self.tip_mcg if d == drug), Fraction(0))

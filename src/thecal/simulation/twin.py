@@ -158,10 +158,15 @@ class PumpTwin:
         self.advance_to_us(self.now_us + int(duration.value * 1_000_000))
 
     def advance_to_us(self, t_us: int) -> None:
-        if t_us < self.now_us:
-            msg = f"the twin cannot go back in time ({t_us} µs < {self.now_us} µs)"
-            raise ValueError(msg)
         queue, mech = self.queue, self.mech
+        if t_us < mech.now_us:
+            msg = f"the twin cannot go back in time ({t_us} µs < {mech.now_us} µs)"
+            raise ValueError(msg)
+        nxt = queue.peek_time()
+        if nxt is None or nxt > t_us:  # the common case: no device event due on the way
+            if not mech.step_to(t_us):
+                return
+            self._sync()  # stopped early at a threshold crossing
         while True:
             nxt = queue.peek_time()
             due = nxt is not None and nxt <= t_us
@@ -245,6 +250,7 @@ class PumpTwin:
         if not self.record_trace:
             return
         mech = self.mech
+        tip = mech.tip
         self.trace.append(
             TraceRecord(
                 at_us=mech.now_us,
@@ -254,11 +260,12 @@ class PumpTwin:
                 detail=detail,
                 believed_units=mech.believed,
                 true_units=mech.reservoir.units,
-                tip_units=mech.tip.units,
+                tip_units=tip.units,
                 tissue_units=mech.tissue.units,
                 pocket_units=mech.pocket.units,
-                tip_mcg=tuple(mech.tip.mcg.items()) if mech.tip.units else (),
+                tip_scaled=tuple(tip.scaled.items()) if tip.units else (),
                 alarms=self.alarms.codes(),
+                tip_exact=tuple(tip.exact.items()) if tip.exact and tip.units else (),
             )
         )
 
@@ -474,7 +481,8 @@ class PumpTwin:
         reason = self.gate.refusal(now_us)
         if reason is None and (mech.halts or self.program_ is None):
             reason = "pump not delivering"
-        if reason is None and any(b.replaces_basal for b in mech.schedule.boluses):
+        boluses = mech.schedule.boluses
+        if reason is None and boluses and any(b.replaces_basal for b in boluses):
             reason = "priming or bridge bolus in progress"
         granted = reason is None and applied
         units = 0
@@ -488,7 +496,8 @@ class PumpTwin:
             self.gate.grant(now_us)
         reason_text = reason or ("granted" if applied else "not received (no telemetry)")
         self.bolus_log.append((now_us, granted, reason_text, uncertain))
-        self.record("bolus", "granted" if granted else "denied", reason_text)
+        if self.record_trace:
+            self.record("bolus", "granted" if granted else "denied", reason_text)
         return granted, reason_text, uncertain, units
 
     # ------------------------------------------------------------------ faults
