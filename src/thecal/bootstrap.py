@@ -8,6 +8,7 @@ Tests build the same use cases with fakes instead (``FakeUnitOfWork``, a fixed c
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -17,12 +18,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from thecal.adapters.clock import SystemClock
 from thecal.adapters.database import make_engine, upgrade_database
+from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork, retry_on_serialization_failure
 from thecal.config import Settings
+from thecal.domain.sessions import SessionPolicy
+from thecal.services.accounts import Accounts
 from thecal.services.clock import Clock
+from thecal.services.identity import Identity
+from thecal.services.passwords import PasswordHasher
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["Thecal", "UseCase", "bootstrap", "system_clock"]
+__all__ = ["Thecal", "UseCase", "bootstrap", "session_policy", "system_clock"]
 
 C_contra = TypeVar("C_contra", contravariant=True)
 R_co = TypeVar("R_co", covariant=True)
@@ -49,6 +55,8 @@ class Thecal:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock
+    identity: Identity
+    accounts: Accounts
     retry_attempts: int = 8
 
     def uow(self) -> SqlAlchemyUnitOfWork:
@@ -67,14 +75,29 @@ class Thecal:
 
 
 def bootstrap(
-    settings: Settings | None = None, *, clock: Clock | None = None, engine: Engine | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> Thecal:
     """Wire thecal from settings (the environment when not given)."""
     chosen = settings if settings is not None else Settings()
     bound = engine if engine is not None else make_engine(chosen.database_url)
+    passwords = hasher if hasher is not None else Argon2PasswordHasher()
     return Thecal(
         settings=chosen,
         engine=bound,
         session_factory=sessionmaker(bind=bound, expire_on_commit=False),
         clock=clock if clock is not None else system_clock(),
+        identity=Identity(hasher=passwords, policy=session_policy(chosen)),
+        accounts=Accounts(hasher=passwords),
+    )
+
+
+def session_policy(settings: Settings) -> SessionPolicy:
+    """The session lifetimes from settings (SR-20)."""
+    return SessionPolicy(
+        idle_timeout=dt.timedelta(minutes=settings.idle_timeout_minutes),
+        absolute_timeout=dt.timedelta(hours=settings.absolute_timeout_hours),
     )

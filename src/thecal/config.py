@@ -7,6 +7,12 @@ variable                   default                    meaning
 ``THECAL_DATABASE_URL``    ``sqlite:///var/thecal.db`` SQLite file or ``postgresql+psycopg://…``
 ``THECAL_AUDIT_KEY``       a fixed development key    HMAC key of the audit chain (≥ 32 bytes in
                                                       production); keep it outside the database
+``THECAL_SESSION_SECRET``  derived from the audit key HMAC key for CSRF tokens (≥ 32 bytes
+                                                      when set in production)
+``THECAL_IDLE_TIMEOUT_MINUTES`` ``15``                session idle timeout (SR-20)
+``THECAL_ABSOLUTE_TIMEOUT_HOURS`` ``12``              session absolute lifetime (SR-20)
+``THECAL_SECURE_COOKIES``  on in production           send cookies only over HTTPS (``Secure``)
+``THECAL_DEMO_MODE``       ``false``                  pump console controls for the twin (demo only)
 =========================  =========================  =============================================
 
 Nothing is read at import time: build :class:`Settings` in the composition root.
@@ -14,9 +20,11 @@ Nothing is read at import time: build :class:`Settings` in the composition root.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEV_AUDIT_KEY", "MIN_PRODUCTION_KEY_BYTES", "Settings"]
@@ -31,6 +39,22 @@ class Settings(BaseSettings):
     env: str = "development"
     database_url: str = "sqlite:///var/thecal.db"
     audit_key: SecretStr = SecretStr(DEV_AUDIT_KEY)
+    session_secret: SecretStr | None = None  # None: derived from the audit key
+    idle_timeout_minutes: int = Field(default=15, ge=1, le=720)
+    absolute_timeout_hours: int = Field(default=12, ge=1, le=24)
+    secure_cookies: bool | None = None  # None: on in production, off otherwise
+    demo_mode: bool = False
+
+    @property
+    def session_secret_bytes(self) -> bytes:
+        """The CSRF/HMAC key: the configured secret, or one derived from the audit key."""
+        if self.session_secret is not None:
+            return self.session_secret.get_secret_value().encode("utf-8")
+        return hmac.new(self.audit_key_bytes, b"thecal-session-secret", hashlib.sha256).digest()
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.is_production if self.secure_cookies is None else self.secure_cookies
 
     @property
     def is_production(self) -> bool:
@@ -49,5 +73,9 @@ class Settings(BaseSettings):
                 raise ValueError(msg)
             if len(key.encode("utf-8")) < MIN_PRODUCTION_KEY_BYTES:
                 msg = f"THECAL_AUDIT_KEY must be at least {MIN_PRODUCTION_KEY_BYTES} bytes in production"
+                raise ValueError(msg)
+            secret = self.session_secret.get_secret_value() if self.session_secret else None
+            if secret is not None and len(secret.encode("utf-8")) < MIN_PRODUCTION_KEY_BYTES:
+                msg = f"THECAL_SESSION_SECRET must be at least {MIN_PRODUCTION_KEY_BYTES} bytes in production"
                 raise ValueError(msg)
         return self

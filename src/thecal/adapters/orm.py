@@ -41,10 +41,13 @@ __all__ = [
     "UtcDateTime",
     "assessments",
     "audit_chain_head",
+    "api_tokens",
     "audit_entries",
+    "auth_sessions",
     "candidacy_assessments",
     "candidacy_contraindications",
     "candidacy_medications",
+    "login_failures",
     "metadata",
     "patients",
     "procedures",
@@ -276,4 +279,40 @@ assessments = Table(
         "(procedure_id IS NULL) = (days_after_procedure IS NULL)", name="days_iff_linked"
     ),
     Index("ix_assessments_procedure_id_days", "procedure_id", "days_after_procedure"),
+)
+
+# ----------------------------------------------------------------------------- identity (0002)
+# Sessions and API tokens are stored by the SHA-256 digest of their random token, never the token.
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 hex of the cookie token
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("end_reason", String(32), nullable=True),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Index("ix_login_failures_username_occurred_at", "username", "occurred_at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("label", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
 )

@@ -120,6 +120,10 @@ class SqlAlchemyUserRepository(UserRepository):
         )
         return mappers.user_from_row(found) if found else None
 
+    def _page(self, *, limit: int, offset: int) -> Sequence[User]:
+        statement = select(users).order_by(users.c.username).limit(limit).offset(offset)
+        return [mappers.user_from_row(r) for r in self._session.execute(statement).mappings()]
+
     def _update(self, aggregate: User, *, expected_version: int) -> bool:
         values = mappers.user_to_row(aggregate)
         del values["id"]
@@ -237,6 +241,14 @@ class SqlAlchemyAuditRepository(AuditRepository):
         if advanced.rowcount != 1:  # type: ignore[attr-defined]
             msg = f"audit head did not advance to {entry.sequence}"
             raise RuntimeError(msg)
+
+    def newest(self, *, before_sequence: int | None = None, limit: int = 50) -> list[AuditEntry]:
+        statement = select(audit_entries)
+        if before_sequence is not None:
+            statement = statement.where(audit_entries.c.sequence < before_sequence)
+        statement = statement.order_by(audit_entries.c.sequence.desc()).limit(limit)
+        rows = self._session.execute(statement).mappings()
+        return [mappers.audit_entry_from_row(row) for row in rows]
 
     def entries(self, *, after_sequence: int = 0) -> Iterator[AuditEntry]:
         last = after_sequence

@@ -30,6 +30,11 @@ from thecal.adapters.repository import (
     SqlAlchemyPatientRepository,
     SqlAlchemyUserRepository,
 )
+from thecal.adapters.sessions_store import (
+    SqlAlchemyApiTokenRepository,
+    SqlAlchemyLoginFailureRepository,
+    SqlAlchemySessionRepository,
+)
 from thecal.services.unit_of_work import AbstractUnitOfWork, TransactionConflict
 
 __all__ = [
@@ -62,6 +67,9 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.procedures = SqlAlchemyProcedureRepository(session)
         self.assessments = SqlAlchemyAssessmentRepository(session)
         self.audit_log = SqlAlchemyAuditRepository(session)
+        self.sessions = SqlAlchemySessionRepository(session)
+        self.login_failures = SqlAlchemyLoginFailureRepository(session)
+        self.api_tokens = SqlAlchemyApiTokenRepository(session)
 
     def _commit(self) -> None:
         assert self._session is not None, "commit outside `with uow:`"  # noqa: S101

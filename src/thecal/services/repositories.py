@@ -158,8 +158,15 @@ class UserRepository(VersionedRepository[User]):
     def get_by_username(self, username: str) -> User | None:
         return self._remember(self._get_by_username(username))
 
+    def page(self, *, limit: int, offset: int = 0) -> Sequence[User]:
+        """Accounts ordered by username, ``offset`` skipped, at most ``limit``."""
+        return [u for u in self._page(limit=limit, offset=offset) if self._remember(u)]
+
     @abc.abstractmethod
     def _get_by_username(self, username: str) -> User | None: ...
+
+    @abc.abstractmethod
+    def _page(self, *, limit: int, offset: int) -> Sequence[User]: ...
 
 
 class AuditRepository(abc.ABC):
@@ -180,3 +187,13 @@ class AuditRepository(abc.ABC):
     @abc.abstractmethod
     def recorded_head(self) -> ChainHead | None:
         """The head as recorded beside the chain (an anchor for verification), without locking."""
+
+    def newest(self, *, before_sequence: int | None = None, limit: int = 50) -> list[AuditEntry]:
+        """Up to ``limit`` entries below ``before_sequence`` (None: from the head), newest first.
+
+        This default walks the chain; SQL adapters override it with one indexed query.
+        """
+        kept = [
+            e for e in self.entries() if before_sequence is None or e.sequence < before_sequence
+        ]
+        return list(reversed(kept[-limit:])) if limit > 0 else []

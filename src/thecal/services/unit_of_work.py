@@ -26,6 +26,11 @@ from thecal.domain.authorization import Action, Subject
 from thecal.domain.errors import Conflict, WorkflowError
 from thecal.domain.users import Actor
 from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
+from thecal.services.credential_stores import (
+    ApiTokenRepository,
+    LoginFailureRepository,
+    SessionRepository,
+)
 from thecal.services.repositories import (
     AuditRepository,
     CandidacyRepository,
@@ -90,6 +95,9 @@ class AbstractUnitOfWork(abc.ABC):
     assessments: AssessmentRepository
     audit_log: AuditRepository
     audit: AuditTrail
+    sessions: SessionRepository
+    login_failures: LoginFailureRepository
+    api_tokens: ApiTokenRepository
 
     def __init__(self, *, audit_key: bytes) -> None:
         if len(audit_key) < 16:

@@ -16,8 +16,14 @@ from thecal.domain.audit import AuditEntry, ChainHead
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
 from thecal.domain.procedure import ProcedureRecord
+from thecal.domain.sessions import ApiToken, AuthSession
 from thecal.domain.users import User
 from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
+from thecal.services.credential_stores import (
+    ApiTokenRepository,
+    LoginFailureRepository,
+    SessionRepository,
+)
 from thecal.services.repositories import (
     AuditRepository,
     CandidacyRepository,
@@ -39,6 +45,9 @@ class FakeDatabase:
     audit: list[AuditEntry] = field(default_factory=list)
     procedures: dict[str, ProcedureRecord] = field(default_factory=dict)
     assessments: dict[str, Assessment] = field(default_factory=dict)
+    auth_sessions: dict[str, AuthSession] = field(default_factory=dict)
+    login_failures: list[tuple[str, dt.datetime]] = field(default_factory=list)
+    api_tokens: dict[str, ApiToken] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -123,6 +132,53 @@ class FakeUserRepository(UserRepository):
         self._data.users[aggregate.id] = copy.deepcopy(aggregate)
         return True
 
+    def _page(self, *, limit: int, offset: int) -> Sequence[User]:
+        ordered = sorted(self._data.users.values(), key=lambda u: u.username)
+        return copy.deepcopy(ordered[offset : offset + limit])
+
+
+class FakeSessionRepository(SessionRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        self._data = data
+
+    def add(self, session: AuthSession) -> None:
+        self._data.auth_sessions[session.id] = copy.deepcopy(session)
+
+    def get(self, digest: str) -> AuthSession | None:
+        return copy.deepcopy(self._data.auth_sessions.get(digest))
+
+    def save(self, session: AuthSession) -> None:
+        self._data.auth_sessions[session.id] = copy.deepcopy(session)
+
+
+class FakeLoginFailureRepository(LoginFailureRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        self._data = data
+
+    def record(self, username: str, at: dt.datetime) -> None:
+        self._data.login_failures.append((username, at))
+
+    def since(self, username: str, after: dt.datetime) -> Sequence[dt.datetime]:
+        return [at for name, at in self._data.login_failures if name == username and at > after]
+
+
+class FakeApiTokenRepository(ApiTokenRepository):
+    def __init__(self, data: FakeDatabase) -> None:
+        self._data = data
+
+    def add(self, token: ApiToken) -> None:
+        self._data.api_tokens[token.id] = copy.deepcopy(token)
+
+    def get_by_digest(self, digest: str) -> ApiToken | None:
+        found = [t for t in self._data.api_tokens.values() if t.digest == digest]
+        return copy.deepcopy(found[0]) if found else None
+
+    def get(self, ident: str) -> ApiToken | None:
+        return copy.deepcopy(self._data.api_tokens.get(ident))
+
+    def save(self, token: ApiToken) -> None:
+        self._data.api_tokens[token.id] = copy.deepcopy(token)
+
 
 class FakeProcedureRepository(ProcedureRepository):
     def __init__(self, data: FakeDatabase) -> None:
@@ -201,6 +257,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.procedures = FakeProcedureRepository(self._working)
         self.assessments = FakeAssessmentRepository(self._working)
         self.audit_log = FakeAuditRepository(self._working)
+        self.sessions = FakeSessionRepository(self._working)
+        self.login_failures = FakeLoginFailureRepository(self._working)
+        self.api_tokens = FakeApiTokenRepository(self._working)
 
     def _commit(self) -> None:
         assert self._working is not None

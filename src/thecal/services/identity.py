@@ -1,0 +1,353 @@
+"""Identity use cases: log in, log out, session and token checks, re-authentication for signing.
+
+The rules are in the domain (:mod:`thecal.domain.credentials`, :mod:`thecal.domain.sessions`);
+this module applies them over the unit of work:
+
+* **log in** (SR-19, SR-20): at most 100 failed attempts per account per hour are verified, then
+  the account is locked until the window has room; each failure and each refusal is audited; a
+  success starts a *new* server-side session (the browser's previous token, if any, is ended:
+  rotation at login) and returns the only copy of the new random token;
+* **log out** ends the session; the token is worthless afterwards;
+* **authenticate a session** refuses ended, idle (15 min) and absolute-expired (12 h) sessions and
+  sessions of disabled accounts, recording the expiry once;
+* **re-authenticate** checks the password again (counted by the same throttle) and returns a
+  :class:`~thecal.domain.program_change.ConfirmationToken` bound to the user, the change and the
+  digest of the exact diff the user was shown (SR-16); the sign use cases consume it;
+* **authenticate a token** accepts a valid, unrevoked API token for a machine client.
+
+Tokens are 256-bit random values from :mod:`secrets`; only their SHA-256 digests are stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from thecal.domain.audit import append_entry
+from thecal.domain.authorization import Action, Subject
+from thecal.domain.credentials import (
+    THROTTLE_WINDOW,
+    AccountLocked,
+    LoginFailed,
+    NotAuthenticated,
+    SessionExpired,
+    secret_digest,
+    throttle,
+)
+from thecal.domain.program_change import ConfirmationToken
+from thecal.domain.sessions import AuthSession, SessionEnd, SessionPolicy
+from thecal.domain.users import Actor, User
+from thecal.services.clock import Clock
+from thecal.services.passwords import PasswordHasher
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = [
+    "TOKEN_BYTES",
+    "AuthenticateSession",
+    "AuthenticateToken",
+    "Authenticated",
+    "Identity",
+    "LogIn",
+    "LogOut",
+    "LoginResult",
+    "Reauthenticate",
+    "new_secret_token",
+]
+
+TOKEN_BYTES = 32  # 256 bits, well above the 64 bits of ASVS 3.2.2 (safety:S105)
+_DUMMY_PASSWORD = "thecal-dummy-password-for-constant-time"  # noqa: S105 - not a credential
+
+
+def new_secret_token(prefix: str = "") -> str:
+    """A fresh URL-safe random token of :data:`TOKEN_BYTES` bytes."""
+    return prefix + secrets.token_urlsafe(TOKEN_BYTES)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogIn:
+    username: str
+    password: str
+    replacing: str | None = None  # the session token the browser held before, if any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogOut:
+    session_token: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthenticateSession:
+    session_token: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthenticateToken:
+    api_token: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reauthenticate:
+    actor: Actor
+    password: str
+    change_id: str
+    diff_digest: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Authenticated:
+    """Who a valid session or token belongs to."""
+
+    actor: Actor
+    username: str
+    display_name: str
+    session_id: str | None = None  # the stored digest (never the token)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginResult:
+    session_token: str  # the only copy: goes into the cookie, never stored
+    authenticated: Authenticated
+    expires_at: dt.datetime
+
+
+def _authenticated(user: User, session_id: str | None = None) -> Authenticated:
+    return Authenticated(
+        actor=user.as_actor(),
+        username=user.username,
+        display_name=user.display_name,
+        session_id=session_id,
+    )
+
+
+def _record_anonymous(
+    uow: AbstractUnitOfWork, *, action: Action, at: dt.datetime, details: dict[str, Any]
+) -> None:
+    """Audit an event with no known user (a log-in attempt for an unknown username)."""
+    entry = append_entry(
+        uow.audit_log.head(),
+        key=uow.audit_key,
+        occurred_at=at,
+        actor="anonymous",
+        action=action.value,
+        subject=str(Subject.collection("sessions")),
+        details={"role": "none", **details},
+    )
+    uow.audit_log.append(entry)
+
+
+class Identity:
+    """The identity use cases, wired with a password hasher and a session policy."""
+
+    def __init__(self, *, hasher: PasswordHasher, policy: SessionPolicy | None = None) -> None:
+        self.hasher = hasher
+        self.policy = policy or SessionPolicy()
+        self._dummy: str | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        """A real hash to verify against for unknown users, so timing does not reveal them."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(_DUMMY_PASSWORD)
+        return self._dummy
+
+    # ------------------------------------------------------------------ passwords
+
+    def _check_password(
+        self, uow: AbstractUnitOfWork, username: str, password: str, now: dt.datetime
+    ) -> User:
+        """Throttle, then verify; record and audit a failure. Commits only on refusal.
+
+        Raises:
+            AccountLocked: 100 failures already in the last hour (the password is not checked).
+            LoginFailed: unknown user, disabled account or wrong password.
+        """
+        user = uow.users.get_by_username(username)
+        decision = throttle(uow.login_failures.since(username, now - THROTTLE_WINDOW), now=now)
+        details: dict[str, Any] = {"username": username}
+        if decision.locked:
+            assert decision.retry_after is not None  # noqa: S101 - set whenever locked
+            retry = decision.retry_after.isoformat(timespec="seconds")
+            self._audit_failure(uow, user, now, {**details, "outcome": "locked", "until": retry})
+            uow.commit()
+            raise AccountLocked(retry_after=retry)
+        stored = user.password_hash if user is not None else None
+        matches = self.hasher.verify(stored or self._dummy_hash, password)
+        if user is None or stored is None or not user.active or not matches:
+            uow.login_failures.record(username, now)
+            outcome = "wrong credentials" if user is not None and user.active else "no such account"
+            self._audit_failure(
+                uow,
+                user,
+                now,
+                {**details, "outcome": outcome, "failures": decision.failures_in_window + 1},
+            )
+            uow.commit()
+            raise LoginFailed
+        return user
+
+    def _audit_failure(
+        self, uow: AbstractUnitOfWork, user: User | None, now: dt.datetime, details: dict[str, Any]
+    ) -> None:
+        if user is None:
+            _record_anonymous(uow, action=Action.SESSION_LOGIN_FAILED, at=now, details=details)
+        else:
+            uow.audit.record(
+                actor=user.as_actor(),
+                action=Action.SESSION_LOGIN_FAILED,
+                subject=Subject(kind="user", ident=user.id),
+                at=now,
+                details=details,
+            )
+
+    def _rehash_if_needed(self, uow: AbstractUnitOfWork, user: User, password: str) -> None:
+        if user.password_hash is not None and self.hasher.needs_rehash(user.password_hash):
+            user.password_hash = self.hasher.hash(password)
+            user.version += 1
+            uow.users.update(user)
+
+    # ------------------------------------------------------------------ sessions
+
+    def log_in(self, cmd: LogIn, *, uow: AbstractUnitOfWork, clock: Clock) -> LoginResult:
+        """Check the credentials and start a fresh session.
+
+        Raises:
+            AccountLocked, LoginFailed: see :meth:`_check_password`.
+        """
+        now = clock.now()
+        token = new_secret_token()
+        with uow:
+            user = self._check_password(uow, cmd.username, cmd.password, now)
+            replaced = None
+            if cmd.replacing:
+                old = uow.sessions.get(secret_digest(cmd.replacing))
+                if old is not None and old.ended_at is None:
+                    old.end(SessionEnd.ROTATED, now)
+                    uow.sessions.save(old)
+                    replaced = old.id[:12]
+            session = AuthSession.start(
+                digest=secret_digest(token), user_id=user.id, at=now, policy=self.policy
+            )
+            uow.sessions.add(session)
+            self._rehash_if_needed(uow, user, cmd.password)
+            uow.audit.record(
+                actor=user.as_actor(),
+                action=Action.SESSION_LOGIN,
+                subject=Subject(kind="user", ident=user.id),
+                at=now,
+                details={"session": session.id[:12], "replaced_session": replaced},
+            )
+            uow.commit()
+        return LoginResult(
+            session_token=token,
+            authenticated=_authenticated(user, session.id),
+            expires_at=session.expires_at,
+        )
+
+    def log_out(self, cmd: LogOut, *, uow: AbstractUnitOfWork, clock: Clock) -> None:
+        """End the session (idempotent: an unknown or ended session is left as it is)."""
+        now = clock.now()
+        with uow:
+            session = uow.sessions.get(secret_digest(cmd.session_token))
+            if session is None or session.ended_at is not None:
+                return
+            session.end(SessionEnd.LOGOUT, now)
+            uow.sessions.save(session)
+            user = uow.users.get(session.user_id)
+            if user is not None:
+                uow.audit.record(
+                    actor=user.as_actor(),
+                    action=Action.SESSION_LOGOUT,
+                    subject=Subject(kind="user", ident=user.id),
+                    at=now,
+                    details={"session": session.id[:12]},
+                )
+            uow.commit()
+
+    def authenticate_session(
+        self, cmd: AuthenticateSession, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> Authenticated:
+        """The user behind a valid session; notes the activity (at most once a minute).
+
+        Raises:
+            NotAuthenticated: no such session.
+            SessionExpired: ended, idle too long, past its absolute lifetime, or account disabled.
+        """
+        now = clock.now()
+        with uow:
+            session = uow.sessions.get(secret_digest(cmd.session_token))
+            if session is None:
+                raise NotAuthenticated(detail="no session")
+            user = uow.users.get(session.user_id)
+            reason = session.expiry(now, self.policy)
+            if reason is None and (user is None or not user.active):
+                reason = SessionEnd.DISABLED
+            if reason is not None:
+                if session.ended_at is None:
+                    session.end(reason, now)
+                    uow.sessions.save(session)
+                    if user is not None:
+                        uow.audit.record(
+                            actor=user.as_actor(),
+                            action=Action.SESSION_EXPIRED,
+                            subject=Subject(kind="user", ident=user.id),
+                            at=now,
+                            details={"session": session.id[:12], "reason": reason.value},
+                        )
+                    uow.commit()
+                raise SessionExpired(reason=reason.value)
+            assert user is not None  # noqa: S101 - a missing user is handled above
+            if session.touch(now, self.policy):
+                uow.sessions.save(session)
+                uow.commit()
+        return _authenticated(user, session.id)
+
+    def authenticate_token(
+        self, cmd: AuthenticateToken, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> Authenticated:
+        """The user behind a valid API token.
+
+        Raises:
+            NotAuthenticated: unknown, expired or revoked token, or a disabled account.
+        """
+        now = clock.now()
+        with uow:
+            token = uow.api_tokens.get_by_digest(secret_digest(cmd.api_token))
+            user = uow.users.get(token.user_id) if token is not None else None
+        if token is None or user is None or not token.is_valid(now) or not user.active:
+            raise NotAuthenticated(detail="the API token is unknown, expired or revoked")
+        return _authenticated(user)
+
+    def reauthenticate(
+        self, cmd: Reauthenticate, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> ConfirmationToken:
+        """Prove, by the password again, that the signer is present for this exact diff.
+
+        Raises:
+            AccountLocked, LoginFailed: as for a log-in (failures count towards the same limit).
+        """
+        now = clock.now()
+        with uow:
+            user = uow.users.get(cmd.actor.user_id)
+            if user is None:
+                raise LoginFailed
+            user = self._check_password(uow, user.username, cmd.password, now)
+            if user.id != cmd.actor.user_id:
+                raise LoginFailed
+            token = ConfirmationToken(
+                token_id=secrets.token_urlsafe(16),
+                user_id=user.id,
+                change_id=cmd.change_id,
+                diff_digest=cmd.diff_digest,
+                authenticated_at=now,
+            )
+            uow.audit.record(
+                actor=user.as_actor(),
+                action=Action.SESSION_REAUTHENTICATE,
+                subject=Subject(kind="program-change", ident=cmd.change_id),
+                at=now,
+                details={"diff_digest": cmd.diff_digest, "token": token.token_id[:8]},
+            )
+            uow.commit()
+        return token
