@@ -16,19 +16,22 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from thecal.adapters.clinic_clock import ClinicClock
 from thecal.adapters.clock import SystemClock
 from thecal.adapters.database import make_engine, upgrade_database
+from thecal.adapters.twin_store import TwinStoreDriver
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork, retry_on_serialization_failure
 from thecal.config import Settings
 from thecal.domain.sessions import SessionPolicy
 from thecal.services.accounts import Accounts
 from thecal.services.clock import Clock
+from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.identity import Identity
 from thecal.services.passwords import PasswordHasher
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["Thecal", "UseCase", "bootstrap", "session_policy", "system_clock"]
+__all__ = ["DeviceUseCase", "Thecal", "UseCase", "bootstrap", "session_policy", "system_clock"]
 
 C_contra = TypeVar("C_contra", contravariant=True)
 R_co = TypeVar("R_co", covariant=True)
@@ -40,6 +43,14 @@ class UseCase(Protocol[C_contra, R_co]):
     """The shape every use case has: ``use_case(cmd, *, uow, clock)``."""
 
     def __call__(self, cmd: C_contra, /, *, uow: AbstractUnitOfWork, clock: Clock) -> R_co: ...
+
+
+class DeviceUseCase(Protocol[C_contra, R_co]):
+    """A use case that also talks to pumps: ``use_case(cmd, *, uow, clock, driver)``."""
+
+    def __call__(
+        self, cmd: C_contra, /, *, uow: AbstractUnitOfWork, clock: Clock, driver: ClinicPumpDriver
+    ) -> R_co: ...
 
 
 def system_clock() -> SystemClock:
@@ -67,6 +78,20 @@ class Thecal:
         call: Callable[[], R] = lambda: use_case(cmd, uow=self.uow(), clock=self.clock)  # noqa: E731
         return retry_on_serialization_failure(call, attempts=self.retry_attempts)
 
+    def run_device(self, use_case: DeviceUseCase[C, R], cmd: C) -> R:
+        """Like :meth:`run`, with the persisted twin driver bound to the same transaction.
+
+        Each attempt gets a fresh unit of work and a fresh driver, so a retried use case replays
+        the pumps from the committed command log (adapters/twin_store.py).
+        """
+
+        def call() -> R:
+            uow = self.uow()
+            driver = TwinStoreDriver.for_unit_of_work(uow, clock=self.clock)
+            return use_case(cmd, uow=uow, clock=self.clock, driver=driver)
+
+        return retry_on_serialization_failure(call, attempts=self.retry_attempts)
+
     def upgrade_database(self, revision: str = "head") -> None:
         upgrade_database(self.engine, revision)
 
@@ -89,7 +114,7 @@ def bootstrap(
         settings=chosen,
         engine=bound,
         session_factory=sessionmaker(bind=bound, expire_on_commit=False),
-        clock=clock if clock is not None else system_clock(),
+        clock=clock if clock is not None else ClinicClock(bound),
         identity=Identity(hasher=passwords, policy=session_policy(chosen)),
         accounts=Accounts(hasher=passwords),
     )

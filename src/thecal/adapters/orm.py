@@ -316,3 +316,7 @@ api_tokens = Table(
     Column("expires_at", UtcDateTime, nullable=True),
     Column("revoked_at", UtcDateTime, nullable=True),
 )
+
+# The clinical pathway's tables (revision 0004) live in their own module on this metadata; the
+# import sits here so that importing ``orm`` always yields the complete metadata.
+from thecal.adapters import orm_pathway as _orm_pathway  # noqa: E402, F401

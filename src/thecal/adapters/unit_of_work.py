@@ -24,6 +24,17 @@ from thecal.adapters.clinical_records import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyProcedureRepository,
 )
+from thecal.adapters.pathway_repository import (
+    SqlAlchemyDeviceCommandLog,
+    SqlAlchemyDeviceLogRepository,
+    SqlAlchemyImplantRepository,
+    SqlAlchemyPharmacyVerificationRepository,
+    SqlAlchemyProgramChangeRepository,
+    SqlAlchemyPumpRepository,
+    SqlAlchemyRefillRepository,
+    SqlAlchemyTaskRepository,
+    SqlAlchemyTokenLedger,
+)
 from thecal.adapters.repository import (
     SqlAlchemyAuditRepository,
     SqlAlchemyCandidacyRepository,
@@ -67,6 +78,15 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.procedures = SqlAlchemyProcedureRepository(session)
         self.assessments = SqlAlchemyAssessmentRepository(session)
         self.audit_log = SqlAlchemyAuditRepository(session)
+        self.pumps = SqlAlchemyPumpRepository(session)
+        self.implants = SqlAlchemyImplantRepository(session)
+        self.program_changes = SqlAlchemyProgramChangeRepository(session)
+        self.refills = SqlAlchemyRefillRepository(session)
+        self.pharmacy = SqlAlchemyPharmacyVerificationRepository(session)
+        self.tasks = SqlAlchemyTaskRepository(session)
+        self.device_log = SqlAlchemyDeviceLogRepository(session)
+        self.device_commands = SqlAlchemyDeviceCommandLog(session)
+        self.tokens = SqlAlchemyTokenLedger(session)
         self.sessions = SqlAlchemySessionRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
         self.api_tokens = SqlAlchemyApiTokenRepository(session)

@@ -50,6 +50,18 @@ class Action(StrEnum):
     ASSESSMENT_READ = "assessment.read"
     OUTCOMES_REPORT = "outcomes.report"
     FHIR_EXPORT = "fhir.export"
+    # the clinical pathway (services/pumps.py, program_changes.py, pharmacy.py, refills.py, …)
+    PUMP_IMPLANT = "pump.implant"
+    PUMP_READ = "pump.read"
+    PUMP_INTERROGATE = "pump.interrogate"
+    PROGRAM_PROPOSE = "program.propose"
+    PROGRAM_SIGN = "program.sign"
+    PROGRAM_COSIGN = "program.cosign"
+    PROGRAM_SEND = "program.send"
+    PROGRAM_READ = "program.read"
+    PHARMACY_VERIFY = "pharmacy.verify"
+    REFILL_PERFORM = "refill.perform"
+    PATIENT_BOLUS_REQUEST = "pump.patient_bolus"
     # Identity events: written to the audit log, granted to no role (a login is allowed by the
     # credentials themselves, not by the policy table).
     SESSION_LOGIN = "session.login"
@@ -71,8 +83,30 @@ CLINICAL_WRITES: frozenset[Action] = frozenset(
         Action.CANDIDACY_RECORD,
         Action.PROCEDURE_RECORD,
         Action.ASSESSMENT_RECORD,
+        Action.PUMP_IMPLANT,
+        Action.PUMP_INTERROGATE,
+        Action.PROGRAM_PROPOSE,
+        Action.PROGRAM_SIGN,
+        Action.PROGRAM_COSIGN,
+        Action.PROGRAM_SEND,
+        Action.PHARMACY_VERIFY,
+        Action.REFILL_PERFORM,
+        Action.PATIENT_BOLUS_REQUEST,
     }
 )
+
+# The pathway: clinicians read pumps and program changes and run the pump; physicians implant
+# and sign; either clinician co-signs (a different one, checked by the aggregate); pharmacists
+# verify admixtures; a patient reads their own pump and asks it for a bolus.
+_PATHWAY_CLINICIAN = {
+    Action.PUMP_READ: Scope.ANY,
+    Action.PUMP_INTERROGATE: Scope.ANY,
+    Action.PROGRAM_READ: Scope.ANY,
+    Action.PROGRAM_PROPOSE: Scope.ANY,
+    Action.PROGRAM_COSIGN: Scope.ANY,
+    Action.PROGRAM_SEND: Scope.ANY,
+    Action.REFILL_PERFORM: Scope.ANY,
+}
 
 _CLINICIAN_READS = {
     Action.PATIENT_SEARCH: Scope.ANY,
@@ -95,6 +129,9 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.ASSESSMENT_RECORD: Scope.ANY,
                 Action.FHIR_EXPORT: Scope.ANY,
                 Action.AUDIT_VERIFY: Scope.ANY,
+                **_PATHWAY_CLINICIAN,
+                Action.PUMP_IMPLANT: Scope.ANY,
+                Action.PROGRAM_SIGN: Scope.ANY,
             }
         ),
         Role.NURSE: MappingProxyType(
@@ -105,10 +142,16 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.CANDIDACY_RECORD: Scope.ANY,
                 Action.PROCEDURE_RECORD: Scope.ANY,
                 Action.ASSESSMENT_RECORD: Scope.ANY,
+                **_PATHWAY_CLINICIAN,
             }
         ),
         Role.PHARMACIST: MappingProxyType(
-            {Action.PATIENT_SEARCH: Scope.ANY, Action.PATIENT_READ: Scope.ANY}
+            {
+                Action.PUMP_READ: Scope.ANY,
+                Action.PHARMACY_VERIFY: Scope.ANY,
+                Action.PATIENT_SEARCH: Scope.ANY,
+                Action.PATIENT_READ: Scope.ANY,
+            }
         ),
         Role.ADMIN: MappingProxyType(
             {
@@ -126,6 +169,8 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.ASSESSMENT_RECORD: Scope.OWN,  # pain diary and questionnaires
                 Action.ASSESSMENT_READ: Scope.OWN,
                 Action.FHIR_EXPORT: Scope.OWN,  # a copy of their own record
+                Action.PUMP_READ: Scope.OWN,
+                Action.PATIENT_BOLUS_REQUEST: Scope.OWN,  # their own pump's bolus button
             }
         ),
     }

@@ -31,6 +31,17 @@ from thecal.services.credential_stores import (
     LoginFailureRepository,
     SessionRepository,
 )
+from thecal.services.pathway_repositories import (
+    DeviceCommandLog,
+    DeviceLogRepository,
+    ImplantRepository,
+    PharmacyVerificationRepository,
+    ProgramChangeRepository,
+    PumpRepository,
+    RefillRepository,
+    TaskRepository,
+    TokenLedger,
+)
 from thecal.services.repositories import (
     AuditRepository,
     CandidacyRepository,
@@ -95,6 +106,16 @@ class AbstractUnitOfWork(abc.ABC):
     assessments: AssessmentRepository
     audit_log: AuditRepository
     audit: AuditTrail
+    # the clinical pathway (services/pathway_repositories.py)
+    pumps: PumpRepository
+    implants: ImplantRepository
+    program_changes: ProgramChangeRepository
+    refills: RefillRepository
+    pharmacy: PharmacyVerificationRepository
+    tasks: TaskRepository
+    device_log: DeviceLogRepository
+    device_commands: DeviceCommandLog
+    tokens: TokenLedger
     sessions: SessionRepository
     login_failures: LoginFailureRepository
     api_tokens: ApiTokenRepository

@@ -64,6 +64,26 @@ EXPECTED: dict[tuple[Role, Action], str] = {
     (Role.ADMIN, Action.USER_MANAGE): "any",
     (Role.PATIENT, Action.PATIENT_READ): "own",
     (Role.PATIENT, Action.CANDIDACY_READ): "own",
+    # the clinical pathway
+    **{
+        (role, action): "any"
+        for role in (Role.PHYSICIAN, Role.NURSE)
+        for action in (
+            Action.PUMP_READ,
+            Action.PUMP_INTERROGATE,
+            Action.PROGRAM_READ,
+            Action.PROGRAM_PROPOSE,
+            Action.PROGRAM_COSIGN,
+            Action.PROGRAM_SEND,
+            Action.REFILL_PERFORM,
+        )
+    },
+    (Role.PHYSICIAN, Action.PUMP_IMPLANT): "any",
+    (Role.PHYSICIAN, Action.PROGRAM_SIGN): "any",
+    (Role.PHARMACIST, Action.PUMP_READ): "any",
+    (Role.PHARMACIST, Action.PHARMACY_VERIFY): "any",
+    (Role.PATIENT, Action.PUMP_READ): "own",
+    (Role.PATIENT, Action.PATIENT_BOLUS_REQUEST): "own",
 }
 
 SUBJECTS = {

@@ -1,0 +1,309 @@
+"""The persisted pump twin: a :class:`ClinicPumpDriver` whose pumps survive across processes.
+
+The CLI and the web server are separate processes, so the twin cannot live in memory. Every
+command that reaches a twin is appended to ``pump_device_commands`` (serial, seq, time, kind,
+JSON payload) through the unit of work's :class:`DeviceCommandLog`, and a twin is rebuilt by
+deterministic replay of its log from the ``implant`` command (the twin is event-driven and
+seeded: the same commands at the same instants give the same pump, bit for bit; a 7-year life
+replays in ~0.2 s).
+
+Time: before every command the twin is advanced to ``clock.now()`` (never backwards; a clock
+that went back — a demo offset reduced — leaves the twin where it is), so a use case's clock is
+the pump's clock. The command log is written in the **same transaction** as the clinical records:
+a rolled-back use case (a conflict, a crash, a serialization retry) leaves no command behind, so
+the twin never holds a command the records do not explain, and a retried use case replays from
+the committed log and never injects twice. See docs/persistence.md, "The pump twin behind the
+driver".
+
+Twin-only knobs (a scenario or the pump console, not the port): :meth:`set_pocket_fill`,
+:meth:`inject_fault`, :meth:`start_mri`, :meth:`end_mri`; they are logged like any command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from thecal.adapters.program_codec import (
+    admixture_from_dict,
+    admixture_to_dict,
+    program_from_dict,
+    program_to_dict,
+)
+from thecal.domain.admixture import Admixture
+from thecal.domain.errors import NotFound
+from thecal.domain.library import ReferenceLibrary, reference_library
+from thecal.domain.program import InfusionProgram
+from thecal.domain.units import Duration, Volume, plain
+from thecal.services.clock import Clock
+from thecal.services.pathway_records import DeviceCommand
+from thecal.services.pathway_repositories import DeviceCommandLog
+from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
+from thecal.services.pump_driver import (
+    BolusAnswer,
+    InjectionReceipt,
+    ProgramAck,
+    PumpSnapshot,
+    WithdrawalReceipt,
+)
+from thecal.services.unit_of_work import AbstractUnitOfWork
+from thecal.simulation.faults import (
+    BatteryDepletion,
+    DeliveryError,
+    Fault,
+    Leak,
+    MotorStall,
+    Occlusion,
+    TelemetryFailure,
+)
+from thecal.simulation.status import CommandOutcome
+from thecal.simulation.twin import PumpTwin
+
+__all__ = ["TwinStoreDriver", "UnitOfWorkCommandLog", "fault_from_dict", "fault_to_dict"]
+
+
+def _dur(value: Duration | None) -> str | None:
+    return None if value is None else plain(value.value)
+
+
+def _undur(text: str | None) -> Duration | None:
+    return None if text is None else Duration(Decimal(text))
+
+
+def fault_to_dict(fault: Fault) -> dict[str, Any]:
+    """A fault as JSON-ready data (type name and its fields, decimals as text)."""
+    data: dict[str, Any] = {"type": type(fault).__name__}
+    if isinstance(fault, BatteryDepletion):
+        data["lost_s"] = plain(fault.lost.value)
+        return data
+    data["duration_s"] = _dur(fault.duration)
+    if isinstance(fault, DeliveryError | Leak):
+        data["percent"] = plain(fault.percent)
+    if isinstance(fault, TelemetryFailure):
+        data["applied"] = fault.applied
+    return data
+
+
+def fault_from_dict(data: dict[str, Any]) -> Fault:
+    kind, duration = data["type"], _undur(data.get("duration_s"))
+    if kind == "MotorStall":
+        return MotorStall(duration=duration)
+    if kind == "DeliveryError":
+        return DeliveryError(percent=Decimal(data["percent"]), duration=duration)
+    if kind == "Occlusion":
+        return Occlusion(duration=duration)
+    if kind == "Leak":
+        return Leak(percent=Decimal(data["percent"]), duration=duration)
+    if kind == "BatteryDepletion":
+        return BatteryDepletion(lost=Duration(Decimal(data["lost_s"])))
+    if kind == "TelemetryFailure":
+        return TelemetryFailure(duration=duration, applied=data.get("applied"))
+    msg = f"unknown fault type {kind!r} in the pump command log"
+    raise ValueError(msg)
+
+
+class UnitOfWorkCommandLog(DeviceCommandLog):
+    """The command log of whatever transaction ``uow`` has open (resolved at each call)."""
+
+    def __init__(self, uow: AbstractUnitOfWork) -> None:
+        self._uow = uow
+
+    def for_serial(self, serial: str) -> Sequence[DeviceCommand]:
+        return self._uow.device_commands.for_serial(serial)
+
+    def last_seq(self, serial: str) -> int:
+        return self._uow.device_commands.last_seq(serial)
+
+    def append(self, command: DeviceCommand) -> None:
+        self._uow.device_commands.append(command)
+
+
+class TwinStoreDriver:
+    """A :class:`ClinicPumpDriver` over persisted, replayed twins (one instance per transaction)."""
+
+    def __init__(
+        self, log: DeviceCommandLog, *, clock: Clock, library: ReferenceLibrary | None = None
+    ) -> None:
+        self._log = log
+        self._clock = clock
+        self._library = library or reference_library()
+        self._twins: dict[str, PumpTwin] = {}
+        self._seq: dict[str, int] = {}
+        self._pocket: dict[str, Decimal] = {}
+        self.replayed_commands = 0
+
+    @classmethod
+    def for_unit_of_work(
+        cls, uow: AbstractUnitOfWork, *, clock: Clock, library: ReferenceLibrary | None = None
+    ) -> TwinStoreDriver:
+        """A driver whose commands go to ``uow``'s transaction (use it inside ``with uow:``)."""
+        return cls(UnitOfWorkCommandLog(uow), clock=clock, library=library)
+
+    # ------------------------------------------------------------------ replay
+
+    def twin(self, serial: str) -> PumpTwin:
+        """The twin of ``serial`` as of the committed log plus this transaction's commands."""
+        found = self._twins.get(serial)
+        if found is not None:
+            return found
+        commands = self._log.for_serial(serial)
+        if not commands or commands[0].kind != "implant":
+            raise NotFound(kind="pump", ident=serial)
+        twin = self._build(commands[0].payload)
+        self._twins[serial] = twin
+        for command in commands[1:]:
+            if command.at > twin.now:
+                twin.advance_to(command.at)
+            self._apply(twin, command.kind, command.payload)
+        self._seq[serial] = commands[-1].seq
+        self.replayed_commands += len(commands)
+        return twin
+
+    def _build(self, payload: dict[str, Any]) -> PumpTwin:
+        return PumpTwin(
+            pump=self._library.pump(payload["model_id"]),
+            catheter=self._library.catheter(payload["catheter_model_id"]),
+            catheter_length_cm=Decimal(payload["catheter_length_cm"]),
+            start=dt.datetime.fromisoformat(payload["at"]),
+            serial=payload["serial"],
+            library=self._library,
+            rng=random.Random(int(payload["seed"])),
+            record_trace=False,
+        )
+
+    def _apply(self, twin: PumpTwin, kind: str, payload: dict[str, Any]) -> Any:
+        """Give one logged command to the twin (live and in replay alike)."""
+        serial = twin.serial
+        handlers: dict[str, Callable[[], Any]] = {
+            "program": lambda: twin.program(program_from_dict(payload["program"])),
+            "priming-bolus": twin.priming_bolus,
+            "withdraw": twin.withdraw_residual,
+            "inject": lambda: twin.inject(
+                Volume(Decimal(payload["volume_ml"])),
+                admixture_from_dict(payload["admixture"]),
+                pocket_percent=Decimal(payload["pocket_percent"]),
+            ),
+            "interrogate": twin.interrogate,
+            "patient-bolus": twin.request_patient_bolus,
+            "pocket-fill": lambda: self._pocket.__setitem__(serial, Decimal(payload["percent"])),
+            "fault": lambda: twin.inject_fault(fault_from_dict(payload["fault"])),
+            "mri-start": twin.start_mri,
+            "mri-end": lambda: twin.end_mri(recovery=_undur(payload.get("recovery_s"))),
+        }
+        if kind == "inject":
+            self._pocket.pop(serial, None)
+        return handlers[kind]()
+
+    def _run(self, serial: str, kind: str, payload: dict[str, Any]) -> tuple[PumpTwin, Any]:
+        """Advance to now, run the command, and log it only if the pump took it."""
+        twin = self.twin(serial)
+        now = self._clock.now()
+        if now > twin.now:
+            twin.advance_to(now)
+        result = self._apply(twin, kind, payload)
+        seq = self._seq[serial] + 1
+        self._log.append(
+            DeviceCommand(serial=serial, seq=seq, at=twin.now, kind=kind, payload=payload)
+        )
+        self._seq[serial] = seq
+        return twin, result
+
+    # ------------------------------------------------------------------ implant
+
+    def implant(self, spec: ImplantSpec) -> None:
+        if self._log.last_seq(spec.serial) or spec.serial in self._twins:
+            msg = f"a pump with serial {spec.serial} is already known to the driver"
+            raise ValueError(msg)
+        payload = {
+            "serial": spec.serial,
+            "model_id": spec.model_id,
+            "catheter_model_id": spec.catheter_model_id,
+            "catheter_length_cm": plain(spec.catheter_length_cm),
+            "at": spec.at.astimezone(dt.UTC).isoformat(),
+            "seed": spec.seed,
+        }
+        self._twins[spec.serial] = self._build(payload)
+        self._log.append(
+            DeviceCommand(serial=spec.serial, seq=1, at=spec.at, kind="implant", payload=payload)
+        )
+        self._seq[spec.serial] = 1
+
+    def priming_bolus(self, serial: str) -> Volume:
+        _, plan = self._run(serial, "priming-bolus", {})
+        volume: Volume = plan.volume
+        return volume
+
+    # ------------------------------------------------------------------ the port
+
+    def interrogate(self, serial: str) -> PumpSnapshot:
+        _, status = self._run(serial, "interrogate", {})
+        return PumpSnapshot(
+            serial=status.serial,
+            at=status.at,
+            model_id=status.model_id,
+            program=status.program,
+            reservoir_estimate=status.reservoir,
+            delivered_since_refill=status.delivered_since_refill,
+            low_reservoir_alarm=status.low_reservoir_alarm,
+            delivering=status.delivering,
+            alarms=status.alarms,
+            battery=status.battery,
+            eri_at=status.eri_at,
+            end_of_service_at=status.end_of_service_at,
+            events=status.events,
+            patient_boluses=status.patient_boluses,
+        )
+
+    def program(self, serial: str, program: InfusionProgram) -> ProgramAck:
+        _, outcome = self._run(serial, "program", {"program": program_to_dict(program)})
+        if outcome is CommandOutcome.ACKNOWLEDGED:
+            return ProgramAck.ACKNOWLEDGED
+        return ProgramAck.UNCERTAIN
+
+    def withdraw_residual(self, serial: str) -> WithdrawalReceipt:
+        twin, measured = self._run(serial, "withdraw", {})
+        return WithdrawalReceipt(serial=serial, at=twin.now, measured=measured)
+
+    def inject(self, serial: str, *, volume: Volume, admixture: Admixture) -> InjectionReceipt:
+        self.twin(serial)
+        payload = {
+            "volume_ml": plain(volume.value),
+            "admixture": admixture_to_dict(admixture),
+            "pocket_percent": plain(self._pocket.get(serial, Decimal(0))),
+        }
+        twin, _ = self._run(serial, "inject", payload)
+        return InjectionReceipt(
+            serial=serial, at=twin.now, injected=volume, reservoir_estimate=twin.belief.reservoir
+        )
+
+    def request_patient_bolus(self, serial: str) -> BolusAnswer:
+        _, decision = self._run(serial, "patient-bolus", {})
+        return BolusAnswer(
+            serial=serial,
+            at=decision.at,
+            granted=decision.granted,
+            reason=decision.reason,
+            uncertain=decision.uncertain,
+        )
+
+    # ------------------------------------------------------------------ twin-only knobs
+
+    def set_pocket_fill(self, serial: str, percent: Decimal) -> None:
+        """The next injection into this pump puts ``percent`` % into the pocket (logged)."""
+        self._run(serial, "pocket-fill", {"percent": plain(percent)})
+
+    def inject_fault(self, serial: str, fault: Fault) -> None:
+        self._run(serial, "fault", {"fault": fault_to_dict(fault)})
+
+    def start_mri(self, serial: str) -> None:
+        self._run(serial, "mri-start", {})
+
+    def end_mri(self, serial: str, *, recovery: Duration | None = None) -> None:
+        self._run(serial, "mri-end", {"recovery_s": _dur(recovery)})
+
+
+def _conforms(driver: TwinStoreDriver) -> ClinicPumpDriver:
+    return driver  # mypy checks that the persisted twin implements the clinic driver

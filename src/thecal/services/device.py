@@ -1,0 +1,128 @@
+"""Interrogation: read the pump, store its device events and patient-bolus log, and resolve every
+program change sent to it (confirmed, not delivered, or failed — ``domain/program_change.py``).
+
+This is the only way a send is confirmed (SR-16, architecture.md §4): an uncertain send stays
+``sent`` until an interrogation shows which program the pump runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.program_change import ProgramChange, ProgramChangeState
+from thecal.domain.users import Actor
+from thecal.services.clock import Clock
+from thecal.services.pathway_records import LoggedDeviceEvent, LoggedPatientBolus
+from thecal.services.program_changes import store_new_tasks
+from thecal.services.pump_devices import ClinicPumpDriver
+from thecal.services.pump_driver import PumpSnapshot
+from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = ["InterrogatePump", "Interrogation", "interrogate_pump", "record_snapshot"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InterrogatePump:
+    actor: Actor
+    pump_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interrogation:
+    pump: Pump
+    snapshot: PumpSnapshot
+    resolved: tuple[ProgramChange, ...]  # sent changes this interrogation settled
+
+
+def interrogate_pump(
+    cmd: InterrogatePump, *, uow: AbstractUnitOfWork, clock: Clock, driver: ClinicPumpDriver
+) -> Interrogation:
+    """Interrogate a pump, log what it reports and settle its sent program changes.
+
+    Raises:
+        AccessDenied; PumpNotFound; TelemetryFailure (THC-DEV-*: nothing is stored).
+    """
+    authorize_function(cmd.actor, Action.PUMP_INTERROGATE)
+    now = clock.now()
+    with uow:
+        pump = uow.pumps.get_for_update(cmd.pump_id)
+        if pump is None:
+            raise PumpNotFound(ident=cmd.pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PUMP_INTERROGATE, subject)
+        snapshot = driver.interrogate(pump.serial)
+        resolved, task_ids = record_snapshot(uow, pump, snapshot, actor=cmd.actor, at=now)
+        pump.touch()
+        uow.pumps.update(pump)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PUMP_INTERROGATE,
+            subject=subject,
+            at=now,
+            details={
+                "pump_id": pump.id,
+                "reservoir_estimate_ml": str(snapshot.reservoir_estimate.ml),
+                "alarms": [code for code, _ in snapshot.alarms],
+                "events": len(snapshot.events),
+                "patient_boluses": len(snapshot.patient_boluses),
+                "resolved": {c.change_id: c.state.value for c in resolved},
+                "tasks": task_ids,
+            },
+        )
+        uow.commit()
+    return Interrogation(pump=pump, snapshot=snapshot, resolved=tuple(resolved))
+
+
+def record_snapshot(
+    uow: AbstractUnitOfWork, pump: Pump, snapshot: PumpSnapshot, *, actor: Actor, at: dt.datetime
+) -> tuple[list[ProgramChange], list[str]]:
+    """Store an interrogation's events and bolus log; settle the pump's sent program changes.
+
+    Every interrogation goes through here (a plain interrogation and the one that opens a
+    refill), because the pump hands each event over only once.
+    Returns the settled changes and the ids of the tasks they created.
+    """
+    now = at
+    uow.device_log.add_events(
+        [
+            LoggedDeviceEvent(
+                pump_id=pump.id,
+                at=e.at,
+                code=e.code,
+                detail=e.detail,
+                priority=e.priority,
+                interrogated_at=snapshot.at,
+            )
+            for e in snapshot.events
+        ]
+    )
+    uow.device_log.add_boluses(
+        [
+            LoggedPatientBolus(
+                pump_id=pump.id,
+                at=b.at,
+                granted=b.granted,
+                reason=b.reason,
+                uncertain=b.uncertain,
+                source="interrogation",
+            )
+            for b in snapshot.patient_boluses
+        ]
+    )
+    resolved: list[ProgramChange] = []
+    task_ids: list[str] = []
+    if snapshot.program is not None:
+        for change in uow.program_changes.in_flight(pump.id):
+            before = len(change.tasks)
+            state = change.record_interrogation(
+                actor=actor, program_on_pump=snapshot.program, at=now
+            )
+            if state is ProgramChangeState.CONFIRMED:
+                pump.record_program(change.new_program, at=now)
+            task_ids += store_new_tasks(uow, change.tasks, before=before, at=now)
+            uow.program_changes.update(change)
+            resolved.append(change)
+    return resolved, task_ids

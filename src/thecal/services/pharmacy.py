@@ -1,0 +1,85 @@
+"""Pharmacy: a pharmacist verifies a dispensed admixture for one pump before it may be filled.
+
+The label (drug(s) and concentration(s), volume, lot, beyond-use date) must match the admixture of
+the program the pump runs (SR-08, clinical.md §11 rule 9) and be in date. The verification is then
+used exactly once, by the refill that injects it (``refills.py``), which repeats the three-way
+match against the refill order and the pump.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.refill import AdmixtureMismatch, BeyondUseDatePassed, PharmacyLabel
+from thecal.domain.users import Actor
+from thecal.services.clock import Clock
+from thecal.services.pathway_records import PharmacyVerification
+from thecal.services.pump_record import PumpNotFound
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = ["VerifyAdmixture", "verify_admixture"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyAdmixture:
+    actor: Actor
+    pump_id: str
+    label: PharmacyLabel
+    verification_id: str | None = None  # generated when not given
+
+
+def verify_admixture(
+    cmd: VerifyAdmixture, *, uow: AbstractUnitOfWork, clock: Clock
+) -> PharmacyVerification:
+    """Record a pharmacist's verification of a dispensed admixture for a pump.
+
+    Raises:
+        AccessDenied (not a pharmacist); PumpNotFound; AdmixtureMismatch (drug or concentration
+        differ from the pump's program); BeyondUseDatePassed.
+    """
+    now = clock.now()
+    with uow:
+        pump = uow.pumps.get(cmd.pump_id)
+        if pump is None:
+            authorize(cmd.actor, Action.PHARMACY_VERIFY, Subject.collection("pumps"))
+            raise PumpNotFound(ident=cmd.pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PHARMACY_VERIFY, subject)
+        ordered = pump.program.admixture
+        if cmd.label.admixture != ordered:
+            raise AdmixtureMismatch(
+                what="dispensed drug/concentration vs the pump's program",
+                expected=ordered.describe(),
+                got=cmd.label.admixture.describe(),
+            )
+        if now > cmd.label.beyond_use:
+            raise BeyondUseDatePassed(
+                lot=cmd.label.lot, beyond_use=cmd.label.beyond_use.isoformat(), at=now.isoformat()
+            )
+        verification = PharmacyVerification(
+            id=cmd.verification_id or str(uuid.uuid4()),
+            pump_id=pump.id,
+            patient_id=pump.patient_id,
+            label=cmd.label,
+            verified_by=cmd.actor.user_id,
+            verified_at=now,
+        )
+        uow.pharmacy.add(verification)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PHARMACY_VERIFY,
+            subject=subject,
+            at=now,
+            details={
+                "verification_id": verification.id,
+                "pump_id": pump.id,
+                "admixture": cmd.label.admixture.describe(),
+                "volume_ml": str(cmd.label.volume.ml),
+                "lot": cmd.label.lot,
+                "beyond_use": cmd.label.beyond_use.isoformat(),
+            },
+        )
+        uow.commit()
+    return verification

@@ -1,0 +1,100 @@
+"""The implanted pump as the clinic records it: the ``Pump`` aggregate (identity ``id``, ``version``).
+
+It holds what the clinic knows about one implanted pump: the patient, model, serial, implant
+date, catheter (model, implanted length, tip level), the admixture in the reservoir and the volume
+of the last fill, the program the pump was last confirmed to run, the next refill date and a
+status. Physical truth lives behind the pump driver (the twin); this record is the clinic's side.
+
+Every change goes through a method that checks the caller's ``expected_version`` (what the screen
+showed) and bumps ``version`` (optimistic locking, SR-24), so two refills or program changes that
+both started from version *n* cannot both land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.errors import Conflict, NotFound
+from thecal.domain.program import InfusionProgram
+from thecal.domain.units import Volume
+
+__all__ = ["Pump", "PumpNotFound", "PumpState", "StalePumpVersion"]
+
+
+class PumpNotFound(NotFound):
+    code = "THC-PUMP-001"
+    template = "pump {ident} not found"
+
+
+class StalePumpVersion(Conflict):
+    code = "THC-PUMP-002"
+    template = (
+        "pump {ident} is at version {current}, not {expected}: someone else changed it "
+        "(another refill or program change); reload and start again"
+    )
+
+
+class PumpState(StrEnum):
+    ACTIVE = "active"
+    EXPLANTED = "explanted"
+
+
+@dataclass(eq=False, kw_only=True)
+class Pump:
+    """One implanted pump. Compare by ``id``."""
+
+    id: str
+    patient_id: str
+    model_id: str
+    serial: str
+    implant_id: str
+    implanted_at: dt.datetime
+    catheter_model_id: str
+    catheter_length_cm: Decimal
+    catheter_tip_level: str
+    admixture: Admixture
+    reservoir_volume: Volume  # the volume put in at the last fill (implant or refill)
+    last_filled_at: dt.datetime
+    program: InfusionProgram  # the program last confirmed on the pump
+    program_since: dt.datetime  # when it was confirmed (the last dose change, for titration)
+    next_refill_due: dt.datetime | None = None
+    state: PumpState = PumpState.ACTIVE
+    rng_seed: int = 0  # the twin's seed (deterministic replay of the pump's physics)
+    version: int = 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pump) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def check_version(self, expected_version: int) -> None:
+        """Raise :class:`StalePumpVersion` unless the caller saw the current version."""
+        if expected_version != self.version:
+            raise StalePumpVersion(ident=self.id, current=self.version, expected=expected_version)
+
+    def record_program(self, program: InfusionProgram, *, at: dt.datetime) -> None:
+        """The pump is now proven (by interrogation) to run ``program``."""
+        self.program, self.program_since = program, at
+        self.version += 1
+
+    def record_fill(
+        self,
+        *,
+        admixture: Admixture,
+        volume: Volume,
+        at: dt.datetime,
+        next_refill_due: dt.datetime | None,
+    ) -> None:
+        """A refill put ``volume`` of ``admixture`` in the reservoir at ``at``."""
+        self.admixture, self.reservoir_volume, self.last_filled_at = admixture, volume, at
+        self.next_refill_due = next_refill_due
+        self.version += 1
+
+    def touch(self) -> None:
+        """A state change of the pump's procedures that changes no field (a refill started)."""
+        self.version += 1

@@ -1,0 +1,100 @@
+"""Build the safety review's :class:`ReviewContext` from the stored records.
+
+The patient facts come from the patient record (age at the review time) and the newest candidacy
+assessment (indication, cancer, contraindications, systemic opioids); the pump facts from the
+:class:`~thecal.services.pump_record.Pump`; the current therapy from the program the pump was last
+confirmed to run. Without a candidacy assessment the patient is reviewed as non-cancer pain,
+opioid status unknown (the rules then use their most cautious branch).
+
+Opioid tolerance: ≥ 60 mg oral morphine equivalents a day (FDA opioid-tolerant definition used by
+the IT opioid labels, clinical.md §4.1; source key S66).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from thecal.domain.candidacy import Contraindication
+from thecal.domain.candidacy import Indication as CandidacyIndication
+from thecal.domain.patient import PatientNotFound
+from thecal.domain.program import InfusionProgram, ProgramMode
+from thecal.domain.safety.context import (
+    CatheterState,
+    Indication,
+    OpioidStatus,
+    Patient,
+    Prescription,
+    Proposer,
+    PumpState,
+    Role,
+)
+from thecal.domain.users import Actor
+from thecal.services.pump_record import Pump
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = [
+    "OPIOID_TOLERANT_MME_MG_PER_DAY",
+    "patient_facts",
+    "prescription_of",
+    "proposer",
+    "pump_state",
+]
+
+#: FDA "opioid tolerant": at least 60 mg oral morphine (equivalents) a day for a week (S66).
+OPIOID_TOLERANT_MME_MG_PER_DAY = Decimal(60)
+
+
+def proposer(actor: Actor) -> Proposer:
+    return Proposer(user_id=actor.user_id, role=Role(actor.role.value))
+
+
+def patient_facts(uow: AbstractUnitOfWork, patient_id: str, at: dt.datetime) -> Patient:
+    """The patient as the rules see them at ``at`` (inside an open unit of work)."""
+    patient = uow.patients.get(patient_id)
+    if patient is None:
+        raise PatientNotFound(ident=patient_id)
+    born = patient.demographics.birth_date
+    today = at.date()
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    assessments = uow.candidacy.for_patient(patient_id)
+    if not assessments:
+        return Patient(age_years=age, indication=Indication.NON_CANCER_PAIN, cancer=False)
+    details = assessments[0].details
+    cancer = details.indication is CandidacyIndication.CANCER_PAIN
+    present = details.contraindications.present
+    tolerant = assessments[0].mme.total_mg_per_day >= OPIOID_TOLERANT_MME_MG_PER_DAY
+    return Patient(
+        age_years=age,
+        indication=Indication.CANCER_PAIN if cancer else Indication.NON_CANCER_PAIN,
+        cancer=cancer,
+        opioid_status=OpioidStatus.TOLERANT if tolerant else OpioidStatus.NAIVE,
+        psychosis_history=Contraindication.PSYCHOSIS_HISTORY in present,
+        active_infection=Contraindication.ACTIVE_INFECTION in present,
+        uncontrolled_bleeding=Contraindication.UNCONTROLLED_BLEEDING in present,
+        anticoagulated=Contraindication.ANTICOAGULATION in present,
+        anticoagulation_plan=bool(details.contraindications.anticoagulation_plan.strip()),
+    )
+
+
+def pump_state(pump: Pump) -> PumpState:
+    return PumpState(
+        model=pump.model_id,
+        reservoir=pump.reservoir_volume,
+        low_reservoir_alarm=pump.program.low_reservoir_alarm,
+        catheter=CatheterState(
+            model=pump.catheter_model_id, implanted_length_cm=pump.catheter_length_cm
+        ),
+        implanted_on=pump.implanted_at.date(),
+    )
+
+
+def prescription_of(program: InfusionProgram) -> Prescription:
+    """The prescription a continuous or flex program carries out."""
+    steps = program.steps if program.mode is ProgramMode.FLEX else ()
+    return Prescription(
+        admixture=program.admixture,
+        daily_dose=program.basal_daily_dose,
+        steps=steps,
+        patient_bolus=program.patient_bolus,
+    )
