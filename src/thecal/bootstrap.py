@@ -19,16 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from thecal.adapters.clinic_clock import ClinicClock
 from thecal.adapters.clock import SystemClock
 from thecal.adapters.database import make_engine, upgrade_database
-from thecal.adapters.twin_store import TwinStoreDriver
 from thecal.adapters.passwords import Argon2PasswordHasher
+from thecal.adapters.twin_store import TwinStoreDriver
 from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork, retry_on_serialization_failure
 from thecal.config import Settings
 from thecal.domain.sessions import SessionPolicy
 from thecal.services.accounts import Accounts
 from thecal.services.clock import Clock
-from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.identity import Identity
 from thecal.services.passwords import PasswordHasher
+from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["DeviceUseCase", "Thecal", "UseCase", "bootstrap", "session_policy", "system_clock"]

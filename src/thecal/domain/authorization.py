@@ -50,6 +50,13 @@ class Action(StrEnum):
     ASSESSMENT_READ = "assessment.read"
     OUTCOMES_REPORT = "outcomes.report"
     FHIR_EXPORT = "fhir.export"
+    # Identity events: written to the audit log, granted to no role (a login is allowed by the
+    # credentials themselves, not by the policy table).
+    SESSION_LOGIN = "session.login"
+    SESSION_LOGIN_FAILED = "session.login_failed"
+    SESSION_LOGOUT = "session.logout"
+    SESSION_EXPIRED = "session.expired"
+    SESSION_REAUTHENTICATE = "session.reauthenticate"
     # the clinical pathway (services/pumps.py, program_changes.py, pharmacy.py, refills.py, …)
     PUMP_IMPLANT = "pump.implant"
     PUMP_READ = "pump.read"
@@ -62,13 +69,6 @@ class Action(StrEnum):
     PHARMACY_VERIFY = "pharmacy.verify"
     REFILL_PERFORM = "refill.perform"
     PATIENT_BOLUS_REQUEST = "pump.patient_bolus"
-    # Identity events: written to the audit log, granted to no role (a login is allowed by the
-    # credentials themselves, not by the policy table).
-    SESSION_LOGIN = "session.login"
-    SESSION_LOGIN_FAILED = "session.login_failed"
-    SESSION_LOGOUT = "session.logout"
-    SESSION_EXPIRED = "session.expired"
-    SESSION_REAUTHENTICATE = "session.reauthenticate"
 
 
 class Scope(Enum):
