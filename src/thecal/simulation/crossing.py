@@ -6,7 +6,8 @@ time reaches a target". Where the function is a known straight line (one flex st
 :mod:`.schedule` inverts it in closed form. This module is the general fallback for the rest
 (several overlapping boluses, the battery budget): an interpolation search that keeps a bracket
 and falls back to halving whenever interpolation stalls, so it is exact like bisection, needs a
-handful of evaluations on piecewise-linear functions, and never more than about twice
+handful of evaluations on piecewise-linear functions (interpolation lands on or just past the
+answer; the microsecond before it is tried next), and never more than a small multiple of
 bisection's on any monotone function.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 __all__ = ["first_reaching"]
+
+_NEIGHBOURS = 3  # microseconds tried one by one below an interpolated guess before halving
 
 
 def first_reaching(
@@ -28,14 +31,14 @@ def first_reaching(
     if high_value < target:
         msg = f"the target {target} is not reached by {high} µs ({high_value})"
         raise ValueError(msg)
-    halve = False
+    mode, neighbours = "interpolate", 0
     while high - low > 1:
-        if halve:
+        if mode == "halve":
             guess = (low + high) // 2
-        else:
-            # Linear interpolation between the bracket ends, rounded up.
-            span = high - low
-            guess = low + -(-(target - at_low) * span // (high_value - at_low))
+        elif mode == "neighbour":
+            guess = high - 1  # interpolation lands on or just past the answer: try just before
+        else:  # linear interpolation between the bracket ends, rounded up
+            guess = low + -(-(target - at_low) * (high - low) // (high_value - at_low))
             guess = min(max(guess, low + 1), high - 1)
         before = high - low
         found = value(guess)
@@ -43,6 +46,10 @@ def first_reaching(
             high, high_value = guess, found
         else:
             low, at_low = guess, found
-        # Interpolation that did not at least halve the bracket is followed by one halving.
-        halve = not halve and (high - low) * 2 > before
+        if mode != "halve" and found >= target and neighbours < _NEIGHBOURS:
+            mode, neighbours = "neighbour", neighbours + 1
+        elif mode != "halve" and (high - low) * 2 > before:
+            mode = "halve"  # the last guess did not halve the bracket: halve it once
+        else:
+            mode, neighbours = "interpolate", 0
     return high
