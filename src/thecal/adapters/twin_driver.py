@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+from thecal.adapters import twin_state
 from thecal.domain.admixture import Admixture
 from thecal.domain.errors import NotFound
+from thecal.domain.library import ReferenceLibrary, reference_library
 from thecal.domain.program import InfusionProgram
-from thecal.domain.units import Volume
+from thecal.domain.units import Volume, plain
 from thecal.services.pump_driver import (
     BolusAnswer,
     InjectionReceipt,
@@ -24,6 +27,7 @@ from thecal.services.pump_driver import (
     PumpSnapshot,
     WithdrawalReceipt,
 )
+from thecal.simulation.errors import TwinStateInvalid
 from thecal.simulation.faults import Fault
 from thecal.simulation.status import CommandOutcome
 from thecal.simulation.twin import PumpTwin
@@ -32,11 +36,17 @@ __all__ = ["TwinPumpDriver"]
 
 
 class TwinPumpDriver:
-    """A :class:`PumpDriver` whose pumps are digital twins, keyed by serial."""
+    """A :class:`PumpDriver` whose pumps are digital twins, keyed by serial.
 
-    def __init__(self) -> None:
+    Args:
+        library: the reference library restored twins are rebuilt with (default: the bundled
+            one, :func:`thecal.domain.library.reference_library`).
+    """
+
+    def __init__(self, *, library: ReferenceLibrary | None = None) -> None:
         self._twins: dict[str, PumpTwin] = {}
         self._pocket: dict[str, Decimal] = {}
+        self._library = library
 
     # ------------------------------------------------------------------ twin management
 
@@ -63,6 +73,33 @@ class TwinPumpDriver:
 
     def inject_fault(self, serial: str, fault: Fault) -> None:
         self.twin(serial).inject_fault(fault)
+
+    # ------------------------------------------------------------------ persistence
+
+    def snapshot(self, serial: str) -> dict[str, Any]:
+        """The state of pump ``serial`` (twin and pending pocket fill) as JSON-compatible data."""
+        data = twin_state.snapshot(self.twin(serial))
+        pocket = self._pocket.get(serial)
+        data["driver"] = {"pocket_percent": plain(pocket) if pocket is not None else None}
+        return data
+
+    def restore(self, serial: str, data: dict[str, Any]) -> None:
+        """Replace (or add) pump ``serial`` with the twin saved in ``data`` (:meth:`snapshot`).
+
+        Raises:
+            TwinStateInvalid: ``data`` is not a saved twin state, or is one of another pump.
+        """
+        saved = data.get("serial") if isinstance(data, dict) else None
+        if saved != serial:
+            raise TwinStateInvalid(where="serial", detail=f"{saved!r} is not pump {serial!r}")
+        library = self._library if self._library is not None else reference_library()
+        twin = twin_state.restore(data, library=library)
+        self._twins[serial] = twin
+        pocket = (data.get("driver") or {}).get("pocket_percent")
+        if pocket is None:
+            self._pocket.pop(serial, None)
+        else:
+            self._pocket[serial] = Decimal(pocket)
 
     # ------------------------------------------------------------------ the port
 

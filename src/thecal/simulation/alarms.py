@@ -7,6 +7,7 @@ assumption [A], chosen so that anything that stops or endangers delivery is high
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -64,3 +65,8 @@ class AlarmBoard:
 
     def codes(self) -> tuple[str, ...]:
         return self._codes
+
+    def restore(self, active: Iterable[AlarmKind], log: Iterable[AlarmChange]) -> None:
+        """Set the active alarms and the change log from a saved state."""
+        self.active, self.log = set(active), list(log)
+        self._codes = tuple(sorted(k.code for k in self.active))

@@ -9,7 +9,8 @@
     ├── PatientBolusNotAllowed     THC-DEV-004  a drug whose library entry forbids patient boluses
     └── BolusInProgress            THC-DEV-005  a priming or bridge bolus is still running
     RequestInvalid (THC-INPUT-002)
-    └── ScenarioInvalid            THC-SIM-001  a scenario file that does not have the documented shape
+    ├── ScenarioInvalid            THC-SIM-001  a scenario file that does not have the documented shape
+    └── TwinStateInvalid           THC-SIM-002  a saved twin state of an unknown version or shape
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "ReservoirOverfill",
     "ScenarioInvalid",
     "TelemetryFailure",
+    "TwinStateInvalid",
 ]
 
 
@@ -54,3 +56,8 @@ class BolusInProgress(DeviceError):
 class ScenarioInvalid(RequestInvalid):
     code = "THC-SIM-001"
     template = "scenario {where}: {detail}"
+
+
+class TwinStateInvalid(RequestInvalid):
+    code = "THC-SIM-002"
+    template = "twin state {where}: {detail}"

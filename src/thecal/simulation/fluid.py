@@ -165,6 +165,13 @@ class Reservoir:
         units, self._units = self._units, 0
         return units
 
+    def restore(self, units: int, mixture: Mixture) -> None:
+        """Set the level and contents from a saved state (:mod:`thecal.adapters.twin_state`)."""
+        if not 0 <= units <= self.capacity:
+            msg = f"a reservoir of {self.capacity} units cannot hold {units}"
+            raise ValueError(msg)
+        self._units, self.mixture = units, mixture
+
 
 class _Segment:
     __slots__ = ("mixture", "units")
@@ -216,6 +223,13 @@ class FluidPath:
                 out.append((excess, front.mixture))
                 excess = 0
         return out
+
+    def restore(self, contents: list[tuple[int, Mixture]]) -> None:
+        """Set the segments (tip end first) from a saved state; the volume must not change."""
+        if sum(units for units, _ in contents) != self.volume or any(u <= 0 for u, _ in contents):
+            msg = f"saved path segments do not fill the {self.volume}-unit path"
+            raise ValueError(msg)
+        self.segments = deque(_Segment(units, mixture) for units, mixture in contents)
 
     def contents(self) -> list[tuple[int, Mixture]]:
         """Segments as (units, mixture), tip end first."""

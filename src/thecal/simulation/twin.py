@@ -97,6 +97,7 @@ class PumpTwin:
         self.pump, self.catheter, self.serial, self.library = pump, catheter, serial, library
         self.start = aware(start, name="start")
         self.rng = rng if rng is not None else random.Random(0)
+        self.catheter_length_cm = catheter_length_cm
         self.catheter_volume = catheter.dead_space(catheter_length_cm)
         self.dead_space = self.catheter_volume + pump.internal_volume.value
         stroke = pump.stroke_volume.value if pump.stroke_volume and pump.is_valve_gated else None
