@@ -7,7 +7,18 @@ from typing import Annotated
 import typer
 
 from thecal import __version__
-from thecal.entrypoints.cli import audit, calc, db, patients, reference, review, simulate
+from thecal.entrypoints.cli import (
+    audit,
+    calc,
+    db,
+    demo_users,
+    patients,
+    reference,
+    review,
+    serve,
+    simulate,
+    users,
+)
 from thecal.entrypoints.cli import report as report_cli
 
 app = typer.Typer(
@@ -24,6 +35,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(patients.app, name="patients")
 app.add_typer(audit.app, name="audit")
 app.add_typer(report_cli.app, name="report")
+app.add_typer(users.app, name="users")
+app.add_typer(demo_users.app, name="demo")
+app.command(name="serve")(serve.serve)
 
 
 def _version(value: bool) -> None:

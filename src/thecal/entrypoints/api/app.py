@@ -1,0 +1,80 @@
+"""The application factory: one FastAPI app serving ``/api/v1`` (JSON) and the web pages.
+
+``create_app(thecal)`` wires routers, error handlers and static files; it does nothing at import
+time. Give it a wired :class:`~thecal.bootstrap.Thecal` (tests do) or settings (servers do).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from thecal import __version__
+from thecal.bootstrap import Thecal, bootstrap
+from thecal.config import Settings
+from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from thecal.entrypoints.api.routers import audit, auth, candidacy, patients, users
+
+__all__ = ["API_PREFIX", "api_router", "create_app"]
+
+API_PREFIX = "/api/v1"
+_COMMON_ERRORS = ("400", "401", "403", "422")
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (auth, patients, candidacy, audit, users):
+        router.include_router(module.router)
+    return router
+
+
+def _problem_openapi(app: FastAPI) -> dict[str, Any]:
+    """OpenAPI with every error documented as ``application/problem+json`` (RFC 9457)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for path, operations in schema.get("paths", {}).items():
+        if not path.startswith(API_PREFIX):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code in _COMMON_ERRORS:
+                responses.setdefault(code, {"description": "Problem"})
+            for code, response in responses.items():
+                if int(code) >= 400:
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem}}
+    schema.setdefault("components", {}).setdefault("schemas", {})
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app over a wired thecal (or one wired from ``settings``)."""
+    wired = thecal if thecal is not None else bootstrap(settings)
+    app = FastAPI(
+        title="thecal",
+        version=__version__,
+        description=(
+            "Intrathecal pain-pump therapy. Errors are RFC 9457 problem documents with a stable "
+            "thecal `code`; authenticate with a session cookie (web log-in, plus X-CSRF-Token on "
+            "changes) or an `Authorization: Bearer` API token."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.thecal = wired
+    app.include_router(api_router())
+    from thecal.entrypoints.web.routes import install_web  # noqa: PLC0415 - web is optional
+
+    renderer = install_web(app, wired)
+    install_error_handlers(app, html=renderer)
+    app.openapi = lambda: _problem_openapi(app)  # type: ignore[method-assign]
+    return app

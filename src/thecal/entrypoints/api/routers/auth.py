@@ -1,0 +1,79 @@
+"""``/auth``: log in (a fresh session cookie), log out, and who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from thecal.bootstrap import Thecal
+from thecal.entrypoints.api.csrf import csrf_token, session_cookie
+from thecal.entrypoints.api.deps import AuthDep, ThecalDep
+from thecal.entrypoints.api.schemas import LoginRequest, Problem, SessionPublic
+from thecal.services.identity import Authenticated, LogIn, LogOut
+
+__all__ = ["router", "session_public", "set_session_cookie"]
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def session_public(thecal: Thecal, auth: Authenticated) -> SessionPublic:
+    return SessionPublic(
+        user_id=auth.actor.user_id,
+        username=auth.username,
+        role=auth.actor.role,
+        display_name=auth.display_name,
+        patient_id=auth.actor.patient_id,
+        csrf_token=csrf_token(thecal.settings, auth.session_id) if auth.session_id else None,
+    )
+
+
+def set_session_cookie(response: Response, thecal: Thecal, token: str) -> None:
+    """HttpOnly, SameSite=Lax, Secure behind HTTPS; a browser-session cookie (no Max-Age):
+    the server decides when the session ends."""
+    response.set_cookie(
+        session_cookie(thecal.settings),
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=thecal.settings.cookies_secure,
+        path="/",
+    )
+
+
+@router.post(
+    "/login",
+    response_model=SessionPublic,
+    responses={401: {"model": Problem}, 429: {"model": Problem}},
+    summary="Log in: a new session cookie (the previous one, if any, is ended)",
+)
+def login(
+    body: LoginRequest, request: Request, response: Response, thecal: ThecalDep
+) -> SessionPublic:
+    result = thecal.run(
+        thecal.identity.log_in,
+        LogIn(
+            username=body.username,
+            password=body.password,
+            replacing=request.cookies.get(session_cookie(thecal.settings)),
+        ),
+    )
+    set_session_cookie(response, thecal, result.session_token)
+    return session_public(thecal, result.authenticated)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Log out: the session token stops working at once",
+)
+def logout(request: Request, response: Response, thecal: ThecalDep, auth: AuthDep) -> Response:
+    token = request.cookies.get(session_cookie(thecal.settings))
+    if token and auth.session_id:
+        thecal.run(thecal.identity.log_out, LogOut(session_token=token))
+    response.delete_cookie(session_cookie(thecal.settings), path="/")
+    response.status_code = status.HTTP_204_NO_CONTENT
+    return response
+
+
+@router.get("/session", response_model=SessionPublic, summary="Who is logged in")
+def current_session(thecal: ThecalDep, auth: AuthDep) -> SessionPublic:
+    return session_public(thecal, auth)

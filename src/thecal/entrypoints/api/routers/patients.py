@@ -1,0 +1,116 @@
+"""``/patients``: search, register, read and amend patients (every read audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from thecal.domain.patient import Contact, DemographicsAmendment
+from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
+from thecal.entrypoints.api.presenters import patient_public
+from thecal.entrypoints.api.schemas import Problem
+from thecal.entrypoints.api.schemas_clinical import (
+    PatientAmend,
+    PatientCreate,
+    PatientPublic,
+    PatientsPublic,
+)
+from thecal.services.patients import (
+    AmendDemographics,
+    GetPatient,
+    RegisterPatient,
+    SearchPatients,
+    amend_demographics,
+    get_patient,
+    register_patient,
+    search_patients,
+)
+from thecal.services.repositories import MAX_SEARCH_RESULTS, PatientQuery
+
+__all__ = ["PatientId", "router"]
+
+router = APIRouter(prefix="/patients", tags=["patients"])
+
+PatientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Patient id.")]
+
+
+@router.get(
+    "", response_model=PatientsPublic, summary="Search patients (MRN, name prefix, birth date)"
+)
+def search(
+    *,
+    actor: CurrentActor,
+    thecal: ThecalDep,
+    mrn: Annotated[str | None, Query(max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")] = None,
+    family_name: Annotated[
+        str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ] = None,
+    birth_date: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 25,
+) -> PatientsPublic:
+    query = PatientQuery(
+        mrn=mrn, family_name_prefix=family_name, birth_date=birth_date, limit=limit
+    )
+    found = thecal.run(search_patients, SearchPatients(actor=actor, query=query))
+    return PatientsPublic(items=[patient_public(p) for p in found], limit=limit)
+
+
+@router.post(
+    "",
+    response_model=PatientPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"model": Problem}},
+    summary="Register a patient",
+)
+def register(body: PatientCreate, actor: CurrentActor, thecal: ThecalDep) -> PatientPublic:
+    patient = thecal.run(
+        register_patient,
+        RegisterPatient(
+            actor=actor,
+            mrn=body.mrn,
+            family_name=body.family_name,
+            given_names=body.given_names,
+            birth_date=body.birth_date,
+            sex=body.sex,
+            contact=Contact(phone=body.phone, email=body.email, address=body.address),
+        ),
+    )
+    return patient_public(patient)
+
+
+@router.get(
+    "/{patient_id}",
+    response_model=PatientPublic,
+    responses={404: {"model": Problem}},
+    summary="One patient (an audited read)",
+)
+def show(patient_id: PatientId, actor: CurrentActor, thecal: ThecalDep) -> PatientPublic:
+    return patient_public(thecal.run(get_patient, GetPatient(actor=actor, patient_id=patient_id)))
+
+
+@router.patch(
+    "/{patient_id}",
+    response_model=PatientPublic,
+    responses={404: {"model": Problem}, 409: {"model": Problem}},
+    summary="Amend demographics (optimistic: send the version you read)",
+)
+def amend(
+    patient_id: PatientId, body: PatientAmend, actor: CurrentActor, thecal: ThecalDep
+) -> PatientPublic:
+    patient = thecal.run(
+        amend_demographics,
+        AmendDemographics(
+            actor=actor,
+            patient_id=patient_id,
+            expected_version=body.expected_version,
+            amendment=DemographicsAmendment(
+                family_name=body.family_name,
+                given_names=body.given_names,
+                birth_date=body.birth_date,
+                sex=body.sex,
+            ),
+        ),
+    )
+    return patient_public(patient)

@@ -1,0 +1,203 @@
+"""Patient pages: search, register, the patient's timeline, candidacy, and the patient portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from thecal.domain.candidacy import (
+    Contraindication,
+    Indication,
+    PainBreadth,
+    PainMechanism,
+    PsychEvaluation,
+)
+from thecal.domain.errors import RequestInvalid
+from thecal.domain.patient import Contact, Sex
+from thecal.domain.users import Role
+from thecal.entrypoints.api.presenters import candidacy_details, candidacy_public
+from thecal.entrypoints.api.schemas_clinical import CandidacyCreate
+from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
+from thecal.entrypoints.web.timeline import patient_timeline
+from thecal.services.candidacy import GetCandidacy, RecordCandidacy, get_candidacy, record_candidacy
+from thecal.services.patients import (
+    GetPatient,
+    RegisterPatient,
+    SearchPatients,
+    get_patient,
+    register_patient,
+    search_patients,
+)
+from thecal.services.repositories import PatientQuery
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+PatientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def _date(text: str, field: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise RequestInvalid(where=field, detail=f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@router.get("/patients", response_class=HTMLResponse)
+def patient_search(
+    request: Request,
+    family_name: Annotated[str, Query(max_length=100)] = "",
+    mrn: Annotated[str, Query(max_length=40)] = "",
+    birth_date: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    auth = page_auth(request)
+    thecal = thecal_of(request)
+    searched = bool(family_name.strip() or mrn.strip() or birth_date.strip())
+    found: list[Any] = []
+    if searched:
+        query = PatientQuery(
+            mrn=mrn.strip() or None,
+            family_name_prefix=family_name.strip() or None,
+            birth_date=_date(birth_date, "birth_date"),
+            limit=50,
+        )
+        found = list(thecal.run(search_patients, SearchPatients(actor=auth.actor, query=query)))
+    return render(
+        request,
+        "patients.html",
+        patients=found,
+        searched=searched,
+        form={"family_name": family_name, "mrn": mrn, "birth_date": birth_date},
+    )
+
+
+@router.get("/patients/new", response_class=HTMLResponse)
+def patient_new(request: Request) -> Response:
+    page_auth(request)
+    return render(request, "patient_new.html", form={}, sexes=list(Sex), error=None)
+
+
+@router.post("/patients/new", response_class=HTMLResponse)
+async def patient_create(request: Request) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    thecal = thecal_of(request)
+    born = _date(form.get("birth_date", ""), "birth_date")
+    if born is None:
+        raise RequestInvalid(where="birth_date", detail="is required (YYYY-MM-DD)")
+    try:
+        sex = Sex(form.get("sex", ""))
+    except ValueError:
+        raise RequestInvalid(where="sex", detail="choose one of the options") from None
+    patient = thecal.run(
+        register_patient,
+        RegisterPatient(
+            actor=auth.actor,
+            mrn=form.get("mrn", "").strip(),
+            family_name=form.get("family_name", "").strip(),
+            given_names=form.get("given_names", "").strip(),
+            birth_date=born,
+            sex=sex,
+            contact=Contact(
+                phone=form.get("phone", "").strip(), email=form.get("email", "").strip()
+            ),
+        ),
+    )
+    return RedirectResponse(f"/patients/{patient.id}", status_code=303)
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+def patient_page(request: Request, patient_id: PatientId) -> Response:
+    auth = page_auth(request)
+    thecal = thecal_of(request)
+    patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=patient_id))
+    assessments = thecal.run(get_candidacy, GetCandidacy(actor=auth.actor, patient_id=patient_id))
+    return render(
+        request,
+        "patient.html",
+        patient=patient,
+        candidacy=[candidacy_public(a) for a in assessments],
+        timeline=patient_timeline(patient, assessments),
+    )
+
+
+@router.get("/portal", response_class=HTMLResponse)
+def portal(request: Request) -> Response:
+    auth = page_auth(request)
+    if auth.actor.role is not Role.PATIENT or auth.actor.patient_id is None:
+        return RedirectResponse("/", status_code=303)
+    thecal = thecal_of(request)
+    patient = thecal.run(
+        get_patient, GetPatient(actor=auth.actor, patient_id=auth.actor.patient_id)
+    )
+    return render(request, "portal.html", patient=patient)
+
+
+def _candidacy_choices() -> dict[str, Any]:
+    return {
+        "indications": list(Indication),
+        "mechanisms": list(PainMechanism),
+        "breadths": list(PainBreadth),
+        "psych": list(PsychEvaluation),
+        "contraindications": list(Contraindication),
+    }
+
+
+@router.get("/patients/{patient_id}/candidacy/new", response_class=HTMLResponse)
+def candidacy_new(request: Request, patient_id: PatientId) -> Response:
+    auth = page_auth(request)
+    patient = thecal_of(request).run(
+        get_patient, GetPatient(actor=auth.actor, patient_id=patient_id)
+    )
+    return render(request, "candidacy_new.html", patient=patient, form={}, **_candidacy_choices())
+
+
+@router.post("/patients/{patient_id}/candidacy/new", response_class=HTMLResponse)
+async def candidacy_create(request: Request, patient_id: PatientId) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    raw = await request.form()
+    medications = [
+        {
+            "drug": drug,
+            "daily_dose_mcg_per_day": dose,
+            "opioid": opioid == "yes",
+        }
+        for drug, dose, opioid in zip(
+            raw.getlist("med_drug"),
+            raw.getlist("med_dose"),
+            raw.getlist("med_opioid"),
+            strict=False,
+        )
+        if isinstance(drug, str) and drug.strip() and isinstance(dose, str)
+    ]
+    data: dict[str, Any] = {
+        "indication": form.get("indication"),
+        "mechanism": form.get("mechanism"),
+        "breadth": form.get("breadth"),
+        "conservative_therapy_months": form.get("conservative_therapy_months") or "0",
+        "oral_medication_months": form.get("oral_medication_months") or "0",
+        "psych_evaluation": form.get("psych_evaluation"),
+        "contraindications": [c for c in raw.getlist("contraindications") if isinstance(c, str)],
+        "anticoagulation_plan": form.get("anticoagulation_plan", ""),
+        "medications": medications,
+        "notes": form.get("notes", ""),
+    }
+    try:
+        body = CandidacyCreate.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise RequestInvalid(where=where, detail=str(first.get("msg", "invalid"))) from None
+    thecal_of(request).run(
+        record_candidacy,
+        RecordCandidacy(actor=auth.actor, patient_id=patient_id, details=candidacy_details(body)),
+    )
+    return RedirectResponse(f"/patients/{patient_id}", status_code=303)

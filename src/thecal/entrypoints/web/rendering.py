@@ -1,0 +1,78 @@
+"""Templates, the page context, the page-level authentication and CSRF checks.
+
+Every page gets ``auth`` (who is logged in, or None), ``csrf`` (the session-bound token every
+form must send back) and ``demo_mode``. Pages of a logged-in user require a valid session; a
+form post must carry the session's CSRF token (:func:`require_form_csrf`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from thecal.bootstrap import Thecal
+from thecal.entrypoints.api.csrf import CSRF_FIELD, CsrfRejected, csrf_token, tokens_match
+from thecal.entrypoints.api.deps import authenticate
+from thecal.services.identity import Authenticated
+
+__all__ = [
+    "STATIC_DIR",
+    "TEMPLATES_DIR",
+    "page_auth",
+    "render",
+    "require_form_csrf",
+    "templates",
+    "thecal_of",
+]
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def thecal_of(request: Request) -> Thecal:
+    thecal: Thecal = request.app.state.thecal
+    return thecal
+
+
+def page_auth(request: Request) -> Authenticated:
+    """The logged-in user of a page (GET or form post; forms check CSRF themselves).
+
+    Raises:
+        NotAuthenticated, SessionExpired: the error page handler sends the browser to log in.
+    """
+    auth = authenticate(request, thecal_of(request), check_csrf=False)
+    request.state.auth = auth
+    return auth
+
+
+async def require_form_csrf(request: Request, auth: Authenticated) -> dict[str, str]:
+    """The posted form's fields, after checking its CSRF token against the session."""
+    form = await request.form()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    expected = csrf_token(thecal_of(request).settings, auth.session_id or "")
+    if auth.session_id is None or not tokens_match(expected, fields.get(CSRF_FIELD)):
+        raise CsrfRejected(detail="the form was not issued for this session")
+    return fields
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    thecal = thecal_of(request)
+    auth: Authenticated | None = getattr(request.state, "auth", None)
+    base = {
+        "auth": auth,
+        "csrf": csrf_token(thecal.settings, auth.session_id) if auth and auth.session_id else "",
+        "csrf_field": CSRF_FIELD,
+        "demo_mode": thecal.settings.demo_mode,
+        "path": request.url.path,
+    }
+    return templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )

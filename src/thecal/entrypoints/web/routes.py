@@ -1,0 +1,171 @@
+"""The web pages: wiring (:func:`install_web`), log-in/out, the dashboard and error pages.
+
+Pages call the same use cases as the API through ``thecal.run``; authorization is the services'
+policy. Errors reach :func:`_error_page`: a missing or expired session goes to the log-in page,
+anything else renders ``errors/{status}.html`` saying what went wrong and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from thecal.bootstrap import Thecal
+from thecal.domain.credentials import AccountLocked, LoginFailed
+from thecal.domain.users import Role
+from thecal.entrypoints.api.csrf import (
+    CsrfRejected,
+    login_csrf_cookie,
+    new_login_csrf,
+    session_cookie,
+    tokens_match,
+)
+from thecal.entrypoints.api.errors import HtmlRenderer
+from thecal.entrypoints.api.routers.auth import set_session_cookie
+from thecal.entrypoints.web import pages_admin, pages_patients
+from thecal.entrypoints.web.rendering import (
+    STATIC_DIR,
+    page_auth,
+    render,
+    require_form_csrf,
+    thecal_of,
+)
+from thecal.services.identity import LogIn, LogOut
+
+__all__ = ["install_web", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+_ERROR_TEMPLATES = frozenset({400, 401, 403, 404, 405, 409, 422, 429, 500})
+
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect off-site after log-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _login_page(
+    request: Request, *, message: str = "", status_code: int = 200, next_path: str = "/"
+) -> HTMLResponse:
+    thecal = thecal_of(request)
+    token = new_login_csrf()
+    response = render(
+        request,
+        "login.html",
+        status_code=status_code,
+        message=message,
+        login_csrf=token,
+        next_path=_safe_next(next_path),
+    )
+    response.set_cookie(
+        login_csrf_cookie(thecal.settings),
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=thecal.settings.cookies_secure,
+        max_age=3600,
+        path="/",
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, reason: str = "", next: str = "/") -> HTMLResponse:  # noqa: A002
+    return _login_page(request, message=reason[:200], next_path=next)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next_path: Annotated[str, Form(alias="next", max_length=500)] = "/",
+) -> Response:
+    thecal = thecal_of(request)
+    if not tokens_match(request.cookies.get(login_csrf_cookie(thecal.settings)), csrf_token):
+        raise CsrfRejected(detail="the log-in form has expired")
+    try:
+        result = thecal.run(
+            thecal.identity.log_in,
+            LogIn(
+                username=username.strip(),
+                password=password,
+                replacing=request.cookies.get(session_cookie(thecal.settings)),
+            ),
+        )
+    except (LoginFailed, AccountLocked) as error:
+        status = 429 if isinstance(error, AccountLocked) else 401
+        return _login_page(request, message=error.message, status_code=status, next_path=next_path)
+    target = _safe_next(next_path)
+    if result.authenticated.actor.role is Role.PATIENT and target == "/":
+        target = "/portal"
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(response, thecal, result.session_token)
+    response.delete_cookie(login_csrf_cookie(thecal.settings), path="/")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    thecal = thecal_of(request)
+    auth = page_auth(request)
+    await require_form_csrf(request, auth)
+    token = request.cookies.get(session_cookie(thecal.settings))
+    if token:
+        thecal.run(thecal.identity.log_out, LogOut(session_token=token))
+    response = RedirectResponse("/login?reason=You+have+logged+out.", status_code=303)
+    response.delete_cookie(session_cookie(thecal.settings), path="/")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    auth = page_auth(request)
+    if auth.actor.role is Role.PATIENT:
+        return RedirectResponse("/portal", status_code=303)
+    return render(request, "dashboard.html", tasks=[])
+
+
+def _error_page(request: Request, status: int, title: str, detail: str, code: str) -> Response:
+    if status == 401:
+        target = quote(request.url.path if request.method == "GET" else "/", safe="/")
+        reason = quote(detail[:200])
+        return RedirectResponse(f"/login?reason={reason}&next={target}", status_code=303)
+    template = f"errors/{status if status in _ERROR_TEMPLATES else 500}.html"
+    return render(request, template, status_code=status, title=title, detail=detail, code=code)
+
+
+def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
+    """Mount the pages and static files; return the error-page renderer for the handlers."""
+    del thecal  # the pages read it from app.state, like the API
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(router)
+    app.include_router(pages_patients.router)
+    app.include_router(pages_admin.router)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return _error_page
