@@ -19,6 +19,7 @@ from thecal.entrypoints.cli import (
     simulate,
     users,
 )
+from thecal.entrypoints.cli import export as export_cli
 from thecal.entrypoints.cli import report as report_cli
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(patients.app, name="patients")
 app.add_typer(audit.app, name="audit")
 app.add_typer(report_cli.app, name="report")
+app.add_typer(export_cli.app, name="export")
 app.add_typer(users.app, name="users")
 app.add_typer(demo_users.app, name="demo")
 app.command(name="serve")(serve.serve)
