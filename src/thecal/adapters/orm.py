@@ -278,7 +278,18 @@ assessments = Table(
     CheckConstraint(
         "(procedure_id IS NULL) = (days_after_procedure IS NULL)", name="days_iff_linked"
     ),
-    Index("ix_assessments_procedure_id_days", "procedure_id", "days_after_procedure"),
+    # covering index of the outcome read model: episode rows in (procedure, day, id) order, no
+    # table lookups
+    Index(
+        "ix_assessments_outcome_report",
+        "procedure_id",
+        "days_after_procedure",
+        "id",
+        "pain_nrs",
+        "odi_percent",
+        "pgic",
+        "eq_vas",
+    ),
 )
 
 # ----------------------------------------------------------------------------- identity (0002)

@@ -11,7 +11,7 @@ One statement per query, streamed in batches, ordered by episode::
     ORDER BY p.id, a.days_after_procedure, a.id
 
 Only the report columns are read (never the JSON), only the follow-up days the report needs, and
-the join uses ``ix_assessments_procedure_id_days``. Rows are grouped into one
+the join reads the covering index ``ix_assessments_outcome_report``. Rows are grouped into one
 :class:`~thecal.reports.outcomes.Episode` per procedure as they stream.
 
 **Baseline rule.** An assessment linked to the procedure and given on or before the procedure day
@@ -26,12 +26,13 @@ refills start no episode.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, type_coerce
+from sqlalchemy import Engine, and_, or_, select, text, type_coerce
 from sqlalchemy.types import NullType
 
 from thecal.adapters.orm import assessments, procedures
@@ -97,7 +98,7 @@ class SqlOutcomeReadModel:
                 p.patient_id,
                 p.kind,
                 p.indication,
-                p.performed_on,
+                type_coerce(p.performed_on, NullType()),  # a date, or ISO text on SQLite
                 days,
                 pain,
                 odi,
@@ -118,6 +119,12 @@ class SqlOutcomeReadModel:
         """Every matching episode once, in procedure-id order (see the module docstring)."""
         decimals = _Decimals()
         with self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # a streamed (server-side) cursor is planned for a fast first row by default
+                # (cursor_tuple_fraction 0.1), which here means a slow nested loop: ask for the
+                # plan that is fastest for all rows, with room to sort in memory
+                connection.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+                connection.execute(text("SET LOCAL work_mem = '64MB'"))
             result = connection.execution_options(stream_results=True, yield_per=_BATCH).execute(
                 self._statement(query)
             )
@@ -165,7 +172,11 @@ def _episode(
         patient_id=patient_id,
         procedure=TYPE_OF_KIND[kind],
         indication=indication,
-        procedure_date=performed_on,
+        procedure_date=(
+            performed_on
+            if isinstance(performed_on, dt.date)
+            else dt.date.fromisoformat(performed_on)
+        ),
         baseline_pain_nrs=pain,
         baseline_odi_percent=odi,
         baseline_eq_vas=vas,

@@ -5,8 +5,8 @@ Revises: 0002
 Create Date: 2026-11-25
 
 The report figures of an assessment (pain 0–10, ODI percent, PGIC category, EQ VAS) are columns of
-their own, indexed with the procedure link and the day after the procedure, so the outcome read
-model streams them without parsing JSON.
+their own, in a covering index behind the procedure link and the day after the procedure, so the
+outcome read model streams them in episode order without parsing JSON or visiting the table.
 """
 
 from __future__ import annotations
@@ -85,12 +85,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_assessments_patient_id", "assessments", ["patient_id"])
     op.create_index(
-        "ix_assessments_procedure_id_days", "assessments", ["procedure_id", "days_after_procedure"]
+        "ix_assessments_outcome_report",
+        "assessments",
+        ["procedure_id", "days_after_procedure", "id", "pain_nrs", "odi_percent", "pgic", "eq_vas"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_assessments_procedure_id_days", table_name="assessments")
+    op.drop_index("ix_assessments_outcome_report", table_name="assessments")
     op.drop_index("ix_assessments_patient_id", table_name="assessments")
     op.drop_table("assessments")
     op.drop_index("ix_procedures_kind_indication", table_name="procedures")
