@@ -27,7 +27,7 @@ from thecal.entrypoints.api.csrf import (
 )
 from thecal.entrypoints.api.errors import HtmlRenderer
 from thecal.entrypoints.api.routers.auth import set_session_cookie
-from thecal.entrypoints.web import pages_admin, pages_patients
+from thecal.entrypoints.web import pages_admin, pages_outcomes, pages_patients
 from thecal.entrypoints.web.rendering import (
     STATIC_DIR,
     page_auth,
@@ -158,6 +158,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(router)
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
+    app.include_router(pages_outcomes.router)
 
     @app.middleware("http")
     async def security_headers(
