@@ -43,12 +43,19 @@ class AlarmChange:
 class AlarmBoard:
     """The set of active alarms and the log of every change."""
 
-    __slots__ = ("_codes", "active", "log")
+    __slots__ = ("_codes", "_states", "active", "log")
 
     def __init__(self) -> None:
         self.active: set[AlarmKind] = set()
         self.log: list[AlarmChange] = []
         self._codes: tuple[str, ...] = ()
+        self._states = tuple(False for _ in AlarmKind)
+
+    @property
+    def states(self) -> tuple[bool, ...]:
+        """Whether each kind is present, in :class:`AlarmKind` order (one cheap comparison tells
+        a caller that nothing needs to change)."""
+        return self._states
 
     def set(self, kind: AlarmKind, *, present: bool, at_us: int) -> AlarmChange | None:
         """Make ``kind`` present or absent; returns the change, or None if nothing changed."""
@@ -59,6 +66,7 @@ class AlarmBoard:
         else:
             self.active.discard(kind)
         self._codes = tuple(sorted(k.code for k in self.active))
+        self._states = tuple(k in self.active for k in AlarmKind)
         change = AlarmChange(at_us=at_us, kind=kind, raised=present)
         self.log.append(change)
         return change
@@ -70,3 +78,4 @@ class AlarmBoard:
         """Set the active alarms and the change log from a saved state."""
         self.active, self.log = set(active), list(log)
         self._codes = tuple(sorted(k.code for k in self.active))
+        self._states = tuple(k in self.active for k in AlarmKind)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from thecal.domain.admixture import Admixture
 from thecal.simulation.scale import UNITS_PER_ML
@@ -34,15 +35,26 @@ class Fluid:
 
     @classmethod
     def of(cls, admixture: Admixture) -> Fluid:
-        return cls(
-            key=admixture.describe(),
-            mcg_per_ml=tuple(
-                (c.drug_id, Fraction(c.concentration.mcg_per_ml)) for c in admixture.components
-            ),
-        )
+        return _fluid_of(admixture)
+
+
+@lru_cache(maxsize=256)
+def _fluid_of(admixture: Admixture) -> Fluid:
+    """The fluid of an (immutable) admixture; remembered, as every refill of it asks again."""
+    return Fluid(
+        key=admixture.describe(),
+        mcg_per_ml=tuple(
+            (c.drug_id, Fraction(c.concentration.mcg_per_ml)) for c in admixture.components
+        ),
+    )
 
 
 CSF = Fluid(key="CSF/saline", mcg_per_ml=())
+
+
+@lru_cache(maxsize=256)
+def _pure(fluid: Fluid) -> Mixture:
+    return Mixture.blend({fluid: Fraction(1)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +69,10 @@ class Mixture:
 
     @classmethod
     def pure(cls, fluid: Fluid) -> Mixture:
-        return cls.blend({fluid: Fraction(1)})
+        """A new mixture object holding ``fluid`` alone (new: the path merges segments only when
+        they hold the same object, so every fill starts its own slug)."""
+        template = _pure(fluid)
+        return cls(template.parts, template.per_unit, template.per_unit_int)
 
     @classmethod
     def blend(cls, weights: dict[Fluid, Fraction]) -> Mixture:

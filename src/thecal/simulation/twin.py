@@ -215,27 +215,17 @@ class PumpTwin:
         if battery.at_eri and battery.eri_at_us is None:
             battery.eri_at_us = now
             self._schedule("end-of-service", now + battery.stop_delay_us)
-        conditions = {
-            AlarmKind.LOW_RESERVOIR: self.filled and mech.believed <= mech.low_threshold,
-            AlarmKind.EMPTY_RESERVOIR: empty,
-            AlarmKind.ELECTIVE_REPLACEMENT: battery.eri_at_us is not None,
-            AlarmKind.END_OF_SERVICE: self.eos,
-            AlarmKind.MOTOR_STALL: bool(mech.halts & {"stall", "mri"}),
-            AlarmKind.VALVE_CLOSED: "valve" in mech.halts,
-        }
-        for kind, present in conditions.items():
-            change = self.alarms.set(kind, present=present, at_us=now)
-            if change is not None:
-                verb = "raised" if present else "cleared"
-                self.events.append(
-                    DeviceEvent(
-                        at=self.at(now),
-                        code=f"alarm-{verb}:{kind.code}",
-                        detail=kind.code,
-                        priority=kind.priority,
-                    )
-                )
-                self.record("alarm", kind.code, verb, priority=kind.priority.value)
+        halts = mech.halts
+        states = (  # in AlarmKind order
+            self.filled and mech.believed <= mech.low_threshold,  # LOW_RESERVOIR
+            empty,  # EMPTY_RESERVOIR
+            battery.eri_at_us is not None,  # ELECTIVE_REPLACEMENT
+            self.eos,  # END_OF_SERVICE
+            "stall" in halts or "mri" in halts,  # MOTOR_STALL
+            "valve" in halts,  # VALVE_CLOSED
+        )
+        if states != self.alarms.states:
+            self._change_alarms(states)
         if self.filled and mech.reservoir.units == 0 and not self.dry:
             self.dry = True
             self.record(
@@ -246,6 +236,23 @@ class PumpTwin:
             )
         elif mech.reservoir.units > 0:
             self.dry = False
+
+    def _change_alarms(self, states: tuple[bool, ...]) -> None:
+        """Raise or clear each alarm whose state differs, logging (and tracing) each change."""
+        now = self.now_us
+        for kind, present in zip(AlarmKind, states, strict=True):
+            if self.alarms.set(kind, present=present, at_us=now) is None:
+                continue
+            verb = "raised" if present else "cleared"
+            self.events.append(
+                DeviceEvent(
+                    at=self.at(now),
+                    code=f"alarm-{verb}:{kind.code}",
+                    detail=kind.code,
+                    priority=kind.priority,
+                )
+            )
+            self.record("alarm", kind.code, verb, priority=kind.priority.value)
 
     def record(self, kind: str, name: str, detail: str, *, priority: str = "") -> None:
         if not self.record_trace:
@@ -375,8 +382,9 @@ class PumpTwin:
         mech.withdrawn += units
         self.withdrawn_since_fill = True
         measured = volume_of(units)
-        expected = volume_of(mech.believed)
-        self.record("command", "withdraw", f"measured {measured}; pump expected {expected}")
+        if self.record_trace:
+            expected = volume_of(mech.believed)
+            self.record("command", "withdraw", f"measured {measured}; pump expected {expected}")
         self._sync()
         return measured
 
@@ -399,8 +407,10 @@ class PumpTwin:
                 capacity=self.pump.reservoir.value,
                 held=volume_of(base),
             )
-        to_pocket = units * Fraction(pocket_percent) / _HUNDRED
-        pocket_units = to_pocket.numerator // to_pocket.denominator
+        pocket_units = 0
+        if pocket_percent:
+            to_pocket = units * Fraction(pocket_percent) / _HUNDRED
+            pocket_units = to_pocket.numerator // to_pocket.denominator
         mixture = Mixture.pure(Fluid.of(admixture))
         overflow = mech.reservoir.fill(units - pocket_units, mixture)
         mech.pocket.receive(pocket_units + overflow, mixture)
@@ -408,15 +418,15 @@ class PumpTwin:
         mech.believed = base + units
         self.counted_at_refill = mech.counted
         self.filled, self.withdrawn_since_fill = True, False
-        entered = volume_of(units - pocket_units - overflow)
-        where = (
-            f"; {volume_of(pocket_units + overflow)} into the POCKET"
-            if pocket_units + overflow
-            else ""
-        )
-        self.record("command", "inject", f"{volume} of {admixture.describe()}{where}")
+        if self.record_trace:
+            where = (
+                f"; {volume_of(pocket_units + overflow)} into the POCKET"
+                if pocket_units + overflow
+                else ""
+            )
+            self.record("command", "inject", f"{volume} of {admixture.describe()}{where}")
         self._sync()
-        return entered
+        return volume_of(units - pocket_units - overflow)
 
     # ------------------------------------------------------------------ MRI
 
@@ -476,9 +486,14 @@ class PumpTwin:
 
     def press(self) -> tuple[bool, str, bool, int]:
         """Decide a patient-bolus request: (granted, reason, uncertain, volume units)."""
-        outcome, applied = self._telemetry_outcome()
-        uncertain = outcome is CommandOutcome.UNCERTAIN
-        mech, now_us = self.mech, self.mech.now_us
+        if self.telemetry is None:
+            applied = True
+            uncertain = False
+        else:
+            outcome, applied = self._telemetry_outcome()
+            uncertain = outcome is CommandOutcome.UNCERTAIN
+        mech = self.mech
+        now_us = mech.now_us
         reason = self.gate.refusal(now_us)
         if reason is None and (mech.halts or self.program_ is None):
             reason = "pump not delivering"
