@@ -11,6 +11,9 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from pathway_fakes import PathwayData
+from pathway_fakes import install as install_pathway
+
 from thecal.domain.assessment import Assessment
 from thecal.domain.audit import AuditEntry, ChainHead
 from thecal.domain.candidacy import CandidacyAssessment
@@ -48,6 +51,7 @@ class FakeDatabase:
     auth_sessions: dict[str, AuthSession] = field(default_factory=dict)
     login_failures: list[tuple[str, dt.datetime]] = field(default_factory=list)
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)
+    pathway: PathwayData = field(default_factory=PathwayData)
     commits: int = 0
 
 
@@ -260,6 +264,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.sessions = FakeSessionRepository(self._working)
         self.login_failures = FakeLoginFailureRepository(self._working)
         self.api_tokens = FakeApiTokenRepository(self._working)
+        install_pathway(self, self._working.pathway)
 
     def _commit(self) -> None:
         assert self._working is not None

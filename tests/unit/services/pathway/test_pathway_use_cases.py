@@ -1,0 +1,173 @@
+"""Pathway use cases over the in-memory unit of work and the replayed twin."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from pathway_scenario import (
+    NURSE,
+    PATIENT_USER,
+    PHARMACIST,
+    PHYSICIAN,
+    MovableClock,
+    actor,
+    cosign,
+    implant,
+    propose,
+    refill,
+    sign,
+    token,
+    verify,
+)
+from records_fakes import FakeUnitOfWork
+
+from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.domain.authorization import AccessDenied
+from thecal.domain.program_change import (
+    ConfirmationRejected,
+    ProgramChangeBlocked,
+    SameClinicianTwice,
+)
+from thecal.domain.refill import AdmixtureMismatch
+from thecal.domain.tasks import TaskKind
+from thecal.services.pharmacy import verify_admixture
+from thecal.services.program_changes import (
+    CoSignProgramChange,
+    SendProgramChange,
+    cosign_program_change,
+    propose_program_change,
+    send_program_change,
+    sign_program_change,
+)
+from thecal.services.pump_record import StalePumpVersion
+from thecal.services.pumps import implant_pump
+from thecal.services.refills import perform_refill
+
+
+def test_an_implant_creates_the_pump_its_twin_primed_and_programmed_and_a_monitoring_task(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    result = implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    stored = uow.database.pathway
+    assert stored.pumps["pump-1"].serial == "NGP-000123"
+    assert [c.kind for c in stored.commands] == ["implant", "inject", "program", "priming-bolus"]
+    assert result.priming_volume == result.implant.priming.volume
+    assert [t.task.kind for t in stored.tasks.values()] == [TaskKind.POST_IMPLANT_MONITORING]
+    replayed = TwinStoreDriver.for_unit_of_work(uow, clock=clock)
+    with uow:
+        assert replayed.twin("NGP-000123").program_ == implant().initial_program
+
+
+def test_a_nurse_may_not_implant_a_pump(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    with pytest.raises(AccessDenied):
+        implant_pump(
+            dataclasses.replace(implant(), actor=actor(NURSE)), uow=uow, clock=clock, driver=driver
+        )
+    assert uow.database.pathway.commands == []
+
+
+def test_a_blocked_proposal_stores_nothing_and_sends_nothing(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    commands = len(uow.database.pathway.commands)
+    with pytest.raises(ProgramChangeBlocked):
+        propose_program_change(propose("500", key="ten-fold"), uow=uow, clock=clock)
+    assert uow.database.pathway.changes == {}
+    assert len(uow.database.pathway.commands) == commands
+
+
+def test_a_token_spent_on_one_change_is_refused_on_another(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    first = propose_program_change(propose("5.5", key="a"), uow=uow, clock=clock)
+    signing = sign(first, clock.now())
+    sign_program_change(signing, uow=uow, clock=clock)
+    second = propose_program_change(propose("5.5", key="b"), uow=uow, clock=clock)
+    replay = dataclasses.replace(
+        sign(second, clock.now()),
+        token=dataclasses.replace(
+            token(PHYSICIAN, second, clock.now()), token_id=signing.token.token_id
+        ),
+    )
+    with pytest.raises(ConfirmationRejected, match="replay"):
+        sign_program_change(replay, uow=uow, clock=clock)
+
+
+def test_the_signer_may_not_co_sign_their_own_change(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    change = propose_program_change(propose(), uow=uow, clock=clock)
+    change = sign_program_change(sign(change, clock.now()), uow=uow, clock=clock)
+    own = CoSignProgramChange(
+        actor=actor(PHYSICIAN),
+        change_id=change.change_id,
+        token=token(PHYSICIAN, change, clock.now()),
+    )
+    with pytest.raises(SameClinicianTwice):
+        cosign_program_change(own, uow=uow, clock=clock)
+
+
+def test_a_send_from_a_stale_pump_version_conflicts_before_reaching_the_pump(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    change = propose_program_change(propose(), uow=uow, clock=clock)
+    change = sign_program_change(sign(change, clock.now()), uow=uow, clock=clock)
+    change = cosign_program_change(cosign(change, clock.now()), uow=uow, clock=clock)
+    commands = len(uow.database.pathway.commands)
+    stale = SendProgramChange(
+        actor=actor(NURSE), change_id=change.change_id, expected_pump_version=0
+    )
+    with pytest.raises(StalePumpVersion):
+        send_program_change(stale, uow=uow, clock=clock, driver=driver)
+    assert len(uow.database.pathway.commands) == commands
+
+
+def test_a_refill_with_another_lot_at_the_bedside_is_refused_before_the_pump_is_touched(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    clock.advance(days=30)
+    verify_admixture(verify(clock.now()), uow=uow, clock=clock)
+    commands = len(uow.database.pathway.commands)
+    with pytest.raises(AdmixtureMismatch):
+        perform_refill(refill(1, lot="LOT-X"), uow=uow, clock=clock, driver=driver)
+    assert len(uow.database.pathway.commands) == commands
+    assert uow.database.pathway.refills == {}
+
+
+def test_a_negative_aspiration_halts_the_refill_with_a_pocket_fill_watch_and_fills_nothing(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    clock.advance(days=30)
+    verify_admixture(verify(clock.now()), uow=uow, clock=clock)
+    outcome = perform_refill(
+        refill(1, aspiration_returned=False),
+        uow=uow,
+        clock=clock,
+        driver=TwinStoreDriver.for_unit_of_work(uow, clock=clock),
+    )
+    assert outcome.refill.state.value == "halted"
+    kinds = [c.kind for c in uow.database.pathway.commands]
+    assert kinds[-2:] == ["interrogate", "withdraw"]  # no injection after the halt
+    tasks = {t.task.kind for t in uow.database.pathway.tasks.values()}
+    assert TaskKind.POCKET_FILL_WATCH in tasks
+
+
+def test_only_a_pharmacist_verifies_an_admixture_and_a_patient_may_not(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    for who in (NURSE, PATIENT_USER):
+        with pytest.raises(AccessDenied):
+            verify_admixture(
+                dataclasses.replace(verify(clock.now()), actor=actor(who)), uow=uow, clock=clock
+            )
+    assert verify_admixture(verify(clock.now()), uow=uow, clock=clock).verified_by == PHARMACIST.id
