@@ -6,8 +6,9 @@ assessment (indication, cancer, contraindications, systemic opioids); the pump f
 confirmed to run. Without a candidacy assessment the patient is reviewed as non-cancer pain,
 opioid status unknown (the rules then use their most cautious branch).
 
-Opioid tolerance: ≥ 60 mg oral morphine equivalents a day (FDA opioid-tolerant definition used by
-the IT opioid labels, clinical.md §4.1; source key S66).
+Opioid tolerance: ≥ 60 mg oral morphine equivalents a day — the FDA "opioid tolerant" definition
+of the extended-release opioid labels. It is not among clinical.md's sources, so it is marked
+unconfirmed [U] here and must be verified by the clinic.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ __all__ = [
     "pump_state",
 ]
 
-#: FDA "opioid tolerant": at least 60 mg oral morphine (equivalents) a day for a week (S66).
+#: FDA "opioid tolerant": at least 60 mg oral morphine (equivalents) a day for a week — from the
+#: extended-release opioid labels, not from clinical.md: unconfirmed [U], verify before relying on it.
 OPIOID_TOLERANT_MME_MG_PER_DAY = Decimal(60)
 
 
