@@ -185,6 +185,12 @@ def run_scenario(
         elif press_at == at_us:
             twin.press()  # the runner discards the answer: skip building it
             press_at = next(demand, never)
+            # The presses before the next action (and not after the next sample) follow in a
+            # tight loop: the usual case. ``never`` is never below ``action_at``.
+            while press_at < action_at and press_at <= sample_at:
+                twin.advance_to_us(press_at)
+                twin.press()
+                press_at = next(demand, never)
         else:
             twin.record("sample", "", "")
             sample_at = next(samples, never)

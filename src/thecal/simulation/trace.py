@@ -12,10 +12,9 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from thecal.domain.units import plain
 from thecal.simulation.fluid import MASS_DENOMINATOR
@@ -28,9 +27,12 @@ _MCG_PLACES = Decimal("0.001")  # 1 ng
 _HOUR_PLACES = Decimal("0.000001")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TraceRecord:
-    """One trace line. Volumes in volume units, masses in exact mcg (see :mod:`.scale`)."""
+class TraceRecord(NamedTuple):
+    """One trace line. Volumes in volume units, masses in exact mcg (see :mod:`.scale`).
+
+    An immutable named tuple (a typed row) rather than a frozen dataclass: the twin writes one
+    per event, and a 13-field frozen dataclass cost more to build than the rest of recording.
+    """
 
     at_us: int
     kind: str  # start, sample, command, alarm, bolus, fault, hazard, state, end

@@ -260,20 +260,20 @@ class PumpTwin:
         mech = self.mech
         tip = mech.tip
         self.trace.append(
-            TraceRecord(
-                at_us=mech.now_us,
-                kind=kind,
-                name=name,
-                priority=priority,
-                detail=detail,
-                believed_units=mech.believed,
-                true_units=mech.reservoir.units,
-                tip_units=tip.units,
-                tissue_units=mech.tissue.units,
-                pocket_units=mech.pocket.units,
-                tip_scaled=tuple(tip.scaled.items()) if tip.units else (),
-                alarms=self.alarms.codes(),
-                tip_exact=tuple(tip.exact.items()) if tip.exact and tip.units else (),
+            TraceRecord(  # positional (fast): the field order of TraceRecord
+                mech.now_us,
+                kind,
+                name,
+                priority,
+                detail,
+                mech.believed,
+                mech.reservoir.units,
+                tip.units,
+                mech.tissue.units,
+                mech.pocket.units,
+                tuple(tip.scaled.items()) if tip.units else (),
+                self.alarms.codes(),
+                tuple(tip.exact.items()) if tip.exact and tip.units else (),
             )
         )
 
@@ -487,30 +487,31 @@ class PumpTwin:
     def press(self) -> tuple[bool, str, bool, int]:
         """Decide a patient-bolus request: (granted, reason, uncertain, volume units)."""
         if self.telemetry is None:
-            applied = True
-            uncertain = False
+            applied, uncertain = True, False
         else:
             outcome, applied = self._telemetry_outcome()
             uncertain = outcome is CommandOutcome.UNCERTAIN
-        mech = self.mech
+        mech, gate = self.mech, self.gate
         now_us = mech.now_us
-        reason = self.gate.refusal(now_us)
-        if reason is None and (mech.halts or self.program_ is None):
+        reason = gate.refusal(now_us)  # None only if a patient bolus is configured
+        program = self.program_
+        if reason is None and (mech.halts or program is None):
             reason = "pump not delivering"
         boluses = mech.schedule.boluses
         if reason is None and boluses and any(b.replaces_basal for b in boluses):
             reason = "priming or bridge bolus in progress"
-        granted = reason is None and applied
         units = 0
-        if granted and self.program_ is not None and self.gate.settings is not None:
-            units, length_us = self.gate.bolus_size(self.program_)
+        if reason is None and applied and program is not None:
+            units, length_us = gate.bolus_size(program)
             mech.schedule.add(
                 Bolus(
                     now_us, now_us + length_us, units, replaces_basal=False, label="patient bolus"
                 )
             )
-            self.gate.grant(now_us)
-        reason_text = reason or ("granted" if applied else "not received (no telemetry)")
+            gate.grant(now_us)
+            granted, reason_text = True, "granted"
+        else:
+            granted, reason_text = False, reason or "not received (no telemetry)"
         self.bolus_log.append((now_us, granted, reason_text, uncertain))
         if self.record_trace:
             self.record("bolus", "granted" if granted else "denied", reason_text)
