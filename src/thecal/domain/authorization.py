@@ -69,6 +69,19 @@ class Action(StrEnum):
     PHARMACY_VERIFY = "pharmacy.verify"
     REFILL_PERFORM = "refill.perform"
     PATIENT_BOLUS_REQUEST = "pump.patient_bolus"
+    # trials, MRI and the worklist (services/trials.py, mri.py, worklist.py)
+    TRIAL_PLAN = "trial.plan"
+    TRIAL_ADMINISTER = "trial.administer"
+    TRIAL_OBSERVE = "trial.observe"
+    TRIAL_DISCHARGE = "trial.discharge"
+    TRIAL_DECIDE = "trial.decide"
+    TRIAL_READ = "trial.read"
+    MRI_PLAN = "mri.plan"
+    MRI_EMPTY = "mri.empty"
+    MRI_CLEAR = "mri.clear"
+    MRI_SCAN = "mri.scan"
+    MRI_READ = "mri.read"
+    WORKLIST_READ = "worklist.read"
 
 
 class Scope(Enum):
@@ -92,6 +105,15 @@ CLINICAL_WRITES: frozenset[Action] = frozenset(
         Action.PHARMACY_VERIFY,
         Action.REFILL_PERFORM,
         Action.PATIENT_BOLUS_REQUEST,
+        Action.TRIAL_PLAN,
+        Action.TRIAL_ADMINISTER,
+        Action.TRIAL_OBSERVE,
+        Action.TRIAL_DISCHARGE,
+        Action.TRIAL_DECIDE,
+        Action.MRI_PLAN,
+        Action.MRI_EMPTY,
+        Action.MRI_CLEAR,
+        Action.MRI_SCAN,
     }
 )
 
@@ -106,6 +128,15 @@ _PATHWAY_CLINICIAN = {
     Action.PROGRAM_COSIGN: Scope.ANY,
     Action.PROGRAM_SEND: Scope.ANY,
     Action.REFILL_PERFORM: Scope.ANY,
+    # nurses record trial observations and discharge, plan MRIs, record emptying and the scan
+    Action.TRIAL_OBSERVE: Scope.ANY,
+    Action.TRIAL_DISCHARGE: Scope.ANY,
+    Action.TRIAL_READ: Scope.ANY,
+    Action.MRI_PLAN: Scope.ANY,
+    Action.MRI_EMPTY: Scope.ANY,
+    Action.MRI_SCAN: Scope.ANY,
+    Action.MRI_READ: Scope.ANY,
+    Action.WORKLIST_READ: Scope.ANY,
 }
 
 _CLINICIAN_READS = {
@@ -132,6 +163,11 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 **_PATHWAY_CLINICIAN,
                 Action.PUMP_IMPLANT: Scope.ANY,
                 Action.PROGRAM_SIGN: Scope.ANY,
+                # only a physician plans and doses a trial, decides it, and clears for MRI
+                Action.TRIAL_PLAN: Scope.ANY,
+                Action.TRIAL_ADMINISTER: Scope.ANY,
+                Action.TRIAL_DECIDE: Scope.ANY,
+                Action.MRI_CLEAR: Scope.ANY,
             }
         ),
         Role.NURSE: MappingProxyType(

@@ -76,6 +76,23 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.PROGRAM_COSIGN,
             Action.PROGRAM_SEND,
             Action.REFILL_PERFORM,
+            Action.TRIAL_OBSERVE,
+            Action.TRIAL_DISCHARGE,
+            Action.TRIAL_READ,
+            Action.MRI_PLAN,
+            Action.MRI_EMPTY,
+            Action.MRI_SCAN,
+            Action.MRI_READ,
+            Action.WORKLIST_READ,
+        )
+    },
+    **{
+        (Role.PHYSICIAN, action): "any"
+        for action in (
+            Action.TRIAL_PLAN,
+            Action.TRIAL_ADMINISTER,
+            Action.TRIAL_DECIDE,
+            Action.MRI_CLEAR,
         )
     },
     (Role.PHYSICIAN, Action.PUMP_IMPLANT): "any",
