@@ -74,8 +74,11 @@ class SqlOutcomeReadModel:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def _statement(self, query: EpisodeQuery) -> Any:
+    def _statement(self, query: EpisodeQuery, *, postgresql: bool = False) -> Any:
         p, a = procedures.c, assessments.c
+        # rows need only be grouped by procedure: on PostgreSQL sort ids bytewise, not by the
+        # database's linguistic collation (several times cheaper for 10⁵ ids)
+        ident = p.id.collate("C") if postgresql else p.id
         days = a.days_after_procedure
         wanted = [days <= 0]
         if query.first_day is None and query.last_day is None:
@@ -109,7 +112,7 @@ class SqlOutcomeReadModel:
                 procedures.outerjoin(assessments, and_(a.procedure_id == p.id, or_(*wanted)))
             )
             .where(p.kind.in_(kinds))
-            .order_by(p.id, days, a.id)
+            .order_by(ident, days, a.id)
         )
         if query.indication is not None:
             statement = statement.where(p.indication == query.indication)
@@ -126,13 +129,13 @@ class SqlOutcomeReadModel:
                 connection.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
                 connection.execute(text("SET LOCAL work_mem = '64MB'"))
             result = connection.execution_options(stream_results=True, yield_per=_BATCH).execute(
-                self._statement(query)
+                self._statement(query, postgresql=connection.dialect.name == "postgresql")
             )
             current: Any = None
             follow_ups: list[FollowUp] = []
             pain = odi = None
             vas = None
-            for row in result:
+            for row in (row for batch in result.partitions(_BATCH) for row in batch):
                 ident, _, _, _, _, day, row_pain, row_odi, row_pgic, row_vas = row
                 if current is None or ident != current[0]:
                     if current is not None:
