@@ -14,16 +14,17 @@ anywhere (the generator's cached Gaussian, if any, is written as a hex float str
 Mixtures are written once in a table and referenced by index, so fluids that were the same
 object (the reservoir's contents and the slug it is pushing into the catheter) are the same
 object again after restoring — plug-flow segments merge exactly as they would have.
-Programs use the canonical program codec (:mod:`thecal.adapters.program_codec`).
+Programs use the canonical program codec (:mod:`thecal.adapters.program_codec`), which writes
+plain decimals: a restored program is equal to the saved one, though ``Decimal("250.00")`` may
+come back as ``Decimal("250")``. The twin's parts are encoded by
+:mod:`thecal.simulation.state_codec`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections import deque
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,10 +36,23 @@ from thecal.simulation.alarms import AlarmChange, AlarmKind
 from thecal.simulation.engine import Priority
 from thecal.simulation.errors import TwinStateInvalid
 from thecal.simulation.faults import TelemetryFailure
-from thecal.simulation.fluid import Fluid, Mixture, Outflow
-from thecal.simulation.scale import Carry
+from thecal.simulation.fluid import Mixture
 from thecal.simulation.schedule import Bolus, FlowSchedule, PeriodicRate
-from thecal.simulation.trace import TraceRecord
+from thecal.simulation.state_codec import (
+    MixtureTable,
+    carry_data,
+    carry_of,
+    fraction_of,
+    fraction_text,
+    mixtures_of,
+    outflow_data,
+    record_data,
+    record_of,
+    restore_outflow,
+    rng_data,
+    rng_of,
+    telemetry_data,
+)
 from thecal.simulation.twin import PumpTwin
 
 __all__ = ["FORMAT", "VERSION", "restore", "snapshot"]
@@ -48,83 +62,17 @@ VERSION = 1
 _ALARMS = {kind.code: kind for kind in AlarmKind}
 
 
-# ---------------------------------------------------------------------------- exact values
-
-
-def _frac(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}"
-
-
-def _unfrac(text: str) -> Fraction:
-    numerator, denominator = text.split("/")
-    return Fraction(int(numerator), int(denominator))
-
-
-def _carry(carry: Carry | None) -> list[str] | None:
-    return None if carry is None else [str(carry.num), str(carry.den), str(carry.rem)]
-
-
-def _uncarry(data: list[str] | None) -> Carry | None:
-    return None if data is None else Carry(int(data[0]), int(data[1]), int(data[2]))
-
-
-class _Mixtures:
-    """The table of mixtures of one snapshot: each distinct object once, referenced by index."""
-
-    def __init__(self) -> None:
-        self.index: dict[int, int] = {}
-        self.rows: list[list[Any]] = []
-
-    def ref(self, mixture: Mixture) -> int:
-        key = id(mixture)
-        if key not in self.index:
-            self.index[key] = len(self.rows)
-            self.rows.append(
-                [
-                    [fluid.key, [[d, _frac(c)] for d, c in fluid.mcg_per_ml], _frac(weight)]
-                    for fluid, weight in mixture.parts
-                ]
-            )
-        return self.index[key]
-
-
-def _mixtures_from(rows: list[list[Any]]) -> list[Mixture]:
-    mixtures = []
-    for parts in rows:
-        weights = {
-            Fluid(key=key, mcg_per_ml=tuple((d, _unfrac(c)) for d, c in conc)): _unfrac(weight)
-            for key, conc, weight in parts
-        }
-        mixtures.append(Mixture.blend(weights))
-    return mixtures
-
-
-def _outflow(outflow: Outflow) -> dict[str, Any]:
-    return {
-        "units": str(outflow.units),
-        "scaled": [[drug, str(value)] for drug, value in outflow.scaled.items()],
-        "exact_mcg": [[drug, _frac(value)] for drug, value in outflow.exact.items()],
-    }
-
-
-def _restore_outflow(outflow: Outflow, data: dict[str, Any]) -> None:
-    outflow.units = int(data["units"])
-    outflow.scaled = {drug: int(value) for drug, value in data["scaled"]}
-    outflow.exact = {drug: _unfrac(value) for drug, value in data["exact_mcg"]}
-
-
 # ---------------------------------------------------------------------------- snapshot
 
 
 def snapshot(twin: PumpTwin) -> dict[str, Any]:
     """The whole state of ``twin`` as a JSON-compatible dict (see the module docstring)."""
     mech = twin.mech
-    mixtures = _Mixtures()
+    mixtures = MixtureTable()
     tip, tissue, path = mech.tip, mech.tissue, mech.path  # reading settles pending flow
     battery = mech.battery
     schedule = mech.schedule
     basal = schedule.basal
-    state, gauss = _rng_state(twin.rng)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -136,11 +84,11 @@ def snapshot(twin: PumpTwin) -> dict[str, Any]:
         "start_zone": getattr(twin.start.tzinfo, "key", None),  # an IANA zone keeps its rules
         "default_low_reservoir_ml": plain(twin.default_low.ml),
         "record_trace": twin.record_trace,
-        "rng": {"state": state, "gauss_next": gauss},
-        "accuracy_bias_pct": _frac(twin.bias),
-        "delivery_error_pct": _frac(twin.delivery_error),
+        "rng": rng_data(twin.rng),
+        "accuracy_bias_pct": fraction_text(twin.bias),
+        "delivery_error_pct": fraction_text(twin.delivery_error),
         "program": program_to_dict(twin.program_) if twin.program_ is not None else None,
-        "telemetry": _telemetry(twin.telemetry),
+        "telemetry": telemetry_data(twin.telemetry),
         "filled": twin.filled,
         "dry": twin.dry,
         "eos": twin.eos,
@@ -164,15 +112,15 @@ def snapshot(twin: PumpTwin) -> dict[str, Any]:
             "motor": str(mech.motor),
             "believed": str(mech.believed),
             "counted": str(mech.counted),
-            "truth": _carry(mech.truth),
+            "truth": carry_data(mech.truth),
             "occluded": mech.occluded,
-            "leak": _carry(mech.leak),
+            "leak": carry_data(mech.leak),
             "reservoir_units": str(mech.reservoir.units),
             "reservoir_mixture": mixtures.ref(mech.reservoir.mixture),
             "path": [[str(units), mixtures.ref(m)] for units, m in path.contents()],
-            "tip": _outflow(tip),
-            "tissue": _outflow(tissue),
-            "pocket": _outflow(mech.pocket),
+            "tip": outflow_data(tip),
+            "tissue": outflow_data(tissue),
+            "pocket": outflow_data(mech.pocket),
             "withdrawn": str(mech.withdrawn),
             "injected": str(mech.injected),
             "halts": sorted(mech.halts),
@@ -198,59 +146,8 @@ def snapshot(twin: PumpTwin) -> dict[str, Any]:
             ],
         },
         "mixtures": mixtures.rows,
-        "trace": [_record(r) for r in twin.trace],
+        "trace": [record_data(r) for r in twin.trace],
     }
-
-
-def _rng_state(rng: random.Random) -> tuple[list[Any], str | None]:
-    version, words, gauss = rng.getstate()
-    return [version, list(words)], None if gauss is None else float.hex(gauss)
-
-
-def _telemetry(failure: TelemetryFailure | None) -> dict[str, Any] | None:
-    if failure is None:
-        return None
-    duration = failure.duration
-    return {
-        "duration_s": plain(duration.value) if duration is not None else None,
-        "applied": failure.applied,
-    }
-
-
-def _record(record: TraceRecord) -> list[Any]:
-    return [
-        record.at_us,
-        record.kind,
-        record.name,
-        record.priority,
-        record.detail,
-        str(record.believed_units),
-        str(record.true_units),
-        str(record.tip_units),
-        str(record.tissue_units),
-        str(record.pocket_units),
-        [[drug, str(value)] for drug, value in record.tip_scaled],
-        list(record.alarms),
-        [[drug, _frac(value)] for drug, value in record.tip_exact],
-    ]
-
-
-def _unrecord(row: list[Any]) -> TraceRecord:
-    return TraceRecord(
-        at_us=row[0],
-        kind=row[1],
-        name=row[2],
-        priority=row[3],
-        detail=row[4],
-        believed_units=int(row[5]),
-        true_units=int(row[6]),
-        tip_units=int(row[7]),
-        tissue_units=int(row[8]),
-        pocket_units=int(row[9]),
-        tip_scaled=tuple((drug, int(value)) for drug, value in row[10]),
-        alarms=tuple(row[11]),
-        tip_exact=tuple((drug, _unfrac(value)) for drug, value in row[12]),
-    )
 
 
 # ---------------------------------------------------------------------------- restore
@@ -280,9 +177,7 @@ def _start(text: str, zone: str | None) -> dt.datetime:
 
 
 def _restore(data: dict[str, Any], library: ReferenceLibrary) -> PumpTwin:
-    rng = random.Random(0)
-    state, gauss = data["rng"]["state"], data["rng"]["gauss_next"]
-    rng.setstate((state[0], tuple(state[1]), None if gauss is None else float.fromhex(gauss)))
+    rng = rng_of(data["rng"])
     twin = PumpTwin(
         pump=library.pump(data["pump_model"]),
         catheter=library.catheter(data["catheter_model"]),
@@ -295,8 +190,8 @@ def _restore(data: dict[str, Any], library: ReferenceLibrary) -> PumpTwin:
         rng=rng,
         record_trace=data["record_trace"],
     )
-    twin.bias = _unfrac(data["accuracy_bias_pct"])
-    twin.delivery_error = _unfrac(data["delivery_error_pct"])
+    twin.bias = fraction_of(data["accuracy_bias_pct"])
+    twin.delivery_error = fraction_of(data["delivery_error_pct"])
     program = data["program"]
     twin.program_ = program_from_dict(program) if program is not None else None
     twin.gate.configure(twin.program_.patient_bolus if twin.program_ is not None else None)
@@ -337,8 +232,8 @@ def _restore(data: dict[str, Any], library: ReferenceLibrary) -> PumpTwin:
     twin.bolus_log = [
         (at, granted, reason, unsure) for at, granted, reason, unsure in data["bolus_log"]
     ]
-    _restore_mechanics(twin, data["mechanics"], _mixtures_from(data["mixtures"]))
-    twin.trace = [_unrecord(row) for row in data["trace"]]
+    _restore_mechanics(twin, data["mechanics"], mixtures_of(data["mixtures"]))
+    twin.trace = [record_of(row) for row in data["trace"]]
     return twin
 
 
@@ -347,18 +242,18 @@ def _restore_mechanics(twin: PumpTwin, data: dict[str, Any], mixtures: list[Mixt
     mech.now_us = data["now_us"]
     mech.motor, mech.believed = int(data["motor"]), int(data["believed"])
     mech.counted = int(data["counted"])
-    truth = _uncarry(data["truth"])
+    truth = carry_of(data["truth"])
     if truth is None:
         msg = "the truth ratio is missing"
         raise ValueError(msg)
     mech.truth = truth
     mech.occluded = data["occluded"]
-    mech.leak = _uncarry(data["leak"])
+    mech.leak = carry_of(data["leak"])
     mech.reservoir.restore(int(data["reservoir_units"]), mixtures[data["reservoir_mixture"]])
     mech.path.restore([(int(units), mixtures[ref]) for units, ref in data["path"]])
-    _restore_outflow(mech.tip, data["tip"])
-    _restore_outflow(mech.tissue, data["tissue"])
-    _restore_outflow(mech.pocket, data["pocket"])
+    restore_outflow(mech.tip, data["tip"])
+    restore_outflow(mech.tissue, data["tissue"])
+    restore_outflow(mech.pocket, data["pocket"])
     mech.withdrawn, mech.injected = int(data["withdrawn"]), int(data["injected"])
     mech.halts = set(data["halts"])
     mech.low_threshold = int(data["low_threshold"])
