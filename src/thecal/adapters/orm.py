@@ -331,3 +331,7 @@ api_tokens = Table(
 # The clinical pathway's tables (revision 0004) live in their own module on this metadata; the
 # import sits here so that importing ``orm`` always yields the complete metadata.
 from thecal.adapters import orm_pathway as _orm_pathway  # noqa: E402, F401
+
+# Trials and MRI plans (revision 0005); the worklist's columns on the pathway tables are added
+# at the end of orm_pathway (adapters/orm_worklist.py).
+from thecal.adapters import orm_plans as _orm_plans  # noqa: E402, F401

@@ -257,3 +257,6 @@ PATHWAY_TABLES = (
     "pump_device_commands",
     "clinic_clock",
 )
+
+# The worklist's projected dates and due-order indexes on these tables (revision 0005).
+from thecal.adapters import orm_worklist as _orm_worklist  # noqa: E402, F401

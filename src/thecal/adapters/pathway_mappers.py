@@ -41,6 +41,7 @@ from thecal.domain.tasks import Task, TaskKind, TaskPriority
 from thecal.domain.units import Volume, plain
 from thecal.domain.users import Role
 from thecal.services.pathway_records import PharmacyVerification, StoredTask, TaskState
+from thecal.services.pump_projection import project_pump
 from thecal.services.pump_record import Pump, PumpState
 
 __all__ = [
@@ -191,6 +192,24 @@ def pump_to_row(pump: Pump) -> dict[str, Any]:
         "state": pump.state.value,
         "rng_seed": pump.rng_seed,
         "version": pump.version,
+        **_projection(pump),  # the worklist's projected dates (adapters/orm_worklist.py)
+    }
+
+
+def _projection(pump: Pump) -> dict[str, Any]:
+    p = project_pump(
+        model_id=pump.model_id,
+        implanted_at=pump.implanted_at,
+        program=pump.program,
+        admixture=pump.admixture,
+        reservoir_volume=pump.reservoir_volume,
+        last_filled_at=pump.last_filled_at,
+    )
+    return {
+        "low_reservoir_alarm_at": p.low_reservoir_alarm_at,
+        "stability_expires_at": p.stability_expires_at,
+        "eri_at": p.eri_at,
+        "end_of_service_at": p.end_of_service_at,
     }
 
 

@@ -35,6 +35,10 @@ from thecal.adapters.pathway_repository import (
     SqlAlchemyTaskRepository,
     SqlAlchemyTokenLedger,
 )
+from thecal.adapters.plan_repository import (
+    SqlAlchemyMriPlanRepository,
+    SqlAlchemyTrialRepository,
+)
 from thecal.adapters.repository import (
     SqlAlchemyAuditRepository,
     SqlAlchemyCandidacyRepository,
@@ -87,6 +91,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.device_log = SqlAlchemyDeviceLogRepository(session)
         self.device_commands = SqlAlchemyDeviceCommandLog(session)
         self.tokens = SqlAlchemyTokenLedger(session)
+        self.trials = SqlAlchemyTrialRepository(session)
+        self.mri_plans = SqlAlchemyMriPlanRepository(session)
         self.sessions = SqlAlchemySessionRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
         self.api_tokens = SqlAlchemyApiTokenRepository(session)

@@ -42,6 +42,7 @@ from thecal.services.pathway_repositories import (
     TaskRepository,
     TokenLedger,
 )
+from thecal.services.plan_repositories import MriPlanRepository, TrialRepository
 from thecal.services.repositories import (
     AuditRepository,
     CandidacyRepository,
@@ -116,6 +117,8 @@ class AbstractUnitOfWork(abc.ABC):
     device_log: DeviceLogRepository
     device_commands: DeviceCommandLog
     tokens: TokenLedger
+    trials: TrialRepository  # services/plan_repositories.py
+    mri_plans: MriPlanRepository
     sessions: SessionRepository
     login_failures: LoginFailureRepository
     api_tokens: ApiTokenRepository

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from pathway_fakes import PathwayData
 from pathway_fakes import install as install_pathway
+from plan_fakes import PlanData
+from plan_fakes import install as install_plans
 
 from thecal.domain.assessment import Assessment
 from thecal.domain.audit import AuditEntry, ChainHead
@@ -52,6 +54,7 @@ class FakeDatabase:
     login_failures: list[tuple[str, dt.datetime]] = field(default_factory=list)
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)
     pathway: PathwayData = field(default_factory=PathwayData)
+    plans: PlanData = field(default_factory=PlanData)
     commits: int = 0
 
 
@@ -265,6 +268,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.login_failures = FakeLoginFailureRepository(self._working)
         self.api_tokens = FakeApiTokenRepository(self._working)
         install_pathway(self, self._working.pathway)
+        install_plans(self, self._working.plans)
 
     def _commit(self) -> None:
         assert self._working is not None

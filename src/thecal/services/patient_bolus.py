@@ -1,0 +1,97 @@
+"""A patient-activated (PTM) bolus request: the patient asks their own pump for a bolus.
+
+The pump decides (its program's bolus settings: lockout between boluses, maximum per day); thecal
+never decides for it. Whatever the answer — granted, denied (``lockout``, ``daily maximum``, ``no
+patient bolus programmed``, ``pump not delivering``…) or uncertain (the link failed) — it is
+written to the patient-bolus log with ``source = "request"`` and audited, in one transaction.
+
+Authorization: ``pump.patient_bolus`` is granted to the patient for their **own** pump only. A
+clinician recording a request on the patient's behalf goes through the same use case, so the
+policy table decides; today it grants the action to no clinician (a clinician-given bolus is a
+program change with two signatures, not a button press).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.errors import NotFound
+from thecal.domain.users import Actor, Role
+from thecal.services.clock import Clock
+from thecal.services.pathway_records import LoggedPatientBolus
+from thecal.services.pump_devices import ClinicPumpDriver
+from thecal.services.pump_driver import BolusAnswer
+from thecal.services.pump_record import PumpNotFound, PumpState
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = ["NoPumpForPatient", "RequestPatientBolus", "request_patient_bolus"]
+
+
+class NoPumpForPatient(NotFound):
+    code = "THC-BOLUS-001"
+    template = "no active pump recorded for patient {ident}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestPatientBolus:
+    actor: Actor
+    pump_id: str | None = None  # None: the patient user's own (single active) pump
+
+
+def request_patient_bolus(
+    cmd: RequestPatientBolus, *, uow: AbstractUnitOfWork, clock: Clock, driver: ClinicPumpDriver
+) -> BolusAnswer:
+    """Ask the pump for a patient bolus and log its answer.
+
+    Raises:
+        AccessDenied (not the patient's own pump); PumpNotFound / NoPumpForPatient; DeviceError.
+    """
+    authorize_function(cmd.actor, Action.PATIENT_BOLUS_REQUEST)
+    now = clock.now()
+    with uow:
+        pump_id = cmd.pump_id
+        if pump_id is None:
+            if cmd.actor.role is not Role.PATIENT or cmd.actor.patient_id is None:
+                raise NotFound(kind="pump", ident="(none given)")
+            active = [
+                p
+                for p in uow.pumps.for_patient(cmd.actor.patient_id)
+                if p.state is PumpState.ACTIVE
+            ]
+            if not active:
+                raise NoPumpForPatient(ident=cmd.actor.patient_id)
+            pump_id = active[-1].id
+        pump = uow.pumps.get_for_update(pump_id)  # one command stream per pump
+        if pump is None:
+            raise PumpNotFound(ident=pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PATIENT_BOLUS_REQUEST, subject)
+        answer = driver.request_patient_bolus(pump.serial)
+        uow.device_log.add_boluses(
+            [
+                LoggedPatientBolus(
+                    pump_id=pump.id,
+                    at=answer.at,
+                    granted=answer.granted,
+                    reason=answer.reason,
+                    uncertain=answer.uncertain,
+                    source="request",
+                )
+            ]
+        )
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PATIENT_BOLUS_REQUEST,
+            subject=subject,
+            at=now,
+            details={
+                "pump_id": pump.id,
+                "granted": answer.granted,
+                "reason": answer.reason,
+                "uncertain": answer.uncertain,
+                "pump_at": answer.at.isoformat(),
+            },
+        )
+        uow.commit()
+    return answer
