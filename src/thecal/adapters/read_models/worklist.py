@@ -1,0 +1,228 @@
+"""The worklist as SQL: one ``UNION ALL`` of indexed branches, ordered by due date, one page.
+
+Every branch is ``SELECT … WHERE state = :s AND <date> < :before ORDER BY <date>`` over a
+composite ``(state, date)`` index (``adapters/orm_worklist.py``, ``orm_plans.py``), so the
+``ORDER BY due LIMIT n`` over the union is a merge of index scans (SQLite's ordered compound
+select, PostgreSQL's Merge Append) that reads about ``n`` rows per branch, whatever the number of
+pumps. Patients and pumps are joined to the page only. Python only maps the page's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, Select, String, cast, literal, null, select, union_all
+
+from thecal.adapters.orm import patients
+from thecal.adapters.orm_pathway import device_events, program_changes, pumps, tasks
+from thecal.adapters.orm_plans import trials
+from thecal.domain.program_change import ProgramChangeState
+from thecal.domain.tasks import TaskKind
+from thecal.domain.trial import TrialState
+from thecal.services.pathway_records import TaskState
+from thecal.services.pump_record import PumpState
+from thecal.services.worklist import (
+    TASK_KINDS,
+    WorklistKind,
+    WorklistPage,
+    WorklistQuery,
+    WorklistRow,
+    WorklistSource,
+)
+
+__all__ = ["SqlWorklistReadModel"]
+
+_K = WorklistKind
+_DETAIL = {
+    _K.REFILL_OVERDUE: "refill overdue",
+    _K.REFILL_DUE: "refill due",
+    _K.LOW_RESERVOIR: "projected low-reservoir alarm (worst-case flow, S66)",
+    _K.STABILITY_EXPIRY: "admixture stability in the pump ends",
+    _K.ELECTIVE_REPLACEMENT: "elective replacement indicator (projected from service life, S50)",
+    _K.END_OF_SERVICE: "end of service (projected from service life, S50)",
+    _K.TRIAL_DECISION: "trial discharged: awaiting the physician's decision",
+    _K.PROGRAM_COSIGN: "program change signed: awaiting co-signature (SR-02)",
+}
+_TASK_PREFIX = "task:"
+_URGENT = frozenset({_K.REFILL_OVERDUE, _K.END_OF_SERVICE})
+
+
+def _branch(
+    kind: Any,
+    due: Any,
+    *,
+    patient: Any,
+    pump: Any,
+    record: Any,
+    detail: Any,
+    priority: Any,
+    where: list[Any],
+    due_before: dt.datetime | None,
+) -> Select[Any]:
+    conditions = [*where, due.is_not(None)]
+    if due_before is not None:
+        conditions.append(due < due_before)
+    return select(
+        kind.label("kind"),
+        due.label("due"),
+        patient.label("patient_id"),
+        pump.label("pump_id"),
+        record.label("record_id"),
+        detail.label("detail"),
+        priority.label("priority"),
+    ).where(*conditions)
+
+
+def _kind_literal(kind: WorklistKind) -> Any:
+    return literal(kind.value, String(40))
+
+
+def _branches(query: WorklistQuery, now: dt.datetime) -> list[Select[Any]]:
+    before = query.due_before
+    none = cast(null(), String(200))
+    out: list[Select[Any]] = []
+
+    def pump_branch(kind: WorklistKind, column: Any, *extra: Any) -> None:
+        if query.wants(kind):
+            out.append(
+                _branch(
+                    _kind_literal(kind),
+                    column,
+                    patient=pumps.c.patient_id,
+                    pump=pumps.c.id,
+                    record=pumps.c.id,
+                    detail=none,
+                    priority=none,
+                    where=[pumps.c.state == PumpState.ACTIVE.value, *extra],
+                    due_before=before,
+                )
+            )
+
+    pump_branch(_K.REFILL_OVERDUE, pumps.c.next_refill_due, pumps.c.next_refill_due < now)
+    pump_branch(_K.REFILL_DUE, pumps.c.next_refill_due, pumps.c.next_refill_due >= now)
+    pump_branch(_K.LOW_RESERVOIR, pumps.c.low_reservoir_alarm_at)
+    pump_branch(_K.STABILITY_EXPIRY, pumps.c.stability_expires_at)
+    pump_branch(_K.ELECTIVE_REPLACEMENT, pumps.c.eri_at)
+    pump_branch(_K.END_OF_SERVICE, pumps.c.end_of_service_at)
+
+    def event_branch(kind: WorklistKind) -> None:
+        if query.wants(kind):  # reported by an interrogation (device event code = kind)
+            out.append(
+                _branch(
+                    _kind_literal(kind),
+                    device_events.c.at,
+                    patient=select(pumps.c.patient_id)
+                    .where(pumps.c.id == device_events.c.pump_id)
+                    .scalar_subquery(),
+                    pump=device_events.c.pump_id,
+                    record=device_events.c.pump_id,
+                    detail=literal(f"{kind.value} reported by the pump: ", String(200))
+                    + device_events.c.detail,
+                    priority=literal("urgent", String(200)),
+                    where=[device_events.c.code == kind.value],
+                    due_before=before,
+                )
+            )
+
+    event_branch(_K.ELECTIVE_REPLACEMENT)
+    event_branch(_K.END_OF_SERVICE)
+    if query.wants(_K.TRIAL_DECISION):
+        out.append(
+            _branch(
+                _kind_literal(_K.TRIAL_DECISION),
+                trials.c.discharged_at,
+                patient=trials.c.patient_id,
+                pump=none,
+                record=trials.c.id,
+                detail=none,
+                priority=none,
+                where=[trials.c.state == TrialState.DISCHARGED.value],
+                due_before=before,
+            )
+        )
+    if query.wants(_K.PROGRAM_COSIGN):
+        out.append(
+            _branch(
+                _kind_literal(_K.PROGRAM_COSIGN),
+                program_changes.c.proposed_at,
+                patient=program_changes.c.patient_id,
+                pump=program_changes.c.pump_id,
+                record=program_changes.c.id,
+                detail=none,
+                priority=none,
+                where=[program_changes.c.state == ProgramChangeState.SIGNED.value],
+                due_before=before,
+            )
+        )
+    wanted = [task.value for task, kind in TASK_KINDS.items() if query.wants(kind)]
+    if wanted:
+        out.append(
+            _branch(
+                literal(_TASK_PREFIX, String(40)) + tasks.c.kind,
+                tasks.c.due,
+                patient=tasks.c.patient_id,
+                pump=none,
+                record=tasks.c.id,
+                detail=tasks.c.reason,
+                priority=tasks.c.priority,
+                where=[tasks.c.state == TaskState.OPEN.value, tasks.c.kind.in_(wanted)],
+                due_before=before,
+            )
+        )
+    return out
+
+
+def _kind(stored: str) -> WorklistKind:
+    if stored.startswith(_TASK_PREFIX):
+        return TASK_KINDS[TaskKind(stored.removeprefix(_TASK_PREFIX))]
+    return WorklistKind(stored)
+
+
+class SqlWorklistReadModel(WorklistSource):
+    """The worklist over a SQLAlchemy engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def page(self, query: WorklistQuery, *, now: dt.datetime) -> WorklistPage:
+        branches = _branches(query, now)
+        if not branches:
+            return WorklistPage(rows=(), next_offset=None, as_of=now)
+        union = union_all(*branches).order_by("due", "kind", "record_id")
+        page = union.limit(query.limit + 1).offset(query.offset).subquery("page")
+        statement = (
+            select(
+                page,
+                patients.c.mrn,
+                patients.c.family_name,
+                patients.c.given_names,
+                pumps.c.serial,
+            )
+            .join(patients, patients.c.id == page.c.patient_id)
+            .outerjoin(pumps, pumps.c.id == page.c.pump_id)
+            .order_by(page.c.due, page.c.kind, page.c.record_id)
+        )
+        with self._engine.connect() as connection:
+            found = connection.execute(statement).mappings().all()
+        rows = tuple(self._row(r) for r in found[: query.limit])
+        more = len(found) > query.limit
+        return WorklistPage(
+            rows=rows, next_offset=query.offset + query.limit if more else None, as_of=now
+        )
+
+    @staticmethod
+    def _row(r: Any) -> WorklistRow:
+        kind = _kind(r["kind"])
+        return WorklistRow(
+            kind=kind,
+            due=r["due"],
+            patient_id=r["patient_id"],
+            mrn=r["mrn"],
+            patient_name=f"{r['family_name']}, {r['given_names']}",
+            pump_id=r["pump_id"],
+            serial=r["serial"],
+            record_id=r["record_id"],
+            detail=r["detail"] or _DETAIL.get(kind, kind.value),
+            priority=r["priority"] or ("urgent" if kind in _URGENT else "routine"),
+        )

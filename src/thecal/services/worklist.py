@@ -1,0 +1,175 @@
+"""The worklist: one read model of everything due, for every pump and patient, by due date.
+
+Kinds of row (``WorklistKind``):
+
+* ``refill-overdue`` / ``refill-due`` — the pump's next refill date (``pumps.next_refill_due``,
+  set by every refill from ``plan_next_refill``), before / after now;
+* ``low-reservoir`` — the projected low-reservoir alarm; ``stability-expiry`` — the reservoir
+  admixture's in-pump stability ends; ``elective-replacement`` / ``end-of-service`` — projected
+  from the implant date and the model's service life, or reported by an interrogation (device
+  event). Projections: ``services/pump_projection.py``;
+* ``trial-decision`` — a discharged trial awaiting the physician's decision;
+* ``program-cosign`` — a signed program change awaiting its co-signature (SR-02);
+* open tasks by their own kind: ``post-mri-interrogation``, ``program-resend``,
+  ``pocket-fill-watch``, ``reconciliation-review``, ``post-implant-monitoring``, … (``domain/tasks.py``).
+
+The rows come from a :class:`WorklistSource` (the SQL is in ``adapters/read_models/worklist.py``);
+:func:`read_worklist` authorizes the reader (``worklist.read``) and audits the page as a PHI read
+(filters, row count and the patients shown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.tasks import TaskKind
+from thecal.domain.users import Actor
+from thecal.services.clock import Clock
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = [
+    "MAX_PAGE",
+    "PUMP_KINDS",
+    "TASK_KINDS",
+    "ReadWorklist",
+    "WorklistKind",
+    "WorklistPage",
+    "WorklistQuery",
+    "WorklistRow",
+    "WorklistSource",
+    "read_worklist",
+]
+
+MAX_PAGE = 500
+WORKLIST_SUBJECT = Subject.collection("worklist")
+
+
+class WorklistKind(StrEnum):
+    REFILL_OVERDUE = "refill-overdue"
+    REFILL_DUE = "refill-due"
+    LOW_RESERVOIR = "low-reservoir"
+    STABILITY_EXPIRY = "stability-expiry"
+    ELECTIVE_REPLACEMENT = "elective-replacement"
+    END_OF_SERVICE = "end-of-service"
+    TRIAL_DECISION = "trial-decision"
+    PROGRAM_COSIGN = "program-cosign"
+    # open tasks, by the task's own kind
+    POST_MRI_INTERROGATION = TaskKind.POST_MRI_INTERROGATION.value
+    PROGRAM_RESEND = TaskKind.PROGRAM_RESEND.value
+    PROGRAM_FAILURE_REVIEW = TaskKind.PROGRAM_FAILURE_REVIEW.value
+    POCKET_FILL_WATCH = TaskKind.POCKET_FILL_WATCH.value
+    RECONCILIATION_REVIEW = TaskKind.RECONCILIATION_REVIEW.value
+    POST_IMPLANT_MONITORING = TaskKind.POST_IMPLANT_MONITORING.value
+
+
+#: Kinds read from the pump row (projected or recorded dates).
+PUMP_KINDS = frozenset(
+    {
+        WorklistKind.REFILL_OVERDUE,
+        WorklistKind.REFILL_DUE,
+        WorklistKind.LOW_RESERVOIR,
+        WorklistKind.STABILITY_EXPIRY,
+        WorklistKind.ELECTIVE_REPLACEMENT,
+        WorklistKind.END_OF_SERVICE,
+    }
+)
+#: Kinds read from open tasks: task kind → worklist kind. ``refill-due`` tasks are not listed: the
+#: refill date is read from the pump (``refill-due``/``refill-overdue``), which every later refill
+#: moves, so the list never shows a refill twice or a stale one.
+TASK_KINDS: dict[TaskKind, WorklistKind] = {
+    TaskKind.POST_MRI_INTERROGATION: WorklistKind.POST_MRI_INTERROGATION,
+    TaskKind.PROGRAM_RESEND: WorklistKind.PROGRAM_RESEND,
+    TaskKind.PROGRAM_FAILURE_REVIEW: WorklistKind.PROGRAM_FAILURE_REVIEW,
+    TaskKind.POCKET_FILL_WATCH: WorklistKind.POCKET_FILL_WATCH,
+    TaskKind.RECONCILIATION_REVIEW: WorklistKind.RECONCILIATION_REVIEW,
+    TaskKind.POST_IMPLANT_MONITORING: WorklistKind.POST_IMPLANT_MONITORING,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorklistQuery:
+    """Filters and page: kinds (None = all), rows due strictly before ``due_before``."""
+
+    kinds: frozenset[WorklistKind] | None = None
+    due_before: dt.datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise ValueOutOfRange(name="page size", expected=f"1–{MAX_PAGE}", value=self.limit)
+        if self.offset < 0:
+            raise ValueOutOfRange(name="offset", expected="≥ 0", value=self.offset)
+        if self.due_before is not None and self.due_before.utcoffset() is None:
+            raise ValueOutOfRange(
+                name="due before", expected="timezone-aware", value=self.due_before
+            )
+
+    def wants(self, kind: WorklistKind) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorklistRow:
+    kind: WorklistKind
+    due: dt.datetime
+    patient_id: str
+    mrn: str
+    patient_name: str
+    pump_id: str | None
+    serial: str | None
+    record_id: str  # the pump, task, trial or program change the row is about
+    detail: str
+    priority: str  # "urgent" or "routine"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorklistPage:
+    rows: tuple[WorklistRow, ...]
+    next_offset: int | None  # None on the last page
+    as_of: dt.datetime
+
+
+class WorklistSource(Protocol):
+    """The read model: a page of the worklist as of ``now`` (overdue is relative to it)."""
+
+    def page(self, query: WorklistQuery, *, now: dt.datetime) -> WorklistPage: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadWorklist:
+    actor: Actor
+    query: WorklistQuery
+
+
+def read_worklist(
+    cmd: ReadWorklist, *, uow: AbstractUnitOfWork, clock: Clock, source: WorklistSource
+) -> WorklistPage:
+    """A page of the worklist (authorized, audited as a PHI read with the patients shown)."""
+    authorize(cmd.actor, Action.WORKLIST_READ, WORKLIST_SUBJECT)
+    now = clock.now()
+    page = source.page(cmd.query, now=now)
+    patients: Sequence[str] = sorted({r.patient_id for r in page.rows})
+    with uow:
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.WORKLIST_READ,
+            subject=WORKLIST_SUBJECT,
+            at=now,
+            details={
+                "kinds": sorted(k.value for k in cmd.query.kinds) if cmd.query.kinds else None,
+                "due_before": cmd.query.due_before.isoformat() if cmd.query.due_before else None,
+                "limit": cmd.query.limit,
+                "offset": cmd.query.offset,
+                "rows": len(page.rows),
+                "patients": list(patients),
+            },
+        )
+        uow.commit()
+    return page
