@@ -167,8 +167,7 @@ class Mechanics:
     def step_to(self, t1: int) -> bool:
         """Advance towards ``t1``; stop early at a crossing. Returns True if it stopped early.
 
-        This is the twin's hot path (once per event): the common case — no threshold crossed —
-        is written out inline; :meth:`_crossed` and :meth:`_apply` are its readable halves.
+        This is the twin's hot path (once per event), written out in one piece.
         """
         now = self.now_us
         if t1 <= now:
@@ -187,25 +186,23 @@ class Mechanics:
         if crossed:
             t1 = self._first_crossing(t1, moved, displaced)
             moved, displaced = self._movement(t1)
-        self._apply(t1 - now, moved, displaced)
-        self.now_us = t1
-        if self.schedule.boluses:
-            self.schedule.prune(t1)
-        return crossed
-
-    def _apply(self, elapsed: int, moved: int, displaced: int) -> None:
+        # Apply the step: the motor moved, the pump counted (never below zero), the battery
+        # paid, and the true displacement left the reservoir into the path.
         self.motor += moved
         believed = self.believed
         counted = min(displaced, believed)
         self.believed = believed - counted
         self.counted += counted
-        self.battery.spend(elapsed, moved)
-        if displaced == 0 or self.occluded:
-            return
-        reservoir = self.reservoir
-        drawn = reservoir.draw(self.truth.take(displaced))
-        if drawn:
-            self.flush(drawn, reservoir.mixture)
+        self.battery.spend(t1 - now, moved)
+        if displaced and not self.occluded:
+            reservoir = self.reservoir
+            drawn = reservoir.draw(self.truth.take(displaced))
+            if drawn:
+                self.flush(drawn, reservoir.mixture)
+        self.now_us = t1
+        if self.schedule.boluses:
+            self.schedule.prune(t1)
+        return crossed
 
     def flush(self, units: int, mixture: Mixture) -> None:
         """Push ``units`` of ``mixture`` into the path; route what leaves to the tip or tissue."""

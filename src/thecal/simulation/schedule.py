@@ -153,11 +153,15 @@ class FlowSchedule:
         """Programmed volume units from ``t0`` to ``t1`` (µs), exactly."""
         total = self._basal_between(t0, t1)
         for bolus in self.boluses:
-            if bolus.end_us <= t0 or bolus.start_us >= t1:
+            start, end = bolus.start_us, bolus.end_us
+            if end <= t0 or start >= t1:
                 continue
-            total += bolus.cumulative(t1) - bolus.cumulative(t0)
+            if t0 <= start and end <= t1:
+                total += bolus.volume  # the whole bolus lies in the window
+            else:
+                total += bolus.cumulative(t1) - bolus.cumulative(t0)
             if bolus.replaces_basal:
-                total -= self._basal_between(max(t0, bolus.start_us), min(t1, bolus.end_us))
+                total -= self._basal_between(max(t0, start), min(t1, end))
         return total
 
     def time_reaching(self, t0: int, volume: int, t1: int) -> int:
