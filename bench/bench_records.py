@@ -265,4 +265,4 @@ def run() -> str:
 
 
 if __name__ == "__main__":
-    print(run())  # noqa: T201
+    print(run())
