@@ -9,15 +9,23 @@ import typer
 from thecal import __version__
 from thecal.entrypoints.cli import (
     audit,
+    bolus,
     calc,
     db,
     demo_users,
+    mri,
     patients,
+    pharmacy,
+    program_changes,
+    pumps,
     reference,
+    refills,
     review,
     serve,
     simulate,
+    trials,
     users,
+    worklist,
 )
 from thecal.entrypoints.cli import export as export_cli
 from thecal.entrypoints.cli import report as report_cli
@@ -34,6 +42,14 @@ app.command(name="review")(review.review_command)
 app.add_typer(reference.app, name="reference")
 app.add_typer(db.app, name="db")
 app.add_typer(patients.app, name="patients")
+app.add_typer(pumps.app, name="pumps")
+app.add_typer(program_changes.app, name="program-changes")
+app.add_typer(pharmacy.app, name="pharmacy")
+app.add_typer(refills.app, name="refills")
+app.add_typer(trials.app, name="trials")
+app.add_typer(mri.app, name="mri")
+app.add_typer(bolus.app, name="bolus")
+app.command(name="worklist")(worklist.worklist)
 app.add_typer(audit.app, name="audit")
 app.add_typer(report_cli.app, name="report")
 app.add_typer(export_cli.app, name="export")

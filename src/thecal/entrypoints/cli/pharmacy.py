@@ -1,0 +1,56 @@
+"""`thecal pharmacy verify`: a pharmacist verifies a dispensed admixture for a pump."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from thecal.domain.quantity_text import parse_volume
+from thecal.domain.refill import PharmacyLabel
+from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
+from thecal.entrypoints.cli.output import emit, translate_errors
+from thecal.entrypoints.cli.pathway_input import admixture_of, instant
+from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True, help="Pharmacy verification of admixtures.")
+
+
+@app.command()
+def verify(
+    as_user: AsUser,
+    pump: Annotated[str, typer.Option(help="Pump id the admixture is for.")],
+    drug: Annotated[str, typer.Option(help="Drug id on the label.")],
+    concentration: Annotated[
+        str, typer.Option(help='Concentration on the label, e.g. "25 mg/mL".')
+    ],
+    volume: Annotated[str, typer.Option(help='Volume dispensed, e.g. "20 mL".')],
+    lot: Annotated[str, typer.Option(help="Lot number.")],
+    beyond_use: Annotated[str, typer.Option(help="Beyond-use date (ISO; UTC if no offset).")],
+    as_json: Json = False,
+) -> None:
+    """Verify drug, concentration, volume, lot and beyond-use date against the pump's program."""
+    with translate_errors(as_json=as_json), open_app() as thecal:
+        label = PharmacyLabel(
+            admixture=admixture_of(drug, concentration),
+            volume=parse_volume(volume),
+            lot=lot,
+            beyond_use=instant(beyond_use, "--beyond-use"),
+        )
+        found = thecal.run(
+            verify_admixture,
+            VerifyAdmixture(actor=resolve_actor(thecal, as_user), pump_id=pump, label=label),
+        )
+        payload = {
+            "verification_id": found.id,
+            "pump_id": found.pump_id,
+            "admixture": label.admixture.describe(),
+            "volume_ml": str(label.volume.ml),
+            "lot": label.lot,
+            "beyond_use": label.beyond_use.isoformat(),
+        }
+        emit(
+            payload, f"verified {found.id}: {label.admixture.describe()} lot {lot}", as_json=as_json
+        )

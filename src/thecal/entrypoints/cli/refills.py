@@ -1,0 +1,81 @@
+"""`thecal refills perform`: refill a pump from a verified admixture."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+
+from thecal.domain.quantity_text import parse_volume
+from thecal.domain.refill import PocketFillChecklist
+from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
+from thecal.entrypoints.cli.output import emit, translate_errors
+from thecal.services.refills import PerformRefill, perform_refill
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True, help="Refills.")
+
+
+@app.command()
+def perform(
+    as_user: AsUser,
+    pump: Annotated[str, typer.Option(help="Pump id.")],
+    pump_version: Annotated[int, typer.Option(help="The pump version you reviewed.")],
+    verification: Annotated[str, typer.Option(help="Pharmacy verification id of the syringe.")],
+    volume: Annotated[str, typer.Option(help='Volume to inject, e.g. "20 mL".')],
+    lot: Annotated[str, typer.Option(help="Lot number read at the bedside.")],
+    test_volume: Annotated[str, typer.Option(help='Test volume, e.g. "5 mL".')] = "5 mL",
+    aspiration: Annotated[
+        bool,
+        typer.Option("--aspiration/--no-aspiration", help="Did the test volume aspirate back?"),
+    ] = True,
+    checklist_confirmed: Annotated[
+        bool,
+        typer.Option(
+            help="Confirm the pocket-fill checklist: needle placement, positive aspiration, "
+            "no pocket swelling or pain, observed for overdose symptoms."
+        ),
+    ] = False,
+    key: Annotated[str | None, typer.Option(help="Idempotency key (generated if omitted).")] = None,
+    as_json: Json = False,
+) -> None:
+    """Interrogate, withdraw and reconcile, inject, and set the next refill date."""
+    with translate_errors(as_json=as_json), open_app() as thecal:
+        outcome = thecal.run_device(
+            perform_refill,
+            PerformRefill(
+                actor=resolve_actor(thecal, as_user),
+                pump_id=pump,
+                idempotency_key=key or str(uuid.uuid4()),
+                expected_pump_version=pump_version,
+                verification_id=verification,
+                ordered_volume=parse_volume(volume),
+                lot_at_bedside=lot,
+                test_volume=parse_volume(test_volume),
+                aspiration_returned=aspiration,
+                checklist=PocketFillChecklist(
+                    needle_placement_confirmed=checklist_confirmed,
+                    aspiration_positive=checklist_confirmed,
+                    no_pocket_swelling_or_pain=checklist_confirmed,
+                    observed_for_overdose_symptoms=checklist_confirmed,
+                ),
+            ),
+        )
+        rec = outcome.reconciliation
+        payload = {
+            "refill_id": outcome.refill.refill_id,
+            "state": outcome.refill.state.value,
+            "reconciliation": None if rec is None else rec.describe(),
+            "verdict": None if rec is None else rec.verdict.value,
+            "findings": [f"{f.code} {f.severity.value}" for f in outcome.findings],
+            "next_refill_due": outcome.plan.due.isoformat() if outcome.plan else None,
+            "binding": outcome.plan.binding.value if outcome.plan else None,
+            "replayed": outcome.replayed,
+        }
+        human = (
+            f"refill {payload['refill_id']} {payload['state']}: {payload['reconciliation']}; "
+            f"next refill {payload['next_refill_due'] or '—'} ({payload['binding'] or '—'})"
+        )
+        emit(payload, human, as_json=as_json)
