@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
+from thecal.entrypoints.api.deps import reject_repeated_query
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from thecal.entrypoints.api.routers import audit, auth, candidacy, patients, users
 
@@ -24,7 +25,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
+    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_repeated_query)])
     for module in (auth, patients, candidacy, audit, users):
         router.include_router(module.router)
     return router

@@ -14,6 +14,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from thecal.bootstrap import Thecal
 from thecal.domain.credentials import NotAuthenticated
+from thecal.domain.errors import RequestInvalid
 from thecal.domain.users import Actor
 from thecal.entrypoints.api.csrf import (
     CSRF_HEADER,
@@ -31,6 +32,7 @@ __all__ = [
     "ThecalDep",
     "authenticate",
     "get_thecal",
+    "reject_repeated_query",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,6 +41,19 @@ _bearer = HTTPBearer(auto_error=False, description="An API token issued by an ad
 _cookie = APIKeyCookie(
     name="thecal_session", auto_error=False, description="The browser session (web log-in)."
 )
+
+
+def reject_repeated_query(request: Request) -> None:
+    """A query parameter given twice is ambiguous: refuse it rather than pick one (SR-23).
+
+    Raises:
+        RequestInvalid: naming the repeated parameter.
+    """
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen:
+            raise RequestInvalid(where=f"query.{key}", detail="is given more than once")
+        seen.add(key)
 
 
 def get_thecal(request: Request) -> Thecal:

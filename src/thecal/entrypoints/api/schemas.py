@@ -10,7 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 from thecal.domain.users import Role
 
@@ -19,7 +27,10 @@ __all__ = [
     "ApiTokenIssued",
     "AuditEntriesPublic",
     "AuditEntryPublic",
+    "Flag",
     "Ident",
+    "IsoDate",
+    "IsoInstant",
     "LoginRequest",
     "Problem",
     "ProblemFinding",
@@ -27,6 +38,7 @@ __all__ = [
     "UserCreate",
     "UserPublic",
     "UsersPublic",
+    "Whole",
     "text_rule",
 ]
 
@@ -37,6 +49,21 @@ def text_rule(max_length: int, min_length: int = 0) -> StringConstraints:
     """Text without control characters, ``min_length``–``max_length`` characters long."""
     return StringConstraints(max_length=max_length, min_length=min_length, pattern=_NO_CONTROL)
 
+
+def _iso_text(value: object) -> object:
+    """Only ISO text (or a date already parsed) becomes a date: never a number (a timestamp)."""
+    if isinstance(value, str | dt.date):
+        return value
+    msg = "must be an ISO 8601 text"
+    raise ValueError(msg)
+
+
+#: A date or instant given as ISO text only (JSON numbers are not silently read as timestamps).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+IsoInstant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+#: Exact JSON integers and booleans: no "12" for 12, no 1.0, no true for 1.
+Whole = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -89,7 +116,7 @@ class UserCreate(_In):
     username: Annotated[str, text_rule(100, 1)]
     role: Role
     display_name: Annotated[str, text_rule(200)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    password: Annotated[str, StringConstraints(min_length=12, max_length=128)]
     patient_id: Ident | None = None
 
 
@@ -111,7 +138,7 @@ class UsersPublic(_Out):
 
 class ApiTokenCreate(_In):
     label: Annotated[str, text_rule(100, 1)]
-    expires_at: AwareDatetime | None = None
+    expires_at: IsoInstant | None = None
 
 
 class ApiTokenIssued(_Out):

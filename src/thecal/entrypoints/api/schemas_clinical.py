@@ -17,7 +17,7 @@ from thecal.domain.candidacy import (
     PsychEvaluation,
 )
 from thecal.domain.patient import Sex
-from thecal.entrypoints.api.schemas import text_rule
+from thecal.entrypoints.api.schemas import Flag, IsoDate, Whole, text_rule
 
 __all__ = [
     "CandidaciesPublic",
@@ -49,7 +49,7 @@ class PatientCreate(_In):
     mrn: Annotated[str, text_rule(40, 1)]
     family_name: Annotated[str, text_rule(100, 1)]
     given_names: Annotated[str, text_rule(100, 1)]
-    birth_date: dt.date
+    birth_date: IsoDate
     sex: Sex
     phone: Annotated[str, text_rule(40)] = ""
     email: Annotated[str, text_rule(200)] = ""
@@ -57,10 +57,10 @@ class PatientCreate(_In):
 
 
 class PatientAmend(_In):
-    expected_version: int = Field(ge=1, le=1_000_000)
+    expected_version: Whole = Field(ge=1, le=1_000_000)
     family_name: Annotated[str, text_rule(100, 1)] | None = None
     given_names: Annotated[str, text_rule(100, 1)] | None = None
-    birth_date: dt.date | None = None
+    birth_date: IsoDate | None = None
     sex: Sex | None = None
 
 
@@ -86,7 +86,7 @@ class PatientsPublic(_Out):
 class MedicationIn(_In):
     drug: Annotated[str, text_rule(100, 1)]
     daily_dose_mcg_per_day: DecimalText
-    opioid: bool
+    opioid: Flag
 
 
 class CandidacyCreate(_In):
@@ -95,9 +95,9 @@ class CandidacyCreate(_In):
     mechanism: PainMechanism
     breadth: PainBreadth
     cancer_category: CancerCategory | None = None
-    life_expectancy_months: int | None = Field(default=None, ge=0, le=1200)
-    conservative_therapy_months: int = Field(ge=0, le=1200)
-    oral_medication_months: int = Field(ge=0, le=1200)
+    life_expectancy_months: Whole | None = Field(default=None, ge=0, le=1200)
+    conservative_therapy_months: Whole = Field(ge=0, le=1200)
+    oral_medication_months: Whole = Field(ge=0, le=1200)
     psych_evaluation: PsychEvaluation
     contraindications: list[Contraindication] = Field(default_factory=list, max_length=20)
     anticoagulation_plan: Annotated[str, text_rule(2000)] = ""
@@ -106,7 +106,7 @@ class CandidacyCreate(_In):
 
 
 class CandidacyRevise(CandidacyCreate):
-    expected_version: int = Field(ge=1, le=1_000_000)
+    expected_version: Whole = Field(ge=1, le=1_000_000)
 
 
 class MedicationPublic(_Out):

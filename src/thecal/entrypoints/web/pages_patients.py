@@ -50,6 +50,13 @@ def _date(text: str, field: str) -> dt.date | None:
         raise RequestInvalid(where=field, detail=f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _whole(form: dict[str, str], field: str) -> int:
+    text = form.get(field, "").strip()
+    if not text.isdigit() or len(text) > 6:
+        raise RequestInvalid(where=field, detail="enter a whole number of months")
+    return int(text)
+
+
 @router.get("/patients", response_class=HTMLResponse)
 def patient_search(
     request: Request,
@@ -182,8 +189,8 @@ async def candidacy_create(request: Request, patient_id: PatientId) -> Response:
         "indication": form.get("indication"),
         "mechanism": form.get("mechanism"),
         "breadth": form.get("breadth"),
-        "conservative_therapy_months": form.get("conservative_therapy_months") or "0",
-        "oral_medication_months": form.get("oral_medication_months") or "0",
+        "conservative_therapy_months": _whole(form, "conservative_therapy_months"),
+        "oral_medication_months": _whole(form, "oral_medication_months"),
         "psych_evaluation": form.get("psych_evaluation"),
         "contraindications": [c for c in raw.getlist("contraindications") if isinstance(c, str)],
         "anticoagulation_plan": form.get("anticoagulation_plan", ""),

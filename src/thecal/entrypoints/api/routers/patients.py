@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
+from thecal.domain.errors import RequestInvalid
 from thecal.domain.patient import Contact, DemographicsAmendment
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
 from thecal.entrypoints.api.presenters import patient_public
@@ -36,6 +37,17 @@ router = APIRouter(prefix="/patients", tags=["patients"])
 PatientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Patient id.")]
 
 
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RequestInvalid(
+            where="birth_date", detail=f"{text!r} is not a calendar date"
+        ) from None
+
+
 @router.get(
     "", response_model=PatientsPublic, summary="Search patients (MRN, name prefix, birth date)"
 )
@@ -47,11 +59,14 @@ def search(
     family_name: Annotated[
         str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
     ] = None,
-    birth_date: dt.date | None = None,
+    birth_date: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 25,
 ) -> PatientsPublic:
     query = PatientQuery(
-        mrn=mrn, family_name_prefix=family_name, birth_date=birth_date, limit=limit
+        mrn=mrn, family_name_prefix=family_name, birth_date=_date(birth_date), limit=limit
     )
     found = thecal.run(search_patients, SearchPatients(actor=actor, query=query))
     return PatientsPublic(items=[patient_public(p) for p in found], limit=limit)
