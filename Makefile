@@ -8,7 +8,7 @@ PORT   ?= 8000
 .PHONY: run test lint typecheck imports unit bench clean help
 
 help:
-	@echo "make run    create the environment, install, and show thecal working"
+	@echo "make run    create the environment, install, migrate, seed the demo clinic and serve http://$(HOST):$(PORT)"
 	@echo "make test   install the dev extras, then lint, type-check, check layering and run every test"
 	@echo "make lint   ruff + mypy strict + import-linter only"
 	@echo "make bench  run the benchmarks and rewrite docs/benchmarks.md"
@@ -25,17 +25,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
-# Until the web app lands, `make run` shows the calculators at work on worked examples.
+# Create the environment, migrate, seed the demo clinic into an empty database, print the demo
+# users and serve the web app and API (settings from THECAL_* variables; demo mode for the twin).
 run: $(VENV)/.installed
-	$(BIN)/thecal calc --help
-	@echo "\n$$ thecal calc flow --concentration '25 mg/mL' --daily-dose '5 mg/day'"
-	@$(BIN)/thecal calc flow --concentration '25 mg/mL' --daily-dose '5 mg/day'
-	@echo "\n$$ thecal calc refill --pump synchromed-ii-40 --drug morphine --concentration '25 mg/mL' --daily-dose '5 mg/day' --volume '40 mL'"
-	@$(BIN)/thecal calc refill --pump synchromed-ii-40 --drug morphine --concentration '25 mg/mL' --daily-dose '5 mg/day' --volume '40 mL'
-	@echo "\n$$ thecal calc flow --concentration '100 mcg/mL' --daily-dose '2.4 mcg/day' --pump synchromed-ii-40"
-	@$(BIN)/thecal calc flow --concentration '100 mcg/mL' --daily-dose '2.4 mcg/day' --pump synchromed-ii-40 || true
-	@echo "\n$$ thecal calc mme --opioid 'oxycodone=40 mg/day' --opioid 'fentanyl-transdermal=25 mcg/h'"
-	@$(BIN)/thecal calc mme --opioid 'oxycodone=40 mg/day' --opioid 'fentanyl-transdermal=25 mcg/h'
+	$(BIN)/thecal db upgrade
+	$(BIN)/thecal demo seed-if-empty || $(BIN)/thecal demo users
+	@$(BIN)/thecal demo users
+	@echo "\nthecal is serving at http://$(HOST):$(PORT)/ (API: http://$(HOST):$(PORT)/api/v1/docs) — Ctrl-C stops it"
+	THECAL_DEMO_MODE=$${THECAL_DEMO_MODE:-true} $(BIN)/thecal serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
