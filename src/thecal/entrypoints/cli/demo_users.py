@@ -39,6 +39,7 @@ class DemoUser:
 # Public demo accounts (never created in production): username, password, role, display name.
 _DEMO_TABLE = (
     ("physician", "physician-demo-2026", Role.PHYSICIAN, "Dr Paula Physician"),
+    ("physician2", "physician2-demo-2026", Role.PHYSICIAN, "Dr Peter Physician"),
     ("nurse", "nurse-demo-2026!", Role.NURSE, "Nick Nurse"),
     ("pharmacist", "pharmacist-demo-2026", Role.PHARMACIST, "Phil Pharmacist"),
     ("admin", "admin-demo-2026!", Role.ADMIN, "Ada Admin"),

@@ -12,6 +12,7 @@ from thecal.entrypoints.cli import (
     bolus,
     calc,
     db,
+    demo,
     demo_users,
     mri,
     patients,
@@ -55,6 +56,8 @@ app.add_typer(report_cli.app, name="report")
 app.add_typer(export_cli.app, name="export")
 app.add_typer(users.app, name="users")
 app.add_typer(demo_users.app, name="demo")
+demo_users.app.command(name="seed")(demo.seed_command)
+demo_users.app.command(name="seed-if-empty")(demo.seed_if_empty_command)
 app.command(name="serve")(serve.serve)
 
 

@@ -1,0 +1,299 @@
+"""One implanted demo pump and the care it gets, each act a real use case on the seed clock.
+
+``refill`` and ``titrate`` keep the pump version the nurse's screen would show (taken from the
+last result; a refill or a send moves it by one); if another act moved it, the stale-version
+conflict is answered the way a clinician would: read the pump again and retry once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+from thecal.domain.library import reference_library
+from thecal.domain.program import InfusionProgram
+from thecal.domain.program_change import (
+    ConfirmationToken,
+    OverrideJustification,
+    OverrideReason,
+    ProgramChangeBlocked,
+    ProgramChangeState,
+)
+from thecal.domain.refill import PharmacyLabel, PocketFillChecklist
+from thecal.domain.units import Volume
+from thecal.domain.users import Actor
+from thecal.services.demo.clinic import ConfigureTwin, configure_twin
+from thecal.services.demo.cohort import PatientPlan
+from thecal.services.demo.context import SeedContext
+from thecal.services.demo.therapy import titrated
+from thecal.services.device import InterrogatePump, interrogate_pump
+from thecal.services.identity import Reauthenticate
+from thecal.services.patient_bolus import RequestPatientBolus, request_patient_bolus
+from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
+from thecal.services.program_changes import (
+    CoSignProgramChange,
+    ProposeProgramChange,
+    SendProgramChange,
+    SignProgramChange,
+    cosign_program_change,
+    propose_program_change,
+    send_program_change,
+    sign_program_change,
+)
+from thecal.services.pump_record import StalePumpVersion
+from thecal.services.pumps import GetPump, ImplantPump, get_pump, implant_pump
+from thecal.services.refills import PerformRefill, perform_refill
+from thecal.simulation.faults import Fault
+
+__all__ = ["PumpCare"]
+
+T = TypeVar("T")
+_CATHETERS = {"synchromed": "indura-1p-8709sc", "prometra": "prometra-catheter"}
+_CHECKED = PocketFillChecklist(
+    needle_placement_confirmed=True,
+    aspiration_positive=True,
+    no_pocket_swelling_or_pain=True,
+    observed_for_overdose_symptoms=True,
+)
+_POCKET_PERCENT = Decimal(30)  # a third of the refill volume into the pocket (S75, S77)
+_LATE_PERCENT = 12  # refills a few days late: the low-reservoir alarm shows
+_AT_REFILL = 2  # the pocket fill happens at the pump's second refill
+
+
+@dataclass(slots=True, kw_only=True)
+class PumpCare:
+    ctx: SeedContext
+    plan: PatientPlan
+    patient_id: str
+    pump_id: str
+    implant_id: str
+    serial: str
+    program: InfusionProgram
+    volume: Volume  # the reservoir volume filled each time
+    version: int
+    next_due: dt.datetime | None
+    rng: random.Random
+    refills: int = 0
+    changes: int = 0
+
+    @classmethod
+    def implant(
+        cls,
+        ctx: SeedContext,
+        plan: PatientPlan,
+        *,
+        patient_id: str,
+        program: InfusionProgram,
+        rng: random.Random,
+    ) -> PumpCare:
+        """Implant the pump: fill, initial program, priming bolus (``implant_pump``)."""
+        model_id = plan.pump_model_id or "synchromed-ii-20"
+        model = reference_library().pump(model_id)
+        catheter = _CATHETERS["prometra" if model_id.startswith("prometra") else "synchromed"]
+        serial = f"{'NGP' if catheter.startswith('indura') else 'PRM'}-{plan.number:06d}"
+        result = ctx.clinic.run_device(
+            implant_pump,
+            ImplantPump(
+                actor=ctx.staff.physician,
+                patient_id=patient_id,
+                pump_model_id=model_id,
+                pump_serial=serial,
+                catheter_model_id=catheter,
+                catheter_length_cm=Decimal(rng.randint(45, 75)),
+                catheter_tip_level=rng.choice(("T8", "T9", "T10", "T11")),
+                initial_fill=program.admixture,
+                fill_volume=model.reservoir.value,
+                initial_program=program,
+                pump_id=ctx.ident("pump", plan.number),
+                implant_id=ctx.ident("implant", plan.number),
+            ),
+        )
+        ctx.tally.add("implants")
+        ctx.serials.append(result.pump.serial)
+        ctx.tally.pumps_by_model[model_id] += 1
+        return cls(
+            ctx=ctx,
+            plan=plan,
+            patient_id=patient_id,
+            pump_id=result.pump.id,
+            implant_id=result.implant.implant_id,
+            serial=result.pump.serial,
+            program=program,
+            volume=model.reservoir.value,
+            version=result.pump.version,
+            next_due=result.pump.next_refill_due,
+            rng=rng,
+        )
+
+    # ------------------------------------------------------------------ acts
+
+    def interrogate(self) -> None:
+        reading = self.ctx.clinic.run_device(
+            interrogate_pump, InterrogatePump(actor=self.ctx.staff.nurse, pump_id=self.pump_id)
+        )
+        self.version = reading.pump.version
+        self.ctx.tally.add("interrogations")
+
+    def patient_bolus(self, actor: Actor) -> None:
+        """The patient presses the PTM button; the pump decides (lockout, daily maximum)."""
+        answer = self.ctx.clinic.run_device(
+            request_patient_bolus, RequestPatientBolus(actor=actor, pump_id=self.pump_id)
+        )
+        self.ctx.tally.add("patient bolus requests")
+        if answer.granted:
+            self.ctx.tally.add("patient bolus requests granted")
+
+    def knob(self, *, fault: Fault | None = None, pocket: Decimal | None = None) -> None:
+        self.ctx.clinic.run_device(
+            configure_twin,
+            ConfigureTwin(serial=self.serial, fault=fault, pocket_fill_percent=pocket),
+        )
+        self.ctx.tally.add("twin faults" if fault is not None else "pocket fills")
+
+    def titrate(self) -> None:
+        """Propose a higher dose, sign and co-sign it (re-authenticated), send, confirm."""
+        ctx, staff = self.ctx, self.ctx.staff
+        new_program = titrated(self.program, self.rng)
+        self.changes += 1
+        key = ctx.ident("program-change", self.plan.number, self.changes)
+        try:
+            change = ctx.clinic.run(
+                propose_program_change,
+                ProposeProgramChange(
+                    actor=staff.nurse,
+                    pump_id=self.pump_id,
+                    new_program=new_program,
+                    idempotency_key=key,
+                    rationale="pain not yet controlled; titrate by protocol",
+                    change_id=key,
+                ),
+            )
+        except ProgramChangeBlocked:
+            ctx.tally.add("program changes blocked")
+            return
+        if change.state is ProgramChangeState.BLOCKED:
+            ctx.tally.add("program changes blocked")
+            return
+        warnings = frozenset(f.code for f in change.findings if f.severity.value == "warn")
+        overrides = tuple(
+            OverrideJustification(
+                finding_code=f.code,
+                reason=OverrideReason.CLINICAL_JUDGEMENT,
+                text="reviewed with the patient; dose step within the clinic protocol",
+            )
+            for f in change.findings
+            if f.severity.value == "override"
+        )
+        signer, cosigner = staff.physician, self.rng.choice((staff.nurse, staff.second_physician))
+        token = self._token(signer, change.change_id, change.diff.digest)
+        change = ctx.clinic.run(
+            sign_program_change,
+            SignProgramChange(
+                actor=signer,
+                change_id=change.change_id,
+                token=token,
+                overrides=overrides,
+                acknowledged_warnings=warnings,
+            ),
+        )
+        token = self._token(cosigner, change.change_id, change.diff.digest)
+        ctx.clinic.run(
+            cosign_program_change,
+            CoSignProgramChange(actor=cosigner, change_id=change.change_id, token=token),
+        )
+        self._with_fresh_version(
+            lambda version: ctx.clinic.run_device(
+                send_program_change,
+                SendProgramChange(
+                    actor=signer, change_id=change.change_id, expected_pump_version=version
+                ),
+            )
+        )
+        self.version += 1
+        self.interrogate()
+        self.program = new_program
+        ctx.tally.add("program changes")
+
+    def _token(self, actor: Actor, change_id: str, digest: str) -> ConfirmationToken:
+        """The signer types their password again on the diff screen (SR-16)."""
+        return self.ctx.clinic.run(
+            self.ctx.clinic.identity.reauthenticate,
+            Reauthenticate(
+                actor=actor,
+                password=self.ctx.staff.passwords[actor.user_id],
+                change_id=change_id,
+                diff_digest=digest,
+            ),
+        )
+
+    def refill_time(self, rng: random.Random) -> dt.datetime:
+        """When the next refill happens: near the planned date; now and then a few days late."""
+        now = self.ctx.clock.now()
+        due = self.next_due or (now + dt.timedelta(days=60))
+        if rng.randrange(100) < _LATE_PERCENT:
+            return due + dt.timedelta(days=rng.randint(2, 6))
+        early = due - dt.timedelta(days=rng.randint(1, 7), minutes=rng.randrange(0, 300))
+        return max(early, now + dt.timedelta(days=1))
+
+    def refill(self) -> dt.datetime | None:
+        """Verify the syringe (pharmacist), refill (nurse); return when the next one is due."""
+        ctx = self.ctx
+        self.refills += 1
+        now = ctx.clock.now()
+        verification = ctx.clinic.run(
+            verify_admixture,
+            VerifyAdmixture(
+                actor=ctx.staff.pharmacist,
+                pump_id=self.pump_id,
+                label=PharmacyLabel(
+                    admixture=self.program.admixture,
+                    volume=self.volume,
+                    lot=f"LOT-{self.plan.number:05d}-{self.refills:02d}",
+                    beyond_use=now + dt.timedelta(days=30),
+                ),
+                verification_id=ctx.ident("verification", self.plan.number, self.refills),
+            ),
+        )
+        ctx.tally.add("pharmacy verifications")
+        if self.plan.pocket_fill and self.refills == _AT_REFILL:
+            self.knob(pocket=_POCKET_PERCENT)
+        outcome = self._with_fresh_version(
+            lambda version: ctx.clinic.run_device(
+                perform_refill,
+                PerformRefill(
+                    actor=ctx.staff.nurse,
+                    pump_id=self.pump_id,
+                    idempotency_key=ctx.ident("refill", self.plan.number, self.refills),
+                    expected_pump_version=version,
+                    verification_id=verification.id,
+                    ordered_volume=self.volume,
+                    lot_at_bedside=verification.label.lot,
+                    test_volume=Volume.from_ml(5),
+                    aspiration_returned=True,
+                    checklist=_CHECKED,
+                    refill_id=ctx.ident("refill-record", self.plan.number, self.refills),
+                ),
+            )
+        )
+        self.version += 1
+        ctx.tally.add("refills")
+        if outcome.reconciliation is not None and outcome.reconciliation.flagged:
+            ctx.tally.add("refill discrepancies")
+        if outcome.plan is None:
+            return None
+        self.next_due = outcome.plan.due
+        return self.refill_time(self.rng)
+
+    def _with_fresh_version(self, act: Callable[[int], T]) -> T:
+        try:
+            return act(self.version)
+        except StalePumpVersion:
+            pump = self.ctx.clinic.run(
+                get_pump, GetPump(actor=self.ctx.staff.nurse, pump_id=self.pump_id)
+            )
+            self.version = pump.version
+            return act(self.version)
