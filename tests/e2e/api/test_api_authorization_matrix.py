@@ -122,6 +122,7 @@ ENDPOINTS: dict[str, tuple[str, Request]] = {
             {"label": "matrix"},
         ),
     ),
+    "worklist.read": ("collection", lambda _w, _k: ("GET", "/api/v1/worklist", None)),
     "session.read": ("collection", lambda _w, _k: ("GET", "/api/v1/auth/session", None)),
 }
 
@@ -131,8 +132,12 @@ _CLINICAL = {
 }  # fmt: skip
 # role → endpoint → which objects: "any" (own, foreign and collections) or "own"
 EXPECTED: dict[str, dict[str, str]] = {
-    "physician": {**dict.fromkeys(_CLINICAL, "any"), "audit.verify": "any"},
-    "nurse": dict.fromkeys(_CLINICAL, "any"),
+    "physician": {
+        **dict.fromkeys(_CLINICAL, "any"),
+        "audit.verify": "any",
+        "worklist.read": "any",
+    },
+    "nurse": {**dict.fromkeys(_CLINICAL, "any"), "worklist.read": "any"},
     "pharmacist": dict.fromkeys(("patient.search", "patient.read", "session.read"), "any"),
     "admin": dict.fromkeys(
         ("audit.read", "audit.verify", "users.list", "users.create", "users.token", "session.read"),

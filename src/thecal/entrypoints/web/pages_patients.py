@@ -192,6 +192,12 @@ async def candidacy_create(request: Request, patient_id: PatientId) -> Response:
         "conservative_therapy_months": _whole(form, "conservative_therapy_months"),
         "oral_medication_months": _whole(form, "oral_medication_months"),
         "psych_evaluation": form.get("psych_evaluation"),
+        "cancer_category": int(form["cancer_category"])
+        if form.get("cancer_category", "") in {"1", "2", "3"}
+        else None,
+        "life_expectancy_months": _whole(form, "life_expectancy_months")
+        if form.get("life_expectancy_months", "").strip()
+        else None,
         "contraindications": [c for c in raw.getlist("contraindications") if isinstance(c, str)],
         "anticoagulation_plan": form.get("anticoagulation_plan", ""),
         "medications": medications,

@@ -27,6 +27,7 @@ from thecal.entrypoints.api.csrf import (
 )
 from thecal.entrypoints.api.errors import HtmlRenderer
 from thecal.entrypoints.api.routers.auth import set_session_cookie
+from thecal.entrypoints.api.routers.worklist import worklist_page
 from thecal.entrypoints.web import pages_admin, pages_outcomes, pages_patients
 from thecal.entrypoints.web.rendering import (
     STATIC_DIR,
@@ -139,7 +140,12 @@ def dashboard(request: Request) -> Response:
     auth = page_auth(request)
     if auth.actor.role is Role.PATIENT:
         return RedirectResponse("/portal", status_code=303)
-    return render(request, "dashboard.html", tasks=[])
+    if auth.actor.role is Role.ADMIN:
+        return RedirectResponse("/audit", status_code=303)
+    if auth.actor.role is Role.PHARMACIST:
+        return render(request, "dashboard.html", rows=None, as_of=None)
+    page = worklist_page(thecal_of(request), auth.actor, kind=None, limit=100, offset=0)
+    return render(request, "dashboard.html", rows=page.rows, as_of=page.as_of)
 
 
 def _error_page(request: Request, status: int, title: str, detail: str, code: str) -> Response:
