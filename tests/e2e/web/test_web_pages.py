@@ -7,12 +7,13 @@ import re
 
 from api_support import PASSWORD, Clinic, TestClient
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-
-def form_token(html: str) -> str:
-    found = TOKEN.search(html)
-    assert found, "the page has no CSRF field"
+def form_token(html: str, action: str) -> str:
+    """The CSRF token inside the form that posts to ``action`` (not any other form's)."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.DOTALL)
+    assert form, f"the page has no form posting to {action}"
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form.group(1))
+    assert found, f"the form posting to {action} has no CSRF token"
     return found.group(1)
 
 
@@ -21,7 +22,11 @@ def browser_login(clinic: Clinic, username: str, password: str = PASSWORD) -> Te
     page = client.get("/login")
     response = client.post(
         "/login",
-        data={"username": username, "password": password, "csrf_token": form_token(page.text)},
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": form_token(page.text, "/login"),
+        },
     )
     assert response.status_code == 200, response.text
     return client
@@ -32,7 +37,7 @@ def test_the_login_page_has_labelled_fields_and_a_csrf_token(clinic: Clinic) -> 
     assert page.status_code == 200
     assert '<label for="username">' in page.text
     assert '<label for="password">' in page.text
-    assert form_token(page.text)
+    assert form_token(page.text, "/login")
     assert page.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in page.headers["content-security-policy"]
 
@@ -47,7 +52,7 @@ def test_a_wrong_password_shows_the_login_form_again_with_a_generic_message(
         data={
             "username": "nurse",
             "password": "nope nope nope",
-            "csrf_token": form_token(page.text),
+            "csrf_token": form_token(page.text, "/login"),
         },
     )
     assert response.status_code == 401
@@ -80,7 +85,7 @@ def test_a_candidacy_form_records_an_assessment_shown_on_the_timeline(clinic: Cl
     response = client.post(
         f"/patients/{clinic.own_patient}/candidacy/new",
         data={
-            "csrf_token": form_token(form.text),
+            "csrf_token": form_token(form.text, f"/patients/{clinic.own_patient}/candidacy/new"),
             "indication": "cancer_pain",
             "mechanism": "mixed",
             "breadth": "diffuse",
@@ -148,14 +153,16 @@ def test_an_administrator_reads_and_verifies_the_audit_log(clinic: Clinic) -> No
     client = browser_login(clinic, "admin")
     page = client.get("/audit")
     assert "session.login" in page.text
-    verified = client.post("/audit/verify", data={"csrf_token": form_token(page.text)})
+    verified = client.post(
+        "/audit/verify", data={"csrf_token": form_token(page.text, "/audit/verify")}
+    )
     assert "The chain is intact" in verified.text
 
 
 def test_logging_out_ends_the_session(clinic: Clinic) -> None:
     client = browser_login(clinic, "nurse")
     home = client.get("/")
-    response = client.post("/logout", data={"csrf_token": form_token(home.text)})
+    response = client.post("/logout", data={"csrf_token": form_token(home.text, "/logout")})
     assert "You have logged out." in response.text
     after = client.get("/patients", follow_redirects=False)
     assert after.status_code == 303

@@ -1,0 +1,95 @@
+"""Real Chromium over a live server: log in with the keyboard, walk the pages each role uses, and
+keep a screenshot of every page (tablet-sized viewport)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_support import PASSWORD
+from playwright.sync_api import expect
+
+from conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"width": 1024, "height": 768}
+
+
+def new_page(browser: Any) -> Any:
+    context = browser.new_context(viewport=TABLET)
+    return context.new_page()
+
+
+def log_in(page: Any, server: LiveServer, username: str) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")  # keyboard submission
+    page.wait_for_load_state()
+
+
+def test_a_nurse_logs_in_with_the_keyboard_and_walks_the_clinical_pages(
+    browser: Any, server: LiveServer, shots: Path
+) -> None:
+    page = new_page(browser)
+    page.goto(f"{server.url}/login")
+    assert page.evaluate("document.activeElement.id") == "username"  # autofocus
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.screenshot(path=str(shots / "login.png"), full_page=True)
+    log_in(page, server, "nurse")
+    expect(page.locator("h1")).to_have_text("Worklist")
+    page.screenshot(path=str(shots / "worklist.png"), full_page=True)
+
+    page.get_by_role("link", name="Patients").click()
+    page.get_by_label("Family name (beginning)").fill("o")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Owens, Alex")).to_be_visible()
+    page.screenshot(path=str(shots / "patients.png"), full_page=True)
+
+    page.get_by_role("link", name="Owens, Alex").click()
+    expect(page.locator("h1")).to_have_text("Owens, Alex")
+    page.get_by_role("link", name="Record a candidacy assessment").click()
+    page.screenshot(path=str(shots / "candidacy-form.png"), full_page=True)
+    page.get_by_label("Indication").select_option("failed_back_surgery_syndrome")
+    page.get_by_label("mixed").check()
+    page.get_by_label("localized").check()
+    page.get_by_label("Months of failed conservative care").fill("12")
+    page.get_by_label("Months of oral medication").fill("18")
+    page.get_by_label("cleared", exact=True).check()
+    page.get_by_label("Drug 1").fill("morphine")
+    page.locator("#med_dose_0").fill("60000")
+    page.locator("#med_opioid_0").select_option("yes")
+    page.get_by_role("button", name="Record assessment").click()
+    expect(page.get_by_text("60 mg/day").first).to_be_visible()
+    page.screenshot(path=str(shots / "patient-timeline.png"), full_page=True)
+
+    page.goto(f"{server.url}/patients/no-such-patient")
+    expect(page.get_by_text("What to do:")).to_be_visible()
+    page.screenshot(path=str(shots / "error-404.png"), full_page=True)
+
+
+def test_an_administrator_sees_the_audit_log_and_users(
+    browser: Any, server: LiveServer, shots: Path
+) -> None:
+    page = new_page(browser)
+    log_in(page, server, "admin")
+    expect(page.locator("h1")).to_have_text("Audit log")
+    page.get_by_role("button", name="Verify the hash chain").click()
+    page.screenshot(path=str(shots / "audit-log.png"), full_page=True)
+    expect(page.get_by_text("The chain is intact")).to_be_visible()
+    page.screenshot(path=str(shots / "audit-log.png"), full_page=True)
+    page.get_by_role("link", name="Users").click()
+    page.screenshot(path=str(shots / "users.png"), full_page=True)
+
+
+def test_a_patient_sees_only_their_portal(browser: Any, server: LiveServer, shots: Path) -> None:
+    page = new_page(browser)
+    log_in(page, server, "patient")
+    expect(page.locator("h1")).to_contain_text("Hello")
+    page.screenshot(path=str(shots / "portal.png"), full_page=True)
+    page.goto(f"{server.url}/patients/{server.clinic.foreign_patient}")
+    expect(page.get_by_text("Not allowed").first).to_be_visible()
+    page.screenshot(path=str(shots / "error-403.png"), full_page=True)
