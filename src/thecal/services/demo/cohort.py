@@ -98,7 +98,7 @@ class PatientPlan:
     pump_model_id: str | None = None
     pocket_fill: bool = False  # the one pocket fill of the clinic, at this pump's second refill
     delivery_fault: bool = False  # an undetected over-delivery: a discrepancy at the next refill
-    motor_stall: bool = False  # a transient motor stall: a high-priority alarm
+    motor_stall: bool = False  # a transient 6 h motor stall: a high-priority alarm
 
 
 def _intrathecal_count(patients: int) -> int:
@@ -196,14 +196,14 @@ def plan_cohort(
 
 
 def _with_device_events(plans: list[PatientPlan]) -> list[PatientPlan]:
-    """Give the earliest pump the pocket fill, the next two an over-delivery, the next a stall."""
+    """Earliest pump: the pocket fill; the next two: an over-delivery; then one in ten: a stall."""
     pumps = sorted((p for p in plans if p.pump_model_id), key=lambda p: (p.first_day, p.number))
     marks: dict[int, str] = {}
     if pumps:
         marks[pumps[0].number] = "pocket_fill"
     for plan in pumps[1:3]:
         marks[plan.number] = "delivery_fault"
-    for plan in pumps[3:4]:
+    for plan in pumps[3 : 3 + max(1, len(pumps) // 10)]:  # one pump in ten
         marks[plan.number] = "motor_stall"
     return [_marked(p, marks.get(p.number)) for p in plans]
 
