@@ -12,6 +12,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,11 +23,15 @@ from sqlalchemy.exc import OperationalError
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
+from thecal.domain.admixture import Admixture
 from thecal.domain.patient import Sex
+from thecal.domain.program import InfusionProgram, PatientBolusSettings
+from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
 from thecal.domain.users import Actor, Role
 from thecal.entrypoints.api import create_app
 from thecal.services.accounts import CreateUser
 from thecal.services.patients import RegisterPatient, register_patient
+from thecal.services.pumps import ImplantPump, implant_pump
 
 with warnings.catch_warnings():  # starlette warns that it prefers httpx2; httpx is what we have
     warnings.simplefilter("ignore")
@@ -39,6 +44,7 @@ __all__ = [
     "TestClient",
     "build_clinic",
     "csrf_of",
+    "implant_pump_with_patient_bolus",
     "logged_in",
     "postgres_schema_url",
 ]
@@ -161,3 +167,37 @@ def postgres_schema_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def implant_pump_with_patient_bolus(clinic: Clinic) -> str:
+    """A SynchroMed II with morphine 25 mg/mL at 5 mg/day for the patient user's own record; its
+    program allows a 0.1 mg patient bolus with a 4-hour lockout, 3 a day. Returns the pump id."""
+
+    morphine = Admixture.single("morphine", Concentration.from_mg_per_ml(25))
+    program = InfusionProgram.continuous(
+        morphine,
+        DoseRate.from_mg_per_day(Decimal(5)),
+        patient_bolus=PatientBolusSettings(
+            dose=Mass.from_mg(Decimal("0.1")),
+            duration=Duration.minutes(10),
+            lockout=Duration.hours(4),
+            max_per_day=3,
+        ),
+    )
+    result = clinic.thecal.run_device(
+        implant_pump,
+        ImplantPump(
+            actor=Actor(user_id=clinic.users[Role.PHYSICIAN], role=Role.PHYSICIAN),
+            patient_id=clinic.own_patient,
+            pump_model_id="synchromed-ii-20",
+            pump_serial="NGP-E2E-001",
+            catheter_model_id="indura-1p-8709sc",
+            catheter_length_cm=Decimal(60),
+            catheter_tip_level="T10",
+            initial_fill=morphine,
+            fill_volume=Volume.from_ml(20),
+            initial_program=program,
+        ),
+    )
+    clinic.clock.advance(hours=1)  # past the priming bolus, which blocks patient boluses
+    return str(result.pump.id)

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from api_support import Clinic, TestClient, build_clinic, logged_in, postgres_schema_url
+from api_support import (
+    Clinic,
+    TestClient,
+    build_clinic,
+    implant_pump_with_patient_bolus,
+    logged_in,
+    postgres_schema_url,
+)
 
 from thecal.domain.users import Actor, Role
 from thecal.entrypoints.api.presenters import candidacy_details
@@ -122,6 +129,10 @@ ENDPOINTS: dict[str, tuple[str, Request]] = {
             {"label": "matrix"},
         ),
     ),
+    "pump.patient_bolus": (
+        "collection",
+        lambda _w, _k: ("POST", "/api/v1/pumps/mine/patient-bolus", None),
+    ),
     "worklist.read": ("collection", lambda _w, _k: ("GET", "/api/v1/worklist", None)),
     "session.read": ("collection", lambda _w, _k: ("GET", "/api/v1/auth/session", None)),
 }
@@ -143,7 +154,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         ("audit.read", "audit.verify", "users.list", "users.create", "users.token", "session.read"),
         "any",
     ),
-    "patient": {"patient.read": "own", "candidacy.read": "own", "session.read": "any"},
+    "patient": {
+        "patient.read": "own",
+        "candidacy.read": "own",
+        "session.read": "any",
+        "pump.patient_bolus": "any",  # the endpoint only ever reaches the caller's own pump
+    },
     "anonymous": {},
 }
 
@@ -182,6 +198,7 @@ def world(
         ).id
         for kind, patient in (("own", clinic.own_patient), ("foreign", clinic.foreign_patient))
     }
+    implant_pump_with_patient_bolus(clinic)  # the patient user's own pump
     clients = {role.value: logged_in(clinic, role.value) for role in Role}
     clients["anonymous"] = clinic.client()
     yield World(clinic=clinic, clients=clients, assessments=assessments)

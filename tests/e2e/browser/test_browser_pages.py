@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import PASSWORD
+from api_support import PASSWORD, implant_pump_with_patient_bolus
 from playwright.sync_api import expect
 
 from conftest import LiveServer
@@ -93,3 +93,19 @@ def test_a_patient_sees_only_their_portal(browser: Any, server: LiveServer, shot
     page.goto(f"{server.url}/patients/{server.clinic.foreign_patient}")
     expect(page.get_by_text("Not allowed").first).to_be_visible()
     page.screenshot(path=str(shots / "error-403.png"), full_page=True)
+
+
+def test_a_patient_asking_for_a_bolus_inside_the_lockout_is_refused(
+    browser: Any, server: LiveServer, shots: Path
+) -> None:
+    implant_pump_with_patient_bolus(server.clinic)
+    page = new_page(browser)
+    log_in(page, server, "patient")
+    ask = page.get_by_role("button", name="Ask my pump for an extra dose")
+    ask.click()
+    expect(page.get_by_role("status")).to_contain_text("giving the extra dose")
+    server.clinic.clock.advance(minutes=5)
+    page.get_by_role("button", name="Ask my pump for an extra dose").click()
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_contain_text("Your pump said no: lockout")
+    page.screenshot(path=str(shots / "portal-bolus-lockout.png"), full_page=True)

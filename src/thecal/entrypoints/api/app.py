@@ -16,7 +16,15 @@ from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.entrypoints.api.deps import reject_repeated_query
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
-from thecal.entrypoints.api.routers import audit, auth, candidacy, patients, users, worklist
+from thecal.entrypoints.api.routers import (
+    audit,
+    auth,
+    candidacy,
+    patients,
+    pumps,
+    users,
+    worklist,
+)
 
 __all__ = ["API_PREFIX", "api_router", "create_app"]
 
@@ -26,7 +34,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_repeated_query)])
-    for module in (auth, worklist, patients, candidacy, audit, users):
+    for module in (auth, worklist, patients, candidacy, pumps, audit, users):
         router.include_router(module.router)
     return router
 

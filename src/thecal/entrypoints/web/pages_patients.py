@@ -20,6 +20,7 @@ from thecal.domain.errors import RequestInvalid
 from thecal.domain.patient import Contact, Sex
 from thecal.domain.users import Role
 from thecal.entrypoints.api.presenters import candidacy_details, candidacy_public
+from thecal.entrypoints.api.routers.pumps import request_bolus
 from thecal.entrypoints.api.schemas_clinical import CandidacyCreate
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.entrypoints.web.timeline import patient_timeline
@@ -144,7 +145,18 @@ def portal(request: Request) -> Response:
     patient = thecal.run(
         get_patient, GetPatient(actor=auth.actor, patient_id=auth.actor.patient_id)
     )
-    return render(request, "portal.html", patient=patient)
+    return render(request, "portal.html", patient=patient, answer=None)
+
+
+@router.post("/portal/bolus", response_class=HTMLResponse)
+async def portal_bolus(request: Request) -> Response:
+    auth = page_auth(request)
+    await require_form_csrf(request, auth)
+    thecal = thecal_of(request)
+    answer = request_bolus(thecal, auth.actor)
+    patient_id = auth.actor.patient_id or ""
+    patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=patient_id))
+    return render(request, "portal.html", patient=patient, answer=answer)
 
 
 def _candidacy_choices() -> dict[str, Any]:
