@@ -156,6 +156,14 @@ class SqlAlchemyProgramChangeRepository(ProgramChangeRepository):
         ).mappings()
         return [m.change_from_row(r) for r in rows]
 
+    def _for_pump(self, pump_id: str) -> Sequence[ProgramChange]:
+        rows = self._s.execute(
+            select(program_changes)
+            .where(program_changes.c.pump_id == pump_id)
+            .order_by(program_changes.c.proposed_at, program_changes.c.id)
+        ).mappings()
+        return [m.change_from_row(r) for r in rows]
+
     def _pump_of(self, change_id: str) -> str | None:
         found = self._s.execute(
             select(program_changes.c.pump_id).where(program_changes.c.id == change_id)

@@ -122,6 +122,13 @@ class ProgramChangeRepository(_KeyedRepository):
     def pump_of(self, change_id: str) -> str | None:
         return self._pump_of(change_id)
 
+    def for_pump(self, pump_id: str) -> Sequence[ProgramChange]:
+        """Every change of this pump in any state, oldest proposal first (exports, histories)."""
+        return [c for c in self._for_pump(pump_id) if self._remember(c)]
+
+    @abc.abstractmethod
+    def _for_pump(self, pump_id: str) -> Sequence[ProgramChange]: ...
+
     @abc.abstractmethod
     def _get_by_key(self, idempotency_key: str) -> ProgramChange | None: ...
 

@@ -109,6 +109,10 @@ class FakeChanges(ProgramChangeRepository):
             ]
         )
 
+    def _for_pump(self, pump_id: str) -> Sequence[ProgramChange]:
+        found = [c for c, p, _ in self.d.changes.values() if p == pump_id]
+        return _copy(sorted(found, key=lambda c: (c.history[0].at, c.change_id)))
+
     def _pump_of(self, change_id: str) -> str | None:
         found = self.d.changes.get(change_id)
         return found[1] if found else None
