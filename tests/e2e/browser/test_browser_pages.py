@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from api_support import PASSWORD, implant_pump_with_patient_bolus
+from browser_support import LiveServer
 from playwright.sync_api import expect
-
-from conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +108,50 @@ def test_a_patient_asking_for_a_bolus_inside_the_lockout_is_refused(
     refusal = page.get_by_role("alert")
     expect(refusal).to_contain_text("Your pump said no: lockout")
     page.screenshot(path=str(shots / "portal-bolus-lockout.png"), full_page=True)
+
+
+def answer_findings(page: Any) -> None:
+    """Acknowledge every warning and justify every override the signing form asks about."""
+    for box in page.locator('input[name="acknowledge"]').all():
+        box.check()
+    for text in page.locator('textarea[name^="override_text_"]').all():
+        text.fill("Tolerance documented at the last visit; titrating under observation.")
+
+
+def test_a_dose_increase_is_signed_co_signed_sent_and_confirmed_by_interrogation(
+    browser: Any, server: LiveServer, shots: Path
+) -> None:
+    pump_id = implant_pump_with_patient_bolus(server.clinic)
+    server.clinic.clock.advance(days=14)  # a titration interval after the implant
+
+    physician = new_page(browser)
+    log_in(physician, server, "physician")
+    physician.goto(f"{server.url}/pumps/{pump_id}")
+    physician.get_by_role("textbox", name="New daily dose").fill("5.5")
+    physician.get_by_role("textbox", name="Reason").fill(
+        "Pain not controlled at 5 mg/day (NRS 7/10)."
+    )
+    physician.get_by_role("button", name="Propose and review").click()
+    expect(physician.locator("table.diff tr.changed").first).to_be_visible()
+    expect(physician.locator("table.diff")).to_contain_text("5.5")
+    physician.screenshot(path=str(shots / "program-change-review.png"), full_page=True)
+    answer_findings(physician)
+    physician.get_by_label("Your password").fill(PASSWORD)
+    physician.get_by_role("button", name="Sign").click()
+    expect(physician.locator("h1")).to_contain_text("signed")
+
+    nurse = new_page(browser)
+    log_in(nurse, server, "nurse")
+    nurse.goto(physician.url)
+    nurse.get_by_label("Your password").fill(PASSWORD)
+    nurse.get_by_role("button", name="Co-sign").click()
+    expect(nurse.locator("h1")).to_contain_text("co")
+    nurse.get_by_role("button", name="Send to pump").click()
+    expect(nurse.get_by_text("Sent.")).to_be_visible()
+    nurse.screenshot(path=str(shots / "program-change-sent.png"), full_page=True)
+
+    nurse.goto(f"{server.url}/pumps/{pump_id}")
+    nurse.get_by_role("button", name="Interrogate the pump").click()
+    expect(nurse.get_by_text("is now confirmed")).to_be_visible()
+    expect(nurse.locator("#interrogated-program")).to_contain_text("5.5")
+    nurse.screenshot(path=str(shots / "pump-interrogated.png"), full_page=True)

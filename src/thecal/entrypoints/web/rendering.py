@@ -7,6 +7,7 @@ form post must carry the session's CSRF token (:func:`require_form_csrf`).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# display only: a volume to 0.1 mL, exact (Decimal quantize, never a float)
+templates.env.filters["tenth"] = lambda value: str(Decimal(value).quantize(Decimal("0.1")))
 
 
 def thecal_of(request: Request) -> Thecal:
