@@ -186,11 +186,53 @@ def test_the_program_becomes_a_request_with_ingredients_daily_dose_and_bolus_lim
         "morphine",
         "bupivacaine",
     ]
-    assert medication.ingredient[1].strength.numerator.value == Decimal(7500)
-    basal, bolus = request.dosageInstruction
-    assert basal.doseAndRate[0].rateQuantity.value == Decimal(2500)
-    assert bolus.maxDosePerPeriod.numerator.value == Decimal(400)  # 100 mcg × 4 per day
-    assert bolus.maxDosePerPeriod.denominator.code == "d"
+    strength = medication.ingredient[1].strength.numerator
+    assert (strength.value, strength.code) == (Decimal("7.5"), "mg")  # 7.5 mg per 1 mL
+    morphine, bupivacaine, bolus = request.dosageInstruction
+    assert [d.sequence for d in (morphine, bupivacaine, bolus)] == [1, 1, 2]
+    assert (
+        morphine.doseAndRate[0].rateQuantity.value,
+        morphine.doseAndRate[0].rateQuantity.code,
+    ) == (
+        Decimal("2.5"),
+        "mg/d",
+    )
+    # 2.5 mg/day of morphine at 10 mg/mL is 0.25 mL/day, which carries 1.875 mg of bupivacaine
+    assert bupivacaine.doseAndRate[0].rateQuantity.value == Decimal("1.875")
+    assert bolus.doseAndRate[0].doseQuantity.value == Decimal("0.1")  # 100 mcg in mg
+    assert bolus.maxDosePerPeriod.numerator.value == Decimal("0.4")  # 0.1 mg × 4 per day
+    assert (bolus.maxDosePerPeriod.denominator.value, bolus.maxDosePerPeriod.denominator.code) == (
+        Decimal(24),
+        "h",
+    )
+
+
+def test_a_microgram_drug_is_ordered_in_ug_per_day_and_a_replaced_order_names_its_predecessor() -> (
+    None
+):
+    program = InfusionProgram.continuous(
+        Admixture.single("ziconotide", Concentration.from_mcg_per_ml(25)),
+        DoseRate.from_mcg_per_day(Decimal("2.4")),
+    )
+    request = validate(
+        medication_request_resource(
+            request_id="rx-2",
+            patient_id="pat-1",
+            program=program,
+            authored_on="2025-06-02",
+            requester_id="u-physician",
+            status="stopped",
+            prior_request_id="rx-1",
+        )
+    )
+    (dosage,) = request.dosageInstruction
+    rate = dosage.doseAndRate[0].rateQuantity
+    assert (rate.value, rate.code, rate.unit) == (Decimal("2.4"), "ug/d", "mcg/d")
+    assert request.contained[0].ingredient[0].strength.numerator.code == "ug"
+    assert (request.status, request.priorPrescription.reference) == (
+        "stopped",
+        "MedicationRequest/rx-1",
+    )
 
 
 def test_pump_and_catheter_devices_carry_model_and_serial() -> None:

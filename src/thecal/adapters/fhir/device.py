@@ -11,12 +11,17 @@ from thecal.domain.devices import CatheterModel, PumpModel
 __all__ = ["catheter_device", "pump_device"]
 
 
-def pump_device(*, device_id: str, patient_id: str, pump: PumpModel, serial: str) -> dict[str, Any]:
-    """The pump: manufacturer, model name and number, serial number, reservoir volume."""
+def pump_device(
+    *, device_id: str, patient_id: str, pump: PumpModel, serial: str, active: bool = True
+) -> dict[str, Any]:
+    """The pump: manufacturer, model name and number, serial number, reservoir volume.
+
+    ``active`` False (an explanted pump) exports status ``inactive``.
+    """
     return {
         "resourceType": "Device",
         "id": device_id,
-        "status": "active",
+        "status": "active" if active else "inactive",
         "manufacturer": pump.manufacturer,
         "serialNumber": serial,
         "modelNumber": pump.model_number,
@@ -47,12 +52,13 @@ def catheter_device(
     implanted_length_cm: Decimal,
     tip_level: str,
     pump_device_id: str,
+    active: bool = True,
 ) -> dict[str, Any]:
-    """The catheter, its implanted length and tip level, attached to the pump."""
+    """The catheter (model), its implanted length and tip level, attached to the pump."""
     return {
         "resourceType": "Device",
         "id": device_id,
-        "status": "active",
+        "status": "active" if active else "inactive",
         "manufacturer": catheter.manufacturer,
         "deviceName": [{"name": catheter.name, "type": "manufacturer-name"}],
         "type": {"text": "intrathecal catheter"},

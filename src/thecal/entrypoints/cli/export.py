@@ -1,8 +1,9 @@
 """`thecal export fhir --patient ID | --all`: the records as FHIR R4 (Bundle per patient, ndjson in bulk).
 
 One patient: a ``collection`` Bundle (JSON). ``--all``: FHIR bulk-data style ndjson, one resource
-per line. Each patient's record is an authorized, audited read (``fhir.export``); ``--all`` is
-physician-only in practice (a patient user may export only their own record).
+per line. Each patient's record is an authorized, audited read (``fhir.export``: the outcome
+records, then the pump therapy); ``--all`` is physician-only in practice (a patient user may
+export only their own record).
 """
 
 from __future__ import annotations
@@ -10,15 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from thecal.adapters.fhir import fhir_json
 from thecal.adapters.fhir.bundle import patient_bundle, record_resources
+from thecal.adapters.fhir.pump_therapy import ExportPumpTherapy, export_pump_therapy
+from thecal.adapters.fhir.pump_therapy_resources import pump_therapy_resources
 from thecal.adapters.read_models.patient_ids import all_patient_ids
+from thecal.bootstrap import Thecal
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.errors import RequestInvalid
+from thecal.domain.users import Actor
 from thecal.entrypoints.cli.db import AsUser, open_app, resolve_actor
 from thecal.entrypoints.cli.output import translate_errors
 from thecal.services.record_export import ExportRecord, export_record
@@ -26,6 +31,19 @@ from thecal.services.record_export import ExportRecord, export_record
 __all__ = ["app", "fhir"]
 
 app = typer.Typer(no_args_is_help=True, help="Export records in standard formats.")
+
+
+def _patient_resources(thecal: Thecal, actor: Actor, patient_id: str) -> list[dict[str, Any]]:
+    """Everything on file for one patient, as FHIR resources (two audited reads)."""
+    record = thecal.run(export_record, ExportRecord(actor=actor, patient_id=patient_id))
+    therapy = thecal.run(export_pump_therapy, ExportPumpTherapy(actor=actor, patient_id=patient_id))
+    linked = {p.source_record_id: p.id for p in record.procedures if p.source_record_id}
+    return record_resources(
+        record.patient,
+        record.procedures,
+        record.assessments,
+        extra=pump_therapy_resources(therapy, linked=linked),
+    )
 
 
 @app.command()
@@ -37,14 +55,14 @@ def fhir(
     ] = False,
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:
-    """FHIR R4 export: Patient, Procedure, QuestionnaireResponse, Observation (pain LOINC 72514-3)."""
+    """FHIR R4 export: Patient, Procedure, QuestionnaireResponse, Observation (pain LOINC 72514-3),
+    Device (pump, catheter), MedicationRequest (programs), MedicationAdministration (fills, boluses)."""
     with translate_errors(as_json=False), open_app() as thecal:
         if (patient is None) == (not all_patients):
             raise RequestInvalid(where="export", detail="give exactly one of --patient ID or --all")
         actor = resolve_actor(thecal, as_user)
         if patient is not None:
-            record = thecal.run(export_record, ExportRecord(actor=actor, patient_id=patient))
-            resources = record_resources(record.patient, record.procedures, record.assessments)
+            resources = _patient_resources(thecal, actor, patient)
             stamp = thecal.clock.now().astimezone(dt.UTC).isoformat()
             text = fhir_json(
                 patient_bundle(resources, bundle_id=str(uuid.uuid4()), timestamp=stamp), indent=2
@@ -53,11 +71,7 @@ def fhir(
             authorize(actor, Action.FHIR_EXPORT, Subject.collection("patients"))
             lines = []
             for ident in list(all_patient_ids(thecal.engine)):  # read before the audited writes
-                record = thecal.run(export_record, ExportRecord(actor=actor, patient_id=ident))
-                lines += [
-                    fhir_json(r)
-                    for r in record_resources(record.patient, record.procedures, record.assessments)
-                ]
+                lines += [fhir_json(r) for r in _patient_resources(thecal, actor, ident)]
             text = "\n".join(lines)
         if output is None:
             typer.echo(text)
