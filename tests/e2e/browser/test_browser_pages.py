@@ -3,6 +3,8 @@ keep a screenshot of every page (tablet-sized viewport)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,15 @@ import pytest
 from api_support import PASSWORD, implant_pump_with_patient_bolus
 from browser_support import LiveServer
 from playwright.sync_api import expect
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.refill import PharmacyLabel
+from thecal.domain.units import Concentration, Volume
+from thecal.domain.users import Actor, Role
+from thecal.services.demo.clinic import ConfigureTwin, configure_twin
+from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
+from thecal.services.pumps import GetPump, get_pump
+from thecal.simulation.faults import DeliveryError
 
 pytestmark = pytest.mark.browser
 
@@ -110,6 +121,10 @@ def test_a_patient_asking_for_a_bolus_inside_the_lockout_is_refused(
     page.screenshot(path=str(shots / "portal-bolus-lockout.png"), full_page=True)
 
 
+def actor_of(clinic: Any, role: Role) -> Actor:
+    return Actor(user_id=clinic.users[role], role=role)
+
+
 def answer_findings(page: Any) -> None:
     """Acknowledge every warning and justify every override the signing form asks about."""
     for box in page.locator('input[name="acknowledge"]').all():
@@ -155,3 +170,51 @@ def test_a_dose_increase_is_signed_co_signed_sent_and_confirmed_by_interrogation
     expect(nurse.get_by_text("is now confirmed")).to_be_visible()
     expect(nurse.locator("#interrogated-program")).to_contain_text("5.5")
     nurse.screenshot(path=str(shots / "pump-interrogated.png"), full_page=True)
+
+
+def test_a_nurse_completes_a_refill_that_raises_a_discrepancy_finding(
+    browser: Any, server: LiveServer, shots: Path
+) -> None:
+    clinic = server.clinic
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    serial = clinic.thecal.run(
+        get_pump, GetPump(actor=actor_of(clinic, Role.NURSE), pump_id=pump_id)
+    ).serial
+    # the twin over-delivers by 30 % without knowing it: less comes back than the pump counted
+    clinic.thecal.run_device(
+        configure_twin, ConfigureTwin(serial=serial, fault=DeliveryError(percent=Decimal(30)))
+    )
+    clinic.clock.advance(days=28)
+    clinic.thecal.run(
+        verify_admixture,
+        VerifyAdmixture(
+            actor=actor_of(clinic, Role.PHARMACIST),
+            pump_id=pump_id,
+            label=PharmacyLabel(
+                admixture=Admixture.single("morphine", Concentration.from_mg_per_ml(25)),
+                volume=Volume.from_ml(20),
+                lot="LOT-E2E-7",
+                beyond_use=clinic.clock.now() + dt.timedelta(days=30),
+            ),
+            verification_id="VER-E2E-7",
+        ),
+    )
+    page = new_page(browser)
+    log_in(page, server, "nurse")
+    page.goto(f"{server.url}/pumps/{pump_id}")
+    page.get_by_label("Pharmacy verification number").fill("VER-E2E-7")
+    page.get_by_label("Lot at the bedside").fill("LOT-E2E-7")
+    page.get_by_label("Ordered volume (mL)").fill("20")
+    for item in (
+        "Test volume aspirated back",
+        "Needle placement confirmed",
+        "Aspiration positive",
+        "No pocket swelling or pain",
+        "Observed for overdose symptoms",
+    ):
+        page.get_by_label(item).check()
+    page.get_by_role("button", name="Perform the refill").click()
+    expect(page.get_by_role("heading", name="Expected vs withdrawn")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("less withdrawn than expected")
+    expect(page.locator(".findings li").first).to_be_visible()
+    page.screenshot(path=str(shots / "refill-discrepancy.png"), full_page=True)

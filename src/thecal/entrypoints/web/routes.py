@@ -28,7 +28,13 @@ from thecal.entrypoints.api.csrf import (
 from thecal.entrypoints.api.errors import HtmlRenderer
 from thecal.entrypoints.api.routers.auth import set_session_cookie
 from thecal.entrypoints.api.routers.worklist import worklist_page
-from thecal.entrypoints.web import pages_admin, pages_outcomes, pages_patients, pages_pumps
+from thecal.entrypoints.web import (
+    pages_admin,
+    pages_outcomes,
+    pages_patients,
+    pages_pumps,
+    pages_refills,
+)
 from thecal.entrypoints.web.rendering import (
     STATIC_DIR,
     page_auth,
@@ -165,6 +171,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
     app.include_router(pages_pumps.router)
+    app.include_router(pages_refills.router)
     app.include_router(pages_outcomes.router)
 
     @app.middleware("http")

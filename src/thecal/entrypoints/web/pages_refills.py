@@ -1,0 +1,75 @@
+"""Refill page: the nurse's refill at the bedside (pharmacy-verified syringe, test injection with
+aspiration, pocket-fill checklist) and its result: expected vs withdrawn residual, the
+discrepancy and its possible causes, the findings by severity and the next refill date."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from thecal.domain.errors import RequestInvalid
+from thecal.domain.program_change import FindingSeverity
+from thecal.domain.refill import PocketFillChecklist
+from thecal.domain.units import Volume
+from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
+from thecal.services.pumps import GetPump, get_pump
+from thecal.services.refills import PerformRefill, perform_refill
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+Ident = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def _ml(form: dict[str, str], field: str) -> Volume:
+    try:
+        value = Decimal(form.get(field, "").strip())
+    except InvalidOperation:
+        raise RequestInvalid(where=field, detail="enter a volume in mL, e.g. 20") from None
+    if not value.is_finite() or value < 0:
+        raise RequestInvalid(where=field, detail="must be a volume of 0 mL or more")
+    return Volume.from_ml(value)
+
+
+@router.post("/pumps/{pump_id}/refills", response_class=HTMLResponse)
+async def refill(request: Request, pump_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    version = form.get("pump_version", "")
+    if not version.isdigit():
+        raise RequestInvalid(where="pump_version", detail="reload the pump page and try again")
+    thecal = thecal_of(request)
+    outcome = thecal.run_device(
+        perform_refill,
+        PerformRefill(
+            actor=auth.actor,
+            pump_id=pump_id,
+            idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
+            expected_pump_version=int(version),
+            verification_id=form.get("verification_id", "").strip(),
+            ordered_volume=_ml(form, "ordered_volume_ml"),
+            lot_at_bedside=form.get("lot_at_bedside", "").strip(),
+            test_volume=_ml(form, "test_volume_ml"),
+            aspiration_returned=form.get("aspiration_returned") == "yes",
+            checklist=PocketFillChecklist(
+                needle_placement_confirmed=form.get("needle_placement_confirmed") == "yes",
+                aspiration_positive=form.get("aspiration_positive") == "yes",
+                no_pocket_swelling_or_pain=form.get("no_pocket_swelling_or_pain") == "yes",
+                observed_for_overdose_symptoms=form.get("observed_for_overdose_symptoms") == "yes",
+            ),
+        ),
+    )
+    pump = thecal.run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
+    order = [
+        FindingSeverity.BLOCK,
+        FindingSeverity.OVERRIDE,
+        FindingSeverity.WARN,
+        FindingSeverity.INFO,
+    ]
+    findings = sorted(outcome.findings, key=lambda f: order.index(f.severity))
+    return render(request, "refill_result.html", pump=pump, outcome=outcome, findings=findings)
