@@ -3,7 +3,6 @@ keep a screenshot of every page (tablet-sized viewport)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,8 @@ from api_support import PASSWORD, implant_pump_with_patient_bolus
 from browser_support import LiveServer
 from playwright.sync_api import expect
 
-from thecal.domain.admixture import Admixture
-from thecal.domain.refill import PharmacyLabel
-from thecal.domain.units import Concentration, Volume
 from thecal.domain.users import Actor, Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
-from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 from thecal.services.pumps import GetPump, get_pump
 from thecal.simulation.faults import DeliveryError
 
@@ -185,24 +180,22 @@ def test_a_nurse_completes_a_refill_that_raises_a_discrepancy_finding(
         configure_twin, ConfigureTwin(serial=serial, fault=DeliveryError(percent=Decimal(30)))
     )
     clinic.clock.advance(days=28)
-    clinic.thecal.run(
-        verify_admixture,
-        VerifyAdmixture(
-            actor=actor_of(clinic, Role.PHARMACIST),
-            pump_id=pump_id,
-            label=PharmacyLabel(
-                admixture=Admixture.single("morphine", Concentration.from_mg_per_ml(25)),
-                volume=Volume.from_ml(20),
-                lot="LOT-E2E-7",
-                beyond_use=clinic.clock.now() + dt.timedelta(days=30),
-            ),
-            verification_id="VER-E2E-7",
-        ),
-    )
+    pharmacist = new_page(browser)
+    log_in(pharmacist, server, "pharmacist")
+    pharmacist.goto(f"{server.url}/pumps/{pump_id}")
+    pharmacist.get_by_label("Volume dispensed (mL)").fill("20")
+    pharmacist.get_by_label("Lot").fill("LOT-E2E-7")
+    pharmacist.get_by_label("Beyond-use date and time (UTC)").fill("2026-04-30T12:00")
+    pharmacist.get_by_role("button", name="Verify").click()
+    verification = pharmacist.locator("#verification-id")
+    expect(verification).to_be_visible()
+    pharmacist.screenshot(path=str(shots / "pharmacy-verified.png"), full_page=True)
+    verification_id = verification.inner_text()
+
     page = new_page(browser)
     log_in(page, server, "nurse")
     page.goto(f"{server.url}/pumps/{pump_id}")
-    page.get_by_label("Pharmacy verification number").fill("VER-E2E-7")
+    page.get_by_label("Pharmacy verification number").fill(verification_id)
     page.get_by_label("Lot at the bedside").fill("LOT-E2E-7")
     page.get_by_label("Ordered volume (mL)").fill("20")
     for item in (

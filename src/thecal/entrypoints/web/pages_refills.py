@@ -1,9 +1,10 @@
-"""Refill page: the nurse's refill at the bedside (pharmacy-verified syringe, test injection with
+"""Refill and pharmacy pages: the pharmacist's verification of a dispensed admixture; the nurse's refill at the bedside (pharmacy-verified syringe, test injection with
 aspiration, pocket-fill checklist) and its result: expected vs withdrawn residual, the
 discrepancy and its possible causes, the findings by severity and the next refill date."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
@@ -13,9 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.program_change import FindingSeverity
-from thecal.domain.refill import PocketFillChecklist
+from thecal.domain.refill import PharmacyLabel, PocketFillChecklist
 from thecal.domain.units import Volume
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
+from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.refills import PerformRefill, perform_refill
 
@@ -73,3 +75,35 @@ async def refill(request: Request, pump_id: Ident) -> Response:
     ]
     findings = sorted(outcome.findings, key=lambda f: order.index(f.severity))
     return render(request, "refill_result.html", pump=pump, outcome=outcome, findings=findings)
+
+
+@router.post("/pumps/{pump_id}/pharmacy-verifications", response_class=HTMLResponse)
+async def verify(request: Request, pump_id: Ident) -> Response:
+    """The pharmacist checks the dispensed admixture against the pump's program (drug and
+    concentration as on record; volume, lot and beyond-use date from the label)."""
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    thecal = thecal_of(request)
+    pump = thecal.run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
+    try:
+        beyond_use = dt.datetime.fromisoformat(form.get("beyond_use", "").strip())
+    except ValueError:
+        raise RequestInvalid(
+            where="beyond-use date", detail="enter the date and time from the label"
+        ) from None
+    verification = thecal.run(
+        verify_admixture,
+        VerifyAdmixture(
+            actor=auth.actor,
+            pump_id=pump_id,
+            label=PharmacyLabel(
+                admixture=pump.admixture,
+                volume=_ml(form, "volume_ml"),
+                lot=form.get("lot", ""),
+                beyond_use=beyond_use.replace(tzinfo=dt.UTC)
+                if beyond_use.tzinfo is None
+                else beyond_use,
+            ),
+        ),
+    )
+    return render(request, "pharmacy_result.html", pump=pump, verification=verification)
