@@ -82,6 +82,7 @@ class Action(StrEnum):
     MRI_SCAN = "mri.scan"
     MRI_READ = "mri.read"
     WORKLIST_READ = "worklist.read"
+    DEMO_CONSOLE = "demo.console"  # the pump console (demo mode only): time travel, faults, MRI
 
 
 class Scope(Enum):
@@ -137,6 +138,7 @@ _PATHWAY_CLINICIAN = {
     Action.MRI_SCAN: Scope.ANY,
     Action.MRI_READ: Scope.ANY,
     Action.WORKLIST_READ: Scope.ANY,
+    Action.DEMO_CONSOLE: Scope.ANY,  # demo mode only (the page refuses otherwise)
 }
 
 _CLINICIAN_READS = {

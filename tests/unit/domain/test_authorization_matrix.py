@@ -84,6 +84,7 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.MRI_SCAN,
             Action.MRI_READ,
             Action.WORKLIST_READ,
+            Action.DEMO_CONSOLE,
         )
     },
     **{
