@@ -30,6 +30,7 @@ from thecal.entrypoints.api.routers.auth import set_session_cookie
 from thecal.entrypoints.api.routers.worklist import worklist_page
 from thecal.entrypoints.web import (
     pages_admin,
+    pages_console,
     pages_outcomes,
     pages_patients,
     pages_pumps,
@@ -173,6 +174,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_pumps.router)
     app.include_router(pages_refills.router)
     app.include_router(pages_outcomes.router)
+    app.include_router(pages_console.router)
 
     @app.middleware("http")
     async def security_headers(
