@@ -22,6 +22,7 @@ from thecal.domain.users import Role
 from thecal.entrypoints.api.presenters import candidacy_details, candidacy_public
 from thecal.entrypoints.api.routers.pumps import request_bolus
 from thecal.entrypoints.api.schemas_clinical import CandidacyCreate
+from thecal.entrypoints.web.charts import dose_chart, pain_chart
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.entrypoints.web.timeline import patient_timeline
 from thecal.services.candidacy import GetCandidacy, RecordCandidacy, get_candidacy, record_candidacy
@@ -34,6 +35,7 @@ from thecal.services.patients import (
     search_patients,
 )
 from thecal.services.repositories import PatientQuery
+from thecal.services.therapy_history import GetTherapyHistory, get_therapy_history
 
 __all__ = ["router"]
 
@@ -127,12 +129,19 @@ def patient_page(request: Request, patient_id: PatientId) -> Response:
     thecal = thecal_of(request)
     patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=patient_id))
     assessments = thecal.run(get_candidacy, GetCandidacy(actor=auth.actor, patient_id=patient_id))
+    therapy = thecal.run(
+        get_therapy_history, GetTherapyHistory(actor=auth.actor, patient_id=patient_id)
+    )
+    now = thecal.clock.now()
     return render(
         request,
         "patient.html",
         patient=patient,
         candidacy=[candidacy_public(a) for a in assessments],
-        timeline=patient_timeline(patient, assessments),
+        timeline=patient_timeline(patient, assessments, therapy),
+        therapy=therapy,
+        pain_chart=pain_chart(therapy.assessments),
+        dose_charts=[dose_chart(h, now) for h in therapy.pumps],
     )
 
 

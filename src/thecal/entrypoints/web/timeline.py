@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
 from thecal.domain.units import plain
+from thecal.services.therapy_history import TherapyHistory
 
-__all__ = ["TimelineItem", "patient_timeline"]
+__all__ = ["TimelineItem", "patient_timeline", "therapy_items"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,7 +28,9 @@ class TimelineItem:
 
 
 def patient_timeline(
-    patient: Patient, assessments: Sequence[CandidacyAssessment]
+    patient: Patient,
+    assessments: Sequence[CandidacyAssessment],
+    therapy: TherapyHistory | None = None,
 ) -> list[TimelineItem]:
     items = [
         TimelineItem(
@@ -52,4 +55,77 @@ def patient_timeline(
                 link=f"#candidacy-{a.id}",
             )
         )
+    if therapy is not None:
+        items += therapy_items(therapy)
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def _day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+def therapy_items(therapy: TherapyHistory) -> list[TimelineItem]:
+    """Pumps, program changes, refills, pump alarms, procedures and assessments."""
+    items: list[TimelineItem] = []
+    for h in therapy.pumps:
+        pump = h.pump
+        items.append(
+            TimelineItem(
+                at=pump.implanted_at,
+                kind="pump",
+                title=f"Pump {pump.serial} implanted",
+                detail=f"{pump.model_id}; catheter tip {pump.catheter_tip_level}",
+                link=f"/pumps/{pump.id}",
+            )
+        )
+        items.extend(
+            TimelineItem(
+                at=c.history[-1].at,
+                kind="program",
+                title=f"Program change {c.state.value}",
+                detail=(
+                    f"{plain(c.old_program.basal_daily_dose.mg_per_day)} → "
+                    f"{plain(c.new_program.basal_daily_dose.mg_per_day)} mg/day"
+                ),
+                link=f"/pumps/{pump.id}/program-changes/{c.change_id}",
+            )
+            for c in h.changes
+        )
+        items.extend(
+            TimelineItem(
+                at=r.history[-1].at,
+                kind="refill",
+                title=f"Refill {r.state.value}",
+                detail=f"pump {pump.serial}",
+            )
+            for r in h.refills
+        )
+        items.extend(
+            TimelineItem(
+                at=e.at,
+                kind="alarm",
+                title=f"Pump alarm: {e.code}",
+                detail=f"{e.priority.value if e.priority else ''} priority; {e.detail}",
+            )
+            for e in h.alarms
+        )
+    items.extend(
+        TimelineItem(
+            at=_day(p.performed_on),
+            kind="procedure",
+            title=p.kind.value.replace("_", " ").capitalize(),
+            detail=p.notes[:120],
+        )
+        for p in therapy.procedures
+    )
+    for a in therapy.assessments:
+        shown = ", ".join(f"{k} {v}" for k, v in a.scores.items() if v is not None)
+        items.append(
+            TimelineItem(
+                at=_day(a.assessed_on),
+                kind="assessment",
+                title=f"{a.instrument.value.upper()} assessment",
+                detail=shown[:160],
+            )
+        )
+    return items

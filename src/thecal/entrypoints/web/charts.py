@@ -1,0 +1,127 @@
+"""Two small server-rendered charts for the patient timeline, as inline SVG (no JavaScript):
+pain (NRS 0–10) over time and the daily dose history of each pump.
+
+Each chart has ``role="img"``, a ``<title>`` and a ``<desc>`` naming every point, so a screen
+reader gets the same data as the picture. Coordinates are computed with ``Decimal`` (display
+only, but no floats anywhere near a dose).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+from thecal.domain.assessment import Assessment
+from thecal.domain.program_change import ProgramChangeState
+from thecal.domain.units import plain
+from thecal.services.therapy_history import PumpHistory
+
+__all__ = ["Point", "dose_chart", "dose_points", "line_chart", "pain_chart", "pain_points"]
+
+Point = tuple[dt.datetime, Decimal]
+
+_W, _H = Decimal(640), Decimal(220)
+_LEFT, _RIGHT, _TOP, _BOTTOM = Decimal(48), Decimal(16), Decimal(16), Decimal(36)
+_TENTH = Decimal("0.1")
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+def pain_points(assessments: Sequence[Assessment]) -> list[Point]:
+    """(day, pain 0–10) of every assessment that gives an NRS pain figure, oldest first."""
+    return sorted(
+        (_at(a.assessed_on), a.figures.pain_nrs)
+        for a in assessments
+        if a.figures.pain_nrs is not None
+    )
+
+
+def dose_points(history: PumpHistory, now: dt.datetime) -> list[Point]:
+    """The basal daily dose (mg/day) of a pump from implant to ``now``: one point per confirmed
+    program, and the current dose again at ``now`` (a step chart)."""
+    confirmed = sorted(
+        (c.history[-1].at, c) for c in history.changes if c.state is ProgramChangeState.CONFIRMED
+    )
+    first = confirmed[0][1].old_program if confirmed else history.pump.program
+    points = [(history.pump.implanted_at, first.basal_daily_dose.mg_per_day)]
+    points += [(at, c.new_program.basal_daily_dose.mg_per_day) for at, c in confirmed]
+    if now > points[-1][0]:
+        points.append((now, points[-1][1]))
+    return points
+
+
+def _x(at: dt.datetime, start: dt.datetime, span: Decimal) -> Decimal:
+    seconds = Decimal(int((at - start).total_seconds()))
+    return (_LEFT + (_W - _LEFT - _RIGHT) * seconds / span).quantize(_TENTH)
+
+
+def _y(value: Decimal, top: Decimal) -> Decimal:
+    return (_H - _BOTTOM - (_H - _TOP - _BOTTOM) * value / top).quantize(_TENTH)
+
+
+def line_chart(
+    points: Sequence[Point],
+    *,
+    ident: str,
+    title: str,
+    unit: str,
+    y_max: Decimal,
+    step: bool = False,
+) -> Markup:
+    """An accessible SVG line (or step) chart of ``points`` on 0…``y_max``."""
+    start, end = points[0][0], points[-1][0]
+    span = Decimal(max(int((end - start).total_seconds()), 1))
+    coords: list[tuple[Decimal, Decimal]] = []
+    for at, value in points:
+        x, y = _x(at, start, span), _y(value, y_max)
+        if step and coords:
+            coords.append((x, coords[-1][1]))
+        coords.append((x, y))
+    desc = "; ".join(f"{at:%Y-%m-%d}: {plain(value)} {unit}" for at, value in points)
+    path = " ".join(f"{x},{y}" for x, y in coords)
+    base, left = _H - _BOTTOM, _LEFT
+    dots = "".join(
+        f'<circle cx="{_x(at, start, span)}" cy="{_y(v, y_max)}" r="4"/>' for at, v in points
+    )
+    return Markup(  # noqa: S704 - every text is escaped; the numbers are Decimals and dates
+        f'<svg class="chart" id="{escape(ident)}" role="img" viewBox="0 0 {_W} {_H}" '
+        f'aria-labelledby="{escape(ident)}-t {escape(ident)}-d" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{escape(ident)}-t">{escape(title)}</title>'
+        f'<desc id="{escape(ident)}-d">{escape(desc)}</desc>'
+        f'<line class="axis" x1="{left}" y1="{base}" x2="{_W - _RIGHT}" y2="{base}"/>'
+        f'<line class="axis" x1="{left}" y1="{_TOP}" x2="{left}" y2="{base}"/>'
+        f'<text x="{left - 6}" y="{_TOP + 5}" text-anchor="end">{plain(y_max)}</text>'
+        f'<text x="{left - 6}" y="{base}" text-anchor="end">0</text>'
+        f'<text x="{left}" y="{_H - 10}">{start:%Y-%m-%d}</text>'
+        f'<text x="{_W - _RIGHT}" y="{_H - 10}" text-anchor="end">{end:%Y-%m-%d}</text>'
+        f'<text x="{left + 6}" y="{_TOP + 5}">{escape(unit)}</text>'
+        f'<polyline class="series" points="{path}"/><g class="dots">{dots}</g></svg>'
+    )
+
+
+def pain_chart(assessments: Sequence[Assessment]) -> Markup | None:
+    points = pain_points(assessments)
+    if not points:
+        return None
+    return line_chart(
+        points, ident="pain-chart", title="Pain (NRS 0–10) over time", unit="NRS", y_max=Decimal(10)
+    )
+
+
+def dose_chart(history: PumpHistory, now: dt.datetime) -> Markup:
+    points = dose_points(history, now)
+    drug = history.pump.admixture.primary.drug_id
+    highest = max(value for _, value in points)
+    return line_chart(
+        points,
+        ident=f"dose-chart-{history.pump.serial}",
+        title=f"Daily dose of {drug}, pump {history.pump.serial}",
+        unit="mg/day",
+        y_max=max(highest * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
+        step=True,
+    )
