@@ -50,12 +50,18 @@ class EpisodeQuery:
         indication: only this indication code (exact); ``None`` for all.
         first_day: the first follow-up day wanted (``None``: from day 1).
         last_day: the last follow-up day wanted (``None``: every later day).
+        time_points: when given, the source may return, instead of every follow-up in the days
+            wanted, only the follow-ups these time points pick: per time point and measure, the
+            one in the window (cut to ``first_day``–``last_day``) closest to the target day, the
+            earlier on a tie, the smallest assessment id on the same day — exactly what
+            :func:`~thecal.reports.outcomes.analyse` would pick from all of them.
     """
 
     procedure: ProcedureType | None = None
     indication: str | None = None
     first_day: int | None = None
     last_day: int | None = None
+    time_points: tuple[TimePoint, ...] = ()
 
 
 class EpisodeSource(Protocol):
@@ -173,15 +179,21 @@ def outcome_summary(
     """The report at ``time_point`` with its PGIC distribution and trajectories.
 
     Reads the source once, for the follow-up days of every policy time point (so the trajectory
-    covers them all); use :func:`~thecal.reports.outcomes.analyse` directly with a narrower
+    covers them all), naming those time points so the source may send only their picks; use :func:`~thecal.reports.outcomes.analyse` directly with a narrower
     :class:`EpisodeQuery` when only the figures are needed (the benchmark does).
     """
-    first, last = window_of((*policy.time_points, time_point))
+    points = (*policy.time_points, time_point)
+    first, last = window_of(points)
+    query = EpisodeQuery(
+        procedure=procedure,
+        indication=indication,
+        first_day=first,
+        last_day=last,
+        time_points=tuple(dict.fromkeys(points)),  # each time point once, in order
+    )
     episodes = [
         e
-        for e in source.episodes(
-            EpisodeQuery(procedure=procedure, indication=indication, first_day=first, last_day=last)
-        )
+        for e in source.episodes(query)
         if (procedure is None or e.procedure is procedure)
         and (indication is None or e.indication == indication)
     ]

@@ -19,6 +19,10 @@ the join reads the covering index ``ix_assessments_outcome_report``. Rows are gr
 (the greatest day; on a tie, the greatest assessment id). Follow-ups are the linked assessments on
 day 1 or later inside the requested days.
 
+**Fast path.** A query that names its ``time_points`` is answered by
+:mod:`~thecal.adapters.read_models.outcome_picks`: SQL picks the baselines and, per time point and
+measure, the follow-up ``analyse`` would use, and returns one row per episode.
+
 Procedure kinds map to report types one to one, with ``intrathecal_pump_implant`` →
 :attr:`~thecal.reports.outcomes.ProcedureType.INTRATHECAL_PUMP`; replacements, revisions and
 refills start no episode.
@@ -36,6 +40,7 @@ from sqlalchemy import Engine, and_, or_, select, text, type_coerce
 from sqlalchemy.types import NullType
 
 from thecal.adapters.orm import assessments, procedures
+from thecal.adapters.read_models.outcome_picks import PickedWindow, picked_episodes, picks_statement
 from thecal.domain.instruments.pgic import Pgic
 from thecal.domain.procedure import ProcedureKind
 from thecal.reports.outcome_source import EpisodeQuery
@@ -79,6 +84,7 @@ class SqlOutcomeReadModel:
         # rows need only be grouped by procedure: on PostgreSQL sort ids bytewise, not by the
         # database's linguistic collation (several times cheaper for 10⁵ ids)
         ident = p.id.collate("C") if postgresql else p.id
+        assessment = a.id.collate("C") if postgresql else a.id  # ties by id, bytewise as in SQLite
         days = a.days_after_procedure
         wanted = [days <= 0]
         if query.first_day is None and query.last_day is None:
@@ -87,11 +93,7 @@ class SqlOutcomeReadModel:
             wanted.append(
                 and_(days >= max(1, query.first_day or 1), days <= (query.last_day or 1 << 30))
             )
-        kinds = (
-            [KIND_OF_TYPE[query.procedure].value]
-            if query.procedure is not None
-            else [kind.value for kind in KIND_OF_TYPE.values()]
-        )
+        kinds = _kinds(query)
         # exact decimals as the driver gives them (text on SQLite, Decimal on PostgreSQL), parsed
         # once per distinct value below rather than once per row by the column type
         pain, odi = type_coerce(a.pain_nrs, NullType()), type_coerce(a.odi_percent, NullType())
@@ -112,14 +114,21 @@ class SqlOutcomeReadModel:
                 procedures.outerjoin(assessments, and_(a.procedure_id == p.id, or_(*wanted)))
             )
             .where(p.kind.in_(kinds))
-            .order_by(ident, days, a.id)
+            .order_by(ident, days, assessment)
         )
         if query.indication is not None:
             statement = statement.where(p.indication == query.indication)
         return statement
 
     def episodes(self, query: EpisodeQuery) -> Iterator[Episode]:
-        """Every matching episode once, in procedure-id order (see the module docstring)."""
+        """Every matching episode once (see the module docstring).
+
+        In procedure-id order. Without ``query.time_points``, with every follow-up in the days
+        asked for; with them, with the follow-ups the time points pick.
+        """
+        if query.time_points:
+            yield from self._picked(query)
+            return
         decimals = _Decimals()
         with self._engine.connect() as connection:
             if connection.dialect.name == "postgresql":
@@ -161,6 +170,27 @@ class SqlOutcomeReadModel:
                 )
             if current is not None:
                 yield _episode(current, pain, odi, vas, follow_ups)
+
+    def _picked(self, query: EpisodeQuery) -> Iterator[Episode]:
+        windows = [PickedWindow(p, query.first_day, query.last_day) for p in query.time_points]
+        with self._engine.connect() as connection:
+            postgresql = connection.dialect.name == "postgresql"
+            if postgresql:
+                # one short aggregate: compiling it (JIT) costs more than it saves
+                connection.execute(text("SET LOCAL jit = off"))
+                connection.execute(text("SET LOCAL work_mem = '64MB'"))
+            statement = picks_statement(
+                windows, kinds=_kinds(query), indication=query.indication, postgresql=postgresql
+            )
+            result = connection.execution_options(yield_per=_BATCH).execute(statement)
+            rows = (row for batch in result.partitions(_BATCH) for row in batch)
+            yield from picked_episodes(rows, windows, TYPE_OF_KIND)
+
+
+def _kinds(query: EpisodeQuery) -> list[str]:
+    if query.procedure is not None:
+        return [KIND_OF_TYPE[query.procedure].value]
+    return [kind.value for kind in KIND_OF_TYPE.values()]
 
 
 def _episode(
