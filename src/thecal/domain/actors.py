@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
+from enum import StrEnum
 
 from thecal.domain.errors import Conflict, PermissionDenied, RequestInvalid, ValueOutOfRange
 from thecal.domain.users import Actor, Role
@@ -149,3 +150,48 @@ class Transition:
     user_id: str
     at: dt.datetime
     version: int
+
+
+def expect_state(
+    *,
+    state: StrEnum,
+    allowed: tuple[StrEnum, ...],
+    action: str,
+    at: dt.datetime,
+    last_at: dt.datetime | None,
+    error: type[IllegalTransition],
+    kind: str,
+    ident: str,
+    previous: str = "the previous record",
+) -> None:
+    """The guard every pathway state machine runs before a step.
+
+    Raises:
+        NaiveTimestamp: for a naive ``at``.
+        IllegalTransition: (the aggregate's own subclass ``error``) when ``state`` is not allowed.
+        TimeOutOfOrder: when ``at`` is before ``last_at``.
+    """
+    require_aware(at, name=f"{action} time")
+    if state not in allowed:
+        raise error(
+            kind=kind,
+            ident=ident,
+            state=state.value,
+            action=action,
+            allowed=", ".join(s.value for s in allowed),
+        )
+    require_not_before(at, last_at, action=action, what=previous)
+
+
+def transition(
+    *, action: str, previous: StrEnum, to: StrEnum, user_id: str, at: dt.datetime, version: int
+) -> Transition:
+    """The history record of one state change."""
+    return Transition(
+        action=action,
+        from_state=previous.value,
+        to_state=to.value,
+        user_id=user_id,
+        at=at,
+        version=version,
+    )

@@ -43,10 +43,11 @@ from thecal.domain.actors import (
     CLINICIANS,
     IllegalTransition,
     Transition,
+    expect_state,
     require_aware,
-    require_not_before,
     require_role,
     require_text,
+    transition,
 )
 from thecal.domain.errors import PermissionDenied, RequestInvalid, SafetyBlocked
 from thecal.domain.program import InfusionProgram
@@ -555,26 +556,26 @@ class ProgramChange:
     # ------------------------------------------------------------------------- internals
 
     def _expect(self, action: str, at: dt.datetime, *allowed: ProgramChangeState) -> None:
-        require_aware(at, name=f"{action} time")
-        if self.state not in allowed:
-            raise ProgramChangeStateError(
-                kind="program change",
-                ident=self.change_id,
-                state=self.state.value,
-                action=action,
-                allowed=", ".join(state.value for state in allowed),
-            )
-        require_not_before(at, self.history[-1].at, action=action, what="the previous step")
+        expect_state(
+            state=self.state,
+            allowed=allowed,
+            action=action,
+            at=at,
+            last_at=self.history[-1].at,
+            error=ProgramChangeStateError,
+            kind="program change",
+            ident=self.change_id,
+            previous="the previous step",
+        )
 
     def _move(self, action: str, to: ProgramChangeState, user_id: str, at: dt.datetime) -> None:
-        previous = self.state
-        self.state = to
+        previous, self.state = self.state, to
         self.version += 1
         self.history.append(
-            Transition(
+            transition(
                 action=action,
-                from_state=previous.value,
-                to_state=to.value,
+                previous=previous,
+                to=to,
                 user_id=user_id,
                 at=at,
                 version=self.version,

@@ -38,10 +38,11 @@ from thecal.domain.actors import (
     CLINICIANS,
     IllegalTransition,
     Transition,
+    expect_state,
     require_aware,
-    require_not_before,
     require_role,
     require_text,
+    transition,
 )
 from thecal.domain.admixture import Admixture
 from thecal.domain.devices import PumpModel
@@ -560,25 +561,26 @@ class Refill:
         require_role(actor, CLINICIANS, action=action)
 
     def _expect(self, action: str, at: dt.datetime, *allowed: RefillState) -> None:
-        require_aware(at, name=f"{action} time")
-        if self.state not in allowed:
-            raise RefillStateError(
-                kind="refill",
-                ident=self.refill_id,
-                state=self.state.value,
-                action=action,
-                allowed=", ".join(s.value for s in allowed),
-            )
-        require_not_before(at, self.history[-1].at, action=action, what="the previous step")
+        expect_state(
+            state=self.state,
+            allowed=allowed,
+            action=action,
+            at=at,
+            last_at=self.history[-1].at,
+            error=RefillStateError,
+            kind="refill",
+            ident=self.refill_id,
+            previous="the previous step",
+        )
 
     def _move(self, action: str, to: RefillState, actor: Actor, at: dt.datetime) -> None:
         previous, self.state = self.state, to
         self.version += 1
         self.history.append(
-            Transition(
+            transition(
                 action=action,
-                from_state=previous.value,
-                to_state=to.value,
+                previous=previous,
+                to=to,
                 user_id=actor.user_id,
                 at=at,
                 version=self.version,

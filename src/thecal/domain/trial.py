@@ -36,10 +36,11 @@ from thecal.domain.actors import (
     CLINICIANS,
     IllegalTransition,
     Transition,
+    expect_state,
     require_aware,
-    require_not_before,
     require_role,
     require_text,
+    transition,
 )
 from thecal.domain.drugs import Drug, DrugClass
 from thecal.domain.errors import Conflict, ValueOutOfRange
@@ -623,25 +624,26 @@ class Trial:
     # ------------------------------------------------------------------------- internals
 
     def _expect(self, action: str, at: dt.datetime, *allowed: TrialState) -> None:
-        require_aware(at, name=f"{action} time")
-        if self.state not in allowed:
-            raise TrialStateError(
-                kind="trial",
-                ident=self.trial_id,
-                state=self.state.value,
-                action=action,
-                allowed=", ".join(s.value for s in allowed),
-            )
-        require_not_before(at, self.history[-1].at, action=action, what="the previous record")
+        expect_state(
+            state=self.state,
+            allowed=allowed,
+            action=action,
+            at=at,
+            last_at=self.history[-1].at,
+            error=TrialStateError,
+            kind="trial",
+            ident=self.trial_id,
+            previous="the previous record",
+        )
 
     def _move(self, action: str, to: TrialState, actor: Actor, at: dt.datetime) -> None:
         previous, self.state = self.state, to
         self.version += 1
         self.history.append(
-            Transition(
+            transition(
                 action=action,
-                from_state=previous.value,
-                to_state=to.value,
+                previous=previous,
+                to=to,
                 user_id=actor.user_id,
                 at=at,
                 version=self.version,
