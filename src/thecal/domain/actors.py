@@ -30,6 +30,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar, Generic, TypeVar
 
 from thecal.domain.errors import Conflict, PermissionDenied, RequestInvalid, ValueOutOfRange
 from thecal.domain.users import Actor, Role
@@ -195,3 +196,53 @@ def transition(
         at=at,
         version=version,
     )
+
+
+S = TypeVar("S", bound=StrEnum)
+
+
+class StateMachine(Generic[S]):
+    """What every pathway aggregate shares: its state, ``version`` and ``history``, the guard run
+    before each step, and the record of each state change.
+
+    Subclasses set ``_kind`` (used in messages), ``_error`` (their IllegalTransition subclass),
+    ``_previous`` (how messages name the prior record) and ``_ident`` (the aggregate's id).
+    """
+
+    state: S
+    version: int
+    history: list[Transition]
+    _kind: ClassVar[str]
+    _error: ClassVar[type[IllegalTransition]]
+    _previous: ClassVar[str] = "the previous record"
+
+    @property
+    def _ident(self) -> str:
+        raise NotImplementedError
+
+    def _expect(self, action: str, at: dt.datetime, *allowed: S) -> None:
+        expect_state(
+            state=self.state,
+            allowed=allowed,
+            action=action,
+            at=at,
+            last_at=self.history[-1].at,
+            error=self._error,
+            kind=self._kind,
+            ident=self._ident,
+            previous=self._previous,
+        )
+
+    def _move(self, action: str, to: S, user_id: str, at: dt.datetime) -> None:
+        previous, self.state = self.state, to
+        self.version += 1
+        self.history.append(
+            transition(
+                action=action,
+                previous=previous,
+                to=to,
+                user_id=user_id,
+                at=at,
+                version=self.version,
+            )
+        )

@@ -26,12 +26,11 @@ from enum import StrEnum
 from thecal.domain.actors import (
     CLINICIANS,
     IllegalTransition,
+    StateMachine,
     Transition,
-    expect_state,
     require_aware,
     require_role,
     require_text,
-    transition,
 )
 from thecal.domain.devices import PumpModel
 from thecal.domain.errors import Conflict, ValueOutOfRange
@@ -82,8 +81,15 @@ class MriState(StrEnum):
 _M = MriState
 
 
-class MriPlan:
+class MriPlan(StateMachine[MriState]):
     """One planned MRI for a patient with a pump (identity: ``plan_id``)."""
+
+    _kind = "MRI plan"
+    _error = MriStateError
+
+    @property
+    def _ident(self) -> str:
+        return self.plan_id
 
     def __init__(
         self,
@@ -154,7 +160,7 @@ class MriPlan:
                 value=at.isoformat(),
             )
         self.emptied_volume, self.emptied_at = volume_withdrawn, at
-        self._move("empty", _M.EMPTIED, actor, at)
+        self._move("empty", _M.EMPTIED, actor.user_id, at)
 
     def clear(
         self, *, actor: Actor, at: dt.datetime, max_field_t: Decimal = DEFAULT_MAX_FIELD_T
@@ -175,7 +181,7 @@ class MriPlan:
                 field=self.field_strength_t, maximum=max_field_t, pump=self.pump.name
             )
         self.task = self._post_mri_task(self.scan_at)
-        self._move("clear", _M.CLEARED, actor, at)
+        self._move("clear", _M.CLEARED, actor.user_id, at)
         return self.task
 
     def record_scan(self, *, actor: Actor, at: dt.datetime) -> Task:
@@ -185,7 +191,7 @@ class MriPlan:
         require_role(actor, CLINICIANS, action=action)
         self.scanned_at = at
         self.task = self._post_mri_task(at)
-        self._move("scan", _M.SCANNED, actor, at)
+        self._move("scan", _M.SCANNED, actor.user_id, at)
         return self.task
 
     def cancel(self, *, actor: Actor, at: dt.datetime, reason: str) -> None:
@@ -196,7 +202,7 @@ class MriPlan:
         self.task = (
             None if self.emptied_at is None else self._post_mri_task(at)
         )  # an emptied pump still needs a restart
-        self._move("cancel", _M.CANCELLED, actor, at)
+        self._move("cancel", _M.CANCELLED, actor.user_id, at)
 
     def _post_mri_task(self, after: dt.datetime) -> Task:
         recovery = self.pump.mri_recovery_max
@@ -219,31 +225,4 @@ class MriPlan:
             reason=f"after MRI ({self.pump.name}, within {window}): " + "; ".join(steps),
             source=source,
             priority=TaskPriority.URGENT,
-        )
-
-    def _expect(self, action: str, at: dt.datetime, *allowed: MriState) -> None:
-        expect_state(
-            state=self.state,
-            allowed=allowed,
-            action=action,
-            at=at,
-            last_at=self.history[-1].at,
-            error=MriStateError,
-            kind="MRI plan",
-            ident=self.plan_id,
-            previous="the previous record",
-        )
-
-    def _move(self, action: str, to: MriState, actor: Actor, at: dt.datetime) -> None:
-        previous, self.state = self.state, to
-        self.version += 1
-        self.history.append(
-            transition(
-                action=action,
-                previous=previous,
-                to=to,
-                user_id=actor.user_id,
-                at=at,
-                version=self.version,
-            )
         )

@@ -42,12 +42,11 @@ from typing import Protocol
 from thecal.domain.actors import (
     CLINICIANS,
     IllegalTransition,
+    StateMachine,
     Transition,
-    expect_state,
     require_aware,
     require_role,
     require_text,
-    transition,
 )
 from thecal.domain.errors import PermissionDenied, RequestInvalid, SafetyBlocked
 from thecal.domain.program import InfusionProgram
@@ -348,8 +347,16 @@ _S = ProgramChangeState
 _WITHDRAWABLE = (_S.PROPOSED, _S.REVIEWED, _S.BLOCKED, _S.SIGNED, _S.CO_SIGNED, _S.NOT_DELIVERED)
 
 
-class ProgramChange:
+class ProgramChange(StateMachine[ProgramChangeState]):
     """One proposed change from the pump's current program to a new one (identity: ``change_id``)."""
+
+    _kind = "program change"
+    _error = ProgramChangeStateError
+    _previous = "the previous step"
+
+    @property
+    def _ident(self) -> str:
+        return self.change_id
 
     def __init__(
         self,
@@ -554,33 +561,6 @@ class ProgramChange:
         self._move("withdraw", _S.WITHDRAWN, actor.user_id, at)
 
     # ------------------------------------------------------------------------- internals
-
-    def _expect(self, action: str, at: dt.datetime, *allowed: ProgramChangeState) -> None:
-        expect_state(
-            state=self.state,
-            allowed=allowed,
-            action=action,
-            at=at,
-            last_at=self.history[-1].at,
-            error=ProgramChangeStateError,
-            kind="program change",
-            ident=self.change_id,
-            previous="the previous step",
-        )
-
-    def _move(self, action: str, to: ProgramChangeState, user_id: str, at: dt.datetime) -> None:
-        previous, self.state = self.state, to
-        self.version += 1
-        self.history.append(
-            transition(
-                action=action,
-                previous=previous,
-                to=to,
-                user_id=user_id,
-                at=at,
-                version=self.version,
-            )
-        )
 
     def _task(self, kind: TaskKind, at: dt.datetime, reason: str) -> None:
         task = Task(

@@ -37,12 +37,11 @@ from typing import TypeVar
 from thecal.domain.actors import (
     CLINICIANS,
     IllegalTransition,
+    StateMachine,
     Transition,
-    expect_state,
     require_aware,
     require_role,
     require_text,
-    transition,
 )
 from thecal.domain.admixture import Admixture
 from thecal.domain.devices import PumpModel
@@ -297,8 +296,16 @@ def _known(value: _T | None) -> _T:
     return value
 
 
-class Refill:
+class Refill(StateMachine[RefillState]):
     """One refill of one pump (identity: ``refill_id``; ``idempotency_key`` dedupes requests)."""
+
+    _kind = "refill"
+    _error = RefillStateError
+    _previous = "the previous step"
+
+    @property
+    def _ident(self) -> str:
+        return self.refill_id
 
     def __init__(
         self,
@@ -373,7 +380,7 @@ class Refill:
                 value=expected_residual,
             )
         self.expected_residual, self.last_fill_volume = expected_residual, last_fill_volume
-        self._move("interrogate", _R.INTERROGATED, actor, at)
+        self._move("interrogate", _R.INTERROGATED, actor.user_id, at)
 
     def record_withdrawal(
         self,
@@ -406,7 +413,7 @@ class Refill:
                 f"{result.describe()}; possible: {causes}",
                 "S73, S74, S75, S62",
             )
-        self._move("withdraw", _R.WITHDRAWN, actor, at)
+        self._move("withdraw", _R.WITHDRAWN, actor.user_id, at)
         return result
 
     def verify_admixture(self, *, actor: Actor, at: dt.datetime, label: PharmacyLabel) -> None:
@@ -431,7 +438,7 @@ class Refill:
             )
         self._check_beyond_use(label, at)
         self.label, self.verified_by = label, actor.user_id
-        self._move("verify admixture", _R.ADMIXTURE_VERIFIED, actor, at)
+        self._move("verify admixture", _R.ADMIXTURE_VERIFIED, actor.user_id, at)
 
     def inject_test_volume(
         self, *, actor: Actor, at: dt.datetime, volume: Volume, lot: str
@@ -447,7 +454,7 @@ class Refill:
                 name="test volume", expected=f"> 0 mL and at most {label.volume}", value=volume
             )
         self.test_volume = volume
-        self._move("inject test volume", _R.INJECTED, actor, at)
+        self._move("inject test volume", _R.INJECTED, actor.user_id, at)
 
     def record_aspiration(self, *, actor: Actor, at: dt.datetime, returned: bool) -> RefillState:
         """Record whether the test volume came back on aspiration (S74).
@@ -457,7 +464,7 @@ class Refill:
         """
         self._step("record the aspiration check", actor, at, _R.INJECTED)
         if returned:
-            self._move("aspiration confirmed", _R.ASPIRATION_CONFIRMED, actor, at)
+            self._move("aspiration confirmed", _R.ASPIRATION_CONFIRMED, actor.user_id, at)
         else:
             self._halt(
                 actor,
@@ -478,7 +485,7 @@ class Refill:
         if checklist.unconfirmed:
             raise PocketFillChecklistIncomplete(items=", ".join(checklist.unconfirmed))
         self.checklist = checklist
-        self._move("pocket-fill checklist", _R.POCKET_FILL_CHECKED, actor, at)
+        self._move("pocket-fill checklist", _R.POCKET_FILL_CHECKED, actor.user_id, at)
 
     def complete(
         self,
@@ -536,7 +543,7 @@ class Refill:
             "clinical.md §11 rule 7",
             urgent=False,
         )
-        self._move("complete", _R.COMPLETED, actor, at)
+        self._move("complete", _R.COMPLETED, actor.user_id, at)
         return plan
 
     def halt(self, *, actor: Actor, at: dt.datetime, reason: str) -> None:
@@ -554,38 +561,11 @@ class Refill:
             f"refill halted: {reason}; observe for overdose symptoms",
             "S77, S74",
         )
-        self._move("halt", _R.HALTED, actor, at)
+        self._move("halt", _R.HALTED, actor.user_id, at)
 
     def _step(self, action: str, actor: Actor, at: dt.datetime, *allowed: RefillState) -> None:
         self._expect(action, at, *allowed)
         require_role(actor, CLINICIANS, action=action)
-
-    def _expect(self, action: str, at: dt.datetime, *allowed: RefillState) -> None:
-        expect_state(
-            state=self.state,
-            allowed=allowed,
-            action=action,
-            at=at,
-            last_at=self.history[-1].at,
-            error=RefillStateError,
-            kind="refill",
-            ident=self.refill_id,
-            previous="the previous step",
-        )
-
-    def _move(self, action: str, to: RefillState, actor: Actor, at: dt.datetime) -> None:
-        previous, self.state = self.state, to
-        self.version += 1
-        self.history.append(
-            transition(
-                action=action,
-                previous=previous,
-                to=to,
-                user_id=actor.user_id,
-                at=at,
-                version=self.version,
-            )
-        )
 
     def _task(
         self, kind: TaskKind, due: dt.datetime, reason: str, source: str, *, urgent: bool = True

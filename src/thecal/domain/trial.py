@@ -35,12 +35,11 @@ from enum import StrEnum
 from thecal.domain.actors import (
     CLINICIANS,
     IllegalTransition,
+    StateMachine,
     Transition,
-    expect_state,
     require_aware,
     require_role,
     require_text,
-    transition,
 )
 from thecal.domain.drugs import Drug, DrugClass
 from thecal.domain.errors import Conflict, ValueOutOfRange
@@ -332,8 +331,15 @@ _T = TrialState
 # ----------------------------------------------------------------------------- the aggregate
 
 
-class Trial:
+class Trial(StateMachine[TrialState]):
     """One intrathecal trial (identity: ``trial_id``)."""
+
+    _kind = "trial"
+    _error = TrialStateError
+
+    @property
+    def _ident(self) -> str:
+        return self.trial_id
 
     def __init__(
         self,
@@ -390,7 +396,7 @@ class Trial:
                 value=at.isoformat(),
             )
         self.administered_at = at
-        self._move("administer", _T.ADMINISTERED, actor, at)
+        self._move("administer", _T.ADMINISTERED, actor.user_id, at)
 
     def observe(self, *, actor: Actor, observation: TrialObservation) -> None:
         """Add a time point (stays ``ADMINISTERED``; the version still increases)."""
@@ -398,7 +404,7 @@ class Trial:
         self._expect(action, observation.at, _T.ADMINISTERED)
         require_role(actor, CLINICIANS, action=action)
         self.observations = (*self.observations, observation)
-        self._move("observe", _T.ADMINISTERED, actor, observation.at)
+        self._move("observe", _T.ADMINISTERED, actor.user_id, observation.at)
 
     def discharge(self, *, actor: Actor, at: dt.datetime) -> None:
         """Discharge after the observation period.
@@ -430,7 +436,7 @@ class Trial:
                 detail=f"latest sedation score is POSS {latest.value}: not fit for discharge"
             )
         self.discharged_at = at
-        self._move("discharge", _T.DISCHARGED, actor, at)
+        self._move("discharge", _T.DISCHARGED, actor.user_id, at)
 
     def decide(
         self,
@@ -461,7 +467,7 @@ class Trial:
             )
         self.decision, self.evaluation = decision, evaluation
         self.decision_rationale = require_text(rationale, name="decision rationale")
-        self._move(f"decide ({decision.value})", _T.DECIDED, actor, at)
+        self._move(f"decide ({decision.value})", _T.DECIDED, actor.user_id, at)
         return evaluation
 
     def cancel(self, *, actor: Actor, at: dt.datetime, reason: str) -> None:
@@ -469,7 +475,7 @@ class Trial:
         self._expect(action, at, _T.PLANNED)
         require_role(actor, CLINICIANS, action=action)
         require_text(reason, name="cancellation reason")
-        self._move("cancel", _T.CANCELLED, actor, at)
+        self._move("cancel", _T.CANCELLED, actor.user_id, at)
 
     # ------------------------------------------------------------------------- evaluation
 
@@ -622,30 +628,3 @@ class Trial:
         )
 
     # ------------------------------------------------------------------------- internals
-
-    def _expect(self, action: str, at: dt.datetime, *allowed: TrialState) -> None:
-        expect_state(
-            state=self.state,
-            allowed=allowed,
-            action=action,
-            at=at,
-            last_at=self.history[-1].at,
-            error=TrialStateError,
-            kind="trial",
-            ident=self.trial_id,
-            previous="the previous record",
-        )
-
-    def _move(self, action: str, to: TrialState, actor: Actor, at: dt.datetime) -> None:
-        previous, self.state = self.state, to
-        self.version += 1
-        self.history.append(
-            transition(
-                action=action,
-                previous=previous,
-                to=to,
-                user_id=actor.user_id,
-                at=at,
-                version=self.version,
-            )
-        )
