@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import matrix_device
+import matrix_pathway
 import pytest
 from api_support import (
     Clinic,
@@ -42,6 +44,7 @@ class World:
     clinic: Clinic
     clients: dict[str, TestClient]
     assessments: dict[str, str]  # "own"/"foreign" → assessment id
+    ids: dict[str, dict[str, str]]  # part object name → "own"/"foreign" → id (see matrix_parts)
 
     def patient(self, kind: str) -> str:
         return self.clinic.own_patient if kind == "own" else self.clinic.foreign_patient
@@ -163,6 +166,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "anonymous": {},
 }
 
+for _part in (matrix_pathway.PART, matrix_device.PART):
+    assert not set(_part.endpoints) & set(ENDPOINTS), "endpoint names must be unique"
+    ENDPOINTS.update(_part.endpoints)
+    for _role, _grants in _part.expected.items():
+        EXPECTED[_role].update(_grants)
+
 CELLS = [
     (role, endpoint, kind)
     for role in EXPECTED
@@ -199,9 +208,12 @@ def world(
         for kind, patient in (("own", clinic.own_patient), ("foreign", clinic.foreign_patient))
     }
     implant_pump_with_patient_bolus(clinic)  # the patient user's own pump
+    ids: dict[str, dict[str, str]] = {}
+    for part in (matrix_pathway.PART, matrix_device.PART):
+        ids.update(part.prepare(clinic))
     clients = {role.value: logged_in(clinic, role.value) for role in Role}
     clients["anonymous"] = clinic.client()
-    yield World(clinic=clinic, clients=clients, assessments=assessments)
+    yield World(clinic=clinic, clients=clients, assessments=assessments, ids=ids)
     clinic.thecal.close()
     for _ in urls:  # finish the generator: drops the PostgreSQL schema
         pass
@@ -235,10 +247,16 @@ def test_the_matrix_covers_every_api_operation(world: World) -> None:
         for endpoint, (_, build) in ENDPOINTS.items()
         for method, path, _ in [build(world, "own")]
     }
-    templated = {
-        (m, p.replace(world.clinic.own_patient, "{patient_id}")
-         .replace(world.assessments["own"], "{assessment_id}")
-         .replace(world.clinic.users[Role.NURSE], "{user_id}"))
-        for m, p in covered
-    }  # fmt: skip
+    placeholders = {
+        world.clinic.own_patient: "{patient_id}",
+        world.assessments["own"]: "{assessment_id}",
+        world.clinic.users[Role.NURSE]: "{user_id}",
+    }
+    for name, objects in world.ids.items():
+        placeholders[objects["own"]] = f"{{{name}}}"
+    templated = set()
+    for method, path in covered:
+        for object_id, placeholder in placeholders.items():
+            path = path.replace(object_id, placeholder)  # noqa: PLW2901 - templating in place
+        templated.add((method, path))
     assert operations <= templated, operations - templated

@@ -17,11 +17,19 @@ from thecal.config import Settings
 from thecal.entrypoints.api.deps import reject_repeated_query
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from thecal.entrypoints.api.routers import (
+    assessments,
     audit,
     auth,
     candidacy,
+    implants,
+    mri,
     patients,
+    pharmacy,
+    program_changes,
     pumps,
+    refills,
+    tasks,
+    trials,
     users,
     worklist,
 )
@@ -34,7 +42,11 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_repeated_query)])
-    for module in (auth, worklist, patients, candidacy, pumps, audit, users):
+    modules = (
+        auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
+        pumps, program_changes, pharmacy, refills, mri, audit, users,
+    )  # fmt: skip
+    for module in modules:
         router.include_router(module.router)
     return router
 

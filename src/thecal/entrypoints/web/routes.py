@@ -31,10 +31,14 @@ from thecal.entrypoints.api.routers.worklist import worklist_page
 from thecal.entrypoints.web import (
     pages_admin,
     pages_console,
+    pages_implants,
+    pages_mri,
     pages_outcomes,
     pages_patients,
+    pages_portal,
     pages_pumps,
     pages_refills,
+    pages_trials,
 )
 from thecal.entrypoints.web.rendering import (
     STATIC_DIR,
@@ -175,6 +179,10 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_refills.router)
     app.include_router(pages_outcomes.router)
     app.include_router(pages_console.router)
+    app.include_router(pages_trials.router)
+    app.include_router(pages_implants.router)
+    app.include_router(pages_mri.router)
+    app.include_router(pages_portal.router)
 
     @app.middleware("http")
     async def security_headers(

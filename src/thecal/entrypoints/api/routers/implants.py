@@ -1,0 +1,9 @@
+"""Placeholder: the implants endpoints are being written."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["implants"])
