@@ -38,6 +38,7 @@ from thecal.entrypoints.web import (
     pages_portal,
     pages_pumps,
     pages_refills,
+    pages_tasks,
     pages_trials,
 )
 from thecal.entrypoints.web.rendering import (
@@ -183,6 +184,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_implants.router)
     app.include_router(pages_mri.router)
     app.include_router(pages_portal.router)
+    app.include_router(pages_tasks.router)
 
     @app.middleware("http")
     async def security_headers(

@@ -1,0 +1,9 @@
+"""Placeholder: the task pages are being written."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
