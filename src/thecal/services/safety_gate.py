@@ -17,6 +17,9 @@ class ReviewBlocked(SafetyBlocked):
     code = "THC-PUMP-010"
     template = "{action} blocked by the safety review: {summary}"
 
+    #: The blocking findings themselves (edges list them with their codes).
+    findings: tuple[FindingSummary, ...] = ()
+
 
 def review_or_block(
     context: ReviewContext, *, action: str, policy: ClinicPolicy | None = None
@@ -28,7 +31,9 @@ def review_or_block(
     result = review(context, library=reference_library(), policy=policy or ClinicPolicy())
     blocks = [f for f in result.findings if f.severity is Severity.BLOCK]
     if blocks:
-        raise ReviewBlocked(
+        blocked = ReviewBlocked(
             action=action, summary="; ".join(f"{f.code}: {f.message}" for f in blocks)
         )
+        blocked.findings = tuple(FindingSummary.of(f) for f in blocks)
+        raise blocked
     return tuple(FindingSummary.of(f) for f in result.findings)

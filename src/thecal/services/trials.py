@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
@@ -51,6 +52,7 @@ __all__ = [
     "DischargeTrial",
     "EvaluateTrial",
     "GetTrial",
+    "ListTrials",
     "ObserveTrial",
     "PlanTrial",
     "PlannedTrial",
@@ -61,6 +63,7 @@ __all__ = [
     "discharge_trial",
     "evaluate_trial",
     "get_trial",
+    "list_trials",
     "observe_trial",
     "plan_trial",
 ]
@@ -74,6 +77,9 @@ class TrialNotFound(NotFound):
 class TrialOverrideMissing(RequestInvalid):
     code = "THC-TRIAL-002"
     template = "the trial plan needs a written override for {codes}: {summary}"
+
+    #: The ``override`` findings still without a justification (edges list them by code).
+    findings: tuple[FindingSummary, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,6 +145,12 @@ class DecideTrial:
 class GetTrial:
     actor: Actor
     trial_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListTrials:
+    actor: Actor
+    patient_id: str
 
 
 def _summary(trial: Trial) -> dict[str, object]:
@@ -232,10 +244,12 @@ def plan_trial(
             if f.severity is FindingSeverity.OVERRIDE and f.code not in justified
         ]
         if missing:
-            raise TrialOverrideMissing(
+            refused = TrialOverrideMissing(
                 codes=", ".join(f.code for f in missing),
                 summary="; ".join(f.message for f in missing),
             )
+            refused.findings = tuple(missing)
+            raise refused
         trial = Trial(
             trial_id=cmd.trial_id or str(uuid.uuid4()),
             patient_id=cmd.patient_id,
@@ -394,3 +408,22 @@ def get_trial(cmd: GetTrial, *, uow: AbstractUnitOfWork, clock: Clock) -> Planne
         _record(uow, cmd.actor, Action.TRIAL_READ, trial, now)
         uow.commit()
     return PlannedTrial(trial=trial, findings=findings)
+
+
+def list_trials(cmd: ListTrials, *, uow: AbstractUnitOfWork, clock: Clock) -> Sequence[Trial]:
+    """A patient's trials, newest plan first (an audited PHI read)."""
+    subject = Subject.patient(cmd.patient_id)
+    authorize(cmd.actor, Action.TRIAL_READ, subject)
+    with uow:
+        if uow.patients.get(cmd.patient_id) is None:
+            raise PatientNotFound(ident=cmd.patient_id)
+        found = uow.trials.for_patient(cmd.patient_id)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.TRIAL_READ,
+            subject=subject,
+            at=clock.now(),
+            details={"returned": [t.trial_id for t in found]},
+        )
+        uow.commit()
+    return found
