@@ -193,8 +193,15 @@ tasks = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("completed_by", String(36), nullable=True),
     Column("completed_at", UtcDateTime, nullable=True),
+    Column("completed_how", String(32), nullable=True),  # domain/tasks.py TaskClosure
+    Column("completion_note", Text, nullable=True),
     Column("version", Integer, nullable=False),
     CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint(
+        "(state = 'open' AND completed_how IS NULL)"
+        " OR (state = 'done' AND completed_how IS NOT NULL)",
+        name="closure_matches_state",
+    ),
     Index("ix_tasks_patient_id_due", "patient_id", "due"),
 )
 

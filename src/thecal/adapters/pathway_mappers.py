@@ -37,7 +37,7 @@ from thecal.domain.program_change import (
     diff,
 )
 from thecal.domain.refill import PharmacyLabel, PocketFillChecklist, Refill, RefillState, reconcile
-from thecal.domain.tasks import Task, TaskKind, TaskPriority
+from thecal.domain.tasks import Task, TaskClosure, TaskKind, TaskPriority
 from thecal.domain.units import Volume, plain
 from thecal.domain.users import Role
 from thecal.services.pathway_records import PharmacyVerification, StoredTask, TaskState
@@ -490,6 +490,8 @@ def task_to_row(stored: StoredTask) -> dict[str, Any]:
         "created_at": stored.created_at,
         "completed_by": stored.completed_by,
         "completed_at": stored.completed_at,
+        "completed_how": stored.how.value if stored.how is not None else None,
+        "completion_note": stored.note,
         "version": stored.version,
     }
 
@@ -511,5 +513,7 @@ def task_from_row(row: Row) -> StoredTask:
         state=TaskState(row["state"]),
         completed_by=row["completed_by"],
         completed_at=row["completed_at"],
+        how=TaskClosure(row["completed_how"]) if row["completed_how"] else None,
+        note=row["completion_note"],
         version=int(row["version"]),
     )

@@ -83,6 +83,11 @@ class Action(StrEnum):
     MRI_READ = "mri.read"
     WORKLIST_READ = "worklist.read"
     DEMO_CONSOLE = "demo.console"  # the pump console (demo mode only): time travel, faults, MRI
+    TASK_READ = "task.read"  # the open tasks (services/tasks.py)
+    TASK_COMPLETE = "task.complete"  # mark an open task done
+    # A refused use case (written by bootstrap.Thecal.run in its own transaction); granted to no
+    # role: it records the policy saying no (SR-17, SR-21).
+    ACCESS_REFUSED = "access.refused"
 
 
 class Scope(Enum):
@@ -115,6 +120,7 @@ CLINICAL_WRITES: frozenset[Action] = frozenset(
         Action.MRI_EMPTY,
         Action.MRI_CLEAR,
         Action.MRI_SCAN,
+        Action.TASK_COMPLETE,
     }
 )
 
@@ -139,6 +145,8 @@ _PATHWAY_CLINICIAN = {
     Action.MRI_READ: Scope.ANY,
     Action.WORKLIST_READ: Scope.ANY,
     Action.DEMO_CONSOLE: Scope.ANY,  # demo mode only (the page refuses otherwise)
+    Action.TASK_READ: Scope.ANY,
+    Action.TASK_COMPLETE: Scope.ANY,  # physicians and nurses close worklist tasks
 }
 
 _CLINICIAN_READS = {

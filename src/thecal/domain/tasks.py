@@ -1,5 +1,10 @@
 """Worklist tasks that the pathway workflows create: what must happen, for whom, by when.
 
+A task is open until it is closed, once, with who closed it, when and how
+(:class:`TaskClosure`): a user marked it done, the interrogation it asked for was recorded, or a
+re-dated copy replaced it. Closing a closed task is refused (:class:`TaskAlreadyDone`), never
+silently repeated, so the record keeps the first closure.
+
 A task is a value; the services layer stores it and the worklist shows it. Workflows create tasks
 for the steps that must never be forgotten: the interrogation after every MRI (SR-15, S55), the
 next refill (clinical.md §11 rule 7), a re-send of an undelivered program, a suspected pocket fill
@@ -14,9 +19,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from thecal.domain.actors import require_aware, require_text
-from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.errors import Conflict, ValueOutOfRange
 
-__all__ = ["Task", "TaskKind", "TaskPriority"]
+__all__ = [
+    "MAX_TASK_NOTE",
+    "Task",
+    "TaskAlreadyDone",
+    "TaskClosure",
+    "TaskCompletion",
+    "TaskKind",
+    "TaskPriority",
+]
+
+MAX_TASK_NOTE = 2000  # characters: a sentence or two on what was done, not a clinical note
 
 
 class TaskKind(StrEnum):
@@ -32,6 +47,46 @@ class TaskKind(StrEnum):
 class TaskPriority(StrEnum):
     URGENT = "urgent"  # now: a patient may be harmed (suspected pocket fill, undelivered program)
     ROUTINE = "routine"  # by the due date
+
+
+class TaskClosure(StrEnum):
+    """How an open task was closed."""
+
+    COMPLETED_BY_USER = "completed-by-user"  # a clinician marked it done
+    CLOSED_BY_INTERROGATION = "closed-by-interrogation"  # the interrogation it asked for happened
+    SUPERSEDED = "superseded"  # a re-dated task replaced it (MRI: the scan time was recorded)
+
+
+class TaskAlreadyDone(Conflict):
+    code = "THC-TASK-001"
+    template = "task {ident} is already done ({how} by {by} at {at})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskCompletion:
+    """Who closed a task, when, how, and an optional note."""
+
+    by: str
+    at: dt.datetime
+    how: TaskClosure
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        require_aware(self.at, name="task completion time")
+        object.__setattr__(self, "by", require_text(self.by, name="task completed by"))
+        if self.note is not None:
+            note = require_text(self.note, name="task note")
+            if len(note) > MAX_TASK_NOTE:
+                raise ValueOutOfRange(
+                    name="task note",
+                    expected=f"at most {MAX_TASK_NOTE} characters",
+                    value=len(note),
+                )
+            object.__setattr__(self, "note", note)
+
+    def refuse_again(self, ident: str) -> TaskAlreadyDone:
+        """The error for a second attempt to close the task this completion closed."""
+        return TaskAlreadyDone(ident=ident, how=self.how.value, by=self.by, at=self.at.isoformat())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,10 +23,10 @@ from thecal.domain.authorization import Action, Subject, authorize, authorize_fu
 from thecal.domain.errors import NotFound, RequestInvalid
 from thecal.domain.library import reference_library
 from thecal.domain.mri import DEFAULT_MAX_FIELD_T, MriPlan, MriState, MriStateError
-from thecal.domain.tasks import Task
+from thecal.domain.tasks import Task, TaskClosure
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import StoredTask
+from thecal.services.pathway_records import StoredTask, TaskState
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_record import PumpNotFound
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -112,8 +112,8 @@ def _store_task(uow: AbstractUnitOfWork, plan: MriPlan, task: Task, at: dt.datet
     previous = uow.mri_plans.task_of(plan.plan_id)
     if previous is not None:
         stored = uow.tasks.get(previous)
-        if stored is not None:
-            stored.complete(user_id="system:mri-task-redated", at=at)
+        if stored is not None and stored.state is TaskState.OPEN:
+            stored.complete(user_id="system:mri-task-redated", at=at, how=TaskClosure.SUPERSEDED)
             uow.tasks.update(stored)
     fresh = StoredTask(id=str(uuid.uuid4()), task=task, created_at=at)
     uow.tasks.add(fresh)

@@ -19,7 +19,7 @@ from typing import Any
 from thecal.domain.device_events import AlarmPriority
 from thecal.domain.errors import Conflict, NotFound
 from thecal.domain.refill import PharmacyLabel
-from thecal.domain.tasks import Task
+from thecal.domain.tasks import Task, TaskClosure, TaskCompletion
 
 __all__ = [
     "DeviceCommand",
@@ -83,6 +83,8 @@ class StoredTask:
     state: TaskState = TaskState.OPEN
     completed_by: str | None = None
     completed_at: dt.datetime | None = None
+    how: TaskClosure | None = None  # set with completed_by/at when the task is closed
+    note: str | None = None
     version: int = 1
 
     def __eq__(self, other: object) -> bool:
@@ -91,9 +93,36 @@ class StoredTask:
     def __hash__(self) -> int:
         return hash(self.id)
 
-    def complete(self, *, user_id: str, at: dt.datetime) -> None:
+    @property
+    def completion(self) -> TaskCompletion | None:
+        """Who closed the task, when and how; None while it is open."""
+        if self.state is TaskState.OPEN or self.completed_by is None or self.completed_at is None:
+            return None
+        how = self.how if self.how is not None else TaskClosure.COMPLETED_BY_USER
+        return TaskCompletion(by=self.completed_by, at=self.completed_at, how=how, note=self.note)
+
+    def complete(
+        self,
+        *,
+        user_id: str,
+        at: dt.datetime,
+        how: TaskClosure = TaskClosure.COMPLETED_BY_USER,
+        note: str | None = None,
+    ) -> TaskCompletion:
+        """Close the open task (open → done), once.
+
+        Raises:
+            TaskAlreadyDone (THC-TASK-001): it was closed before; the first closure stands.
+            ValueOutOfRange: a blank or over-long note, a naive time.
+        """
+        done = self.completion
+        if done is not None:
+            raise done.refuse_again(self.id)
+        completion = TaskCompletion(by=user_id, at=at, how=how, note=note)
         self.state, self.completed_by, self.completed_at = TaskState.DONE, user_id, at
+        self.how, self.note = completion.how, completion.note
         self.version += 1
+        return completion
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -85,6 +85,8 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.MRI_READ,
             Action.WORKLIST_READ,
             Action.DEMO_CONSOLE,
+            Action.TASK_READ,
+            Action.TASK_COMPLETE,
         )
     },
     **{
