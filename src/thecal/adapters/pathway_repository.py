@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from thecal.adapters import pathway_mappers as m
@@ -29,6 +29,7 @@ from thecal.adapters.orm_pathway import (
     tasks,
     used_confirmation_tokens,
 )
+from thecal.adapters.orm_twin import pump_twin_snapshots
 from thecal.adapters.program_codec import (
     canonical_json,
     decode_admixture,
@@ -55,6 +56,7 @@ from thecal.services.pathway_records import (
 from thecal.services.pathway_repositories import (
     DeviceCommandLog,
     DeviceLogRepository,
+    DeviceSnapshot,
     ImplantRepository,
     PharmacyVerificationRepository,
     ProgramChangeRepository,
@@ -270,6 +272,15 @@ class SqlAlchemyTaskRepository(TaskRepository):
         rows = self._s.execute(statement.order_by(tasks.c.due, tasks.c.id)).mappings()
         return [m.task_from_row(r) for r in rows]
 
+    def _open(self, *, limit: int) -> Sequence[StoredTask]:
+        statement = (
+            select(tasks)
+            .where(tasks.c.state == TaskState.OPEN.value)  # ix_tasks_state_due
+            .order_by(tasks.c.due, tasks.c.id)
+            .limit(limit)
+        )
+        return [m.task_from_row(r) for r in self._s.execute(statement).mappings()]
+
     def _update(self, aggregate: StoredTask, *, expected_version: int) -> bool:
         return _versioned_update(
             self._s, tasks, aggregate.id, expected_version, m.task_to_row(aggregate)
@@ -409,10 +420,16 @@ class SqlAlchemyDeviceCommandLog(DeviceCommandLog):
         self._s = session
 
     def for_serial(self, serial: str) -> Sequence[DeviceCommand]:
+        return self._commands(pump_device_commands.c.serial == serial)
+
+    def since(self, serial: str, seq: int) -> Sequence[DeviceCommand]:
+        return self._commands(
+            pump_device_commands.c.serial == serial, pump_device_commands.c.seq >= seq
+        )
+
+    def _commands(self, *where: ColumnElement[bool]) -> Sequence[DeviceCommand]:
         rows = self._s.execute(
-            select(pump_device_commands)
-            .where(pump_device_commands.c.serial == serial)
-            .order_by(pump_device_commands.c.seq)
+            select(pump_device_commands).where(*where).order_by(pump_device_commands.c.seq)
         ).mappings()
         return [
             DeviceCommand(
@@ -443,6 +460,38 @@ class SqlAlchemyDeviceCommandLog(DeviceCommandLog):
                 payload_json=canonical_json(command.payload),
             )
         )
+
+    def latest_snapshot(self, serial: str) -> DeviceSnapshot | None:
+        """The saved state, or None; unreadable JSON raises ValueError (the caller decides)."""
+        row = (
+            self._s.execute(
+                select(pump_twin_snapshots).where(pump_twin_snapshots.c.serial == serial)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return DeviceSnapshot(
+            serial=row["serial"],
+            seq=int(row["seq"]),
+            at=row["at"],
+            state=json.loads(row["state_json"]),
+        )
+
+    def save_snapshot(self, snapshot: DeviceSnapshot) -> None:
+        values = {
+            "seq": snapshot.seq,
+            "at": snapshot.at,
+            "state_json": canonical_json(snapshot.state),
+        }
+        done = self._s.execute(
+            update(pump_twin_snapshots)
+            .where(pump_twin_snapshots.c.serial == snapshot.serial)
+            .values(**values)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            self._s.execute(insert(pump_twin_snapshots).values(serial=snapshot.serial, **values))
 
 
 class SqlAlchemyTokenLedger(TokenLedger):

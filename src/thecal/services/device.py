@@ -19,6 +19,7 @@ from thecal.services.program_changes import store_new_tasks
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import PumpSnapshot
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.tasks import close_by_interrogation
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["InterrogatePump", "Interrogation", "interrogate_pump", "record_snapshot"]
@@ -125,4 +126,5 @@ def record_snapshot(
             task_ids += store_new_tasks(uow, change.tasks, before=before, at=now)
             uow.program_changes.update(change)
             resolved.append(change)
+    close_by_interrogation(uow, pump, snapshot, actor=actor, at=now)  # post-MRI tasks, audited
     return resolved, task_ids

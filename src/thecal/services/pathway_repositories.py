@@ -10,7 +10,9 @@ logs (device events, patient boluses, commands, tokens) are append-only ports.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from thecal.domain.implant import ImplantRecord
@@ -30,6 +32,7 @@ from thecal.services.repositories import StaleAggregate, VersionedRepository
 __all__ = [
     "DeviceCommandLog",
     "DeviceLogRepository",
+    "DeviceSnapshot",
     "ImplantRepository",
     "PharmacyVerificationRepository",
     "ProgramChangeRepository",
@@ -204,8 +207,15 @@ class TaskRepository(VersionedRepository[StoredTask]):
         """A patient's tasks by due date."""
         return [t for t in self._for_patient(patient_id, open_only=open_only) if self._remember(t)]
 
+    def open_tasks(self, *, limit: int) -> Sequence[StoredTask]:
+        """Up to ``limit`` open tasks of every patient, by due date (then id)."""
+        return [t for t in self._open(limit=limit) if self._remember(t)]
+
     @abc.abstractmethod
     def _for_patient(self, patient_id: str, *, open_only: bool) -> Sequence[StoredTask]: ...
+
+    @abc.abstractmethod
+    def _open(self, *, limit: int) -> Sequence[StoredTask]: ...
 
 
 class ImplantRepository(abc.ABC):
@@ -234,11 +244,39 @@ class DeviceLogRepository(abc.ABC):
     def boluses(self, pump_id: str) -> Sequence[LoggedPatientBolus]: ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeviceSnapshot:
+    """A pump twin's saved state as of its command ``seq`` (instant ``at``); JSON-ready."""
+
+    serial: str
+    seq: int
+    at: dt.datetime
+    state: dict[str, Any]
+
+
 class DeviceCommandLog(abc.ABC):
-    """Append-only: every command that reached a pump, numbered per serial from 1."""
+    """Append-only: every command that reached a pump, numbered per serial from 1.
+
+    A log may also keep each pump's latest twin snapshot (``adapters/twin_store.py``), so a
+    twin is rebuilt from it plus the commands after it; one that keeps none (the defaults
+    below) always has the twin replayed from its first command.
+    """
 
     @abc.abstractmethod
     def for_serial(self, serial: str) -> Sequence[DeviceCommand]: ...
+
+    def since(self, serial: str, seq: int) -> Sequence[DeviceCommand]:
+        """The commands of ``serial`` numbered ``seq`` or later, in order."""
+        return [command for command in self.for_serial(serial) if command.seq >= seq]
+
+    def latest_snapshot(self, serial: str) -> DeviceSnapshot | None:
+        """The twin state last saved for ``serial`` (None: none kept)."""
+        del serial
+        return None
+
+    def save_snapshot(self, snapshot: DeviceSnapshot) -> None:
+        """Keep ``snapshot`` as its pump's latest (replacing the one before); may ignore it."""
+        del snapshot
 
     @abc.abstractmethod
     def last_seq(self, serial: str) -> int:

@@ -197,6 +197,10 @@ class FakeTasks(TaskRepository):
         ]
         return _copy(sorted(found, key=lambda t: (t.task.due, t.id)))
 
+    def _open(self, *, limit: int) -> Sequence[StoredTask]:
+        found = [t for t in self.d.tasks.values() if t.state.value == "open"]
+        return _copy(sorted(found, key=lambda t: (t.task.due, t.id))[:limit])
+
     def _update(self, aggregate: StoredTask, *, expected_version: int) -> bool:
         if self.d.tasks[aggregate.id].version != expected_version:
             return False
