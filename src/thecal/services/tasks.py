@@ -210,4 +210,3 @@ def _task_details(stored: StoredTask) -> dict[str, object]:
         "how": done.how.value if done else None,
         "version": stored.version,
     }
-
