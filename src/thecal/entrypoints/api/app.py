@@ -25,6 +25,7 @@ from thecal.entrypoints.api.routers import (
     mri,
     patients,
     pharmacy,
+    procedures,
     program_changes,
     pumps,
     refills,
@@ -44,7 +45,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_repeated_query)])
     modules = (
         auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
-        pumps, program_changes, pharmacy, refills, mri, audit, users,
+        procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
     )  # fmt: skip
     for module in modules:
         router.include_router(module.router)
