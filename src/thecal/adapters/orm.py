@@ -335,3 +335,6 @@ from thecal.adapters import orm_pathway as _orm_pathway  # noqa: E402, F401
 # Trials and MRI plans (revision 0005); the worklist's columns on the pathway tables are added
 # at the end of orm_pathway (adapters/orm_worklist.py).
 from thecal.adapters import orm_plans as _orm_plans  # noqa: E402, F401
+
+# The pump twin's saved states, kept with its command log (revision 0007).
+from thecal.adapters import orm_twin as _orm_twin  # noqa: E402, F401

@@ -15,6 +15,17 @@ the twin never holds a command the records do not explain, and a retried use cas
 the committed log and never injects twice. See docs/persistence.md, "The pump twin behind the
 driver".
 
+Snapshots: every :data:`SNAPSHOT_EVERY` commands the driver saves the twin's whole state
+(``adapters/twin_state.py``, with the pending pocket-fill share) as the pump's latest snapshot,
+in the same transaction as the commands, tied to the command it follows. A twin is then rebuilt
+from the snapshot plus the commands after it — a long-lived pump costs a bounded replay, not its
+whole history. The log stays the truth: a snapshot that cannot be read (corrupt JSON, an unknown
+format or :data:`SNAPSHOT_VERSION`, a malformed state) or that does not fit the log (its command
+missing or at another instant, another serial) is logged as a warning and ignored — the twin is
+replayed from ``implant`` and a fresh snapshot replaces it. ``SNAPSHOT_VERSION`` is raised
+whenever the twin's behaviour changes, so a state saved by older simulation code is never
+resumed. Snapshot + tail and full replay give the same twin (tests/unit/adapters/).
+
 Twin-only knobs (a scenario or the pump console, not the port): :meth:`set_pocket_fill`,
 :meth:`inject_fault`, :meth:`start_mri`, :meth:`end_mri`; they are logged like any command.
 """
@@ -22,11 +33,13 @@ Twin-only knobs (a scenario or the pump console, not the port): :meth:`set_pocke
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from thecal.adapters import twin_state
 from thecal.adapters.program_codec import (
     admixture_from_dict,
     admixture_to_dict,
@@ -40,7 +53,7 @@ from thecal.domain.program import InfusionProgram
 from thecal.domain.units import Duration, Volume, plain
 from thecal.services.clock import Clock
 from thecal.services.pathway_records import DeviceCommand
-from thecal.services.pathway_repositories import DeviceCommandLog
+from thecal.services.pathway_repositories import DeviceCommandLog, DeviceSnapshot
 from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
 from thecal.services.pump_driver import (
     BolusAnswer,
@@ -50,6 +63,7 @@ from thecal.services.pump_driver import (
     WithdrawalReceipt,
 )
 from thecal.services.unit_of_work import AbstractUnitOfWork
+from thecal.simulation.errors import TwinStateInvalid
 from thecal.simulation.faults import (
     BatteryDepletion,
     DeliveryError,
@@ -62,7 +76,21 @@ from thecal.simulation.faults import (
 from thecal.simulation.status import CommandOutcome
 from thecal.simulation.twin import PumpTwin
 
-__all__ = ["TwinStoreDriver", "UnitOfWorkCommandLog", "fault_from_dict", "fault_to_dict"]
+__all__ = [
+    "SNAPSHOT_EVERY",
+    "SNAPSHOT_FORMAT",
+    "SNAPSHOT_VERSION",
+    "TwinStoreDriver",
+    "UnitOfWorkCommandLog",
+    "fault_from_dict",
+    "fault_to_dict",
+]
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_EVERY = 24  # commands between two saved states of a pump's twin
+SNAPSHOT_FORMAT = "thecal-twin-store-snapshot"
+SNAPSHOT_VERSION = 1  # raise it when the twin's behaviour changes: older states are ignored
 
 
 def _dur(value: Duration | None) -> str | None:
@@ -120,6 +148,15 @@ class UnitOfWorkCommandLog(DeviceCommandLog):
     def append(self, command: DeviceCommand) -> None:
         self._uow.device_commands.append(command)
 
+    def since(self, serial: str, seq: int) -> Sequence[DeviceCommand]:
+        return self._uow.device_commands.since(serial, seq)
+
+    def latest_snapshot(self, serial: str) -> DeviceSnapshot | None:
+        return self._uow.device_commands.latest_snapshot(serial)
+
+    def save_snapshot(self, snapshot: DeviceSnapshot) -> None:
+        self._uow.device_commands.save_snapshot(snapshot)
+
 
 class TwinStoreDriver:
     """A :class:`ClinicPumpDriver` over persisted, replayed twins (one instance per transaction)."""
@@ -133,7 +170,9 @@ class TwinStoreDriver:
         self._twins: dict[str, PumpTwin] = {}
         self._seq: dict[str, int] = {}
         self._pocket: dict[str, Decimal] = {}
+        self._saved: dict[str, int] = {}  # serial → seq of its latest snapshot (0: none)
         self.replayed_commands = 0
+        self.snapshots_ignored = 0
 
     @classmethod
     def for_unit_of_work(
@@ -149,18 +188,75 @@ class TwinStoreDriver:
         found = self._twins.get(serial)
         if found is not None:
             return found
-        commands = self._log.for_serial(serial)
-        if not commands or commands[0].kind != "implant":
-            raise NotFound(kind="pump", ident=serial)
-        twin = self._build(commands[0].payload)
+        resumed = self._resume(serial)
+        if resumed is not None:
+            twin, tail, saved = resumed
+        else:
+            tail = self._log.for_serial(serial)
+            if not tail or tail[0].kind != "implant":
+                raise NotFound(kind="pump", ident=serial)
+            twin, saved = self._build(tail[0].payload), 0
         self._twins[serial] = twin
-        for command in commands[1:]:
+        self._saved[serial] = saved
+        for command in tail[1:]:
             if command.at > twin.now:
                 twin.advance_to(command.at)
             self._apply(twin, command.kind, command.payload)
-        self._seq[serial] = commands[-1].seq
-        self.replayed_commands += len(commands)
+        self._seq[serial] = tail[-1].seq
+        self.replayed_commands += len(tail)
         return twin
+
+    def _resume(self, serial: str) -> tuple[PumpTwin, Sequence[DeviceCommand], int] | None:
+        """The twin restored from its latest snapshot, the commands from the snapshot's on."""
+        try:
+            saved = self._log.latest_snapshot(serial)
+            if saved is None:
+                return None
+            twin, pocket = self._restore(saved)
+        except (TwinStateInvalid, ValueError) as error:
+            self._ignore(serial, f"unreadable ({error})")
+            return None
+        tail = self._log.since(serial, saved.seq)
+        if not tail or tail[0].seq != saved.seq or tail[0].at != saved.at:
+            self._ignore(serial, f"its command {saved.seq} is not in the log as saved")
+            return None
+        if twin.serial != serial or twin.now != saved.at:
+            self._ignore(serial, "it describes another pump or another instant")
+            return None
+        if pocket is not None:
+            self._pocket[serial] = pocket
+        return twin, tail, saved.seq
+
+    def _ignore(self, serial: str, why: str) -> None:
+        log.warning("pump %s: snapshot ignored, replaying the whole log: %s", serial, why)
+        self.snapshots_ignored += 1
+
+    def _restore(self, saved: DeviceSnapshot) -> tuple[PumpTwin, Decimal | None]:
+        state = saved.state
+        if not isinstance(state, dict) or state.get("format") != SNAPSHOT_FORMAT:
+            raise TwinStateInvalid(where="format", detail=f"expected {SNAPSHOT_FORMAT!r}")
+        if state.get("version") != SNAPSHOT_VERSION:
+            raise TwinStateInvalid(
+                where="version", detail=f"{state.get('version')!r} is not {SNAPSHOT_VERSION}"
+            )
+        pocket, saved_twin = state.get("pocket_percent"), state.get("twin")
+        if not isinstance(saved_twin, dict):
+            raise TwinStateInvalid(where="twin", detail="the twin's state is missing")
+        twin = twin_state.restore(saved_twin, library=self._library)
+        return twin, None if pocket is None else Decimal(pocket)
+
+    def _save(self, serial: str, twin: PumpTwin) -> None:
+        """Keep the twin's state as of its last command (same transaction as that command)."""
+        seq = self._seq[serial]
+        pocket = self._pocket.get(serial)
+        state = {
+            "format": SNAPSHOT_FORMAT,
+            "version": SNAPSHOT_VERSION,
+            "pocket_percent": None if pocket is None else plain(pocket),
+            "twin": twin_state.snapshot(twin),
+        }
+        self._log.save_snapshot(DeviceSnapshot(serial=serial, seq=seq, at=twin.now, state=state))
+        self._saved[serial] = seq
 
     def _build(self, payload: dict[str, Any]) -> PumpTwin:
         return PumpTwin(
@@ -209,6 +305,8 @@ class TwinStoreDriver:
             DeviceCommand(serial=serial, seq=seq, at=twin.now, kind=kind, payload=payload)
         )
         self._seq[serial] = seq
+        if seq - self._saved.get(serial, 0) >= SNAPSHOT_EVERY:
+            self._save(serial, twin)
         return twin, result
 
     # ------------------------------------------------------------------ implant
@@ -230,6 +328,7 @@ class TwinStoreDriver:
             DeviceCommand(serial=spec.serial, seq=1, at=spec.at, kind="implant", payload=payload)
         )
         self._seq[spec.serial] = 1
+        self._saved[spec.serial] = 0
 
     def priming_bolus(self, serial: str) -> Volume:
         _, plan = self._run(serial, "priming-bolus", {})
