@@ -1,22 +1,65 @@
-"""``/pumps``: a patient asks their own pump for a patient-activated bolus (the pump decides)."""
+"""Pumps: a patient's pumps, one pump (program, reservoir by the record, next refill, alarms,
+version), interrogation, proposing a program change; and the patient's own bolus button."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Path, Query, status
 from pydantic import BaseModel, ConfigDict
 
 from thecal.bootstrap import Thecal
 from thecal.domain.users import Actor
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
+from thecal.entrypoints.api.presenters_device import (
+    change_public,
+    continuous_program,
+    idempotency_key,
+    interrogation_public,
+    pump_public,
+    pump_summary,
+)
+from thecal.entrypoints.api.routers.patients import PatientId
 from thecal.entrypoints.api.schemas import Problem
+from thecal.entrypoints.api.schemas_device import (
+    InterrogationPublic,
+    ProgramChangeCreate,
+    ProgramChangePublic,
+    ProgramChangesPublic,
+    PumpPublic,
+    PumpsPublic,
+)
+from thecal.services.device import InterrogatePump, interrogate_pump
 from thecal.services.patient_bolus import RequestPatientBolus, request_patient_bolus
+from thecal.services.program_changes import ProposeProgramChange, propose_program_change
 from thecal.services.pump_driver import BolusAnswer
+from thecal.services.pump_reads import (
+    MAX_PAGE,
+    GetPumpOverview,
+    ListPatientPumps,
+    ListProgramChanges,
+    get_pump_overview,
+    list_patient_pumps,
+    list_program_changes,
+)
+from thecal.services.pumps import GetPump, get_pump
 
-__all__ = ["PatientBolusAnswerPublic", "request_bolus", "router"]
+__all__ = ["PatientBolusAnswerPublic", "PumpId", "request_bolus", "router"]
 
-router = APIRouter(prefix="/pumps", tags=["pumps"])
+router = APIRouter(tags=["pumps"])
+
+PumpId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Pump id.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[A-Za-z0-9._:-]{8,100}$",
+        description="Makes a retried request return the first result.",
+    ),
+]
 
 
 class PatientBolusAnswerPublic(BaseModel):
@@ -35,7 +78,7 @@ def request_bolus(thecal: Thecal, actor: Actor) -> BolusAnswer:
 
 
 @router.post(
-    "/mine/patient-bolus",
+    "/pumps/mine/patient-bolus",
     response_model=PatientBolusAnswerPublic,
     responses={404: {"model": Problem}, 409: {"model": Problem}},
     summary="Ask my pump for a patient bolus (granted, or refused with the pump's reason)",
@@ -49,3 +92,107 @@ def patient_bolus(actor: CurrentActor, thecal: ThecalDep) -> PatientBolusAnswerP
         reason=answer.reason,
         uncertain=answer.uncertain,
     )
+
+
+@router.get(
+    "/patients/{patient_id}/pumps",
+    response_model=PumpsPublic,
+    responses={404: {"model": Problem}},
+    summary="A patient's pumps, newest implant first",
+)
+def list_for_patient(
+    patient_id: PatientId,
+    actor: CurrentActor,
+    thecal: ThecalDep,
+    limit: Limit = 25,
+    offset: Offset = 0,
+) -> PumpsPublic:
+    page = thecal.run(
+        list_patient_pumps,
+        ListPatientPumps(actor=actor, patient_id=patient_id, limit=limit, offset=offset),
+    )
+    return PumpsPublic(
+        items=[pump_summary(p) for p in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/pumps/{pump_id}",
+    response_model=PumpPublic,
+    responses={404: {"model": Problem}},
+    summary="One pump: program, reservoir by the record, next refill, latest alarms, version",
+)
+def show(pump_id: PumpId, actor: CurrentActor, thecal: ThecalDep) -> PumpPublic:
+    return pump_public(thecal.run(get_pump_overview, GetPumpOverview(actor=actor, pump_id=pump_id)))
+
+
+@router.post(
+    "/pumps/{pump_id}/interrogations",
+    response_model=InterrogationPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"model": Problem}, 409: {"model": Problem}},
+    summary="Interrogate the pump: program, reservoir, alarms, battery, events since the last",
+)
+def interrogate(pump_id: PumpId, actor: CurrentActor, thecal: ThecalDep) -> InterrogationPublic:
+    result = thecal.run_device(interrogate_pump, InterrogatePump(actor=actor, pump_id=pump_id))
+    return interrogation_public(result)
+
+
+@router.get(
+    "/pumps/{pump_id}/program-changes",
+    response_model=ProgramChangesPublic,
+    responses={404: {"model": Problem}},
+    summary="A pump's program changes, newest first",
+)
+def list_changes(
+    pump_id: PumpId,
+    actor: CurrentActor,
+    thecal: ThecalDep,
+    limit: Limit = 25,
+    offset: Offset = 0,
+) -> ProgramChangesPublic:
+    page = thecal.run(
+        list_program_changes,
+        ListProgramChanges(actor=actor, pump_id=pump_id, limit=limit, offset=offset),
+    )
+    return ProgramChangesPublic(
+        items=[change_public(c) for c in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "/pumps/{pump_id}/program-changes",
+    response_model=ProgramChangePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"model": Problem}, 409: {"model": Problem}},
+    summary=(
+        "Propose a new daily dose (same admixture and bolus settings): the change with its "
+        "safety findings, the diff and its digest; a retry with the same key returns the first"
+    ),
+)
+def propose(
+    pump_id: PumpId,
+    body: ProgramChangeCreate,
+    actor: CurrentActor,
+    thecal: ThecalDep,
+    key: IdempotencyHeader = None,
+) -> ProgramChangePublic:
+    chosen_key = idempotency_key(key, body.idempotency_key)
+    pump = thecal.run(get_pump, GetPump(actor=actor, pump_id=pump_id))
+    change = thecal.run(
+        propose_program_change,
+        ProposeProgramChange(
+            actor=actor,
+            pump_id=pump_id,
+            new_program=continuous_program(pump.program, body.daily_dose),
+            idempotency_key=chosen_key,
+            rationale=body.rationale,
+        ),
+    )
+    return change_public(change)

@@ -1,0 +1,247 @@
+"""Read use cases over the device side: a patient's pumps, one pump with what the record says of
+its reservoir and its latest alarms, and a pump's program changes and refills (newest first).
+
+Each is an audited PHI read, authorized first (deny by default). Lists are paged by
+``limit``/``offset`` (the number of pumps, changes and refills per patient is small, so the page
+is cut from the stored list).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.patient import PatientNotFound
+from thecal.domain.program_change import FindingSummary, ProgramChange
+from thecal.domain.refill import Refill
+from thecal.domain.units import Duration, Volume
+from thecal.domain.users import Actor
+from thecal.services.clock import Clock
+from thecal.services.pathway_records import LoggedDeviceEvent
+from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = [
+    "MAX_PAGE",
+    "GetPumpOverview",
+    "ListPatientPumps",
+    "ListProgramChanges",
+    "ListRefills",
+    "Page",
+    "PumpOverview",
+    "RefillRecord",
+    "get_pump_overview",
+    "list_patient_pumps",
+    "list_program_changes",
+    "list_refills",
+]
+
+MAX_PAGE = 100
+RECENT_ALARMS = 20  # the pump overview lists the latest logged alarm events
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListPatientPumps:
+    actor: Actor
+    patient_id: str
+    limit: int = 25
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetPumpOverview:
+    actor: Actor
+    pump_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListProgramChanges:
+    actor: Actor
+    pump_id: str
+    limit: int = 25
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListRefills:
+    actor: Actor
+    pump_id: str
+    limit: int = 25
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PumpOverview:
+    """A pump as recorded, the reservoir by the record at ``at``, and its latest logged alarms.
+
+    ``reservoir_by_record`` is the last fill volume less the recorded program's basal flow since
+    the fill (never below zero). It ignores patient boluses and device accuracy: the pump's own
+    count, read by interrogation, is authoritative.
+    """
+
+    pump: Pump
+    at: dt.datetime
+    reservoir_by_record: Volume
+    alarms: tuple[LoggedDeviceEvent, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefillRecord:
+    refill: Refill
+    findings: tuple[FindingSummary, ...]
+
+
+def _page(items: list[T], limit: int, offset: int) -> Page[T]:
+    return Page(
+        items=tuple(items[offset : offset + limit]), total=len(items), limit=limit, offset=offset
+    )
+
+
+def _pump(uow: AbstractUnitOfWork, pump_id: str) -> Pump:
+    pump = uow.pumps.get(pump_id)
+    if pump is None:
+        raise PumpNotFound(ident=pump_id)
+    return pump
+
+
+def list_patient_pumps(
+    cmd: ListPatientPumps, *, uow: AbstractUnitOfWork, clock: Clock
+) -> Page[Pump]:
+    """A patient's pumps, newest implant first (an audited read).
+
+    Raises:
+        AccessDenied; PatientNotFound.
+    """
+    subject = Subject.patient(cmd.patient_id)
+    authorize(cmd.actor, Action.PUMP_READ, subject)
+    with uow:
+        if uow.patients.get(cmd.patient_id) is None:
+            raise PatientNotFound(ident=cmd.patient_id)
+        pumps = sorted(
+            uow.pumps.for_patient(cmd.patient_id),
+            key=lambda p: (p.implanted_at, p.id),
+            reverse=True,
+        )
+        page = _page(pumps, cmd.limit, cmd.offset)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PUMP_READ,
+            subject=subject,
+            at=clock.now(),
+            details={"returned": [p.id for p in page.items]},
+        )
+        uow.commit()
+    return page
+
+
+def _by_record(pump: Pump, at: dt.datetime) -> Volume:
+    elapsed = max(at - pump.last_filled_at, dt.timedelta(0))
+    used = pump.program.basal_flow * Duration.from_timedelta(elapsed)
+    if used.ml >= pump.reservoir_volume.ml:
+        return Volume.from_ml(0)
+    return pump.reservoir_volume - used
+
+
+def get_pump_overview(
+    cmd: GetPumpOverview, *, uow: AbstractUnitOfWork, clock: Clock
+) -> PumpOverview:
+    """One pump with the reservoir by the record and its latest alarms (an audited read).
+
+    Raises:
+        AccessDenied; PumpNotFound.
+    """
+    authorize_function(cmd.actor, Action.PUMP_READ)
+    now = clock.now()
+    with uow:
+        pump = _pump(uow, cmd.pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PUMP_READ, subject)
+        alarms = [e for e in uow.device_log.events(pump.id) if e.priority is not None]
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PUMP_READ,
+            subject=subject,
+            at=now,
+            details={"pump_id": pump.id, "version": pump.version},
+        )
+        uow.commit()
+    return PumpOverview(
+        pump=pump,
+        at=now,
+        reservoir_by_record=_by_record(pump, now),
+        alarms=tuple(reversed(alarms[-RECENT_ALARMS:])),
+    )
+
+
+def list_program_changes(
+    cmd: ListProgramChanges, *, uow: AbstractUnitOfWork, clock: Clock
+) -> Page[ProgramChange]:
+    """A pump's program changes, newest first (an audited read of each returned change).
+
+    Raises:
+        AccessDenied; PumpNotFound.
+    """
+    authorize_function(cmd.actor, Action.PROGRAM_READ)
+    with uow:
+        pump = _pump(uow, cmd.pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PROGRAM_READ, subject)
+        changes = sorted(
+            uow.program_changes.for_pump(pump.id),
+            key=lambda c: (c.history[0].at, c.change_id),
+            reverse=True,
+        )
+        page = _page(changes, cmd.limit, cmd.offset)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PROGRAM_READ,
+            subject=subject,
+            at=clock.now(),
+            details={"pump_id": pump.id, "returned": [c.change_id for c in page.items]},
+        )
+        uow.commit()
+    return page
+
+
+def list_refills(cmd: ListRefills, *, uow: AbstractUnitOfWork, clock: Clock) -> Page[RefillRecord]:
+    """A pump's refills with their findings, newest first (read with the programs, as on the
+    patient timeline: a patient sees neither).
+
+    Raises:
+        AccessDenied; PumpNotFound.
+    """
+    authorize_function(cmd.actor, Action.PROGRAM_READ)
+    with uow:
+        pump = _pump(uow, cmd.pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PROGRAM_READ, subject)
+        refills = sorted(
+            uow.refills.for_pump(pump.id),
+            key=lambda r: (r.history[0].at, r.refill_id),
+            reverse=True,
+        )
+        page = _page(refills, cmd.limit, cmd.offset)
+        records = tuple(
+            RefillRecord(refill=r, findings=uow.refills.findings_of(r.refill_id))
+            for r in page.items
+        )
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PROGRAM_READ,
+            subject=subject,
+            at=clock.now(),
+            details={"pump_id": pump.id, "refills": [r.refill_id for r in page.items]},
+        )
+        uow.commit()
+    return Page(items=records, total=page.total, limit=page.limit, offset=page.offset)
