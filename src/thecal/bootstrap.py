@@ -23,12 +23,15 @@ from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.twin_store import TwinStoreDriver
 from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork, retry_on_serialization_failure
 from thecal.config import Settings
+from thecal.domain.errors import PermissionDenied
 from thecal.domain.sessions import SessionPolicy
+from thecal.domain.users import Actor
 from thecal.services.accounts import Accounts
 from thecal.services.clock import Clock
 from thecal.services.identity import Identity
 from thecal.services.passwords import PasswordHasher
 from thecal.services.pump_devices import ClinicPumpDriver
+from thecal.services.refusals import REFUSALS, RecordRefusal, record_refusal
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["DeviceUseCase", "Thecal", "UseCase", "bootstrap", "session_policy", "system_clock"]
@@ -74,9 +77,17 @@ class Thecal:
         return SqlAlchemyUnitOfWork(self.session_factory, audit_key=self.settings.audit_key_bytes)
 
     def run(self, use_case: UseCase[C, R], cmd: C) -> R:
-        """Run one use case in its own transaction, retried on serialization failures."""
+        """Run one use case in its own transaction, retried on serialization failures.
+
+        A refusal by the authorization policy is audited in a transaction of its own and
+        re-raised (services/refusals.py).
+        """
         call: Callable[[], R] = lambda: use_case(cmd, uow=self.uow(), clock=self.clock)  # noqa: E731
-        return retry_on_serialization_failure(call, attempts=self.retry_attempts)
+        try:
+            return retry_on_serialization_failure(call, attempts=self.retry_attempts)
+        except REFUSALS as refused:
+            self._audit_refusal(use_case, cmd, refused)
+            raise
 
     def run_device(self, use_case: DeviceUseCase[C, R], cmd: C) -> R:
         """Like :meth:`run`, with the persisted twin driver bound to the same transaction.
@@ -90,7 +101,22 @@ class Thecal:
             driver = TwinStoreDriver.for_unit_of_work(uow, clock=self.clock)
             return use_case(cmd, uow=uow, clock=self.clock, driver=driver)
 
-        return retry_on_serialization_failure(call, attempts=self.retry_attempts)
+        try:
+            return retry_on_serialization_failure(call, attempts=self.retry_attempts)
+        except REFUSALS as refused:
+            self._audit_refusal(use_case, cmd, refused)
+            raise
+
+    def _audit_refusal(self, use_case: object, cmd: object, refused: PermissionDenied) -> None:
+        actor = getattr(cmd, "actor", None)
+        if not isinstance(actor, Actor):  # no known actor (for example a login): nothing to name
+            return
+        name = str(getattr(use_case, "__name__", type(use_case).__name__))
+        record = RecordRefusal(actor=actor, use_case=name, refusal=refused)
+        retry_on_serialization_failure(
+            lambda: record_refusal(record, uow=self.uow(), clock=self.clock),
+            attempts=self.retry_attempts,
+        )
 
     def upgrade_database(self, revision: str = "head") -> None:
         upgrade_database(self.engine, revision)

@@ -1,9 +1,33 @@
-"""Placeholder: the task pages are being written."""
+"""Task pages: the worklist's "Done" button on a task row (a form POST with the CSRF token).
+
+Marking a task done runs ``services/tasks.py`` ``complete_task`` (the policy decides who may; a
+task closes once, so a second press is the 409 error page naming who closed it and when) and
+returns to the worklist, where the task is gone.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from thecal.entrypoints.web.rendering import page_auth, require_form_csrf, thecal_of
+from thecal.services.tasks import CompleteTask, complete_task
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+
+Ident = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+@router.post("/tasks/{task_id}/completion")
+async def task_done(request: Request, task_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    note = form.get("note", "").strip() or None
+    thecal_of(request).run(
+        complete_task, CompleteTask(actor=auth.actor, task_id=task_id, note=note)
+    )
+    return RedirectResponse("/", status_code=303)

@@ -49,6 +49,7 @@ from thecal.entrypoints.web.rendering import (
     thecal_of,
 )
 from thecal.services.identity import LogIn, LogOut
+from thecal.services.worklist import TASK_KINDS
 
 __all__ = ["install_web", "router"]
 
@@ -157,7 +158,10 @@ def dashboard(request: Request) -> Response:
     if auth.actor.role is Role.PHARMACIST:
         return render(request, "dashboard.html", rows=None, as_of=None)
     page = worklist_page(thecal_of(request), auth.actor, kind=None, limit=100, offset=0)
-    return render(request, "dashboard.html", rows=page.rows, as_of=page.as_of)
+    task_kinds = frozenset(TASK_KINDS.values())  # rows with a "Done" button (pages_tasks.py)
+    return render(
+        request, "dashboard.html", rows=page.rows, as_of=page.as_of, task_kinds=task_kinds
+    )
 
 
 def _error_page(request: Request, status: int, title: str, detail: str, code: str) -> Response:
