@@ -24,6 +24,7 @@ from thecal.entrypoints.cli import (
     review,
     serve,
     simulate,
+    tasks,
     trials,
     users,
     worklist,
@@ -49,6 +50,7 @@ app.add_typer(pharmacy.app, name="pharmacy")
 app.add_typer(refills.app, name="refills")
 app.add_typer(trials.app, name="trials")
 app.add_typer(mri.app, name="mri")
+app.add_typer(tasks.app, name="tasks")
 app.add_typer(bolus.app, name="bolus")
 app.command(name="worklist")(worklist.worklist)
 app.add_typer(audit.app, name="audit")
