@@ -1,9 +1,108 @@
-"""Placeholder: the implants pages are being written."""
+"""Implant page: the physician records a pump implant — pump model and serial, catheter model,
+implanted length and tip level, the initial fill (drug and concentration) and volume, the initial
+program (daily dose, optional patient bolus) — and the pump is brought up through the driver
+(``services/pumps.implant_pump``). The result shows the priming bolus, the pump's acknowledgement
+of the program and the monitoring task, and links to the pump page.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.authorization import Action
+from thecal.domain.errors import RequestInvalid
+from thecal.domain.library import reference_library
+from thecal.domain.program import InfusionProgram, PatientBolusSettings
+from thecal.domain.quantity_text import (
+    parse_concentration,
+    parse_dose_rate,
+    parse_duration,
+    parse_mass,
+    parse_volume,
+)
+from thecal.entrypoints.web.form_fields import decimal_number, whole
+from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
+from thecal.services.pathway_forms import OpenPatientForm, open_patient_form
+from thecal.services.pumps import ImplantPump, implant_pump
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+
+PatientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+_BOLUS_FIELDS = {
+    "bolus_dose": "patient bolus dose",
+    "bolus_duration": "patient bolus duration",
+    "bolus_lockout": "patient bolus lockout",
+    "bolus_max_per_day": "patient boluses per day",
+}
+
+
+def _patient_bolus(form: dict[str, str]) -> PatientBolusSettings | None:
+    """All four patient-bolus fields, or none of them (no bolus button)."""
+    given = {name for name in _BOLUS_FIELDS if form.get(name, "").strip()}
+    if not given:
+        return None
+    if given != set(_BOLUS_FIELDS):
+        missing = ", ".join(label for name, label in _BOLUS_FIELDS.items() if name not in given)
+        raise RequestInvalid(
+            where="patient bolus", detail=f"fill in all four settings or none; missing: {missing}"
+        )
+    return PatientBolusSettings(
+        dose=parse_mass(form["bolus_dose"]),
+        duration=parse_duration(form["bolus_duration"]),
+        lockout=parse_duration(form["bolus_lockout"]),
+        max_per_day=whole(form, "bolus_max_per_day", "patient boluses per day"),
+    )
+
+
+@router.get("/patients/{patient_id}/implants/new", response_class=HTMLResponse)
+def implant_new(request: Request, patient_id: PatientId) -> Response:
+    auth = page_auth(request)
+    patient = thecal_of(request).run(
+        open_patient_form,
+        OpenPatientForm(actor=auth.actor, patient_id=patient_id, action=Action.PUMP_IMPLANT),
+    )
+    library = reference_library()
+    return render(
+        request,
+        "implant_new.html",
+        patient=patient,
+        pumps=list(library.pumps.values()),
+        catheters=list(library.catheters.values()),
+        drugs=list(library.drugs.values()),
+    )
+
+
+@router.post("/patients/{patient_id}/implants", response_class=HTMLResponse)
+async def implant_create(request: Request, patient_id: PatientId) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    thecal = thecal_of(request)
+    admixture = Admixture.single(
+        form.get("drug", "").strip(), parse_concentration(form.get("concentration", ""))
+    )
+    result = thecal.run_device(
+        implant_pump,
+        ImplantPump(
+            actor=auth.actor,
+            patient_id=patient_id,
+            pump_model_id=form.get("pump_model", "").strip(),
+            pump_serial=form.get("serial", "").strip(),
+            catheter_model_id=form.get("catheter_model", "").strip(),
+            catheter_length_cm=decimal_number(form, "catheter_length_cm", "catheter length (cm)"),
+            catheter_tip_level=form.get("tip_level", "").strip(),
+            initial_fill=admixture,
+            fill_volume=parse_volume(form.get("fill_volume", "")),
+            initial_program=InfusionProgram.continuous(
+                admixture,
+                parse_dose_rate(form.get("daily_dose", "")),
+                patient_bolus=_patient_bolus(form),
+            ),
+        ),
+    )
+    return render(request, "implant_result.html", result=result, patient_id=patient_id)

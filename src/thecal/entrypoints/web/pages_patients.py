@@ -1,4 +1,5 @@
-"""Patient pages: search, register, the patient's timeline, candidacy, and the patient portal."""
+"""Patient pages: search, register, the patient's timeline (with links to the trial, implant and
+MRI pages) and candidacy. The patient portal is in :mod:`.pages_portal`."""
 
 from __future__ import annotations
 
@@ -18,9 +19,7 @@ from thecal.domain.candidacy import (
 )
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.patient import Contact, Sex
-from thecal.domain.users import Role
 from thecal.entrypoints.api.presenters import candidacy_details, candidacy_public
-from thecal.entrypoints.api.routers.pumps import request_bolus
 from thecal.entrypoints.api.schemas_clinical import CandidacyCreate
 from thecal.entrypoints.web.charts import dose_chart, pain_chart
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
@@ -36,6 +35,7 @@ from thecal.services.patients import (
 )
 from thecal.services.repositories import PatientQuery
 from thecal.services.therapy_history import GetTherapyHistory, get_therapy_history
+from thecal.services.trial_history import GetTrialHistory, get_trial_history
 
 __all__ = ["router"]
 
@@ -132,40 +132,19 @@ def patient_page(request: Request, patient_id: PatientId) -> Response:
     therapy = thecal.run(
         get_therapy_history, GetTherapyHistory(actor=auth.actor, patient_id=patient_id)
     )
+    trials = thecal.run(get_trial_history, GetTrialHistory(actor=auth.actor, patient_id=patient_id))
     now = thecal.clock.now()
     return render(
         request,
         "patient.html",
         patient=patient,
         candidacy=[candidacy_public(a) for a in assessments],
-        timeline=patient_timeline(patient, assessments, therapy),
+        timeline=patient_timeline(patient, assessments, therapy, trials),
+        trials=trials,
         therapy=therapy,
         pain_chart=pain_chart(therapy.assessments),
         dose_charts=[dose_chart(h, now) for h in therapy.pumps],
     )
-
-
-@router.get("/portal", response_class=HTMLResponse)
-def portal(request: Request) -> Response:
-    auth = page_auth(request)
-    if auth.actor.role is not Role.PATIENT or auth.actor.patient_id is None:
-        return RedirectResponse("/", status_code=303)
-    thecal = thecal_of(request)
-    patient = thecal.run(
-        get_patient, GetPatient(actor=auth.actor, patient_id=auth.actor.patient_id)
-    )
-    return render(request, "portal.html", patient=patient, answer=None)
-
-
-@router.post("/portal/bolus", response_class=HTMLResponse)
-async def portal_bolus(request: Request) -> Response:
-    auth = page_auth(request)
-    await require_form_csrf(request, auth)
-    thecal = thecal_of(request)
-    answer = request_bolus(thecal, auth.actor)
-    patient_id = auth.actor.patient_id or ""
-    patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=patient_id))
-    return render(request, "portal.html", patient=patient, answer=answer)
 
 
 def _candidacy_choices() -> dict[str, Any]:

@@ -1,9 +1,275 @@
-"""Placeholder: the trials pages are being written."""
+"""Trial pages: plan a trial (the dose safety-reviewed, overrides justified), administer, record
+observations, discharge (gated by the clinic's observation period), the evaluation against the
+drug's success criterion, and the physician's decision with its rationale.
+
+Every step is a use case in ``services/trials.py``; this module only turns forms into commands.
+A refusal the clinician must act on (observation period not over, patient too sedated, trial not
+successful, an override without a justification) is shown on the page that caused it.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from thecal.domain.authorization import Action
+from thecal.domain.errors import RequestInvalid
+from thecal.domain.library import reference_library
+from thecal.domain.program_change import OverrideJustification, OverrideReason
+from thecal.domain.quantity_text import parse_mass
+from thecal.domain.trial import (
+    ObservationPeriodNotElapsed,
+    PatientTooSedated,
+    Sedation,
+    Trial,
+    TrialBaseline,
+    TrialDecision,
+    TrialEvaluation,
+    TrialNotEvaluable,
+    TrialNotSuccessful,
+    TrialObservation,
+    TrialRoute,
+    TrialState,
+    Vitals,
+)
+from thecal.entrypoints.web.form_fields import (
+    by_severity,
+    choice,
+    optional_whole,
+    version,
+    whole,
+)
+from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
+from thecal.services.pathway_forms import OpenPatientForm, open_patient_form
+from thecal.services.patients import GetPatient, get_patient
+from thecal.services.trials import (
+    AdministerTrial,
+    DecideTrial,
+    DischargeTrial,
+    EvaluateTrial,
+    GetTrial,
+    ObserveTrial,
+    PlanTrial,
+    TrialOverrideMissing,
+    administer_trial,
+    decide_trial,
+    discharge_trial,
+    evaluate_trial,
+    get_trial,
+    observe_trial,
+    plan_trial,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+
+Ident = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+_REFUSALS = (ObservationPeriodNotElapsed, PatientTooSedated, TrialNotSuccessful)
+
+
+def _plan_form(
+    request: Request,
+    patient_id: str,
+    *,
+    form: dict[str, str],
+    refusal: TrialOverrideMissing | None = None,
+) -> Response:
+    auth = page_auth(request)
+    patient = thecal_of(request).run(
+        open_patient_form,
+        OpenPatientForm(actor=auth.actor, patient_id=patient_id, action=Action.TRIAL_PLAN),
+    )
+    drugs = [d for d in reference_library().drugs.values() if d.trial_bolus is not None]
+    codes = [c.strip() for c in str(refusal.fields["codes"]).split(",")] if refusal else []
+    return render(
+        request,
+        "trial_new.html",
+        status_code=422 if refusal else 200,
+        patient=patient,
+        drugs=drugs,
+        routes=list(TrialRoute),
+        form=form,
+        refusal=refusal,
+        override_codes=codes,
+        override_reasons=list(OverrideReason),
+    )
+
+
+@router.get("/patients/{patient_id}/trials/new", response_class=HTMLResponse)
+def trial_new(request: Request, patient_id: Ident) -> Response:
+    return _plan_form(request, patient_id, form={})
+
+
+@router.post("/patients/{patient_id}/trials", response_class=HTMLResponse)
+async def trial_plan(request: Request, patient_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    raw = await request.form()
+    thecal = thecal_of(request)
+    overrides = tuple(
+        OverrideJustification(
+            finding_code=code,
+            reason=choice(form, f"override_reason_{code}", "override reason", OverrideReason),
+            text=form.get(f"override_text_{code}", ""),
+        )
+        for code in raw.getlist("override")
+        if isinstance(code, str)
+    )
+    command = PlanTrial(
+        actor=auth.actor,
+        patient_id=patient_id,
+        drug_id=form.get("drug", "").strip(),
+        dose=parse_mass(form.get("dose", "")),
+        route=choice(form, "route", "route", TrialRoute),
+        spinal_level=form.get("spinal_level", ""),
+        baseline=TrialBaseline(
+            at=thecal.clock.now(),
+            pain_nrs=whole(form, "baseline_pain", "baseline pain (NRS)"),
+            function_score=optional_whole(form, "baseline_function", "baseline function"),
+        ),
+        overrides=overrides,
+    )
+    try:
+        planned = thecal.run(plan_trial, command)
+    except TrialOverrideMissing as refusal:
+        return _plan_form(request, patient_id, form=form, refusal=refusal)
+    return RedirectResponse(f"/trials/{planned.trial.trial_id}", status_code=303)
+
+
+def _evaluation(request: Request, trial: Trial) -> tuple[TrialEvaluation | None, str]:
+    """The evaluation so far (an audited read), or why there is none yet."""
+    if trial.evaluation is not None:
+        return trial.evaluation, ""
+    if trial.state not in (TrialState.ADMINISTERED, TrialState.DISCHARGED):
+        return None, ""
+    auth = page_auth(request)
+    try:
+        found = thecal_of(request).run(
+            evaluate_trial, EvaluateTrial(actor=auth.actor, trial_id=trial.trial_id)
+        )
+    except TrialNotEvaluable as why:
+        return None, why.message
+    return found, ""
+
+
+def _trial_page(
+    request: Request, trial_id: str, *, refusal: Exception | None = None, status_code: int = 200
+) -> Response:
+    auth = page_auth(request)
+    thecal = thecal_of(request)
+    found = thecal.run(get_trial, GetTrial(actor=auth.actor, trial_id=trial_id))
+    trial = found.trial
+    patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=trial.patient_id))
+    evaluation, not_evaluable = _evaluation(request, trial)
+    discharge_from = (
+        trial.administered_at + trial.plan.observation_period.to_timedelta()
+        if trial.administered_at
+        else None
+    )
+    context: dict[str, Any] = {
+        "trial": trial,
+        "patient": patient,
+        "findings": by_severity(found.findings),
+        "evaluation": evaluation,
+        "not_evaluable": not_evaluable,
+        "discharge_from": discharge_from,
+        "sedation": list(Sedation),
+        "decisions": list(TrialDecision),
+        "refusal": refusal,
+    }
+    return render(request, "trial.html", status_code=status_code, **context)
+
+
+@router.get("/trials/{trial_id}", response_class=HTMLResponse)
+def trial_page(request: Request, trial_id: Ident) -> Response:
+    return _trial_page(request, trial_id)
+
+
+@router.post("/trials/{trial_id}/administration", response_class=HTMLResponse)
+async def trial_administer(request: Request, trial_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    thecal_of(request).run(
+        administer_trial,
+        AdministerTrial(actor=auth.actor, trial_id=trial_id, expected_version=version(form)),
+    )
+    return RedirectResponse(f"/trials/{trial_id}", status_code=303)
+
+
+def _vitals(form: dict[str, str]) -> Vitals | None:
+    parts = {
+        "respiratory_rate": optional_whole(form, "respiratory_rate", "respiratory rate"),
+        "spo2_pct": optional_whole(form, "spo2_pct", "SpO2"),
+        "heart_rate": optional_whole(form, "heart_rate", "heart rate"),
+        "systolic_bp": optional_whole(form, "systolic_bp", "systolic BP"),
+    }
+    given = {k: v for k, v in parts.items() if v is not None}
+    if not given:
+        return None
+    if len(given) < len(parts):
+        missing = ", ".join(k.replace("_", " ") for k in parts if k not in given)
+        raise RequestInvalid(
+            where="vital signs", detail=f"record all four or none; missing: {missing}"
+        )
+    return Vitals(**given)
+
+
+@router.post("/trials/{trial_id}/observations", response_class=HTMLResponse)
+async def trial_observe(request: Request, trial_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    thecal = thecal_of(request)
+    sedation_text = form.get("sedation", "").strip()
+    effects = tuple(
+        line.strip() for line in form.get("side_effects", "").splitlines() if line.strip()
+    )
+    observation = TrialObservation(
+        at=thecal.clock.now(),
+        pain_nrs=optional_whole(form, "pain_nrs", "pain (NRS)"),
+        function_score=optional_whole(form, "function_score", "function score"),
+        vitals=_vitals(form),
+        sedation=choice(form, "sedation", "sedation (POSS)", Sedation) if sedation_text else None,
+        side_effects=effects,
+        intolerable=form.get("intolerable") == "yes",
+    )
+    thecal.run(
+        observe_trial, ObserveTrial(actor=auth.actor, trial_id=trial_id, observation=observation)
+    )
+    return RedirectResponse(f"/trials/{trial_id}", status_code=303)
+
+
+@router.post("/trials/{trial_id}/discharge", response_class=HTMLResponse)
+async def trial_discharge(request: Request, trial_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    try:
+        thecal_of(request).run(
+            discharge_trial,
+            DischargeTrial(actor=auth.actor, trial_id=trial_id, expected_version=version(form)),
+        )
+    except _REFUSALS as refusal:
+        return _trial_page(request, trial_id, refusal=refusal, status_code=409)
+    return RedirectResponse(f"/trials/{trial_id}", status_code=303)
+
+
+@router.post("/trials/{trial_id}/decision", response_class=HTMLResponse)
+async def trial_decide(request: Request, trial_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    try:
+        thecal_of(request).run(
+            decide_trial,
+            DecideTrial(
+                actor=auth.actor,
+                trial_id=trial_id,
+                expected_version=version(form),
+                decision=choice(form, "decision", "decision", TrialDecision),
+                rationale=form.get("rationale", ""),
+            ),
+        )
+    except _REFUSALS as refusal:
+        return _trial_page(request, trial_id, refusal=refusal, status_code=409)
+    return RedirectResponse(f"/trials/{trial_id}", status_code=303)

@@ -1,7 +1,7 @@
 """The patient timeline: one dated list of what happened, newest first.
 
-Today it shows registration and candidacy assessments; procedures, trials, programs, refills,
-alarms and assessments join as their use cases land (each adds one ``TimelineItem`` source).
+Registration, candidacy assessments, intrathecal trials (linked to their trial page), pumps,
+program changes, refills, alarms, procedures and assessments (each one ``TimelineItem`` source).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
+from thecal.domain.trial import Trial
 from thecal.domain.units import plain
 from thecal.services.therapy_history import TherapyHistory
 
-__all__ = ["TimelineItem", "patient_timeline", "therapy_items"]
+__all__ = ["TimelineItem", "patient_timeline", "therapy_items", "trial_items"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +32,7 @@ def patient_timeline(
     patient: Patient,
     assessments: Sequence[CandidacyAssessment],
     therapy: TherapyHistory | None = None,
+    trials: Sequence[Trial] = (),
 ) -> list[TimelineItem]:
     items = [
         TimelineItem(
@@ -55,9 +57,29 @@ def patient_timeline(
                 link=f"#candidacy-{a.id}",
             )
         )
+    items += trial_items(trials)
     if therapy is not None:
         items += therapy_items(therapy)
     return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+def trial_items(trials: Sequence[Trial]) -> list[TimelineItem]:
+    """Each trial at its plan time, linked to its page; the decision, if made, in the detail."""
+    items: list[TimelineItem] = []
+    for t in trials:
+        detail = f"{t.plan.drug_id} {t.plan.dose} at {t.plan.spinal_level}; {t.state.value}"
+        if t.decision is not None:
+            detail += f" — decision: {t.decision.value}"
+        items.append(
+            TimelineItem(
+                at=t.history[0].at,
+                kind="trial",
+                title="Intrathecal trial",
+                detail=detail,
+                link=f"/trials/{t.trial_id}",
+            )
+        )
+    return items
 
 
 def _day(day: dt.date) -> dt.datetime:

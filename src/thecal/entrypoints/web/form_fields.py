@@ -1,0 +1,104 @@
+"""Reading the pathway pages' form fields: text in, typed values out, or a specific 422.
+
+Only syntax is checked here (is it a whole number, a date-time, one of the options); ranges and
+clinical rules stay in the domain and the services. Quantities go through the strict parser
+(``domain/quantity_text.py``), so "0.5" without a unit or ".5 mg" is refused with its own code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import TypeVar
+
+from thecal.domain.errors import RequestInvalid
+from thecal.domain.program_change import FindingSeverity, FindingSummary
+
+__all__ = [
+    "SEVERITY_ORDER",
+    "by_severity",
+    "choice",
+    "decimal_number",
+    "local_instant",
+    "optional_whole",
+    "version",
+    "whole",
+]
+
+E = TypeVar("E", bound=Enum)
+
+SEVERITY_ORDER = (
+    FindingSeverity.BLOCK,
+    FindingSeverity.OVERRIDE,
+    FindingSeverity.WARN,
+    FindingSeverity.INFO,
+)
+
+
+def by_severity(
+    findings: Sequence[FindingSummary],
+) -> list[tuple[FindingSeverity, list[FindingSummary]]]:
+    """Findings grouped block → override → warn → info (empty groups left out)."""
+    groups = [(s, [f for f in findings if f.severity is s]) for s in SEVERITY_ORDER]
+    return [(s, items) for s, items in groups if items]
+
+
+def optional_whole(form: dict[str, str], field: str, label: str) -> int | None:
+    """A whole number, or None when the field is blank."""
+    text = form.get(field, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 6:
+        raise RequestInvalid(where=label, detail=f"{text!r} is not a whole number")
+    return int(text)
+
+
+def whole(form: dict[str, str], field: str, label: str) -> int:
+    value = optional_whole(form, field, label)
+    if value is None:
+        raise RequestInvalid(where=label, detail="is required")
+    return value
+
+
+def version(form: dict[str, str]) -> int:
+    """The record version the page showed (optimistic locking)."""
+    text = form.get("expected_version", "").strip()
+    if not text.isdigit():
+        raise RequestInvalid(where="expected_version", detail="reload the page and try again")
+    return int(text)
+
+
+def choice(form: dict[str, str], field: str, label: str, options: type[E]) -> E:
+    """One of an enumeration's values."""
+    text = form.get(field, "").strip()
+    for option in options:
+        if option.value == text:
+            return option
+    known = ", ".join(str(o.value) for o in options)
+    raise RequestInvalid(where=label, detail=f"choose one of {known}")
+
+
+def decimal_number(form: dict[str, str], field: str, label: str) -> Decimal:
+    """A plain decimal number written with a leading digit (``1.5``, not ``.5``)."""
+    text = form.get(field, "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise RequestInvalid(where=label, detail=f"{text!r} is not a number") from None
+    if not value.is_finite() or not text[:1].isdigit() or text.endswith("."):
+        raise RequestInvalid(where=label, detail=f"{text!r} is not a number like 1.5")
+    return value
+
+
+def local_instant(form: dict[str, str], field: str, label: str) -> dt.datetime:
+    """A date-time from an ``<input type="datetime-local">`` (read as UTC, the clinic clock)."""
+    text = form.get(field, "").strip()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise RequestInvalid(
+            where=label, detail=f"{text!r} is not a date and time (YYYY-MM-DDTHH:MM)"
+        ) from None
+    return value if value.utcoffset() is not None else value.replace(tzinfo=dt.UTC)
