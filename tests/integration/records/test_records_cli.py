@@ -67,7 +67,7 @@ def test_the_clinic_register_from_the_command_line(env: dict[str, str], database
     code, out, _ = run(env, "audit", "verify", "--as", "adam", "--json")
     report = json.loads(out)
     assert (code, report["ok"]) == (0, True)
-    assert report["entries_checked"] == 5  # 2 users, register, search, show
+    assert report["entries_checked"] == 6  # 2 users, register, search, show, adam's refusal
 
 
 def test_audit_verify_names_the_first_tampered_entry(
