@@ -1,4 +1,8 @@
-"""Verify the audit chain (SR-17): every entry in order, against the recorded head."""
+"""Verify the audit chain (SR-17): every entry in order, against the recorded head.
+
+``verify_audit`` is a user's verification (audited with its outcome); ``check_chain_at_start``
+is the server's own check before it serves (``thecal serve``): no user, nothing written.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,27 @@ from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["VerifyAudit", "verify_audit"]
+__all__ = ["CheckChainAtStart", "VerifyAudit", "check_chain_at_start", "verify_audit"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyAudit:
     actor: Actor
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckChainAtStart:
+    """The server's start-up check (SR-17): no actor, no policy check, nothing written."""
+
+
+def check_chain_at_start(
+    cmd: CheckChainAtStart, *, uow: AbstractUnitOfWork, clock: Clock
+) -> ChainReport:
+    """Walk the whole chain against the recorded head; the caller refuses to serve if it breaks."""
+    del cmd, clock  # the check needs neither: it reads the chain and the key only
+    with uow:
+        anchor = uow.audit_log.recorded_head()
+        return verify_chain(uow.audit_log.entries(), uow.audit_key, anchor=anchor)
 
 
 def verify_audit(cmd: VerifyAudit, *, uow: AbstractUnitOfWork, clock: Clock) -> ChainReport:
