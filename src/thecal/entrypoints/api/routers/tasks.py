@@ -87,7 +87,12 @@ def task_public(stored: StoredTask) -> TaskPublic:
     )
 
 
-@router.get("", response_model=TasksPublic, summary="Open tasks, earliest due first (audited)")
+@router.get(
+    "",
+    response_model=TasksPublic,
+    responses={404: {"model": Problem}},
+    summary="Open tasks, earliest due first (audited)",
+)
 def read(
     *,
     actor: CurrentActor,
