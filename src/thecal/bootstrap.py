@@ -131,8 +131,14 @@ def bootstrap(
     clock: Clock | None = None,
     engine: Engine | None = None,
     hasher: PasswordHasher | None = None,
+    session_clock: Clock | None = None,
 ) -> Thecal:
-    """Wire thecal from settings (the environment when not given)."""
+    """Wire thecal from settings (the environment when not given).
+
+    ``clock`` is clinical time (default: the clinic clock, system time plus the demo offset);
+    ``session_clock`` measures sessions (SR-20) in real time: default the system clock, or
+    ``clock`` when only that is given (a test that moves one clock moves both).
+    """
     chosen = settings if settings is not None else Settings()
     bound = engine if engine is not None else make_engine(chosen.database_url)
     passwords = hasher if hasher is not None else Argon2PasswordHasher()
@@ -141,7 +147,11 @@ def bootstrap(
         engine=bound,
         session_factory=sessionmaker(bind=bound, expire_on_commit=False),
         clock=clock if clock is not None else ClinicClock(bound),
-        identity=Identity(hasher=passwords, policy=session_policy(chosen)),
+        identity=Identity(
+            hasher=passwords,
+            policy=session_policy(chosen),
+            clock=session_clock or clock or system_clock(),
+        ),
         accounts=Accounts(hasher=passwords),
     )
 

@@ -2,7 +2,13 @@
 
 SQLite: WAL journal, ``synchronous=FULL``, foreign keys on, a busy timeout, and every transaction
 opened with ``BEGIN IMMEDIATE`` so writers queue for the lock instead of failing half-way (nearly
-every transaction writes: reads of PHI append to the audit log). The parent folder of the file is
+every transaction writes: reads of PHI append to the audit log). Within one process the writers
+queue on a lock of the engine (:class:`WriterLock`) before ``BEGIN IMMEDIATE``, held until the
+connection goes back to the pool: a waiting thread wakes when the lock is free instead of sleeping
+through SQLite's busy-handler back-off (1, 2, 5 … 100 ms steps: the p99 under 20 concurrent
+requests). Other processes (the CLI) still meet the busy timeout. A connection opened with the
+execution option ``READ_ONLY`` (``{"thecal_read_only": True}``) starts a deferred ``BEGIN`` and
+takes neither lock: in WAL, readers never wait for the writer. The parent folder of the file is
 created if missing (``sqlite:///var/thecal.db`` → ``var/``).
 
 PostgreSQL (psycopg 3): SERIALIZABLE isolation; serialization failures are retried by
@@ -14,6 +20,7 @@ upgrade its database; :func:`upgrade_database` runs them on an engine without an
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,8 @@ from sqlalchemy.engine import URL, make_url
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "MIGRATIONS_DIR",
+    "READ_ONLY",
+    "WriterLock",
     "alembic_config",
     "current_revision",
     "downgrade_database",
@@ -34,6 +43,9 @@ __all__ = [
 ]
 
 BUSY_TIMEOUT_MS = 30_000
+#: Execution options of a connection that only reads (no write lock, deferred ``BEGIN``).
+READ_ONLY = {"thecal_read_only": True}
+_HOLDS_WRITER_LOCK = "thecal_holds_writer_lock"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -48,8 +60,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class WriterLock:
+    """One SQLite writer at a time in this process, taken at ``BEGIN``, released at check-in.
+
+    A thread that already holds it (a nested write on another connection of the same thread)
+    does not wait for itself: it goes on to ``BEGIN IMMEDIATE`` and SQLite's busy timeout, as
+    before. After :data:`BUSY_TIMEOUT_MS` without the lock the transaction begins anyway and
+    SQLite's own busy handling decides.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def begin(self, connection: Any) -> None:
+        if connection.get_execution_options().get("thecal_read_only"):
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.info
+        me = threading.get_ident()
+        waits = not info.get(_HOLDS_WRITER_LOCK) and self._owner != me
+        if waits and self._lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            self._owner = me
+            info[_HOLDS_WRITER_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.release(info)
+            raise
+
+    def release(self, info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_WRITER_LOCK, False):
+            self._owner = None
+            self._lock.release()
+
+    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        self.release(record.info)
 
 
 def _sqlite_engine(url: URL, **options: Any) -> Engine:
@@ -58,8 +104,10 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
     engine = create_engine(
         url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **options
     )
+    writers = WriterLock()
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "begin", writers.begin)
+    event.listen(engine.pool, "checkin", writers.checkin)
     return engine
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from thecal.adapters import mappers
@@ -207,19 +207,33 @@ class SqlAlchemyCandidacyRepository(CandidacyRepository):
         return True
 
 
+_HEAD = select(audit_chain_head.c.last_sequence, audit_chain_head.c.last_hash).where(
+    audit_chain_head.c.id == 1
+)
+_HEAD_LOCKED = _HEAD.with_for_update()
+_APPEND = insert(audit_entries)
+_ADVANCE = (
+    update(audit_chain_head)
+    .where(
+        audit_chain_head.c.id == 1,
+        audit_chain_head.c.last_sequence == bindparam("expected_sequence"),
+    )
+    .values(last_sequence=bindparam("new_sequence"), last_hash=bindparam("new_hash"))
+)
+
+
 class SqlAlchemyAuditRepository(AuditRepository):
-    """Appends to ``audit_entries`` and advances ``audit_chain_head``; nothing else."""
+    """Appends to ``audit_entries`` and advances ``audit_chain_head``; nothing else.
+
+    The three statements of an append (read the head, insert the entry, advance the head only
+    from the sequence it was read at) are built once at import and bound per call.
+    """
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def _head_row(self, *, lock: bool) -> ChainHead | None:
-        statement = select(audit_chain_head.c.last_sequence, audit_chain_head.c.last_hash).where(
-            audit_chain_head.c.id == 1
-        )
-        if lock:
-            statement = statement.with_for_update()
-        row = self._session.execute(statement).one()
+        row = self._session.execute(_HEAD_LOCKED if lock else _HEAD).one()
         return None if row.last_sequence == 0 else ChainHead(sequence=row[0], entry_hash=row[1])
 
     def head(self) -> ChainHead | None:
@@ -229,14 +243,14 @@ class SqlAlchemyAuditRepository(AuditRepository):
         return self._head_row(lock=False)
 
     def append(self, entry: AuditEntry) -> None:
-        self._session.execute(insert(audit_entries).values(**mappers.audit_entry_to_row(entry)))
+        self._session.execute(_APPEND, mappers.audit_entry_to_row(entry))
         advanced = self._session.execute(
-            update(audit_chain_head)
-            .where(
-                audit_chain_head.c.id == 1,
-                audit_chain_head.c.last_sequence == entry.sequence - 1,
-            )
-            .values(last_sequence=entry.sequence, last_hash=entry.entry_hash)
+            _ADVANCE,
+            {
+                "expected_sequence": entry.sequence - 1,
+                "new_sequence": entry.sequence,
+                "new_hash": entry.entry_hash,
+            },
         )
         if advanced.rowcount != 1:  # type: ignore[attr-defined]
             msg = f"audit head did not advance to {entry.sequence}"

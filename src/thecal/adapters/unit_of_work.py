@@ -24,6 +24,7 @@ from thecal.adapters.clinical_records import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyProcedureRepository,
 )
+from thecal.adapters.database import READ_ONLY
 from thecal.adapters.pathway_repository import (
     SqlAlchemyDeviceCommandLog,
     SqlAlchemyDeviceLogRepository,
@@ -76,6 +77,8 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     def _begin(self) -> None:
         session = self._session_factory()
         self._session = session
+        if self.read_only:  # begin now, on a connection that takes no write lock
+            session.connection(execution_options=READ_ONLY)
         self.patients = SqlAlchemyPatientRepository(session)
         self.candidacy = SqlAlchemyCandidacyRepository(session)
         self.users = SqlAlchemyUserRepository(session)

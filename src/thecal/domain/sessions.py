@@ -110,9 +110,13 @@ class AuthSession:
         if reason is not None:
             raise SessionExpired(reason=reason.value)
 
+    def needs_touch(self, now: dt.datetime, policy: SessionPolicy) -> bool:
+        """True when activity at ``now`` must be stored (``touch_interval`` since the last)."""
+        return now - self.last_seen_at >= policy.touch_interval
+
     def touch(self, now: dt.datetime, policy: SessionPolicy) -> bool:
         """Note activity at ``now``; True when ``last_seen_at`` changed and must be stored."""
-        if now - self.last_seen_at < policy.touch_interval:
+        if not self.needs_touch(now, policy):
             return False
         self.last_seen_at = now
         return True

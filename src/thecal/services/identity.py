@@ -16,6 +16,15 @@ this module applies them over the unit of work:
 * **authenticate a token** accepts a valid, unrevoked API token for a machine client.
 
 Tokens are 256-bit random values from :mod:`secrets`; only their SHA-256 digests are stored.
+
+Sessions are measured on the identity's own clock when it has one (``Identity(clock=...)``;
+``bootstrap`` gives it the system clock): a session's idle and absolute timeouts, the log-in
+throttle window and the session events' audit times are real time, so moving the demo clinic's
+simulated clock (``adapters/clinic_clock.py``) logs nobody out and keeps nobody in. Without one
+they use the use case's clock. Re-authentication stays on the use case's (clinical) clock: its
+confirmation token is checked against the signing time. A valid session is checked in a read-only
+transaction (no write lock); only when it must be stored (activity noted at most once a minute,
+or the expiry recorded) is a write transaction opened, which checks it again.
 """
 
 from __future__ import annotations
@@ -140,10 +149,20 @@ def _record_anonymous(
 class Identity:
     """The identity use cases, wired with a password hasher and a session policy."""
 
-    def __init__(self, *, hasher: PasswordHasher, policy: SessionPolicy | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        hasher: PasswordHasher,
+        policy: SessionPolicy | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.hasher = hasher
         self.policy = policy or SessionPolicy()
+        self.clock = clock  # the sessions' clock; None: the use case's
         self._dummy: str | None = None
+
+    def _session_now(self, clock: Clock) -> dt.datetime:
+        return (self.clock or clock).now()
 
     @property
     def _dummy_hash(self) -> str:
@@ -215,7 +234,7 @@ class Identity:
         Raises:
             AccountLocked, LoginFailed: see :meth:`_check_password`.
         """
-        now = clock.now()
+        now = self._session_now(clock)
         token = new_secret_token()
         with uow:
             user = self._check_password(uow, cmd.username, cmd.password, now)
@@ -247,7 +266,7 @@ class Identity:
 
     def log_out(self, cmd: LogOut, *, uow: AbstractUnitOfWork, clock: Clock) -> None:
         """End the session (idempotent: an unknown or ended session is left as it is)."""
-        now = clock.now()
+        now = self._session_now(clock)
         with uow:
             session = uow.sessions.get(secret_digest(cmd.session_token))
             if session is None or session.ended_at is not None:
@@ -274,9 +293,21 @@ class Identity:
             NotAuthenticated: no such session.
             SessionExpired: ended, idle too long, past its absolute lifetime, or account disabled.
         """
-        now = clock.now()
-        with uow:
-            session = uow.sessions.get(secret_digest(cmd.session_token))
+        now = self._session_now(clock)
+        digest = secret_digest(cmd.session_token)
+        with uow.reading():
+            session = uow.sessions.get(digest)
+            user = uow.users.get(session.user_id) if session is not None else None
+        if session is None:
+            raise NotAuthenticated(detail="no session")
+        ended = session.expiry(now, self.policy)
+        if ended is not None and session.ended_at is not None:  # logged out or expiry recorded
+            raise SessionExpired(reason=ended.value)
+        valid = ended is None and user is not None and user.active
+        if valid and user is not None and not session.needs_touch(now, self.policy):
+            return _authenticated(user, session.id)
+        with uow:  # the expiry or the activity must be stored: check again, in a write
+            session = uow.sessions.get(digest)
             if session is None:
                 raise NotAuthenticated(detail="no session")
             user = uow.users.get(session.user_id)
@@ -312,7 +343,7 @@ class Identity:
             NotAuthenticated: unknown, expired or revoked token, or a disabled account.
         """
         now = clock.now()
-        with uow:
+        with uow.reading():
             token = uow.api_tokens.get_by_digest(secret_digest(cmd.api_token))
             user = uow.users.get(token.user_id) if token is not None else None
         if token is None or user is None or not token.is_valid(now) or not user.active:

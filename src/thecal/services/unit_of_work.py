@@ -11,6 +11,10 @@ A use case reads::
 Leaving the ``with`` block without :meth:`AbstractUnitOfWork.commit` rolls everything back,
 including the audit entry, so the log and the records always agree. ``commit`` refuses a
 transaction that wrote to a repository but recorded no audit entry (SR-17).
+
+A transaction that only reads records that are not PHI (the session check of every request)
+may say so: ``with uow.reading():`` opens it without the write lock (SQLite: a deferred
+``BEGIN``, so it never queues behind writers); ``commit`` is then refused.
 """
 
 from __future__ import annotations
@@ -51,7 +55,13 @@ from thecal.services.repositories import (
     VersionedRepository,
 )
 
-__all__ = ["AbstractUnitOfWork", "AuditTrail", "TransactionConflict", "UnauditedWrite"]
+__all__ = [
+    "AbstractUnitOfWork",
+    "AuditTrail",
+    "ReadOnlyTransaction",
+    "TransactionConflict",
+    "UnauditedWrite",
+]
 
 
 class UnauditedWrite(WorkflowError):
@@ -59,6 +69,13 @@ class UnauditedWrite(WorkflowError):
 
     code = "THC-UOW-001"
     template = "refusing to commit: {repositories} changed but no audit entry was recorded"
+
+
+class ReadOnlyTransaction(WorkflowError):
+    """A programming error: a use case tried to commit a transaction opened for reading."""
+
+    code = "THC-UOW-004"
+    template = "refusing to commit: the transaction was opened with uow.reading()"
 
 
 class TransactionConflict(Conflict):
@@ -128,6 +145,17 @@ class AbstractUnitOfWork(abc.ABC):
             msg = "the audit key must be at least 16 bytes"
             raise ValueError(msg)
         self._audit_key = audit_key
+        self._read_only = False
+
+    @property
+    def read_only(self) -> bool:
+        """True inside ``with uow.reading():``."""
+        return self._read_only
+
+    def reading(self) -> Self:
+        """Open the next ``with`` block as a read-only transaction (no write lock, no commit)."""
+        self._read_only = True
+        return self
 
     @property
     def audit_key(self) -> bytes:
@@ -144,10 +172,15 @@ class AbstractUnitOfWork(abc.ABC):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.rollback()
-        self._end()
+        try:
+            self.rollback()
+            self._end()
+        finally:
+            self._read_only = False
 
     def commit(self) -> None:
+        if self._read_only:
+            raise ReadOnlyTransaction
         written = [
             repo.kind
             for repo in vars(self).values()

@@ -5,20 +5,40 @@ composite ``(state, date)`` index (``adapters/orm_worklist.py``, ``orm_plans.py`
 ``ORDER BY due LIMIT n`` over the union is a merge of index scans (SQLite's ordered compound
 select, PostgreSQL's Merge Append) that reads about ``n`` rows per branch, whatever the number of
 pumps. Patients and pumps are joined to the page only. Python only maps the page's rows.
+
+The statement depends only on the kinds asked for and on whether there is a ``due before`` bound:
+it is built once per such shape (:func:`_statement`, a small LRU cache) with bound parameters
+``now``, ``before``, ``page_limit`` and ``page_offset``, so a request binds values and SQLAlchemy's
+compiled cache does the rest. It runs on a read-only connection (``READ_ONLY``: a deferred
+``BEGIN`` on SQLite, no writer lock); every request reads the database as of its own ``now``:
+nothing is cached across requests but the statement's shape.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, Select, String, cast, literal, null, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    Engine,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
+from thecal.adapters.database import READ_ONLY
 from thecal.adapters.orm import patients
 from thecal.adapters.orm_pathway import device_events, program_changes, pumps, tasks
 from thecal.adapters.orm_plans import trials
 from thecal.domain.program_change import ProgramChangeState
-from thecal.domain.tasks import TaskKind
 from thecal.domain.trial import TrialState
 from thecal.services.pathway_records import TaskState
 from thecal.services.pump_record import PumpState
@@ -58,7 +78,7 @@ def _branch(
     detail: Any,
     priority: Any,
     where: list[Any],
-    due_before: dt.datetime | None,
+    due_before: BindParameter[Any] | None,
 ) -> Select[Any]:
     conditions = [*where, due.is_not(None)]
     if due_before is not None:
@@ -78,8 +98,17 @@ def _kind_literal(kind: WorklistKind) -> Any:
     return literal(kind.value, String(40))
 
 
-def _branches(query: WorklistQuery, now: dt.datetime) -> list[Select[Any]]:
-    before = query.due_before
+_NOW = bindparam("now", type_=pumps.c.next_refill_due.type)
+_BEFORE = bindparam("before", type_=pumps.c.next_refill_due.type)
+_LIMIT = bindparam("page_limit", type_=Integer())
+_OFFSET = bindparam("page_offset", type_=Integer())
+
+
+def _branches(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> list[Select[Any]]:
+    """The union's branches for these kinds (None: all); ``bounded``: rows due before ``before``."""
+    query = WorklistQuery(kinds=kinds)
+    now = _NOW
+    before = _BEFORE if bounded else None
     none = cast(null(), String(200))
     out: list[Select[Any]] = []
 
@@ -173,10 +202,32 @@ def _branches(query: WorklistQuery, now: dt.datetime) -> list[Select[Any]]:
     return out
 
 
-def _kind(stored: str) -> WorklistKind:
-    if stored.startswith(_TASK_PREFIX):
-        return TASK_KINDS[TaskKind(stored.removeprefix(_TASK_PREFIX))]
-    return WorklistKind(stored)
+#: stored kind → worklist kind (a task row's kind is ``task:<task kind>``)
+_KIND_OF: dict[str, WorklistKind] = {kind.value: kind for kind in WorklistKind} | {
+    _TASK_PREFIX + task.value: kind for task, kind in TASK_KINDS.items()
+}
+
+
+@lru_cache(maxsize=64)
+def _statement(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> Select[Any] | None:
+    """The page statement for this shape of query (None: no kind asked for has a branch)."""
+    branches = _branches(kinds, bounded=bounded)
+    if not branches:
+        return None
+    union = union_all(*branches).order_by("due", "kind", "record_id")
+    page = union.limit(_LIMIT).offset(_OFFSET).subquery("page")
+    return (
+        select(
+            page,
+            patients.c.mrn,
+            patients.c.family_name,
+            patients.c.given_names,
+            pumps.c.serial,
+        )
+        .join(patients, patients.c.id == page.c.patient_id)
+        .outerjoin(pumps, pumps.c.id == page.c.pump_id)
+        .order_by(page.c.due, page.c.kind, page.c.record_id)
+    )
 
 
 class SqlWorklistReadModel(WorklistSource):
@@ -186,25 +237,18 @@ class SqlWorklistReadModel(WorklistSource):
         self._engine = engine
 
     def page(self, query: WorklistQuery, *, now: dt.datetime) -> WorklistPage:
-        branches = _branches(query, now)
-        if not branches:
+        statement = _statement(query.kinds, bounded=query.due_before is not None)
+        if statement is None:
             return WorklistPage(rows=(), next_offset=None, as_of=now)
-        union = union_all(*branches).order_by("due", "kind", "record_id")
-        page = union.limit(query.limit + 1).offset(query.offset).subquery("page")
-        statement = (
-            select(
-                page,
-                patients.c.mrn,
-                patients.c.family_name,
-                patients.c.given_names,
-                pumps.c.serial,
-            )
-            .join(patients, patients.c.id == page.c.patient_id)
-            .outerjoin(pumps, pumps.c.id == page.c.pump_id)
-            .order_by(page.c.due, page.c.kind, page.c.record_id)
-        )
-        with self._engine.connect() as connection:
-            found = connection.execute(statement).mappings().all()
+        values = {
+            "now": now,
+            "page_limit": query.limit + 1,
+            "page_offset": query.offset,
+        }
+        if query.due_before is not None:
+            values["before"] = query.due_before
+        with self._engine.connect().execution_options(**READ_ONLY) as connection:
+            found = connection.execute(statement, values).all()
         rows = tuple(self._row(r) for r in found[: query.limit])
         more = len(found) > query.limit
         return WorklistPage(
@@ -213,16 +257,16 @@ class SqlWorklistReadModel(WorklistSource):
 
     @staticmethod
     def _row(r: Any) -> WorklistRow:
-        kind = _kind(r["kind"])
+        kind = _KIND_OF[r.kind]
         return WorklistRow(
             kind=kind,
-            due=r["due"],
-            patient_id=r["patient_id"],
-            mrn=r["mrn"],
-            patient_name=f"{r['family_name']}, {r['given_names']}",
-            pump_id=r["pump_id"],
-            serial=r["serial"],
-            record_id=r["record_id"],
-            detail=r["detail"] or _DETAIL.get(kind, kind.value),
-            priority=r["priority"] or ("urgent" if kind in _URGENT else "routine"),
+            due=r.due,
+            patient_id=r.patient_id,
+            mrn=r.mrn,
+            patient_name=f"{r.family_name}, {r.given_names}",
+            pump_id=r.pump_id,
+            serial=r.serial,
+            record_id=r.record_id,
+            detail=r.detail or _DETAIL.get(kind, kind.value),
+            priority=r.priority or ("urgent" if kind in _URGENT else "routine"),
         )
