@@ -166,6 +166,27 @@ def test_a_trial_dose_outside_the_range_needs_a_written_override_naming_the_find
     assert "ITS-TRIAL-001" in [f["code"] for f in planned.json()["findings"]]
 
 
+def test_a_trial_for_a_patient_with_an_active_infection_is_blocked_naming_the_finding(
+    clinic: Clinic,
+) -> None:
+    physician = _as(clinic, "physician")
+    candidacy = {
+        "indication": "failed_back_surgery_syndrome",
+        "mechanism": "mixed",
+        "breadth": "localized",
+        "conservative_therapy_months": 12,
+        "oral_medication_months": 12,
+        "psych_evaluation": "cleared",
+        "contraindications": ["active_infection"],
+    }
+    recorded = physician.post(f"{API}/patients/{clinic.own_patient}/candidacy", json=candidacy)
+    assert recorded.status_code == 201, recorded.text
+    blocked = physician.post(f"{API}/patients/{clinic.own_patient}/trials", json=_trial_body())
+    body = _problem(blocked, 422, "THC-PUMP-010")
+    assert [(f["code"], f["severity"]) for f in body["findings"]] == [("ITS-CONTRA-002", "block")]
+    assert _trials(clinic, clinic.own_patient) == []
+
+
 def test_only_a_physician_plans_a_trial(clinic: Clinic) -> None:
     refused = _as(clinic, "nurse").post(
         f"{API}/patients/{clinic.own_patient}/trials", json=_trial_body()
