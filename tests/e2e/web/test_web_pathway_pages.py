@@ -526,3 +526,33 @@ def test_a_clinician_opening_the_portal_goes_to_the_start_page(clinic: Clinic) -
     response = client.get("/portal/questionnaires/odi", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+def test_an_observation_time_in_the_future_is_refused_and_nothing_is_recorded(
+    clinic: Clinic,
+) -> None:
+    client = browser_login(clinic, "physician")
+    trial_id = plan_trial(client, clinic)
+    page = client.get(f"/trials/{trial_id}")
+    action = f"/trials/{trial_id}/administration"
+    given = client.post(
+        action,
+        data={
+            "csrf_token": form_token(page.text, action),
+            "expected_version": version_in(page.text, action),
+        },
+    )
+    observe = f"/trials/{trial_id}/observations"
+    later = clinic.clock.now().replace(tzinfo=None) + dt.timedelta(hours=1)
+    refused = client.post(
+        observe,
+        data={
+            "csrf_token": form_token(given.text, observe),
+            "observed_at": later.isoformat(timespec="minutes"),
+            "pain_nrs": "2",
+        },
+    )
+    assert refused.status_code == 422
+    assert "is in the future" in refused.text
+    [stored] = trials_of(clinic, clinic.own_patient)
+    assert stored.observations == ()

@@ -37,6 +37,7 @@ from thecal.domain.trial import (
 from thecal.entrypoints.web.form_fields import (
     by_severity,
     choice,
+    local_instant,
     optional_whole,
     version,
     whole,
@@ -226,8 +227,11 @@ async def trial_observe(request: Request, trial_id: Ident) -> Response:
     effects = tuple(
         line.strip() for line in form.get("side_effects", "").splitlines() if line.strip()
     )
+    at_text = form.get("observed_at", "").strip()
     observation = TrialObservation(
-        at=thecal.clock.now(),
+        at=local_instant(form, "observed_at", "observation time")
+        if at_text
+        else thecal.clock.now(),
         pain_nrs=optional_whole(form, "pain_nrs", "pain (NRS)"),
         function_score=optional_whole(form, "function_score", "function score"),
         vitals=_vitals(form),
