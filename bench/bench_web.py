@@ -14,7 +14,8 @@ serve --quiet`` (uvicorn, one worker, as a subprocess with that database) answer
 The load generator is bounded: ``CLIENTS`` threads, each with its own keep-alive ``httpx.Client``,
 share a fixed number of requests and stop at ``TIME_LIMIT_S`` whatever is left. Only loopback
 addresses are used; the servers are stopped at the end (also on failure). The seeded database is
-cached under ``var/bench/`` keyed by patients, seed and day, so re-runs skip the 1–2 minute seed.
+cached under ``var/bench/`` keyed by the seed's version (``DEMO_SEED_VERSION``), patients, seed
+and day, so re-runs skip the 1–2 minute seed.
 The client runs on the same machine as the server and other processes may have been running, so
 the numbers are for this machine at that moment. Run alone with ``python bench/bench_web.py``.
 """
@@ -100,7 +101,9 @@ def _environment(url: str) -> dict[str, str]:
 
 def demo_database() -> tuple[Path, float | None]:
     """The cached seeded database (seeding it first if missing); the seed's seconds if seeded."""
-    path = CACHE / f"web-demo-p{PATIENTS}-s{SEED}-{TODAY.isoformat()}.db"
+    from thecal.services.demo import DEMO_SEED_VERSION  # noqa: PLC0415 - the seed's content
+
+    path = CACHE / f"web-demo-v{DEMO_SEED_VERSION}-p{PATIENTS}-s{SEED}-{TODAY.isoformat()}.db"
     if path.exists():
         return path, None
     from thecal.config import Settings  # noqa: PLC0415 - only when seeding

@@ -113,6 +113,7 @@ def _staff(thecal: Thecal) -> tuple[Staff, DemoPatient]:
         second_physician=actors["physician2"],
         nurse=actors["nurse"],
         pharmacist=actors["pharmacist"],
+        administrator=actors["admin"],
         passwords=passwords,
     )
     portal = DemoPatient(patient_id=patient.id, mrn=patient.mrn, actor=actors["patient"])

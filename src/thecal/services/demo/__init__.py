@@ -6,6 +6,7 @@ from __future__ import annotations
 from thecal.services.demo.clinic import ConfigureTwin, DemoClinic, SeedClock, configure_twin
 from thecal.services.demo.context import Staff
 from thecal.services.demo.seed import (
+    DEMO_SEED_VERSION,
     DEMO_YEARS,
     DemoPatient,
     SeedDemoClinic,
@@ -15,6 +16,7 @@ from thecal.services.demo.seed import (
 )
 
 __all__ = [
+    "DEMO_SEED_VERSION",
     "DEMO_YEARS",
     "ConfigureTwin",
     "DemoClinic",

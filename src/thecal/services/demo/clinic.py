@@ -8,8 +8,8 @@ so every record it makes is authorized, audited and consistent. Services cannot 
 Time: the seed moves a :class:`SeedClock` forward event by event (the same clock the application
 and its twins read), from about three years ago up to yesterday.
 
-Twin knobs (a pocket fill at one refill, a delivery fault, a motor stall) are simulation inputs,
-not clinical acts: :func:`configure_twin` sends them through the driver the application binds to a
+Twin knobs (a pocket fill at one refill, a delivery fault, a motor stall, the scanner's field
+switched on and off around an MRI) are simulation inputs, not clinical acts: :func:`configure_twin` sends them through the driver the application binds to a
 unit of work, where they join the pump's command log like the pump console's knobs do
 (``adapters/twin_store.py``). They write no clinical record, so they have no audit entry.
 """
@@ -101,20 +101,26 @@ class TwinKnobs(Protocol):
 
     def inject_fault(self, serial: str, fault: Fault) -> None: ...
 
+    def start_mri(self, serial: str) -> None: ...
+
+    def end_mri(self, serial: str) -> None: ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConfigureTwin:
-    """One twin input: the next injection's pocket-fill share, or a fault from now on."""
+    """One twin input: the next injection's pocket-fill share, a fault from now on, or the
+    patient entering (``mri=True``) or leaving (``mri=False``) the scanner's field."""
 
     serial: str
     pocket_fill_percent: Decimal | None = None
     fault: Fault | None = None
+    mri: bool | None = None
 
 
 def configure_twin(
     cmd: ConfigureTwin, *, uow: AbstractUnitOfWork, clock: Clock, driver: ClinicPumpDriver
 ) -> None:
-    """Give a simulated pump a pocket fill or a fault (logged with its commands, no record).
+    """Give a simulated pump a pocket fill, a fault or an MRI field (logged, no record).
 
     Raises:
         RequestInvalid: the driver is not a twin (a real pump has no such knobs).
@@ -127,4 +133,8 @@ def configure_twin(
             driver.set_pocket_fill(cmd.serial, cmd.pocket_fill_percent)
         if cmd.fault is not None:
             driver.inject_fault(cmd.serial, cmd.fault)
+        if cmd.mri is True:
+            driver.start_mri(cmd.serial)
+        elif cmd.mri is False:
+            driver.end_mri(cmd.serial)
         uow.commit()

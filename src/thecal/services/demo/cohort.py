@@ -25,6 +25,7 @@ __all__ = [
     "INTRATHECAL_SHARE_PERCENT",
     "PUMP_MODELS",
     "TRIAL_SUCCESS_PERCENT",
+    "MriCourse",
     "Pathway",
     "PatientPlan",
     "plan_cohort",
@@ -53,6 +54,7 @@ PUMP_MODELS = (
     "prometra-ii-40",
 )
 _SYNCHROMED = ("synchromed-ii-20", "synchromed-ii-40")
+_MRI_MODELS = (*_SYNCHROMED, "prometra-20")
 
 _FAMILY = (
     "Adams", "Baker", "Clarke", "Davies", "Evans", "Fischer", "Garcia", "Hughes", "Ibrahim",
@@ -80,6 +82,13 @@ class Pathway(StrEnum):
     INTRATHECAL = "intrathecal"
 
 
+class MriCourse(StrEnum):
+    """An implanted patient's MRI: its post-MRI task closed, or still open on today's worklist."""
+
+    DONE = "done"  # planned, (emptied,) cleared, scanned, interrogated (refilled) in the past
+    TASK_OPEN = "task open"  # scanned yesterday; the post-MRI interrogation is due today
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PatientPlan:
     """One patient's fixed facts and the quota decisions; the course itself is drawn later."""
@@ -99,6 +108,7 @@ class PatientPlan:
     pocket_fill: bool = False  # the one pocket fill of the clinic, at this pump's second refill
     delivery_fault: bool = False  # an undetected over-delivery: a discrepancy at the next refill
     motor_stall: bool = False  # a transient 6 h motor stall: a high-priority alarm
+    mri: MriCourse | None = None
 
 
 def _intrathecal_count(patients: int) -> int:
@@ -196,7 +206,13 @@ def plan_cohort(
 
 
 def _with_device_events(plans: list[PatientPlan]) -> list[PatientPlan]:
-    """Earliest pump: the pocket fill; the next two: an over-delivery; then one in ten: a stall."""
+    """Earliest pump: the pocket fill; the next two: an over-delivery; then one in ten: a stall.
+
+    MRIs: the first Prometra (emptied before the scan), the first SynchroMed (its motor stalls
+    in the field) and one pump in ten more get one in the past; the last SynchroMed is scanned
+    yesterday, its post-MRI task still open. Prometra II is left out: its flow-activated valve
+    needs a manual reset the twin driver does not offer.
+    """
     pumps = sorted((p for p in plans if p.pump_model_id), key=lambda p: (p.first_day, p.number))
     marks: dict[int, str] = {}
     if pumps:
@@ -205,15 +221,29 @@ def _with_device_events(plans: list[PatientPlan]) -> list[PatientPlan]:
         marks[plan.number] = "delivery_fault"
     for plan in pumps[3 : 3 + max(1, len(pumps) // 10)]:  # one pump in ten
         marks[plan.number] = "motor_stall"
-    return [_marked(p, marks.get(p.number)) for p in plans]
+    scans = [p for p in pumps if p.pump_model_id in _MRI_MODELS]
+    mri: dict[int, MriCourse] = {}
+    synchromed = [p for p in scans if p.pump_model_id in _SYNCHROMED]
+    if synchromed:
+        mri[synchromed[-1].number] = MriCourse.TASK_OPEN
+    for first in (
+        next((p for p in scans if p.pump_model_id == "prometra-20"), None),
+        next(iter(synchromed), None),
+    ):
+        if first is not None and first.number not in mri:
+            mri[first.number] = MriCourse.DONE
+    for plan in scans[5::10]:  # one pump in ten more
+        mri.setdefault(plan.number, MriCourse.DONE)
+    return [_marked(p, marks.get(p.number), mri.get(p.number)) for p in plans]
 
 
-def _marked(plan: PatientPlan, mark: str | None) -> PatientPlan:
-    if mark is None:
+def _marked(plan: PatientPlan, mark: str | None, mri: MriCourse | None) -> PatientPlan:
+    if mark is None and mri is None:
         return plan
     return replace(
         plan,
         pocket_fill=mark == "pocket_fill",
         delivery_fault=mark == "delivery_fault",
         motor_stall=mark == "motor_stall",
+        mri=mri,
     )

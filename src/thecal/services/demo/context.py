@@ -32,6 +32,7 @@ class Staff:
     second_physician: Actor
     nurse: Actor
     pharmacist: Actor
+    administrator: Actor  # opens the portal accounts of the patients with a bolus button
     passwords: dict[str, str]  # user id → password (public demo accounts only)
 
 

@@ -29,9 +29,12 @@ from thecal.domain.candidacy import Indication
 from thecal.domain.instruments import Instrument
 from thecal.domain.procedure import ProcedureKind
 from thecal.domain.units import Duration
+from thecal.domain.users import Actor
 from thecal.services.candidacy import RecordCandidacy, record_candidacy
+from thecal.services.demo.bolus_button import press_times
 from thecal.services.demo.cohort import PatientPlan
 from thecal.services.demo.context import SeedContext, at_clinic_hour
+from thecal.services.demo.mri_visit import schedule_mri
 from thecal.services.demo.pump_care import PumpCare
 from thecal.services.demo.questionnaires import Course, draw_course
 from thecal.services.demo.therapy import candidacy_details, first_program, uses_baclofen
@@ -229,21 +232,28 @@ def _pump_life(
     if plan.delivery_fault:
         over = DeliveryError(percent=Decimal(rng.choice((30, 40))), duration=Duration.days(60))
         plan_at(start + dt.timedelta(days=rng.randint(5, 15)), lambda: care.knob(fault=over))
-    portal = ctx.patient_actors.get(care.patient_id)
-    if portal is not None and care.program.patient_bolus is not None:
-        press = start + dt.timedelta(days=3, hours=6)
-        while press.date() < ctx.today:
-            plan_at(press, lambda: care.patient_bolus(portal))
-            if rng.random() < 0.2:  # pressed again too soon: the lockout refuses it
-                plan_at(press + dt.timedelta(hours=1), lambda: care.patient_bolus(portal))
-            press += dt.timedelta(days=rng.randint(14, 35), hours=rng.randint(-3, 3))
-    plan_at(care.refill_time(rng), care.refill)
+    portal = care.open_portal()  # a bolus button: the patient's own account presses it
+    if portal is not None:
+        press = _press(care, portal)
+        for at in press_times(rng, implanted=start, today=ctx.today):
+            plan_at(at, press)
+    if plan.mri is not None:
+        schedule_mri(care, course=plan.mri, rng=rng, implanted=start, plan_at=plan_at)
+    plan_at(care.refill_time(rng), care.planned_refill())
     while agenda:
         at, _, act = heapq.heappop(agenda)
         yield at
         follow = act()
         if follow is not None:
-            plan_at(follow, care.refill)
+            plan_at(follow, care.planned_refill())
+
+
+def _press(care: PumpCare, portal: Actor) -> Callable[[], dt.datetime | None]:
+    def act() -> dt.datetime | None:
+        care.patient_bolus(portal)
+        return None
+
+    return act
 
 
 def _visit_act(

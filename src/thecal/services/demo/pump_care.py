@@ -3,6 +3,12 @@
 ``refill`` and ``titrate`` keep the pump version the nurse's screen would show (taken from the
 last result; a refill or a send moves it by one); if another act moved it, the stale-version
 conflict is answered the way a clinician would: read the pump again and retry once.
+
+A patient whose program has a bolus button gets a portal account (``open_portal``: the
+administrator creates it, username the MRN in lower case, password ``<username>-portal``; public
+demo accounts) and presses the button as themself. ``refill_epoch`` counts the refill chains: a
+refill made outside the chain (after a pump was emptied for an MRI) starts a new chain, and a
+refill planned by the old one is then skipped.
 """
 
 from __future__ import annotations
@@ -24,14 +30,26 @@ from thecal.domain.program_change import (
     ProgramChangeState,
 )
 from thecal.domain.refill import PharmacyLabel, PocketFillChecklist
+from thecal.domain.tasks import TaskKind
 from thecal.domain.units import Volume
-from thecal.domain.users import Actor
+from thecal.domain.users import Actor, Role
+from thecal.services.accounts import CreateUser
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.services.demo.cohort import PatientPlan
 from thecal.services.demo.context import SeedContext
 from thecal.services.demo.therapy import titrated
-from thecal.services.device import InterrogatePump, interrogate_pump
+from thecal.services.device import InterrogatePump, Interrogation, interrogate_pump
 from thecal.services.identity import Reauthenticate
+from thecal.services.mri import (
+    ClearMri,
+    EmptyPumpForMri,
+    PlanMri,
+    RecordMriScan,
+    clear_mri,
+    empty_pump_for_mri,
+    plan_mri,
+    record_mri_scan,
+)
 from thecal.services.patient_bolus import RequestPatientBolus, request_patient_bolus
 from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 from thecal.services.program_changes import (
@@ -47,9 +65,10 @@ from thecal.services.program_changes import (
 from thecal.services.pump_record import StalePumpVersion
 from thecal.services.pumps import GetPump, ImplantPump, get_pump, implant_pump
 from thecal.services.refills import PerformRefill, perform_refill
+from thecal.services.tasks import CompleteTask, ListTasks, complete_task, list_tasks
 from thecal.simulation.faults import Fault
 
-__all__ = ["PumpCare"]
+__all__ = ["PumpCare", "portal_password"]
 
 T = TypeVar("T")
 _CATHETERS = {"synchromed": "indura-1p-8709sc", "prometra": "prometra-catheter"}
@@ -62,6 +81,12 @@ _CHECKED = PocketFillChecklist(
 _POCKET_PERCENT = Decimal(30)  # a third of the refill volume into the pocket (S75, S77)
 _LATE_PERCENT = 12  # refills a few days late: the low-reservoir alarm shows
 _AT_REFILL = 2  # the pocket fill happens at the pump's second refill
+_MRI_FIELD_T = Decimal("1.5")  # 1.5 T: the field every pump model is cleared for (S55, S56, S59)
+
+
+def portal_password(username: str) -> str:
+    """The public demo password of a seeded patient's portal account."""
+    return f"{username}-portal"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -79,6 +104,8 @@ class PumpCare:
     rng: random.Random
     refills: int = 0
     changes: int = 0
+    refill_epoch: int = 0
+    mri_plan_id: str | None = None
 
     @classmethod
     def implant(
@@ -132,11 +159,42 @@ class PumpCare:
     # ------------------------------------------------------------------ acts
 
     def interrogate(self) -> None:
+        self.read()
+
+    def read(self) -> Interrogation:
+        """Interrogate the pump (the nurse) and return what it reports."""
         reading = self.ctx.clinic.run_device(
             interrogate_pump, InterrogatePump(actor=self.ctx.staff.nurse, pump_id=self.pump_id)
         )
         self.version = reading.pump.version
         self.ctx.tally.add("interrogations")
+        return reading
+
+    def open_portal(self) -> Actor | None:
+        """The patient's portal account (created if missing); None without a bolus button."""
+        ctx = self.ctx
+        if self.program.patient_bolus is None:
+            return None
+        known = ctx.patient_actors.get(self.patient_id)
+        if known is not None:
+            return known
+        username = self.plan.mrn.lower()
+        user = ctx.clinic.run(
+            ctx.clinic.accounts.create_user,
+            CreateUser(
+                actor=ctx.staff.administrator,
+                username=username,
+                role=Role.PATIENT,
+                display_name=f"{self.plan.given_names} {self.plan.family_name}",
+                password=portal_password(username),
+                patient_id=self.patient_id,
+                user_id=ctx.ident("user", self.plan.number),
+            ),
+        )
+        actor = user.as_actor()
+        ctx.patient_actors[self.patient_id] = actor
+        ctx.tally.add("portal accounts")
+        return actor
 
     def patient_bolus(self, actor: Actor) -> None:
         """The patient presses the PTM button; the pump decides (lockout, daily maximum)."""
@@ -146,6 +204,8 @@ class PumpCare:
         self.ctx.tally.add("patient bolus requests")
         if answer.granted:
             self.ctx.tally.add("patient bolus requests granted")
+        else:
+            self.ctx.tally.add(f"patient bolus requests refused: {answer.reason}")
 
     def knob(self, *, fault: Fault | None = None, pocket: Decimal | None = None) -> None:
         self.ctx.clinic.run_device(
@@ -153,6 +213,94 @@ class PumpCare:
             ConfigureTwin(serial=self.serial, fault=fault, pocket_fill_percent=pocket),
         )
         self.ctx.tally.add("twin faults" if fault is not None else "pocket fills")
+
+    def field(self, *, on: bool) -> None:
+        """The patient enters (``on``) or leaves the scanner's field (a twin input)."""
+        self.ctx.clinic.run_device(configure_twin, ConfigureTwin(serial=self.serial, mri=on))
+
+    # ------------------------------------------------------------------ MRI
+
+    def mri_plan(self, *, scan_at: dt.datetime) -> None:
+        ctx = self.ctx
+        plan = ctx.clinic.run(
+            plan_mri,
+            PlanMri(
+                actor=ctx.staff.physician,
+                pump_id=self.pump_id,
+                scan_at=scan_at,
+                field_strength_t=_MRI_FIELD_T,
+                plan_id=ctx.ident("mri", self.plan.number),
+            ),
+        )
+        self.mri_plan_id = plan.plan_id
+        ctx.tally.add("MRI plans")
+
+    def mri_empty(self) -> None:
+        """Withdraw the reservoir before the scan (a valve-gated Prometra, S58, S59)."""
+        ctx, plan_id = self.ctx, self._mri()
+        self._with_fresh_version(
+            lambda version: ctx.clinic.run_device(
+                empty_pump_for_mri,
+                EmptyPumpForMri(
+                    actor=ctx.staff.physician, plan_id=plan_id, expected_pump_version=version
+                ),
+            )
+        )
+        self.version += 1
+        ctx.tally.add("MRI pump emptyings")
+
+    def mri_clear(self) -> None:
+        self.ctx.clinic.run(
+            clear_mri, ClearMri(actor=self.ctx.staff.physician, plan_id=self._mri())
+        )
+
+    def mri_scan(self) -> None:
+        self.ctx.clinic.run(
+            record_mri_scan, RecordMriScan(actor=self.ctx.staff.nurse, plan_id=self._mri())
+        )
+        self.ctx.tally.add("MRI scans")
+
+    def close_mri_task(self, note: str) -> None:
+        """The nurse ticks the post-MRI task on the pump's task list, with what was done."""
+        ctx, plan_id = self.ctx, self._mri()
+        tasks = ctx.clinic.run(list_tasks, ListTasks(actor=ctx.staff.nurse, pump_id=self.pump_id))
+        for stored in tasks:
+            if (
+                stored.task.kind is TaskKind.POST_MRI_INTERROGATION
+                and stored.task.origin == plan_id
+            ):
+                ctx.clinic.run(
+                    complete_task,
+                    CompleteTask(
+                        actor=ctx.staff.nurse,
+                        task_id=stored.id,
+                        expected_version=stored.version,
+                        note=note,
+                    ),
+                )
+                ctx.tally.add("post-MRI tasks closed")
+
+    def _mri(self) -> str:
+        if self.mri_plan_id is None:
+            msg = f"pump {self.serial} has no MRI planned"
+            raise RuntimeError(msg)
+        return self.mri_plan_id
+
+    # ------------------------------------------------------------------ refills
+
+    def planned_refill(self) -> Callable[[], dt.datetime | None]:
+        """The next refill of the current chain (skipped if a later chain replaced it)."""
+        epoch = self.refill_epoch
+
+        def act() -> dt.datetime | None:
+            return self.refill() if epoch == self.refill_epoch else None
+
+        return act
+
+    def refill_out_of_chain(self) -> dt.datetime | None:
+        """A refill the chain did not plan (an emptied pump): it starts a new chain."""
+        self.refill_epoch += 1
+        return self.refill()
 
     def titrate(self) -> None:
         """Propose a higher dose, sign and co-sign it (re-authenticated), send, confirm."""

@@ -28,6 +28,7 @@ from thecal.services.demo.intrathecal import intrathecal_course
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
+    "DEMO_SEED_VERSION",
     "DEMO_YEARS",
     "DemoPatient",
     "SeedDemoClinic",
@@ -37,6 +38,10 @@ __all__ = [
 ]
 
 DEMO_YEARS = 3
+# Raised whenever the seed makes a different clinic from the same (patients, seed, today): caches
+# of a seeded database (bench/bench_web.py) name it, so a changed seed is seeded again.
+# 2: MRIs, portal accounts and bolus presses for every patient with a bolus button.
+DEMO_SEED_VERSION = 2
 MAX_PATIENTS = 100_000
 
 
