@@ -188,7 +188,7 @@ def trial_public(trial: Trial) -> TrialPublic:
     return TrialPublic(
         id=trial.trial_id,
         patient_id=trial.patient_id,
-        state=trial.state.value,
+        state=trial.state,
         version=trial.version,
         drug_id=plan.drug_id,
         dose=str(plan.dose),
@@ -341,7 +341,7 @@ def mri_plan_public(plan: MriPlan) -> MriPlanPublic:
         pump_serial=plan.pump_serial,
         scan_at=plan.scan_at,
         field_strength_t=plain(plan.field_strength_t),
-        state=plan.state.value,
+        state=plan.state,
         version=plan.version,
         emptying_required=plan.emptying_required,
         emptied_volume_ml=None if plan.emptied_volume is None else plain(plan.emptied_volume.ml),

@@ -16,9 +16,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from thecal.domain.instruments import Instrument
+from thecal.domain.mri import MriState
 from thecal.domain.procedure import MAX_INDICATION_LENGTH, ProcedureKind
 from thecal.domain.program_change import OverrideReason
-from thecal.domain.trial import Sedation, TrialDecision, TrialRoute
+from thecal.domain.trial import Sedation, TrialDecision, TrialRoute, TrialState
 from thecal.entrypoints.api.schemas import Flag, IsoDate, IsoInstant, Whole, text_rule
 from thecal.entrypoints.api.schemas_clinical import DecimalText
 
@@ -178,7 +179,7 @@ class TrialEvaluationPublic(_Out):
 class TrialPublic(_Out):
     id: str
     patient_id: str
-    state: str
+    state: TrialState
     version: int
     drug_id: str
     dose: str = Field(description='The dose as text, e.g. "300 mcg".')
@@ -362,7 +363,7 @@ class MriPlanPublic(_Out):
     pump_serial: str
     scan_at: dt.datetime
     field_strength_t: str
-    state: str
+    state: MriState
     version: int
     emptying_required: bool
     emptied_volume_ml: str | None
