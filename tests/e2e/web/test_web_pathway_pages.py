@@ -556,3 +556,105 @@ def test_an_observation_time_in_the_future_is_refused_and_nothing_is_recorded(
     assert "is in the future" in refused.text
     [stored] = trials_of(clinic, clinic.own_patient)
     assert stored.observations == ()
+
+
+def test_an_implant_decision_after_a_failed_trial_is_refused_on_the_page(clinic: Clinic) -> None:
+    client = browser_login(clinic, "physician")
+    trial_id = plan_trial(client, clinic)
+    page = client.get(f"/trials/{trial_id}")
+    action = f"/trials/{trial_id}/administration"
+    given = client.post(
+        action,
+        data={
+            "csrf_token": form_token(page.text, action),
+            "expected_version": version_in(page.text, action),
+        },
+    )
+    observe = f"/trials/{trial_id}/observations"
+    client.post(
+        observe,
+        data={"csrf_token": form_token(given.text, observe), "pain_nrs": "6", "sedation": "1"},
+    )
+    clinic.clock.advance(hours=24)
+    client = browser_login(clinic, "physician")
+    page = client.get(f"/trials/{trial_id}")
+    discharge = f"/trials/{trial_id}/discharge"
+    discharged = client.post(
+        discharge,
+        data={
+            "csrf_token": form_token(page.text, discharge),
+            "expected_version": version_in(page.text, discharge),
+        },
+    )
+    assert "Not successful: pain reduction 25.0 % &lt; 50 %" in discharged.text
+    decide = f"/trials/{trial_id}/decision"
+    refused = client.post(
+        decide,
+        data={
+            "csrf_token": form_token(discharged.text, decide),
+            "expected_version": version_in(discharged.text, decide),
+            "decision": "implant",
+            "rationale": "wants the pump",
+        },
+    )
+    assert refused.status_code == 409
+    assert "THC-PATH-034" in refused.text
+    [stored] = trials_of(clinic, clinic.own_patient)
+    assert stored.state is TrialState.DISCHARGED
+    decided = client.post(
+        decide,
+        data={
+            "csrf_token": form_token(refused.text, decide),
+            "expected_version": version_in(refused.text, decide),
+            "decision": "no-implant",
+            "rationale": "25 % relief only",
+        },
+    )
+    assert "Decision: <strong>no implant</strong>" in decided.text
+
+
+def test_a_ziconotide_implant_decision_counts_the_earlier_successful_occasion(
+    clinic: Clinic,
+) -> None:
+    client = browser_login(clinic, "physician")
+    trial_id = plan_trial(client, clinic, drug="ziconotide", dose="2 mcg")
+    page = client.get(f"/trials/{trial_id}")
+    assert "on 2 occasions (S21)" in page.text
+    action = f"/trials/{trial_id}/administration"
+    given = client.post(
+        action,
+        data={
+            "csrf_token": form_token(page.text, action),
+            "expected_version": version_in(page.text, action),
+        },
+    )
+    observe = f"/trials/{trial_id}/observations"
+    client.post(observe, data={"csrf_token": form_token(given.text, observe), "pain_nrs": "4"})
+    clinic.clock.advance(hours=24)
+    client = browser_login(clinic, "physician")
+    page = client.get(f"/trials/{trial_id}")
+    discharge = f"/trials/{trial_id}/discharge"
+    discharged = client.post(
+        discharge,
+        data={
+            "csrf_token": form_token(page.text, discharge),
+            "expected_version": version_in(page.text, discharge),
+        },
+    )
+    assert "1 of 2 successful occasions (S21)" in discharged.text
+    assert 'name="prior_successful_occasions"' in discharged.text
+    decide = f"/trials/{trial_id}/decision"
+    decided = client.post(
+        decide,
+        data={
+            "csrf_token": form_token(discharged.text, decide),
+            "expected_version": version_in(discharged.text, decide),
+            "decision": "implant",
+            "rationale": "second successful occasion",
+            "prior_successful_occasions": "1",
+        },
+    )
+    assert "Decision: <strong>implant</strong>" in decided.text
+    [stored] = trials_of(clinic, clinic.own_patient)
+    assert stored.evaluation is not None
+    assert stored.evaluation.successful_occasions == 2

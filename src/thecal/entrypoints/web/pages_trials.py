@@ -272,6 +272,10 @@ async def trial_decide(request: Request, trial_id: Ident) -> Response:
                 expected_version=version(form),
                 decision=choice(form, "decision", "decision", TrialDecision),
                 rationale=form.get("rationale", ""),
+                prior_successful_occasions=optional_whole(
+                    form, "prior_successful_occasions", "earlier successful occasions"
+                )
+                or 0,
             ),
         )
     except _REFUSALS as refusal:
