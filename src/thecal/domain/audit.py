@@ -54,6 +54,11 @@ __all__ = [
 
 GENESIS_HASH = "0" * 64
 
+# One encoder for every digest: ``json.dumps`` with non-default options builds a new encoder per
+# call, which dominated verification of long chains. Same output as
+# ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``.
+_MESSAGE_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 
 class AuditDetailsInvalid(RequestInvalid):
     code = "THC-AUDIT-001"
@@ -104,7 +109,7 @@ def entry_digest(
     details_json: str,
 ) -> str:
     """HMAC-SHA256 (hex) over the entry's fields and its predecessor's hash."""
-    message = json.dumps(
+    message = _MESSAGE_ENCODER.encode(
         [
             previous_hash,
             sequence,
@@ -113,11 +118,9 @@ def entry_digest(
             action,
             subject,
             details_json,
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
+        ]
     ).encode("utf-8")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, hashlib.sha256).hex()  # one-shot: same bytes as hmac.new
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,20 +260,31 @@ def verify_chain(
         key: the HMAC key the entries were written with.
         anchor: the head recorded outside the chain, if any; catches a truncated tail.
     """
-    previous: ChainHead | None = None
+    # Streaming, one entry at a time; the per-entry path keeps only the expected sequence and
+    # link in locals (no objects per entry beyond the digest), and builds a ChainBreak only for
+    # the first failure. Every entry's sequence, link and HMAC are checked, in order.
+    last: AuditEntry | None = None
+    expected_sequence, expected_link = 1, GENESIS_HASH
+    compare = hmac.compare_digest
     position = -1
     for position, entry in enumerate(entries):
-        problem = _check_link(position, entry, previous)
-        if problem is None and not hmac.compare_digest(entry.entry_hash, entry.expected_hash(key)):
+        if entry.sequence != expected_sequence or not compare(entry.previous_hash, expected_link):
+            problem = _check_link(position, entry, last.head if last else None)
+        elif not compare(entry.entry_hash, entry.expected_hash(key)):
             problem = ChainBreak(
                 position=position,
                 sequence=entry.sequence,
                 reason=BreakReason.HASH,
                 detail="recomputed HMAC differs",
             )
-        if problem is not None:
-            return ChainReport(entries_checked=position, head=previous, first_break=problem)
-        previous = entry.head
+        else:
+            last = entry
+            expected_sequence, expected_link = entry.sequence + 1, entry.entry_hash
+            continue
+        return ChainReport(
+            entries_checked=position, head=last.head if last else None, first_break=problem
+        )
+    previous = last.head if last else None
     checked = position + 1
     if anchor is not None and previous != anchor:
         return ChainReport(
