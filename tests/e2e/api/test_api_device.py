@@ -295,3 +295,23 @@ def test_a_patient_sees_their_own_pump_and_no_other(clinic: Clinic, pump_id: str
     assert Decimal(pump["reservoir_estimate_ml"]) < Decimal(pump["last_fill_volume_ml"])
     _problem(patient.get(f"{API}/patients/{clinic.foreign_patient}/pumps"), 403, "THC-AUTH-001")
     _problem(patient.get(f"{API}/pumps/{pump_id}/refills"), 403, "THC-AUTH-001")
+
+
+def test_a_blocked_proposal_lists_its_blocking_findings_and_stores_nothing(
+    clinic: Clinic, pump_id: str
+) -> None:
+    clinic.clock.advance(days=1)
+    nurse = log_in(clinic, "nurse")
+    problem = _problem(_propose(nurse, pump_id, "50 mg/day", "tenfold-key-01"), 422, "THC-PATH-011")
+    assert problem["findings"], problem
+    assert {f["severity"] for f in problem["findings"]} == {"block"}
+    assert all(f["code"] in problem["detail"] for f in problem["findings"])
+    assert _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))["total"] == 0
+
+
+def test_a_label_that_does_not_match_the_pump_is_refused(clinic: Clinic, pump_id: str) -> None:
+    pharmacist = log_in(clinic, "pharmacist")
+    other = [{"drug": "morphine", "concentration": "10 mg/mL"}]
+    _problem(_verification(pharmacist, pump_id, drugs=other), 409, "THC-PATH-022")
+    expired = "2026-03-01T00:00:00Z"  # before the clinic's clock
+    _problem(_verification(pharmacist, pump_id, beyond_use=expired), 409, "THC-PATH-023")

@@ -79,7 +79,11 @@ def status_for(error: ThecalError) -> int:
 
 
 def _findings(error: ThecalError) -> list[dict[str, str]]:
-    raw: Any = getattr(error, "findings", None) or error.fields.get("findings")
+    raw: Any = (
+        getattr(error, "findings", None)
+        or error.fields.get("findings")
+        or getattr(error.__cause__, "findings", None)  # a block re-raised with its subject
+    )
     if not raw or isinstance(raw, str):
         return []
     found: Iterable[Any] = raw
