@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 import pytest
-from api_support import Clinic, TestClient, implant_pump_with_patient_bolus
+from api_support import (
+    Clinic,
+    TestClient,
+    build_clinic,
+    implant_pump_with_patient_bolus,
+    postgres_schema_url,
+)
 from httpx import Response
 from test_web_pages import browser_login, form_token
 
@@ -24,6 +30,22 @@ from thecal.services.assessments import ListAssessments, list_assessments
 from thecal.services.pump_record import Pump
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.trial_history import GetTrialHistory, get_trial_history
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def both(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Clinic]:
+    """A clinic on SQLite and on PostgreSQL (a fresh schema; skipped if the server is away)."""
+    if request.param == "sqlite":
+        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('web')}/thecal.db")
+        yield built
+        built.thecal.close()
+        return
+    for url in postgres_schema_url():
+        built = build_clinic(url)
+        yield built
+        built.thecal.close()
 
 
 def submit(
@@ -89,8 +111,9 @@ def plan_trial(client: TestClient, clinic: Clinic, **changes: str) -> str:
 
 
 def test_a_physician_runs_a_trial_through_the_pages_to_an_implant_decision(
-    clinic: Clinic,
+    both: Clinic,
 ) -> None:
+    clinic = both  # on SQLite and PostgreSQL
     client = browser_login(clinic, "physician")
     record = client.get(f"/patients/{clinic.own_patient}")
     assert f'href="/patients/{clinic.own_patient}/trials/new"' in record.text
@@ -350,8 +373,9 @@ def _implant(clinic: Clinic, model: str, serial: str) -> str:
 
 
 def test_an_mri_of_a_prometra_needs_the_emptying_then_leaves_the_post_mri_task(
-    clinic: Clinic,
+    both: Clinic,
 ) -> None:
+    clinic = both  # on SQLite and PostgreSQL
     pump_id = _implant(clinic, "prometra-ii-20", "PRO-WEB-1")
     client = browser_login(clinic, "physician")
     new = client.get(f"/pumps/{pump_id}/mri/new")
@@ -452,7 +476,8 @@ def test_a_patient_records_todays_pain_and_sees_it_in_the_diary_and_chart(clinic
     assert "<td>6</td>" in saved.text
 
 
-def test_a_patient_fills_the_odi_and_sees_the_score_the_domain_computed(clinic: Clinic) -> None:
+def test_a_patient_fills_the_odi_and_sees_the_score_the_domain_computed(both: Clinic) -> None:
+    clinic = both  # on SQLite and PostgreSQL
     client = browser_login(clinic, "patient")
     form = client.get("/portal/questionnaires/odi")
     assert "<legend>Section 1: Pain intensity</legend>" in form.text
