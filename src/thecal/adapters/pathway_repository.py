@@ -9,11 +9,11 @@ writers of one pump queue at the pump row and the loser re-reads a newer version
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from thecal.adapters import pathway_mappers as m
@@ -492,6 +492,24 @@ class SqlAlchemyDeviceCommandLog(DeviceCommandLog):
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
             self._s.execute(insert(pump_twin_snapshots).values(serial=snapshot.serial, **values))
+
+    def database(self) -> object | None:
+        return self._s.get_bind()
+
+    def after_commit(self, callback: Callable[[], None]) -> bool:
+        armed = [True]
+
+        def committed(_session: Session) -> None:
+            if armed[0]:
+                armed[0] = False
+                callback()
+
+        def rolled_back(_session: Session) -> None:
+            armed[0] = False
+
+        event.listen(self._s, "after_commit", committed)
+        event.listen(self._s, "after_rollback", rolled_back)
+        return True
 
 
 class SqlAlchemyTokenLedger(TokenLedger):

@@ -26,6 +26,14 @@ replayed from ``implant`` and a fresh snapshot replaces it. ``SNAPSHOT_VERSION``
 whenever the twin's behaviour changes, so a state saved by older simulation code is never
 resumed. Snapshot + tail and full replay give the same twin (tests/unit/adapters/).
 
+Kept twins: when a transaction that used a pump commits, the driver hands its twin — now exactly
+the committed log — to a process-local cache (per database, at most :data:`KEPT_TWINS` pumps). The
+next transaction takes it out (so no two transactions ever share a twin) and uses it only if the
+log's last command is still the one the twin applied last (same seq, instant, kind and payload);
+otherwise — another process wrote, the twin is unknown — it rebuilds from the snapshot as above.
+A rolled-back transaction keeps nothing (the after-commit call never comes), nor does one in which
+the twin raised mid-command (its state may be ahead of the log).
+
 Twin-only knobs (a scenario or the pump console, not the port): :meth:`set_pocket_fill`,
 :meth:`inject_fault`, :meth:`start_mri`, :meth:`end_mri`; they are logged like any command.
 """
@@ -35,7 +43,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +55,7 @@ from thecal.adapters import twin_state
 from thecal.adapters.program_codec import (
     admixture_from_dict,
     admixture_to_dict,
+    canonical_json,
     program_from_dict,
     program_to_dict,
 )
@@ -77,6 +90,7 @@ from thecal.simulation.status import CommandOutcome
 from thecal.simulation.twin import PumpTwin
 
 __all__ = [
+    "KEPT_TWINS",
     "SNAPSHOT_EVERY",
     "SNAPSHOT_FORMAT",
     "SNAPSHOT_VERSION",
@@ -91,6 +105,47 @@ log = logging.getLogger(__name__)
 SNAPSHOT_EVERY = 24  # commands between two saved states of a pump's twin
 SNAPSHOT_FORMAT = "thecal-twin-store-snapshot"
 SNAPSHOT_VERSION = 1  # raise it when the twin's behaviour changes: older states are ignored
+KEPT_TWINS = 512  # pumps whose committed twin a process keeps per database (least recent dropped)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A twin exactly as the committed log leaves it, and what the driver knew about it."""
+
+    twin: PumpTwin
+    last: DeviceCommand  # the last command it applied
+    saved: int  # seq of the pump's latest snapshot
+    pocket: Decimal | None  # the pending pocket-fill share
+
+
+class _KeptTwins:
+    """Committed twins between transactions, per database; a twin is taken out to be used."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_database: weakref.WeakKeyDictionary[object, OrderedDict[str, _Kept]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def take(self, database: object, serial: str) -> _Kept | None:
+        with self._lock:
+            kept = self._by_database.get(database)
+            return None if kept is None else kept.pop(serial, None)
+
+    def keep(self, database: object, serial: str, twin: _Kept) -> None:
+        with self._lock:
+            kept = self._by_database.setdefault(database, OrderedDict())
+            kept[serial] = twin
+            kept.move_to_end(serial)
+            while len(kept) > KEPT_TWINS:
+                kept.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_database.clear()
+
+
+_KEPT = _KeptTwins()
 
 
 def _dur(value: Duration | None) -> str | None:
@@ -157,6 +212,12 @@ class UnitOfWorkCommandLog(DeviceCommandLog):
     def save_snapshot(self, snapshot: DeviceSnapshot) -> None:
         self._uow.device_commands.save_snapshot(snapshot)
 
+    def database(self) -> object | None:
+        return self._uow.device_commands.database()
+
+    def after_commit(self, callback: Callable[[], None]) -> bool:
+        return self._uow.device_commands.after_commit(callback)
+
 
 class TwinStoreDriver:
     """A :class:`ClinicPumpDriver` over persisted, replayed twins (one instance per transaction)."""
@@ -171,8 +232,12 @@ class TwinStoreDriver:
         self._seq: dict[str, int] = {}
         self._pocket: dict[str, Decimal] = {}
         self._saved: dict[str, int] = {}  # serial → seq of its latest snapshot (0: none)
+        self._last: dict[str, DeviceCommand] = {}  # serial → the last command its twin applied
+        self._raised: set[str] = set()  # serials whose twin raised mid-command: never kept
+        self._watching = False
         self.replayed_commands = 0
         self.snapshots_ignored = 0
+        self.kept_twins_used = 0
 
     @classmethod
     def for_unit_of_work(
@@ -188,6 +253,9 @@ class TwinStoreDriver:
         found = self._twins.get(serial)
         if found is not None:
             return found
+        self._watch()
+        if self._take_kept(serial):
+            return self._twins[serial]
         resumed = self._resume(serial)
         if resumed is not None:
             twin, tail, saved = resumed
@@ -203,8 +271,52 @@ class TwinStoreDriver:
                 twin.advance_to(command.at)
             self._apply(twin, command.kind, command.payload)
         self._seq[serial] = tail[-1].seq
+        self._last[serial] = tail[-1]
         self.replayed_commands += len(tail)
         return twin
+
+    # ------------------------------------------------------------------ kept twins
+
+    def _watch(self) -> None:
+        """Once per driver: keep its twins when the transaction commits."""
+        if not self._watching:
+            self._watching = self._log.after_commit(self._keep_all)
+
+    def _take_kept(self, serial: str) -> bool:
+        """Use the twin a committed transaction kept, if the log still ends where it did."""
+        database = self._log.database() if self._watching else None
+        kept = None if database is None else _KEPT.take(database, serial)
+        if kept is None:
+            return False
+        head = self._log.since(serial, kept.last.seq)
+        if len(head) != 1 or not _same(head[0], kept.last):
+            return False  # another writer moved on: rebuild
+        self._twins[serial] = kept.twin
+        self._seq[serial] = kept.last.seq
+        self._saved[serial] = kept.saved
+        self._last[serial] = head[0]
+        if kept.pocket is not None:
+            self._pocket[serial] = kept.pocket
+        self.kept_twins_used += 1
+        return True
+
+    def _keep_all(self) -> None:
+        """After the commit: every twin used is the committed log; keep it, forget it here."""
+        database = self._log.database()
+        if database is not None:
+            for serial, twin in self._twins.items():
+                if serial not in self._raised:
+                    kept = _Kept(
+                        twin=twin,
+                        last=self._last[serial],
+                        saved=self._saved.get(serial, 0),
+                        pocket=self._pocket.get(serial),
+                    )
+                    _KEPT.keep(database, serial, kept)
+        for state in (self._twins, self._seq, self._saved, self._last, self._pocket):
+            state.clear()
+        self._raised.clear()
+        self._watching = False
 
     def _resume(self, serial: str) -> tuple[PumpTwin, Sequence[DeviceCommand], int] | None:
         """The twin restored from its latest snapshot, the commands from the snapshot's on."""
@@ -297,14 +409,18 @@ class TwinStoreDriver:
         """Advance to now, run the command, and log it only if the pump took it."""
         twin = self.twin(serial)
         now = self._clock.now()
-        if now > twin.now:
-            twin.advance_to(now)
-        result = self._apply(twin, kind, payload)
+        try:
+            if now > twin.now:
+                twin.advance_to(now)
+            result = self._apply(twin, kind, payload)
+        except BaseException:
+            self._raised.add(serial)  # the twin may be ahead of the log: never kept
+            raise
         seq = self._seq[serial] + 1
-        self._log.append(
-            DeviceCommand(serial=serial, seq=seq, at=twin.now, kind=kind, payload=payload)
-        )
+        command = DeviceCommand(serial=serial, seq=seq, at=twin.now, kind=kind, payload=payload)
+        self._log.append(command)
         self._seq[serial] = seq
+        self._last[serial] = command
         if seq - self._saved.get(serial, 0) >= SNAPSHOT_EVERY:
             self._save(serial, twin)
         return twin, result
@@ -323,12 +439,15 @@ class TwinStoreDriver:
             "at": spec.at.astimezone(dt.UTC).isoformat(),
             "seed": spec.seed,
         }
+        self._watch()
         self._twins[spec.serial] = self._build(payload)
-        self._log.append(
-            DeviceCommand(serial=spec.serial, seq=1, at=spec.at, kind="implant", payload=payload)
+        command = DeviceCommand(
+            serial=spec.serial, seq=1, at=spec.at, kind="implant", payload=payload
         )
+        self._log.append(command)
         self._seq[spec.serial] = 1
         self._saved[spec.serial] = 0
+        self._last[spec.serial] = command
 
     def priming_bolus(self, serial: str) -> Volume:
         _, plan = self._run(serial, "priming-bolus", {})
@@ -402,6 +521,17 @@ class TwinStoreDriver:
 
     def end_mri(self, serial: str, *, recovery: Duration | None = None) -> None:
         self._run(serial, "mri-end", {"recovery_s": _dur(recovery)})
+
+
+def _same(stored: DeviceCommand, applied: DeviceCommand) -> bool:
+    """The stored command is the one applied (its payload compared as the log stores it)."""
+    return (
+        stored.serial == applied.serial
+        and stored.seq == applied.seq
+        and stored.at == applied.at
+        and stored.kind == applied.kind
+        and canonical_json(stored.payload) == canonical_json(applied.payload)
+    )
 
 
 def _conforms(driver: TwinStoreDriver) -> ClinicPumpDriver:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -277,6 +277,17 @@ class DeviceCommandLog(abc.ABC):
     def save_snapshot(self, snapshot: DeviceSnapshot) -> None:
         """Keep ``snapshot`` as its pump's latest (replacing the one before); may ignore it."""
         del snapshot
+
+    def database(self) -> object | None:
+        """What identifies the database this log is in, for a process-local cache of twins of
+        its committed commands (None: no such cache)."""
+        return None
+
+    def after_commit(self, callback: Callable[[], None]) -> bool:
+        """Call ``callback`` once, when this log's transaction commits (never if it rolls
+        back); False, and nothing is ever called, when the log cannot tell."""
+        del callback
+        return False
 
     @abc.abstractmethod
     def last_seq(self, serial: str) -> int:

@@ -1,6 +1,7 @@
-"""The persisted twin's snapshots: snapshot + tail replay gives exactly the twin a full replay
-gives, and a snapshot that is unreadable, of another version or that does not fit the log is
-ignored (full replay, a warning) — never resumed from.
+"""The persisted twin's snapshots and kept twins: snapshot + tail replay, and a twin kept from
+the last committed transaction, give exactly the twin a full replay gives; a snapshot that is
+unreadable, of another version or that does not fit the log is ignored (full replay, a warning),
+and a kept twin is used only if the log still ends with the command it applied last.
 
 Each "transaction" below is a fresh :class:`TwinStoreDriver` over the same in-memory log, as in
 the application (one driver per unit of work). Payloads and states go through JSON, as in the
@@ -82,6 +83,38 @@ class MemoryLog(DeviceCommandLog):
             state = json.loads(canonical_json(snapshot.state))
             self.snapshots[snapshot.serial] = replace(snapshot, state=state)
 
+    def commit(self) -> None:
+        """The end of a transaction (this log has none)."""
+
+
+class CommittingLog(MemoryLog):
+    """A log with transactions: ``commit`` calls the after-commit callbacks, ``rollback`` drops
+    what the transaction appended (commands and snapshots) and calls nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(keeps_snapshots=True)
+        self.callbacks: list[Callable[[], None]] = []
+        self.committed: tuple[int, dict[str, DeviceSnapshot]] = (0, {})
+
+    def database(self) -> object | None:
+        return self
+
+    def after_commit(self, callback: Callable[[], None]) -> bool:
+        self.callbacks.append(callback)
+        return True
+
+    def commit(self) -> None:
+        self.committed = (len(self.commands), dict(self.snapshots))
+        callbacks, self.callbacks = self.callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        count, snapshots = self.committed
+        del self.commands[count:]
+        self.snapshots = dict(snapshots)
+        self.callbacks = []
+
 
 def _life(log: MemoryLog, clock: Clock, seed: int) -> list[str]:
     """A pump's year: implant, fill, program; then interrogations, button presses (some in the
@@ -92,6 +125,7 @@ def _life(log: MemoryLog, clock: Clock, seed: int) -> list[str]:
 
     def tx(act: Callable[[TwinStoreDriver], Any]) -> None:
         outcomes.append(repr(act(TwinStoreDriver(log, clock=clock))))
+        log.commit()
 
     spec = ImplantSpec(
         serial=SERIAL,
@@ -240,3 +274,65 @@ def test_the_next_commands_replace_an_ignored_snapshot_with_a_good_one() -> None
     assert fresh.state["version"] == twin_store.SNAPSHOT_VERSION
     assert fresh.seq > broken.seq
     assert TwinStoreDriver(log, clock=clock).twin(SERIAL) is not None
+
+
+def test_a_twin_kept_from_the_committed_transaction_behaves_exactly_as_full_replay() -> None:
+    kept, replayed = CommittingLog(), MemoryLog(keeps_snapshots=False)
+    outcomes = _life(kept, Clock(), 4)
+    assert outcomes == _life(replayed, Clock(), 4)
+    assert kept.commands == replayed.commands
+    driver = TwinStoreDriver(kept, clock=Clock())
+    assert _state(driver) == _state(TwinStoreDriver(replayed, clock=Clock()))
+    assert driver.kept_twins_used == 1
+    assert driver.replayed_commands == 0
+
+
+def test_a_rolled_back_transaction_keeps_no_twin() -> None:
+    log, reference = CommittingLog(), MemoryLog(keeps_snapshots=False)
+    clock = Clock()
+    _life(log, clock, 5)
+    _life(reference, Clock(), 5)
+    clock.at += dt.timedelta(hours=1)
+    doomed = TwinStoreDriver(log, clock=clock)
+    doomed.request_patient_bolus(SERIAL)  # a press that never commits
+    doomed.interrogate(SERIAL)
+    log.rollback()
+    driver = TwinStoreDriver(log, clock=Clock())
+    assert driver.kept_twins_used == 0
+    assert _state(driver) == _state(TwinStoreDriver(reference, clock=Clock()))
+
+
+def test_a_kept_twin_is_not_used_once_another_writer_moved_the_log_on() -> None:
+    log, reference = CommittingLog(), MemoryLog(keeps_snapshots=False)
+    clock = Clock()
+    _life(log, clock, 6)
+    _life(reference, Clock(), 6)
+    clock.at += dt.timedelta(hours=1)
+    for other in (log, reference):  # another process: a driver that keeps no twins
+        elsewhere = MemoryLog(keeps_snapshots=False)
+        elsewhere.commands = other.commands
+        TwinStoreDriver(elsewhere, clock=clock).interrogate(SERIAL)
+    driver = TwinStoreDriver(log, clock=clock)
+    assert driver.kept_twins_used == 0
+    assert _state(driver) == _state(TwinStoreDriver(reference, clock=clock))
+
+
+def test_a_twin_that_raised_mid_command_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = CommittingLog()
+    clock = Clock()
+    _life(log, clock, 7)
+    clock.at += dt.timedelta(hours=1)
+    failing = TwinStoreDriver(log, clock=clock)
+    twin = failing.twin(SERIAL)
+
+    def broken() -> None:
+        msg = "the link dropped mid-command"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr(twin, "interrogate", broken)
+    with pytest.raises(RuntimeError):
+        failing.interrogate(SERIAL)
+    log.commit()  # the use case committed anyway (nothing of the command was logged)
+    driver = TwinStoreDriver(log, clock=clock)
+    driver.twin(SERIAL)
+    assert driver.kept_twins_used == 0
