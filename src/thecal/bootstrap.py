@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from thecal.adapters.audit_group_commit import AuditGroupCommit
 from thecal.adapters.clinic_clock import ClinicClock
 from thecal.adapters.clock import SystemClock
 from thecal.adapters.database import make_engine, upgrade_database
@@ -72,9 +73,12 @@ class Thecal:
     identity: Identity
     accounts: Accounts
     retry_attempts: int = 8
+    audit_reads: AuditGroupCommit | None = None  # group commit of read audit entries
 
     def uow(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, audit_key=self.settings.audit_key_bytes)
+        return SqlAlchemyUnitOfWork(
+            self.session_factory, audit_key=self.settings.audit_key_bytes, reads=self.audit_reads
+        )
 
     def run(self, use_case: UseCase[C, R], cmd: C) -> R:
         """Run one use case in its own transaction, retried on serialization failures.
@@ -142,10 +146,12 @@ def bootstrap(
     chosen = settings if settings is not None else Settings()
     bound = engine if engine is not None else make_engine(chosen.database_url)
     passwords = hasher if hasher is not None else Argon2PasswordHasher()
+    sessions = sessionmaker(bind=bound, expire_on_commit=False)
+    key = chosen.audit_key_bytes
     return Thecal(
         settings=chosen,
         engine=bound,
-        session_factory=sessionmaker(bind=bound, expire_on_commit=False),
+        session_factory=sessions,
         clock=clock if clock is not None else ClinicClock(bound),
         identity=Identity(
             hasher=passwords,
@@ -153,6 +159,10 @@ def bootstrap(
             clock=session_clock or clock or system_clock(),
         ),
         accounts=Accounts(hasher=passwords),
+        audit_reads=AuditGroupCommit(
+            lambda: SqlAlchemyUnitOfWork(sessions, audit_key=key),
+            run=retry_on_serialization_failure,
+        ),
     )
 
 

@@ -11,15 +11,17 @@ optimistic version check then fails cleanly with a ``Conflict`` instead of losin
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from thecal.adapters.audit_group_commit import AuditGroupCommit
 from thecal.adapters.clinical_records import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyProcedureRepository,
@@ -51,6 +53,9 @@ from thecal.adapters.sessions_store import (
     SqlAlchemyLoginFailureRepository,
     SqlAlchemySessionRepository,
 )
+from thecal.domain.audit import AuditEntry
+from thecal.domain.authorization import Action, Subject
+from thecal.domain.users import Actor
 from thecal.services.unit_of_work import AbstractUnitOfWork, TransactionConflict
 
 __all__ = [
@@ -69,10 +74,34 @@ T = TypeVar("T")
 class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     """One session per ``with`` block; repositories share it; nothing commits but ``commit``."""
 
-    def __init__(self, session_factory: sessionmaker[Session], *, audit_key: bytes) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        audit_key: bytes,
+        reads: AuditGroupCommit | None = None,
+    ) -> None:
         super().__init__(audit_key=audit_key)
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._reads = reads  # group commit of read audit entries (None: one transaction each)
+
+    def audit_read(
+        self,
+        *,
+        actor: Actor,
+        action: Action,
+        subject: Subject,
+        at: dt.datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        if self._reads is None:
+            return super().audit_read(
+                actor=actor, action=action, subject=subject, at=at, details=details
+            )
+        return self._reads.record(
+            actor=actor, action=action, subject=subject, at=at, details=details
+        )
 
     def _begin(self) -> None:
         session = self._session_factory()
@@ -135,7 +164,7 @@ def retry_on_serialization_failure(
     Raises:
         TransactionConflict: still failing after ``attempts`` tries.
     """
-    rng = jitter or random.Random()
+    rng = jitter
     for attempt in range(1, attempts + 1):
         try:
             return run()
@@ -145,5 +174,6 @@ def retry_on_serialization_failure(
             log.info("serialization failure, attempt %d of %d", attempt, attempts)
             if attempt == attempts:
                 raise TransactionConflict(attempts=attempts) from error
+            rng = rng or random.Random()  # the jitter, made only when a retry needs it
             sleep(base_delay_s * (2 ** (attempt - 1)) * (1 + rng.random()))
     raise AssertionError  # pragma: no cover - the loop returns or raises

@@ -12,6 +12,10 @@ Leaving the ``with`` block without :meth:`AbstractUnitOfWork.commit` rolls every
 including the audit entry, so the log and the records always agree. ``commit`` refuses a
 transaction that wrote to a repository but recorded no audit entry (SR-17).
 
+A read of PHI changes no record; its audit entry is appended with :meth:`AbstractUnitOfWork.
+audit_read` (outside ``with uow:``), which returns once the entry is committed; an adapter may
+commit the entries of concurrent reads together (group commit, ``adapters/audit_group_commit.py``).
+
 A transaction that only reads records that are not PHI (the session check of every request)
 may say so: ``with uow.reading():`` opens it without the write lock (SQLite: a deferred
 ``BEGIN``, so it never queues behind writers); ``commit`` is then refused.
@@ -177,6 +181,27 @@ class AbstractUnitOfWork(abc.ABC):
             self._end()
         finally:
             self._read_only = False
+
+    def audit_read(
+        self,
+        *,
+        actor: Actor,
+        action: Action,
+        subject: Subject,
+        at: dt.datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Audit a read that changed nothing; durable (committed) when this returns.
+
+        Called outside ``with uow:``. This default commits the entry in a transaction of its
+        own; the SQL unit of work may share the transaction with concurrent reads' entries.
+        """
+        with self:
+            entry = self.audit.record(
+                actor=actor, action=action, subject=subject, at=at, details=details
+            )
+            self.commit()
+        return entry
 
     def commit(self) -> None:
         if self._read_only:

@@ -15,7 +15,8 @@ Kinds of row (``WorklistKind``):
 
 The rows come from a :class:`WorklistSource` (the SQL is in ``adapters/read_models/worklist.py``);
 :func:`read_worklist` authorizes the reader (``worklist.read``) and audits the page as a PHI read
-(filters, row count and the patients shown).
+(filters, row count and the patients shown), committed before the page is returned
+(``uow.audit_read``: concurrent reads may share the transaction, never skip it).
 """
 
 from __future__ import annotations
@@ -156,20 +157,18 @@ def read_worklist(
     now = clock.now()
     page = source.page(cmd.query, now=now)
     patients: Sequence[str] = sorted({r.patient_id for r in page.rows})
-    with uow:
-        uow.audit.record(
-            actor=cmd.actor,
-            action=Action.WORKLIST_READ,
-            subject=WORKLIST_SUBJECT,
-            at=now,
-            details={
-                "kinds": sorted(k.value for k in cmd.query.kinds) if cmd.query.kinds else None,
-                "due_before": cmd.query.due_before.isoformat() if cmd.query.due_before else None,
-                "limit": cmd.query.limit,
-                "offset": cmd.query.offset,
-                "rows": len(page.rows),
-                "patients": list(patients),
-            },
-        )
-        uow.commit()
+    uow.audit_read(  # committed before the page is returned
+        actor=cmd.actor,
+        action=Action.WORKLIST_READ,
+        subject=WORKLIST_SUBJECT,
+        at=now,
+        details={
+            "kinds": sorted(k.value for k in cmd.query.kinds) if cmd.query.kinds else None,
+            "due_before": cmd.query.due_before.isoformat() if cmd.query.due_before else None,
+            "limit": cmd.query.limit,
+            "offset": cmd.query.offset,
+            "rows": len(page.rows),
+            "patients": list(patients),
+        },
+    )
     return page
