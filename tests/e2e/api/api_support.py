@@ -30,6 +30,7 @@ from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
 from thecal.domain.users import Actor, Role
 from thecal.entrypoints.api import create_app
 from thecal.services.accounts import CreateUser
+from thecal.services.clock import Clock
 from thecal.services.patients import RegisterPatient, register_patient
 from thecal.services.pumps import ImplantPump, implant_pump
 
@@ -89,11 +90,16 @@ class Clinic:
 
 
 def build_clinic(
-    database_url: str, *, clock: MovableClock | None = None, **settings: Any
+    database_url: str,
+    *,
+    clock: MovableClock | None = None,
+    session_clock: Clock | None = None,
+    **settings: Any,
 ) -> Clinic:
+    """The clinic; ``session_clock`` measures sessions (default: ``clock``, as bootstrap's)."""
     moved = clock or MovableClock()
     configured = Settings(database_url=database_url, audit_key=AUDIT_KEY, env="test", **settings)  # type: ignore[arg-type]
-    thecal = bootstrap(configured, clock=moved, hasher=FAST_HASHER)
+    thecal = bootstrap(configured, clock=moved, hasher=FAST_HASHER, session_clock=session_clock)
     thecal.upgrade_database()
     users: dict[Role, str] = {}
     for role in (Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.ADMIN):

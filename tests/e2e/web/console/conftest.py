@@ -1,4 +1,5 @@
-"""A demo-mode clinic whose clock reads the stored clinic-clock offset, like the real server's."""
+"""A demo-mode clinic whose clock reads the stored clinic-clock offset, like the real server's;
+its sessions run on the time without the offset (the real server's system clock)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,20 @@ class OffsetClock(MovableClock):
         return base if self.engine is None else base + clock_offset(self.engine)
 
 
+class RealTime:
+    """The sessions' clock: the hand-moved time without the console's offset (the real server
+    measures sessions on the system clock, clinical time on the clinic clock)."""
+
+    def __init__(self, clinic_clock: MovableClock) -> None:
+        self._clinic_clock = clinic_clock
+
+    def now(self) -> dt.datetime:
+        return self._clinic_clock.at
+
+
 def _demo_clinic(url: str, *, demo_mode: bool) -> Clinic:
     clock = OffsetClock()
-    built = build_clinic(url, clock=clock, demo_mode=demo_mode)
+    built = build_clinic(url, clock=clock, session_clock=RealTime(clock), demo_mode=demo_mode)
     clock.engine = built.thecal.engine
     return built
 
