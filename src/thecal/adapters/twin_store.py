@@ -105,7 +105,7 @@ log = logging.getLogger(__name__)
 SNAPSHOT_EVERY = 24  # commands between two saved states of a pump's twin
 SNAPSHOT_FORMAT = "thecal-twin-store-snapshot"
 SNAPSHOT_VERSION = 1  # raise it when the twin's behaviour changes: older states are ignored
-KEPT_TWINS = 512  # pumps whose committed twin a process keeps per database (least recent dropped)
+KEPT_TWINS = 256  # pumps whose committed twin a process keeps per database (least recent dropped)
 
 
 @dataclass(frozen=True, slots=True)
