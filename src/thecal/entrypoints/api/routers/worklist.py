@@ -6,7 +6,7 @@ import datetime as dt
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
@@ -69,9 +69,12 @@ def read(
     kind: WorklistKind | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> WorklistPublic:
+) -> Response:
     page = worklist_page(thecal, actor, kind=kind, limit=limit, offset=offset)
-    return WorklistPublic(
+    # built and validated once, serialized by pydantic: returning the model would have FastAPI
+    # dump it, validate the dump against response_model again and serialize it (the schema in
+    # OpenAPI is still WorklistPublic)
+    body = WorklistPublic(
         items=[
             WorklistRowPublic(
                 kind=r.kind,
@@ -92,3 +95,4 @@ def read(
         next_offset=page.next_offset,
         as_of=page.as_of,
     )
+    return Response(body.model_dump_json(), media_type="application/json")
