@@ -200,7 +200,8 @@ def _document(summary: SeedSummary, seconds: float, users: tuple[DemoUser, ...])
 
 
 def _lines(title: str, values: dict[str, int]) -> list[str]:
-    return [title] + [f"  {name:<34} {count:>7}" for name, count in values.items()]
+    width = max([34, *map(len, values)])
+    return [title] + [f"  {name:<{width}} {count:>7}" for name, count in values.items()]
 
 
 def _text(summary: SeedSummary, seconds: float) -> str:
