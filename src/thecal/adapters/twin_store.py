@@ -140,10 +140,6 @@ class _KeptTwins:
             while len(kept) > KEPT_TWINS:
                 kept.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._by_database.clear()
-
 
 _KEPT = _KeptTwins()
 
