@@ -195,7 +195,7 @@ def empty_pump_for_mri(
         plan.record_emptying(
             actor=cmd.actor, at=now, volume_withdrawn=min(measured, plan.pump.reservoir.value)
         )
-        pump.touch()
+        pump.record_emptied(at=now)  # the next refill expects no residual
         uow.pumps.update(pump)
         uow.mri_plans.update(plan)
         uow.audit.record(

@@ -11,7 +11,8 @@ projection follows every fill and every program change.
   mid-cycle the projection assumes the new rate since the fill (the pump's own reservoir estimate
   at the next interrogation is authoritative).
 * **Stability expiry** = last fill + the shortest in-pump stability of the reservoir admixture's components
-  (drug library, each with its source); ``None`` when no component's stability is known.
+  (drug library, each with its source); ``None`` when no component's stability is known or the
+  reservoir was emptied (0 mL on the record).
 * **Elective replacement (ERI)** and **end of service** from the implant date and the model's
   service life: end of service at implant + service life, ERI the model's ERI-to-stop delay before
   it (S50: SynchroMed II 90 days). This is the latest possible date — pumping spends battery, so
@@ -75,7 +76,9 @@ def project_pump(
             program, reservoir=reservoir_volume, alarm=alarm, filled_at=last_filled_at
         ),
         stability_expires_at=(
-            last_filled_at + dt.timedelta(days=min(stabilities)) if stabilities else None
+            last_filled_at + dt.timedelta(days=min(stabilities))
+            if stabilities and reservoir_volume.value > 0  # an emptied reservoir holds no drug
+            else None
         ),
         eri_at=end_of_service - eri_delay,
         end_of_service_at=end_of_service,

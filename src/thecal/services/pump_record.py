@@ -95,6 +95,16 @@ class Pump:
         self.next_refill_due = next_refill_due
         self.version += 1
 
+    def record_emptied(self, *, at: dt.datetime) -> None:
+        """The reservoir was emptied through the port at ``at`` and nothing was put back.
+
+        From now on the record holds 0 mL (so the next refill expects no residual and the worklist
+        shows the pump as due for a refill at once), not the last fill minus what was pumped.
+        """
+        self.reservoir_volume, self.last_filled_at = Volume.from_ml(0), at
+        self.next_refill_due = at
+        self.version += 1
+
     def touch(self) -> None:
         """A state change of the pump's procedures that changes no field (a refill started)."""
         self.version += 1

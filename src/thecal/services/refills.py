@@ -256,7 +256,7 @@ def perform_refill(
                 next_refill_due=plan.due,
             )
         else:
-            pump.touch()  # the reservoir was emptied; nothing was filled
+            pump.record_emptied(at=now)  # the residual was withdrawn; nothing was filled
         verification.use(refill.refill_id)
         uow.pumps.update(pump)
         uow.pharmacy.update(verification)

@@ -161,6 +161,35 @@ def test_a_negative_aspiration_halts_the_refill_with_a_pocket_fill_watch_and_fil
     assert TaskKind.POCKET_FILL_WATCH in tasks
 
 
+def test_a_refill_after_a_halted_one_expects_no_residual_and_finds_no_discrepancy(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    # The halted refill withdrew the residual and put nothing back: the record now holds 0 mL,
+    # so the retry must not report the withdrawn residual as "less withdrawn than expected".
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    clock.advance(days=30)
+    verify_admixture(verify(clock.now()), uow=uow, clock=clock)
+    halted = perform_refill(
+        refill(1, aspiration_returned=False), uow=uow, clock=clock, driver=driver
+    )
+    assert halted.refill.state.value == "halted"
+    pump = uow.database.pathway.pumps["pump-1"]
+    assert pump.reservoir_volume.ml == 0
+    assert pump.next_refill_due == clock.now()  # due at once: the pump is empty
+    clock.advance(hours=1)
+    verify_admixture(verify(clock.now(), ident="ver-2", lot="LOT-2"), uow=uow, clock=clock)
+    retry = perform_refill(
+        refill(pump.version, key="refill-2", verification_id="ver-2", lot="LOT-2"),
+        uow=uow,
+        clock=clock,
+        driver=driver,
+    )
+    assert retry.reconciliation is not None
+    assert retry.reconciliation.expected_residual.ml == 0
+    assert retry.reconciliation.verdict.value == "within"
+    assert "ITS-REFILL-007" not in {f.code for f in retry.findings}  # no discrepancy finding
+
+
 def test_only_a_pharmacist_verifies_an_admixture_and_a_patient_may_not(
     uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
 ) -> None:

@@ -248,6 +248,9 @@ def test_an_emptied_cleared_and_scanned_mri_leaves_one_open_post_mri_task_dated_
     )  # 20 mL less one day at 0.2 mL/day
     commands = [c.kind for c in uow.database.pathway.commands if c.serial == emptied.pump_serial]
     assert commands[-1] == "withdraw"
+    pump = uow.database.pathway.pumps["pump-prometra"]
+    assert pump.reservoir_volume.ml == 0  # the next refill expects no residual
+    assert pump.next_refill_due == clock.now()
     clear_mri(ClearMri(actor=actor(PHYSICIAN), plan_id="mri-1"), uow=uow, clock=clock)
     clock.advance(days=1, hours=1)
     scanned = record_mri_scan(
