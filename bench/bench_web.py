@@ -9,7 +9,9 @@ serve --quiet`` (uvicorn, one worker, as a subprocess with that database) answer
   header): throughput;
 - a bare FastAPI JSON endpoint (``BARE_APP`` below: one sync route returning a small JSON, the
   worklist route is sync too) served by uvicorn with the same settings in another subprocess, in
-  the same run: throughput. Target: worklist API ≥ 30 % of the bare endpoint.
+  the same run: throughput. Target: worklist API ≥ 30 % of the bare endpoint. The bare app keeps
+  anyio's 40 request threads; ``thecal serve`` runs its default 4 (``--threads``), its own tuning
+  (4 threads made the bare app slower, so it is not applied to the reference).
 
 The load generator is bounded: ``CLIENTS`` threads, each with its own keep-alive ``httpx.Client``,
 share a fixed number of requests and stop at ``TIME_LIMIT_S`` whatever is left. Only loopback
@@ -37,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from thecal.entrypoints.cli.serve import DEFAULT_THREADS
 
 PATIENTS = 1_000
 SEED = 20260101
@@ -273,7 +277,8 @@ def run() -> str:
             f"share {REQUESTS:,} GETs per target (after {WARMUP} warm-up requests), "
             f"stopping at {TIME_LIMIT_S:.0f} s. The nurse is logged in through the web form. "
             "The bare endpoint is a one-route FastAPI app (sync, small JSON) served by uvicorn "
-            "with the same settings in the same run. Client and servers share this machine's "
+            "with the same settings in the same run (anyio's 40 request threads; `thecal serve` "
+            f"runs its default {DEFAULT_THREADS}). Client and servers share this machine's "
             "cores, and other processes may have been running."
         ),
         "",
