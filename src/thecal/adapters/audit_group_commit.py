@@ -122,10 +122,12 @@ class AuditGroupCommit:
 
         try:
             entries = self._run(write)
-        except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
+        except BaseException as error:  # handed to every caller of the batch
             for pending in batch:
                 pending.error = error
                 pending.done = True
+            if not isinstance(error, Exception):  # an interrupt: also stop this thread
+                raise
             return
         self.transactions += 1
         for pending, entry in zip(batch, entries, strict=True):
