@@ -178,6 +178,7 @@ def test_the_worklist_shows_every_kind_in_due_order_with_patient_and_pump(
     kinds = {r.kind for r in page.rows}
     assert kinds == {
         WorklistKind.REFILL_DUE,
+        WorklistKind.REFILL_OVERDUE,  # the Prometra emptied for the MRI holds 0 mL
         WorklistKind.LOW_RESERVOIR,
         WorklistKind.STABILITY_EXPIRY,
         WorklistKind.ELECTIVE_REPLACEMENT,
@@ -192,6 +193,8 @@ def test_the_worklist_shows_every_kind_in_due_order_with_patient_and_pump(
     assert page.next_offset is None
     refill_row = next(r for r in page.rows if r.kind is WorklistKind.REFILL_DUE)
     assert (refill_row.pump_id, refill_row.serial) == ("pump-1", "NGP-000123")
+    emptied_row = next(r for r in page.rows if r.kind is WorklistKind.REFILL_OVERDUE)
+    assert emptied_row.pump_id == "pump-prometra"  # due from the moment it was emptied
     cosign_row = next(r for r in page.rows if r.kind is WorklistKind.PROGRAM_COSIGN)
     assert cosign_row.record_id == change.change_id
 
@@ -200,7 +203,10 @@ def test_the_worklist_shows_every_kind_in_due_order_with_patient_and_pump(
         clinic,
         WorklistQuery(kinds=frozenset({WorklistKind.REFILL_OVERDUE, WorklistKind.REFILL_DUE})),
     )
-    assert [(r.kind, r.priority) for r in overdue.rows] == [(WorklistKind.REFILL_OVERDUE, "urgent")]
+    assert [(r.kind, r.priority, r.pump_id) for r in overdue.rows] == [
+        (WorklistKind.REFILL_OVERDUE, "urgent", "pump-prometra"),
+        (WorklistKind.REFILL_OVERDUE, "urgent", "pump-1"),
+    ]
 
     first = worklist(clinic, WorklistQuery(due_before=FAR, limit=3))
     second = worklist(clinic, WorklistQuery(due_before=FAR, limit=3, offset=3))
