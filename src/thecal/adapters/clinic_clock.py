@@ -9,7 +9,8 @@ production the offset stays 0 and the clock is the system clock.
 The offset is read on a raw driver connection in autocommit mode, outside any unit of work, so it
 never waits for (or takes) the SQLite write lock a running transaction holds. A database without
 the table (before ``thecal db upgrade``) reads as offset 0. An offset may go back, but the twins
-never do: a twin stays at its latest instant until the clock passes it again.
+never do: a twin stays at its latest instant until the clock passes it again. Setting the offset
+bumps the clinical generation (``adapters/clinical_generation.py``), so cached read models follow.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, update
 
+from thecal.adapters.clinical_generation import bump
 from thecal.adapters.clock import SystemClock
 from thecal.adapters.orm_pathway import clinic_clock
 
@@ -45,12 +47,16 @@ def clock_offset(engine: Engine) -> dt.timedelta:
 
 
 def set_clock_offset(engine: Engine, offset: dt.timedelta) -> None:
-    """Store the clinic clock's offset from system time (the pump console's time travel)."""
+    """Store the clinic clock's offset from system time (the pump console's time travel).
+
+    Bumps the clinical generation in the same transaction: what is due depends on the clock.
+    """
     micros = (offset.days * 86_400 + offset.seconds) * 1_000_000 + offset.microseconds
     with engine.begin() as connection:
         connection.execute(
             update(clinic_clock).where(clinic_clock.c.id == 1).values(offset_us=micros)
         )
+        bump(connection)
 
 
 class ClinicClock:

@@ -7,18 +7,23 @@
   (``state`` first, then the date), so ``ORDER BY due LIMIT n`` over the ``UNION ALL`` is a merge
   of index scans on both SQLite and PostgreSQL.
 
+* ``clinical_generation`` (revision ``0008``): one row, a counter every transaction that wrote a
+  clinical table bumps in the same transaction (``adapters/unit_of_work.py``), as does a change of
+  the clinic clock's offset (``adapters/clinic_clock.py``). The worklist cache is keyed by it
+  (``adapters/read_models/worklist.py``), so a write from any process invalidates it.
+
 Columns are appended to the pathway tables from here (``Table.append_column``) so the pathway
 module keeps its shape; ``orm_pathway.py`` imports this module at its end, once its tables exist.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Table
 
-from thecal.adapters.orm import UtcDateTime
+from thecal.adapters.orm import UtcDateTime, metadata
 from thecal.adapters.orm_pathway import device_events, program_changes, pumps, tasks
 
-__all__ = ["PROJECTION_COLUMNS", "WORKLIST_INDEXES"]
+__all__ = ["PROJECTION_COLUMNS", "WORKLIST_INDEXES", "clinical_generation"]
 
 PROJECTION_COLUMNS = (
     "low_reservoir_alarm_at",
@@ -44,4 +49,12 @@ WORKLIST_INDEXES = (
         program_changes.c.proposed_at,
     ),
     Index("ix_device_events_code_at", device_events.c.code, device_events.c.at),
+)
+
+clinical_generation = Table(
+    "clinical_generation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
 )

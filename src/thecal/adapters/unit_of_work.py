@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from thecal.adapters.audit_group_commit import AuditGroupCommit
+from thecal.adapters.clinical_generation import bump_if_clinical
 from thecal.adapters.clinical_records import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyProcedureRepository,
@@ -72,7 +73,11 @@ T = TypeVar("T")
 
 
 class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
-    """One session per ``with`` block; repositories share it; nothing commits but ``commit``."""
+    """One session per ``with`` block; repositories share it; nothing commits but ``commit``.
+
+    A commit that wrote a clinical table also bumps the clinical generation in the same
+    transaction (``adapters/clinical_generation.py``); audit-only commits do not.
+    """
 
     def __init__(
         self,
@@ -131,6 +136,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
 
     def _commit(self) -> None:
         assert self._session is not None, "commit outside `with uow:`"  # noqa: S101
+        bump_if_clinical(self._session)  # clinical writes change the generation, in this commit
         self._session.commit()
 
     def rollback(self) -> None:

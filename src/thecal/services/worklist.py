@@ -16,7 +16,8 @@ Kinds of row (``WorklistKind``):
 The rows come from a :class:`WorklistSource` (the SQL is in ``adapters/read_models/worklist.py``);
 :func:`read_worklist` authorizes the reader (``worklist.read``) and audits the page as a PHI read
 (filters, row count and the patients shown), committed before the page is returned
-(``uow.audit_read``: concurrent reads may share the transaction, never skip it).
+(``uow.audit_read``: concurrent reads may share the transaction, never skip it). Both happen on
+every request, whether the read model answers from its cache or not.
 """
 
 from __future__ import annotations
@@ -138,7 +139,12 @@ class WorklistPage:
 
 
 class WorklistSource(Protocol):
-    """The read model: a page of the worklist as of ``now`` (overdue is relative to it)."""
+    """The read model: a page of the worklist as of ``now`` (overdue is relative to it).
+
+    The SQL read model answers as of the start of ``now``'s minute and caches the page until the
+    clinical data, the clinic clock or the minute changes; ``WorklistPage.as_of`` is the instant
+    the page is true for.
+    """
 
     def page(self, query: WorklistQuery, *, now: dt.datetime) -> WorklistPage: ...
 

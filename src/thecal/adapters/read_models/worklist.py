@@ -10,13 +10,26 @@ The statement depends only on the kinds asked for and on whether there is a ``du
 it is built once per such shape (:func:`_statement`, a small LRU cache) with bound parameters
 ``now``, ``before``, ``page_limit`` and ``page_offset``, so a request binds values and SQLAlchemy's
 compiled cache does the rest. It runs on a read-only connection (``READ_ONLY``: a deferred
-``BEGIN`` on SQLite, no writer lock); every request reads the database as of its own ``now``:
-nothing is cached across requests but the statement's shape.
+``BEGIN`` on SQLite, no writer lock).
+
+**As of the minute, and cached.** A page is computed as of the start of the current minute
+(``now`` truncated to the minute; ``WorklistPage.as_of`` says so), so every request in the same
+minute asks the same question. Each request first reads the clinical generation (one single-row
+SELECT, ``adapters/clinical_generation.py``) in its read transaction; a page is cached per
+(generation, minute, kinds, due before, limit, offset) in a small LRU per engine
+(:class:`WorklistCache`). Any clinical write, from any process, and any change of the clinic
+clock bump the generation, so the next request misses and reads the database again; a new minute
+misses too. The generation is read before the rows: what is filed under a generation is at least
+as new as it. The cache holds no user's data: authorization and the read's audit entry stay in
+the service (``services/worklist.py``), on every request, hit or miss.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +47,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from thecal.adapters.clinical_generation import READ_GENERATION
 from thecal.adapters.database import READ_ONLY
 from thecal.adapters.orm import patients
 from thecal.adapters.orm_pathway import device_events, program_changes, pumps, tasks
@@ -51,7 +65,7 @@ from thecal.services.worklist import (
     WorklistSource,
 )
 
-__all__ = ["SqlWorklistReadModel"]
+__all__ = ["CACHED_PAGES", "SqlWorklistReadModel", "WorklistCache"]
 
 _K = WorklistKind
 _DETAIL = {
@@ -230,30 +244,89 @@ def _statement(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> Selec
     )
 
 
+#: pages kept per engine (query shapes in use × the current generation and minute)
+CACHED_PAGES = 32
+_Key = tuple[Any, ...]
+
+
+class WorklistCache:
+    """A small LRU of pages keyed by (generation, minute, query shape); thread-safe."""
+
+    def __init__(self, size: int = CACHED_PAGES) -> None:
+        self._size = size
+        self._pages: OrderedDict[_Key, WorklistPage] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0  # pages read from the database (for tests and measurements)
+
+    def get(self, key: _Key) -> WorklistPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return page
+
+    def put(self, key: _Key, page: WorklistPage) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+
+
+_CACHES: weakref.WeakKeyDictionary[Engine, WorklistCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_of(engine: Engine) -> WorklistCache:
+    with _CACHES_LOCK:
+        cache = _CACHES.get(engine)
+        if cache is None:
+            cache = _CACHES[engine] = WorklistCache()
+        return cache
+
+
+def _minute(now: dt.datetime) -> dt.datetime:
+    return now.replace(second=0, microsecond=0)
+
+
 class SqlWorklistReadModel(WorklistSource):
     """The worklist over a SQLAlchemy engine (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self.cache = _cache_of(engine)  # shared by every read model over this engine
 
     def page(self, query: WorklistQuery, *, now: dt.datetime) -> WorklistPage:
+        """The page as of the start of ``now``'s minute (cached until a clinical change)."""
+        as_of = _minute(now)
         statement = _statement(query.kinds, bounded=query.due_before is not None)
         if statement is None:
-            return WorklistPage(rows=(), next_offset=None, as_of=now)
-        values = {
-            "now": now,
-            "page_limit": query.limit + 1,
-            "page_offset": query.offset,
-        }
-        if query.due_before is not None:
-            values["before"] = query.due_before
+            return WorklistPage(rows=(), next_offset=None, as_of=as_of)
         with self._engine.connect().execution_options(**READ_ONLY) as connection:
+            generation = connection.execute(READ_GENERATION).scalar_one()
+            key = (generation, as_of, query.kinds, query.due_before, query.limit, query.offset)
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+            values = {
+                "now": as_of,
+                "page_limit": query.limit + 1,
+                "page_offset": query.offset,
+            }
+            if query.due_before is not None:
+                values["before"] = query.due_before
             found = connection.execute(statement, values).all()
         rows = tuple(self._row(r) for r in found[: query.limit])
         more = len(found) > query.limit
-        return WorklistPage(
-            rows=rows, next_offset=query.offset + query.limit if more else None, as_of=now
+        page = WorklistPage(
+            rows=rows, next_offset=query.offset + query.limit if more else None, as_of=as_of
         )
+        self.cache.put(key, page)
+        return page
 
     @staticmethod
     def _row(r: Any) -> WorklistRow:
