@@ -109,6 +109,7 @@ def demo_database() -> tuple[Path, float | None]:
 
     path = CACHE / f"web-demo-v{DEMO_SEED_VERSION}-p{PATIENTS}-s{SEED}-{TODAY.isoformat()}.db"
     if path.exists():
+        _upgrade(path)  # a database cached before the latest migration (a no-op at head)
         return path, None
     from thecal.config import Settings  # noqa: PLC0415 - only when seeding
     from thecal.entrypoints.cli.demo import run_seed  # noqa: PLC0415
@@ -125,6 +126,16 @@ def demo_database() -> tuple[Path, float | None]:
         Path(str(partial) + suffix).unlink(missing_ok=True)
     partial.rename(path)
     return path, seconds
+
+
+def _upgrade(path: Path) -> None:
+    from thecal.adapters.database import make_engine, upgrade_database  # noqa: PLC0415
+
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
 
 
 def free_port() -> int:

@@ -1,10 +1,19 @@
-"""``/worklist``: what is due, most urgent first (refills, alarms, co-signatures, open tasks)."""
+"""``/worklist``: what is due, most urgent first (refills, alarms, co-signatures, open tasks).
+
+The read model returns the same (immutable) page object while its cache holds it
+(``adapters/read_models/worklist.py``); its JSON is serialized once per page object
+(:class:`PageMemo`) — the use case, with its authorization and audit entry, still runs on every
+request.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
@@ -22,9 +31,40 @@ from thecal.services.worklist import (
     read_worklist,
 )
 
-__all__ = ["WorklistPublic", "WorklistRowPublic", "router", "worklist_page"]
+__all__ = ["PageMemo", "WorklistPublic", "WorklistRowPublic", "router", "worklist_page"]
 
 router = APIRouter(prefix="/worklist", tags=["worklist"])
+T = TypeVar("T")
+
+
+class PageMemo(Generic[T]):
+    """What was made from a page object (its JSON, its rendered rows), for the last few pages.
+
+    Keyed by the page object's identity and ``extra`` (whatever else the value depends on); the
+    page is kept with its value, so an identity is never reused while the entry lives. Pages are
+    immutable, so the value stays true to its page.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._made: OrderedDict[tuple[object, ...], tuple[WorklistPage, T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, page: WorklistPage, extra: tuple[object, ...], make: Callable[[WorklistPage], T]
+    ) -> T:
+        key = (id(page), *extra)
+        with self._lock:
+            found = self._made.get(key)
+            if found is not None and found[0] is page:
+                self._made.move_to_end(key)
+                return found[1]
+        value = make(page)
+        with self._lock:
+            self._made[key] = (page, value)
+            while len(self._made) > self._size:
+                self._made.popitem(last=False)
+        return value
 
 
 class WorklistRowPublic(BaseModel):
@@ -71,6 +111,11 @@ def read(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
     page = worklist_page(thecal, actor, kind=kind, limit=limit, offset=offset)
+    body = _JSON.get(page, (limit, offset), partial(_json, limit=limit, offset=offset))
+    return Response(body, media_type="application/json")
+
+
+def _json(page: WorklistPage, *, limit: int, offset: int) -> str:
     # built and validated once, serialized by pydantic: returning the model would have FastAPI
     # dump it, validate the dump against response_model again and serialize it (the schema in
     # OpenAPI is still WorklistPublic)
@@ -95,4 +140,7 @@ def read(
         next_offset=page.next_offset,
         as_of=page.as_of,
     )
-    return Response(body.model_dump_json(), media_type="application/json")
+    return body.model_dump_json()
+
+
+_JSON: PageMemo[str] = PageMemo()
