@@ -1,5 +1,9 @@
 """`thecal serve`: the web app and API with uvicorn (settings from ``THECAL_*``).
 
+Before it listens, the server verifies the whole audit chain against the recorded head (SR-17);
+if the chain does not verify it refuses to start (exit status 1) and names the first bad entry.
+There is deliberately no option or setting to skip the check.
+
 Sync routes run in anyio's worker threads (40 by default). The server is CPU-bound (Python holds
 one core at a time), so more threads than a few only add GIL hand-offs and context switches: at 20
 concurrent clients, 4 threads answered the worklist API ≈ 15–25 % faster than 40, with a lower
@@ -8,6 +12,7 @@ p95 (docs/benchmarks.md). ``--threads`` sets that number when the server starts.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -16,10 +21,12 @@ import uvicorn
 
 from thecal.bootstrap import bootstrap
 from thecal.entrypoints.api import create_app
+from thecal.services.audit import CheckChainAtStart, check_chain_at_start
 
-__all__ = ["DEFAULT_THREADS", "serve", "with_request_threads"]
+__all__ = ["DEFAULT_THREADS", "EXIT_CHAIN_BROKEN", "serve", "with_request_threads"]
 
 DEFAULT_THREADS = 4
+EXIT_CHAIN_BROKEN = 1
 
 Asgi = Any  # an ASGI application: (scope, receive, send) -> awaitable
 
@@ -44,12 +51,22 @@ def serve(
         typer.Option(min=1, max=64, help="Worker threads running requests at once."),
     ] = DEFAULT_THREADS,
 ) -> None:
-    """Serve the web pages at / and the API at /api/v1 (OpenAPI at /api/v1/openapi.json)."""
+    """Verify the audit chain, then serve the web pages at / and the API at /api/v1 (OpenAPI at
+    /api/v1/openapi.json). A broken chain stops the start (exit 1), naming the first bad entry."""
     thecal = bootstrap()
-    app = with_request_threads(create_app(thecal), threads)
     try:
+        report = thecal.run(check_chain_at_start, CheckChainAtStart())
+        broken = report.first_break
+        if broken is not None:
+            sys.stderr.write(
+                f"thecal serve: refusing to start: audit chain BROKEN at entry sequence "
+                f"{broken.sequence} (position {broken.position}): {broken.reason.value}; "
+                f"{broken.detail}. Investigate with `thecal audit verify`.\n"
+            )
+            raise typer.Exit(code=EXIT_CHAIN_BROKEN)
+        sys.stderr.write(f"thecal serve: audit chain ok ({report.entries_checked} entries)\n")
         uvicorn.run(
-            app,
+            with_request_threads(create_app(thecal), threads),
             host=host,
             port=port,
             log_level="warning" if quiet else "info",
