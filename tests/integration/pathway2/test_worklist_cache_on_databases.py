@@ -159,3 +159,12 @@ def test_a_write_through_a_second_engine_invalidates(
     after = read(clinic, source)
     assert source.cache.misses == 2
     assert change_id in {r.record_id for r in after.rows if r.kind is WorklistKind.PROGRAM_COSIGN}
+
+
+def test_an_uncached_read_model_reads_the_database_every_time(clinic: Thecal) -> None:
+    clinic.run_device(implant_pump, implant())
+    source = SqlWorklistReadModel(clinic.engine, cached=False)  # what the benchmarks time
+    first, second = read(clinic, source), read(clinic, source)
+    assert (source.cache.misses, source.cache.hits) == (2, 0)
+    assert second is not first
+    assert second == first

@@ -296,9 +296,10 @@ def _minute(now: dt.datetime) -> dt.datetime:
 class SqlWorklistReadModel(WorklistSource):
     """The worklist over a SQLAlchemy engine (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, cached: bool = True) -> None:
         self._engine = engine
-        self.cache = _cache_of(engine)  # shared by every read model over this engine
+        # shared by every read model over this engine; uncached (benchmarks): one that holds none
+        self.cache = _cache_of(engine) if cached else WorklistCache(size=0)
 
     def page(self, query: WorklistQuery, *, now: dt.datetime) -> WorklistPage:
         """The page as of the start of ``now``'s minute (cached until a clinical change)."""
