@@ -197,6 +197,7 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.PHARMACY_VERIFY: Scope.ANY,
                 Action.PATIENT_SEARCH: Scope.ANY,
                 Action.PATIENT_READ: Scope.ANY,
+                Action.WORKLIST_READ: Scope.ANY,  # its refill rows only (services/worklist.py)
             }
         ),
         Role.ADMIN: MappingProxyType(

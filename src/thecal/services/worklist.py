@@ -22,20 +22,22 @@ every request, whether the read model answers from its cache or not.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.authorization import AccessDenied, Action, Subject, authorize
 from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.tasks import TaskKind
-from thecal.domain.users import Actor
+from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
+    "KINDS_BY_ROLE",
     "MAX_PAGE",
     "PUMP_KINDS",
     "TASK_KINDS",
@@ -91,6 +93,20 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.POCKET_FILL_WATCH: WorklistKind.POCKET_FILL_WATCH,
     TaskKind.RECONCILIATION_REVIEW: WorklistKind.RECONCILIATION_REVIEW,
     TaskKind.POST_IMPLANT_MONITORING: WorklistKind.POST_IMPLANT_MONITORING,
+}
+
+#: What a role's worklist holds when it is not the whole list (minimum necessary): the pharmacist
+#: prepares and verifies refill admixtures, so sees the refill dates, projected low reservoirs and
+#: stability expiries, not trial decisions, co-signatures or clinical tasks.
+KINDS_BY_ROLE: dict[Role, frozenset[WorklistKind]] = {
+    Role.PHARMACIST: frozenset(
+        {
+            WorklistKind.REFILL_OVERDUE,
+            WorklistKind.REFILL_DUE,
+            WorklistKind.LOW_RESERVOIR,
+            WorklistKind.STABILITY_EXPIRY,
+        }
+    ),
 }
 
 
@@ -160,8 +176,9 @@ def read_worklist(
 ) -> WorklistPage:
     """A page of the worklist (authorized, audited as a PHI read with the patients shown)."""
     authorize(cmd.actor, Action.WORKLIST_READ, WORKLIST_SUBJECT)
+    query = _for_role(cmd.actor, cmd.query)
     now = clock.now()
-    page = source.page(cmd.query, now=now)
+    page = source.page(query, now=now)
     patients: Sequence[str] = sorted({r.patient_id for r in page.rows})
     uow.audit_read(  # committed before the page is returned
         actor=cmd.actor,
@@ -169,12 +186,29 @@ def read_worklist(
         subject=WORKLIST_SUBJECT,
         at=now,
         details={
-            "kinds": sorted(k.value for k in cmd.query.kinds) if cmd.query.kinds else None,
-            "due_before": cmd.query.due_before.isoformat() if cmd.query.due_before else None,
-            "limit": cmd.query.limit,
-            "offset": cmd.query.offset,
+            "kinds": sorted(k.value for k in query.kinds) if query.kinds else None,
+            "due_before": query.due_before.isoformat() if query.due_before else None,
+            "limit": query.limit,
+            "offset": query.offset,
             "rows": len(page.rows),
             "patients": list(patients),
         },
     )
     return page
+
+
+def _for_role(actor: Actor, query: WorklistQuery) -> WorklistQuery:
+    """The query narrowed to the kinds the actor's role sees (KINDS_BY_ROLE).
+
+    Raises:
+        AccessDenied: the query asks only for kinds outside the role's worklist.
+    """
+    allowed = KINDS_BY_ROLE.get(actor.role)
+    if allowed is None:
+        return query
+    if query.kinds is not None and not query.kinds <= allowed:
+        refused = ", ".join(sorted(k.value for k in query.kinds - allowed))
+        raise AccessDenied(
+            role=actor.role.value, action="read the worklist rows", subject=f"of kind {refused}"
+        )
+    return dataclasses.replace(query, kinds=query.kinds or allowed)

@@ -153,7 +153,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         "worklist.read": "any",
     },
     "nurse": {**dict.fromkeys(_CLINICAL, "any"), "worklist.read": "any"},
-    "pharmacist": dict.fromkeys(("patient.search", "patient.read", "session.read"), "any"),
+    "pharmacist": dict.fromkeys(
+        ("patient.search", "patient.read", "session.read", "worklist.read"), "any"
+    ),
     "admin": dict.fromkeys(
         ("audit.read", "audit.verify", "users.list", "users.create", "users.token", "session.read"),
         "any",

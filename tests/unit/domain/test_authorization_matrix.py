@@ -102,6 +102,7 @@ EXPECTED: dict[tuple[Role, Action], str] = {
     (Role.PHYSICIAN, Action.PROGRAM_SIGN): "any",
     (Role.PHARMACIST, Action.PUMP_READ): "any",
     (Role.PHARMACIST, Action.PHARMACY_VERIFY): "any",
+    (Role.PHARMACIST, Action.WORKLIST_READ): "any",  # the refill rows (services/worklist.py)
     (Role.PATIENT, Action.PUMP_READ): "own",
     (Role.PATIENT, Action.PATIENT_BOLUS_REQUEST): "own",
 }

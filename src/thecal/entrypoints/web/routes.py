@@ -160,8 +160,6 @@ def dashboard(request: Request) -> Response:
         return RedirectResponse("/portal", status_code=303)
     if auth.actor.role is Role.ADMIN:
         return RedirectResponse("/audit", status_code=303)
-    if auth.actor.role is Role.PHARMACIST:
-        return render(request, "dashboard.html", rows=None, as_of=None)
     page = worklist_page(thecal_of(request), auth.actor, kind=None, limit=100, offset=0)
     return render(
         request,
