@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import TypeVar
 
 from thecal.domain.audit import AuditEntry
 from thecal.domain.candidacy import (
@@ -12,10 +14,17 @@ from thecal.domain.candidacy import (
     ContraindicationChecklist,
     SystemicMedication,
 )
+from thecal.domain.errors import QuantityTextError
 from thecal.domain.patient import Patient
+from thecal.domain.program_change import FindingSummary, OverrideJustification
 from thecal.domain.units import DoseRate, plain
 from thecal.domain.users import User
-from thecal.entrypoints.api.schemas import AuditEntryPublic, UserPublic
+from thecal.entrypoints.api.schemas import (
+    AuditEntryPublic,
+    FindingPublic,
+    OverrideIn,
+    UserPublic,
+)
 from thecal.entrypoints.api.schemas_clinical import (
     CandidacyConcernPublic,
     CandidacyCreate,
@@ -28,7 +37,10 @@ __all__ = [
     "audit_entry_public",
     "candidacy_details",
     "candidacy_public",
+    "finding_public",
+    "overrides_of",
     "patient_public",
+    "quantity",
     "user_public",
 ]
 
@@ -141,4 +153,37 @@ def candidacy_public(assessment: CandidacyAssessment) -> CandidacyPublic:
         ],
         notes=d.notes,
         version=assessment.version,
+    )
+
+
+_Q = TypeVar("_Q")
+
+
+def quantity(parse: Callable[[str], _Q], text: str, *, where: str) -> _Q:
+    """``parse(text)`` strictly; a refusal keeps its code and names the request field in ``where``.
+
+    Raises:
+        QuantityTextError: the text is not one unambiguous quantity of the expected kind.
+    """
+    try:
+        return parse(text)
+    except QuantityTextError as error:
+        error.fields.setdefault("where", where)
+        raise
+
+
+def finding_public(finding: FindingSummary) -> FindingPublic:
+    return FindingPublic(
+        code=finding.code,
+        severity=finding.severity.value,
+        message=finding.message,
+        source=finding.source,
+    )
+
+
+def overrides_of(given: Iterable[OverrideIn]) -> tuple[OverrideJustification, ...]:
+    """The written overrides of a request, as the domain takes them."""
+    return tuple(
+        OverrideJustification(finding_code=o.finding_code, reason=o.reason, text=o.text)
+        for o in given
     )

@@ -6,17 +6,15 @@ names the field (``fields.where``). Nothing here decides anything clinical.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Iterable
 
 from thecal.domain.admixture import Admixture, Component
 from thecal.domain.device_events import DeviceEvent
-from thecal.domain.errors import QuantityTextError, RequestInvalid
+from thecal.domain.errors import RequestInvalid
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
     FindingSeverity,
     FindingSummary,
-    OverrideJustification,
     ProgramChange,
     Signature,
     program_parameters,
@@ -24,6 +22,7 @@ from thecal.domain.program_change import (
 from thecal.domain.quantity_text import parse_concentration, parse_dose_rate, parse_volume
 from thecal.domain.refill import PharmacyLabel, PocketFillChecklist, Refill
 from thecal.domain.units import Volume, plain
+from thecal.entrypoints.api.presenters import finding_public, quantity
 from thecal.entrypoints.api.schemas_device import (
     ComponentPublic,
     DeviceEventPublic,
@@ -56,30 +55,19 @@ __all__ = [
     "idempotency_key",
     "interrogation_public",
     "label_of",
-    "overrides_of",
     "program_public",
     "pump_public",
     "pump_summary",
-    "quantity",
     "refill_public",
     "verification_public",
 ]
 
-Q = TypeVar("Q")
 SEVERITY_ORDER = (
     FindingSeverity.BLOCK,
     FindingSeverity.OVERRIDE,
     FindingSeverity.WARN,
     FindingSeverity.INFO,
 )
-
-
-def quantity(parse: Callable[[str], Q], text: str, *, where: str) -> Q:
-    """Parse ``text`` strictly; a refusal keeps its code and names the field."""
-    try:
-        return parse(text)
-    except QuantityTextError as error:
-        raise type(error)(**error.fields, where=where) from None
 
 
 def idempotency_key(header: str | None, body: str | None) -> str:
@@ -108,13 +96,6 @@ def continuous_program(current: InfusionProgram, daily_dose_text: str) -> Infusi
         quantity(parse_dose_rate, daily_dose_text, where="daily_dose"),
         patient_bolus=current.patient_bolus,
         low_reservoir_alarm=current.low_reservoir_alarm,
-    )
-
-
-def overrides_of(given: Iterable[OverrideIn]) -> tuple[OverrideJustification, ...]:
-    return tuple(
-        OverrideJustification(finding_code=o.finding_code, reason=o.reason, text=o.text)
-        for o in given
     )
 
 
@@ -259,10 +240,7 @@ def interrogation_public(result: Interrogation) -> InterrogationPublic:
 
 def _findings(findings: Iterable[FindingSummary]) -> list[FindingPublic]:
     ordered = sorted(findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
-    return [
-        FindingPublic(code=f.code, severity=f.severity.value, message=f.message, source=f.source)
-        for f in ordered
-    ]
+    return [finding_public(f) for f in ordered]
 
 
 def _signature(signature: Signature | None) -> SignaturePublic | None:

@@ -7,16 +7,15 @@ gains ``fields.where`` (the request field it came from), so the client knows whi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 from thecal.domain.admixture import Admixture, Component
 from thecal.domain.assessment import Assessment
-from thecal.domain.errors import QuantityTextError
 from thecal.domain.mri import MriPlan
 from thecal.domain.procedure import ProcedureRecord
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
-from thecal.domain.program_change import FindingSummary, OverrideJustification
+from thecal.domain.program_change import FindingSummary
 from thecal.domain.quantity_text import (
     parse_concentration,
     parse_dose_rate,
@@ -33,15 +32,14 @@ from thecal.domain.trial import (
     Vitals,
 )
 from thecal.domain.units import Duration, Volume, plain
+from thecal.entrypoints.api.presenters import finding_public, quantity
 from thecal.entrypoints.api.schemas_pathway import (
     AssessmentPublic,
-    FindingPublic,
     ImplantCreate,
     ImplantPublic,
     MriPlanPublic,
-    OverrideIn,
+    PlannedTaskPublic,
     ProcedurePublic,
-    TaskPublic,
     TrialBaselineIn,
     TrialDetailPublic,
     TrialEvaluationPublic,
@@ -53,16 +51,13 @@ from thecal.services.pumps import ImplantResult
 
 __all__ = [
     "assessment_public",
-    "finding_public",
     "implant_admixture",
     "implant_fill_volume",
     "implant_program",
     "implant_public",
     "mri_plan_public",
-    "overrides_of",
     "page",
     "procedure_public",
-    "quantity",
     "trial_baseline",
     "trial_detail_public",
     "trial_evaluation_public",
@@ -70,21 +65,7 @@ __all__ = [
     "trial_public",
 ]
 
-_Q = TypeVar("_Q")
 _T = TypeVar("_T")
-
-
-def quantity(text: str, parse: Callable[[str], _Q], *, where: str) -> _Q:
-    """``parse(text)``; a refusal keeps its code and names the request field in ``where``.
-
-    Raises:
-        QuantityTextError: the text is not one unambiguous quantity of the expected kind.
-    """
-    try:
-        return parse(text)
-    except QuantityTextError as error:
-        error.fields.setdefault("where", where)
-        raise
 
 
 def page(items: Sequence[_T], *, limit: int, offset: int) -> list[_T]:
@@ -96,23 +77,7 @@ def _hours(duration: Duration) -> str:
     return plain(duration.in_hours)
 
 
-def finding_public(finding: FindingSummary) -> FindingPublic:
-    return FindingPublic(
-        code=finding.code,
-        severity=finding.severity.value,
-        message=finding.message,
-        source=finding.source,
-    )
-
-
 # ----------------------------------------------------------------------------- trials
-
-
-def overrides_of(overrides: Sequence[OverrideIn]) -> tuple[OverrideJustification, ...]:
-    return tuple(
-        OverrideJustification(finding_code=o.finding_code, reason=o.reason, text=o.text)
-        for o in overrides
-    )
 
 
 def trial_baseline(body: TrialBaselineIn, *, now: dt.datetime) -> TrialBaseline:
@@ -228,8 +193,8 @@ def implant_admixture(body: ImplantCreate) -> Admixture:
             Component(
                 drug_id=c.drug_id,
                 concentration=quantity(
-                    c.concentration,
                     parse_concentration,
+                    c.concentration,
                     where=f"body.admixture.{i}.concentration",
                 ),
             )
@@ -242,20 +207,20 @@ def implant_program(body: ImplantCreate, admixture: Admixture) -> InfusionProgra
     bolus = body.patient_bolus
     return InfusionProgram.continuous(
         admixture,
-        quantity(body.daily_dose, parse_dose_rate, where="body.daily_dose"),
+        quantity(parse_dose_rate, body.daily_dose, where="body.daily_dose"),
         patient_bolus=None
         if bolus is None
         else PatientBolusSettings(
-            dose=quantity(bolus.dose, parse_mass, where="body.patient_bolus.dose"),
-            duration=quantity(bolus.duration, parse_duration, where="body.patient_bolus.duration"),
-            lockout=quantity(bolus.lockout, parse_duration, where="body.patient_bolus.lockout"),
+            dose=quantity(parse_mass, bolus.dose, where="body.patient_bolus.dose"),
+            duration=quantity(parse_duration, bolus.duration, where="body.patient_bolus.duration"),
+            lockout=quantity(parse_duration, bolus.lockout, where="body.patient_bolus.lockout"),
             max_per_day=bolus.max_per_day,
         ),
     )
 
 
 def implant_fill_volume(body: ImplantCreate) -> Volume:
-    return quantity(body.fill_volume, parse_volume, where="body.fill_volume")
+    return quantity(parse_volume, body.fill_volume, where="body.fill_volume")
 
 
 def implant_public(result: ImplantResult) -> ImplantPublic:
@@ -322,8 +287,8 @@ def procedure_public(p: ProcedureRecord) -> ProcedurePublic:
 # ----------------------------------------------------------------------------- MRI
 
 
-def _task_public(task: Task) -> TaskPublic:
-    return TaskPublic(
+def _task_public(task: Task) -> PlannedTaskPublic:
+    return PlannedTaskPublic(
         kind=task.kind.value,
         due=task.due,
         not_before=task.not_before,

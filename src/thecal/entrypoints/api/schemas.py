@@ -20,6 +20,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from thecal.domain.program_change import OverrideReason
 from thecal.domain.users import Role
 
 __all__ = [
@@ -27,11 +28,14 @@ __all__ = [
     "ApiTokenIssued",
     "AuditEntriesPublic",
     "AuditEntryPublic",
+    "FindingCode",
+    "FindingPublic",
     "Flag",
     "Ident",
     "IsoDate",
     "IsoInstant",
     "LoginRequest",
+    "OverrideIn",
     "Problem",
     "ProblemFinding",
     "SessionPublic",
@@ -165,3 +169,29 @@ class AuditEntriesPublic(_Out):
     next_before_sequence: int | None = Field(
         description="Pass as before_sequence for the next (older) page; null at the start."
     )
+
+
+# ----------------------------------------------------------------------------- safety findings
+
+FindingCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,40}$")]
+
+
+class FindingPublic(BaseModel):
+    """A safety-review finding: stable code, severity, message with its numbers, source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    severity: str
+    message: str
+    source: str
+
+
+class OverrideIn(BaseModel):
+    """A clinician's written reason for going past one ``override`` finding."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    finding_code: FindingCode
+    reason: OverrideReason
+    text: Annotated[str, text_rule(2000, 1)]

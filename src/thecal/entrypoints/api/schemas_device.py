@@ -13,8 +13,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from thecal.domain.program_change import OverrideReason
-from thecal.entrypoints.api.schemas import Flag, Ident, IsoInstant, Whole, text_rule
+from thecal.entrypoints.api.schemas import (
+    FindingCode,
+    FindingPublic,
+    Flag,
+    Ident,
+    IsoInstant,
+    OverrideIn,
+    Whole,
+    text_rule,
+)
 
 __all__ = [
     "CoSignatureCreate",
@@ -53,7 +61,6 @@ QuantityText = Annotated[str, text_rule(40, 1)]
 IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{8,100}$")]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 Digest = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-FindingCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,40}$")]
 Version = Annotated[Whole, Field(ge=1, le=1_000_000_000)]
 
 
@@ -182,12 +189,6 @@ class ProgramChangeCreate(_In):
     )
 
 
-class OverrideIn(_In):
-    finding_code: FindingCode
-    reason: OverrideReason
-    text: Annotated[str, text_rule(2000, 1)]
-
-
 class SignatureCreate(_In):
     password: Password = Field(
         description="Your password again: the signature's re-authentication."
@@ -204,13 +205,6 @@ class CoSignatureCreate(_In):
 
 class SendingCreate(_In):
     expected_pump_version: Version
-
-
-class FindingPublic(_Out):
-    code: str
-    severity: str
-    message: str
-    source: str
 
 
 class DiffEntryPublic(_Out):

@@ -18,9 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from thecal.domain.instruments import Instrument
 from thecal.domain.mri import MriState
 from thecal.domain.procedure import MAX_INDICATION_LENGTH, ProcedureKind
-from thecal.domain.program_change import OverrideReason
 from thecal.domain.trial import Sedation, TrialDecision, TrialRoute, TrialState
-from thecal.entrypoints.api.schemas import Flag, IsoDate, IsoInstant, Whole, text_rule
+from thecal.entrypoints.api.schemas import (
+    FindingPublic,
+    Flag,
+    IsoDate,
+    IsoInstant,
+    OverrideIn,
+    Whole,
+    text_rule,
+)
 from thecal.entrypoints.api.schemas_clinical import DecimalText
 
 __all__ = [
@@ -36,11 +43,11 @@ __all__ = [
     "MriPlanPublic",
     "OverrideIn",
     "PatientBolusIn",
+    "PlannedTaskPublic",
     "ProcedureCreate",
     "ProcedurePublic",
     "ProceduresPublic",
     "QuantityText",
-    "TaskPublic",
     "TrialBaselineIn",
     "TrialCreate",
     "TrialDecide",
@@ -74,24 +81,7 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class FindingPublic(_Out):
-    """A safety-review finding: stable code, severity, message with its numbers, source."""
-
-    code: str
-    severity: str
-    message: str
-    source: str
-
-
 # ----------------------------------------------------------------------------- trials
-
-
-class OverrideIn(_In):
-    """The planning physician's written reason for going past one ``override`` finding."""
-
-    finding_code: Annotated[str, text_rule(40, 1)]
-    reason: OverrideReason
-    text: Annotated[str, text_rule(2000, 1)]
 
 
 class TrialBaselineIn(_In):
@@ -347,7 +337,7 @@ class MriEmptying(_In):
     )
 
 
-class TaskPublic(_Out):
+class PlannedTaskPublic(_Out):
     kind: str
     due: dt.datetime
     not_before: dt.datetime | None
@@ -369,4 +359,4 @@ class MriPlanPublic(_Out):
     emptied_volume_ml: str | None
     emptied_at: dt.datetime | None
     scanned_at: dt.datetime | None
-    post_mri_task: TaskPublic | None
+    post_mri_task: PlannedTaskPublic | None

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Response, status
 
 from thecal.domain.quantity_text import parse_volume
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
+from thecal.entrypoints.api.presenters import quantity
 from thecal.entrypoints.api.presenters_device import (
     checklist_of,
     idempotency_key,
-    quantity,
     refill_outcome_public,
     refill_public,
 )

@@ -14,10 +14,9 @@ from fastapi import APIRouter, Path, Query, status
 
 from thecal.domain.quantity_text import parse_mass
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
+from thecal.entrypoints.api.presenters import overrides_of, quantity
 from thecal.entrypoints.api.presenters_pathway import (
-    overrides_of,
     page,
-    quantity,
     trial_baseline,
     trial_detail_public,
     trial_evaluation_public,
@@ -102,7 +101,7 @@ def plan(
             actor=actor,
             patient_id=patient_id,
             drug_id=body.drug_id,
-            dose=quantity(body.dose, parse_mass, where="body.dose"),
+            dose=quantity(parse_mass, body.dose, where="body.dose"),
             route=body.route,
             spinal_level=body.spinal_level,
             baseline=trial_baseline(body.baseline, now=thecal.clock.now()),
