@@ -31,6 +31,7 @@ __all__ = [
     "ReservoirForecast",
     "forecast_reservoir",
     "plan_next_refill",
+    "volume_left",
 ]
 
 
@@ -63,6 +64,15 @@ class RefillLimit(Enum):
     STABILITY = "drug stability"
     FIRST_FILL = "first fill of a naive pump"
     CLINIC_MAXIMUM = "clinic maximum interval"
+
+
+def volume_left(*, filled: Volume, flow: FlowRate, elapsed: Duration) -> Volume:
+    """What a reservoir filled with ``filled`` holds after ``elapsed`` at ``flow`` (the record's
+    estimate: never below 0 mL; the pump's own count at interrogation is authoritative)."""
+    used = flow * elapsed
+    if used.value >= filled.value:
+        return Volume(Decimal(0))
+    return filled - used
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.forecast import volume_left
 from thecal.domain.patient import PatientNotFound
 from thecal.domain.program_change import FindingSummary, ProgramChange
 from thecal.domain.refill import Refill
@@ -147,10 +148,11 @@ def list_patient_pumps(
 
 def _by_record(pump: Pump, at: dt.datetime) -> Volume:
     elapsed = max(at - pump.last_filled_at, dt.timedelta(0))
-    used = pump.program.basal_flow * Duration.from_timedelta(elapsed)
-    if used.ml >= pump.reservoir_volume.ml:
-        return Volume.from_ml(0)
-    return pump.reservoir_volume - used
+    return volume_left(
+        filled=pump.reservoir_volume,
+        flow=pump.program.basal_flow,
+        elapsed=Duration.from_timedelta(elapsed),
+    )
 
 
 def get_pump_overview(

@@ -10,7 +10,7 @@ import pytest
 from thecal.domain.admixture import Admixture, Component
 from thecal.domain.dosing import bridge_bolus, check_pump_flow, flow_for, priming_bolus
 from thecal.domain.errors import FlowBelowPumpMinimum, UnknownReference
-from thecal.domain.forecast import RefillLimit, forecast_reservoir, plan_next_refill
+from thecal.domain.forecast import RefillLimit, forecast_reservoir, plan_next_refill, volume_left
 from thecal.domain.library import reference_library
 from thecal.domain.mme import OpioidDose, calculate_mme
 from thecal.domain.policy import ClinicPolicy
@@ -255,3 +255,15 @@ def test_an_opioid_missing_from_the_table_is_an_error_not_a_zero() -> None:
             [OpioidDose(drug="tramadol", daily_dose=DoseRate.from_mg_per_day(100))],
             reference_library().mme_table("cdc-2016"),
         )
+
+
+def test_the_volume_left_by_the_record_is_the_fill_less_flow_times_time_and_never_negative() -> (
+    None
+):
+    flow = FlowRate.from_ml_per_day(Decimal("0.2"))
+    assert volume_left(
+        filled=Volume.from_ml(20), flow=flow, elapsed=Duration.days(10)
+    ) == Volume.from_ml(18)
+    assert volume_left(filled=Volume.from_ml(20), flow=flow, elapsed=Duration.days(150)) == (
+        Volume.from_ml(0)
+    )
