@@ -13,7 +13,16 @@ this module applies them over the unit of work:
 * **re-authenticate** checks the password again (counted by the same throttle) and returns a
   :class:`~thecal.domain.program_change.ConfirmationToken` bound to the user, the change and the
   digest of the exact diff the user was shown (SR-16); the sign use cases consume it;
-* **authenticate a token** accepts a valid, unrevoked API token for a machine client.
+* **authenticate a token** accepts a valid, unrevoked API token for a machine client;
+* **the second factor** (SR-19, :mod:`thecal.domain.totp`): an account that has enrolled an
+  authenticator — and, when the clinic requires it (``THECAL_MFA_REQUIRED``), every physician,
+  nurse, pharmacist and admin — logs in only with a current one-time code as well. After a correct
+  password without a code, :meth:`Identity.begin_log_in` returns a :class:`SecondFactorNeeded`: a
+  signed challenge bound to the account that expires in 5 minutes
+  (:mod:`thecal.domain.login_challenge`) and grants nothing; an account that must use a code but
+  has none enrolled also gets a new secret to add to its app, confirmed by its first code. The
+  session is created only after the code. A wrong or replayed code counts as a failed log-in
+  (same throttle, audited); re-authentication for signing needs the code too once enrolled.
 
 Tokens are 256-bit random values from :mod:`secrets`; only their SHA-256 digests are stored.
 
@@ -39,34 +48,50 @@ from thecal.domain.authorization import Action, Subject
 from thecal.domain.credentials import (
     THROTTLE_WINDOW,
     AccountLocked,
+    LoginChallengeInvalid,
     LoginFailed,
+    MfaAlreadyEnrolled,
+    MfaEnrolmentRequired,
     NotAuthenticated,
+    OneTimeCodeRequired,
+    OneTimeCodeWrong,
     SessionExpired,
     secret_digest,
     throttle,
 )
+from thecal.domain.login_challenge import open_challenge, seal_challenge
 from thecal.domain.program_change import ConfirmationToken
 from thecal.domain.sessions import AuthSession, SessionEnd, SessionPolicy
+from thecal.domain.totp import TotpInvalid, check_code, group_secret, new_secret, otpauth_uri
 from thecal.domain.users import Actor, User
 from thecal.services.clock import Clock
 from thecal.services.passwords import PasswordHasher
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
+    "ONE_TIME_CODE_FIELD",
     "TOKEN_BYTES",
     "AuthenticateSession",
     "AuthenticateToken",
     "Authenticated",
+    "CompleteLogIn",
+    "ConfirmEnrolment",
     "Identity",
     "LogIn",
     "LogOut",
     "LoginResult",
+    "MfaStatus",
+    "ReadMfaStatus",
     "Reauthenticate",
+    "SecondFactorNeeded",
+    "StartEnrolment",
+    "TotpEnrolment",
     "new_secret_token",
 ]
 
 TOKEN_BYTES = 32  # 256 bits, well above the 64 bits of ASVS 3.2.2 (safety:S105)
 _DUMMY_PASSWORD = "thecal-dummy-password-for-constant-time"  # noqa: S105 - not a credential
+ONE_TIME_CODE_FIELD = "one_time_code"  # the field name on every form and body that takes a code
 
 
 def new_secret_token(prefix: str = "") -> str:
@@ -79,6 +104,32 @@ class LogIn:
     username: str
     password: str
     replacing: str | None = None  # the session token the browser held before, if any
+    one_time_code: str | None = None  # the authenticator's current code, when the account needs one
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteLogIn:
+    """The second step of a log-in: the challenge from the password step and the code."""
+
+    challenge: str
+    one_time_code: str
+    replacing: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartEnrolment:
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmEnrolment:
+    actor: Actor
+    one_time_code: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadMfaStatus:
+    actor: Actor
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +153,7 @@ class Reauthenticate:
     password: str
     change_id: str
     diff_digest: str
+    one_time_code: str | None = None  # required once the signer has enrolled an authenticator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +171,40 @@ class LoginResult:
     session_token: str  # the only copy: goes into the cookie, never stored
     authenticated: Authenticated
     expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TotpEnrolment:
+    """A new secret to add to an authenticator app (shown once; confirmed by its first code)."""
+
+    secret: str
+    otpauth_uri: str
+
+    @property
+    def grouped(self) -> str:
+        return group_secret(self.secret)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecondFactorNeeded:
+    """The password was right; the session waits for a one-time code (no access is granted)."""
+
+    challenge: str  # signed, bound to the account, expires at ``expires_at``
+    expires_at: dt.datetime
+    username: str
+    enrolment: TotpEnrolment | None = None  # set when the account must first add an authenticator
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MfaStatus:
+    enrolled: bool
+    enrolled_at: dt.datetime | None
+    required: bool  # the clinic requires a code for this account's role
+    pending: bool  # a secret was shown and awaits its first code
+
+
+def _enrolment(user: User, secret: str) -> TotpEnrolment:
+    return TotpEnrolment(secret=secret, otpauth_uri=otpauth_uri(secret, account=user.username))
 
 
 def _authenticated(user: User, session_id: str | None = None) -> Authenticated:
@@ -155,10 +241,16 @@ class Identity:
         hasher: PasswordHasher,
         policy: SessionPolicy | None = None,
         clock: Clock | None = None,
+        mfa_required: bool = False,
+        challenge_key: bytes | None = None,
     ) -> None:
         self.hasher = hasher
         self.policy = policy or SessionPolicy()
         self.clock = clock  # the sessions' clock; None: the use case's
+        self.mfa_required = mfa_required  # clinicians and admins must use a one-time code
+        # signs pending log-ins; bootstrap derives it from the settings so that every worker
+        # process accepts the others' challenges (a random key works for one process)
+        self._challenge_key = challenge_key or secrets.token_bytes(32)
         self._dummy: str | None = None
 
     def _session_now(self, clock: Clock) -> dt.datetime:
@@ -229,39 +321,302 @@ class Identity:
     # ------------------------------------------------------------------ sessions
 
     def log_in(self, cmd: LogIn, *, uow: AbstractUnitOfWork, clock: Clock) -> LoginResult:
-        """Check the credentials and start a fresh session.
+        """Check the credentials (and the one-time code, when needed) and start a fresh session.
+
+        For a client that sends everything at once (the API).
 
         Raises:
             AccountLocked, LoginFailed: see :meth:`_check_password`.
+            OneTimeCodeWrong: the account needs a code and this one is wrong or already used.
+            OneTimeCodeRequired: the account needs a code and none was sent.
+            MfaEnrolmentRequired: the account must use a code but has no authenticator yet; the
+                error carries a new secret, which the next log-in's code confirms.
+        """
+        outcome = self.begin_log_in(cmd, uow=uow, clock=clock)
+        if isinstance(outcome, LoginResult):
+            return outcome
+        if outcome.enrolment is not None:
+            raise MfaEnrolmentRequired(
+                secret=outcome.enrolment.secret,
+                otpauth_uri=outcome.enrolment.otpauth_uri,
+                field=ONE_TIME_CODE_FIELD,
+            )
+        raise OneTimeCodeRequired(field=ONE_TIME_CODE_FIELD)
+
+    def begin_log_in(
+        self, cmd: LogIn, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> LoginResult | SecondFactorNeeded:
+        """The password step: a session, or — when a code is needed and not given — a challenge.
+
+        Raises:
+            AccountLocked, LoginFailed, OneTimeCodeWrong: as for :meth:`log_in`.
         """
         now = self._session_now(clock)
-        token = new_secret_token()
         with uow:
             user = self._check_password(uow, cmd.username, cmd.password, now)
-            replaced = None
-            if cmd.replacing:
-                old = uow.sessions.get(secret_digest(cmd.replacing))
-                if old is not None and old.ended_at is None:
-                    old.end(SessionEnd.ROTATED, now)
-                    uow.sessions.save(old)
-                    replaced = old.id[:12]
-            session = AuthSession.start(
-                digest=secret_digest(token), user_id=user.id, at=now, policy=self.policy
-            )
-            uow.sessions.add(session)
+            if user.needs_mfa(required_for_roles=self.mfa_required):
+                if cmd.one_time_code is None or (
+                    not user.mfa_enrolled and user.totp_secret is None
+                ):
+                    pending = self._second_factor_needed(uow, user, now)
+                    uow.commit()
+                    return pending
+                self._accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
+            result = self._start_session(uow, user, now, replacing=cmd.replacing)
             self._rehash_if_needed(uow, user, cmd.password)
+            uow.commit()
+        return result
+
+    def complete_log_in(
+        self, cmd: CompleteLogIn, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> LoginResult:
+        """The code step: check the code against the challenge's account, then start the session.
+
+        Raises:
+            LoginChallengeInvalid: the challenge is forged, expired (5 min) or already used.
+            AccountLocked: too many failures in the last hour (the code is not checked).
+            OneTimeCodeWrong: a wrong or replayed code (counted as a failed log-in).
+        """
+        now = self._session_now(clock)
+        challenge = open_challenge(self._challenge_key, cmd.challenge, at=now)
+        if challenge is None:
+            raise LoginChallengeInvalid
+        with uow:
+            user = uow.users.get(challenge.user_id)
+            if (
+                user is None
+                or not user.active
+                or user.version != challenge.user_version
+                or user.totp_secret is None
+            ):
+                raise LoginChallengeInvalid
+            self._accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
+            result = self._start_session(uow, user, now, replacing=cmd.replacing)
+            uow.commit()
+        return result
+
+    def pending_log_in(
+        self, challenge: str, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> SecondFactorNeeded:
+        """What a still-valid challenge is waiting for (to show the code form again).
+
+        Raises:
+            LoginChallengeInvalid: forged, expired or already used.
+        """
+        now = self._session_now(clock)
+        opened = open_challenge(self._challenge_key, challenge, at=now)
+        if opened is None:
+            raise LoginChallengeInvalid
+        with uow.reading():
+            user = uow.users.get(opened.user_id)
+        if user is None or user.version != opened.user_version or user.totp_secret is None:
+            raise LoginChallengeInvalid
+        pending = None if user.mfa_enrolled else _enrolment(user, user.totp_secret)
+        return SecondFactorNeeded(
+            challenge=challenge,
+            expires_at=opened.expires_at,
+            username=user.username,
+            enrolment=pending,
+        )
+
+    def _second_factor_needed(
+        self, uow: AbstractUnitOfWork, user: User, now: dt.datetime
+    ) -> SecondFactorNeeded:
+        """A challenge for ``user``; a new pending secret first when they have not enrolled."""
+        enrolment = None
+        if not user.mfa_enrolled:
+            enrolment = self._begin_enrolment(uow, user, now, via="log-in")
+        token, challenge = seal_challenge(
+            self._challenge_key, user_id=user.id, user_version=user.version, at=now
+        )
+        return SecondFactorNeeded(
+            challenge=token,
+            expires_at=challenge.expires_at,
+            username=user.username,
+            enrolment=enrolment,
+        )
+
+    def _begin_enrolment(
+        self, uow: AbstractUnitOfWork, user: User, now: dt.datetime, *, via: str
+    ) -> TotpEnrolment:
+        """Store a fresh unconfirmed secret (replacing any earlier unconfirmed one) and audit it."""
+        user.totp_secret = new_secret()
+        user.totp_last_step = None
+        user.version += 1
+        uow.users.update(user)
+        uow.audit.record(
+            actor=user.as_actor(),
+            action=Action.MFA_ENROLMENT_STARTED,
+            subject=Subject(kind="user", ident=user.id),
+            at=now,
+            details={"username": user.username, "via": via},
+        )
+        return _enrolment(user, user.totp_secret)
+
+    def _accept_code(
+        self,
+        uow: AbstractUnitOfWork,
+        user: User,
+        code: str,
+        *,
+        now: dt.datetime,
+        purpose: str,
+        totp_now: dt.datetime | None = None,
+    ) -> None:
+        """Throttle, then check ``code`` against the user's secret; record the accepted step.
+
+        ``now`` stamps the failure records and audit entries; ``totp_now`` (default ``now``) is
+        the real time the code is checked at. Confirms a pending enrolment. Commits only on
+        refusal.
+
+        Raises:
+            AccountLocked: 100 failures already in the last hour (the code is not checked).
+            OneTimeCodeWrong: wrong, outside the ±1 step window, or already used.
+        """
+        assert user.totp_secret is not None  # noqa: S101 - callers check it
+        decision = throttle(uow.login_failures.since(user.username, now - THROTTLE_WINDOW), now=now)
+        details: dict[str, Any] = {"username": user.username, "purpose": purpose}
+        if decision.locked:
+            assert decision.retry_after is not None  # noqa: S101 - set whenever locked
+            retry = decision.retry_after.isoformat(timespec="seconds")
+            self._audit_failure(uow, user, now, {**details, "outcome": "locked", "until": retry})
+            uow.commit()
+            raise AccountLocked(retry_after=retry)
+        checked = check_code(
+            user.totp_secret, code, at=totp_now or now, last_accepted_step=user.totp_last_step
+        )
+        subject = Subject(kind="user", ident=user.id)
+        if not checked.accepted:
+            uow.login_failures.record(user.username, now)
             uow.audit.record(
                 actor=user.as_actor(),
-                action=Action.SESSION_LOGIN,
-                subject=Subject(kind="user", ident=user.id),
+                action=Action.MFA_CODE_REFUSED,
+                subject=subject,
                 at=now,
-                details={"session": session.id[:12], "replaced_session": replaced},
+                details={
+                    **details,
+                    "outcome": checked.outcome.value,
+                    "failures": decision.failures_in_window + 1,
+                },
             )
             uow.commit()
+            raise OneTimeCodeWrong
+        enrolling = not user.mfa_enrolled
+        user.totp_last_step = checked.step
+        if enrolling:
+            user.totp_enrolled_at = now
+        user.version += 1
+        uow.users.update(user)
+        if enrolling:
+            uow.audit.record(
+                actor=user.as_actor(),
+                action=Action.MFA_ENROLLED,
+                subject=subject,
+                at=now,
+                details={"username": user.username, "via": purpose},
+            )
+        uow.audit.record(
+            actor=user.as_actor(),
+            action=Action.MFA_CODE_ACCEPTED,
+            subject=subject,
+            at=now,
+            details={**details, "step": checked.step},
+        )
+
+    def _start_session(
+        self, uow: AbstractUnitOfWork, user: User, now: dt.datetime, *, replacing: str | None
+    ) -> LoginResult:
+        """A new session for ``user`` (ending the browser's previous one); audited, not committed."""
+        token = new_secret_token()
+        replaced = None
+        if replacing:
+            old = uow.sessions.get(secret_digest(replacing))
+            if old is not None and old.ended_at is None:
+                old.end(SessionEnd.ROTATED, now)
+                uow.sessions.save(old)
+                replaced = old.id[:12]
+        session = AuthSession.start(
+            digest=secret_digest(token), user_id=user.id, at=now, policy=self.policy
+        )
+        uow.sessions.add(session)
+        uow.audit.record(
+            actor=user.as_actor(),
+            action=Action.SESSION_LOGIN,
+            subject=Subject(kind="user", ident=user.id),
+            at=now,
+            details={
+                "session": session.id[:12],
+                "replaced_session": replaced,
+                "second_factor": user.mfa_enrolled,
+            },
+        )
         return LoginResult(
             session_token=token,
             authenticated=_authenticated(user, session.id),
             expires_at=session.expires_at,
+        )
+
+    # ------------------------------------------------------------------ self-service enrolment
+
+    def mfa_status(self, cmd: ReadMfaStatus, *, uow: AbstractUnitOfWork, clock: Clock) -> MfaStatus:
+        """The actor's own enrolment: enrolled (since when), pending, required by the clinic."""
+        del clock  # nothing is written
+        with uow.reading():
+            user = uow.users.get(cmd.actor.user_id)
+        if user is None:
+            raise NotAuthenticated(detail="no such account")
+        return MfaStatus(
+            enrolled=user.mfa_enrolled,
+            enrolled_at=user.totp_enrolled_at,
+            required=user.needs_mfa(required_for_roles=self.mfa_required),
+            pending=user.totp_secret is not None and not user.mfa_enrolled,
+        )
+
+    def start_enrolment(
+        self, cmd: StartEnrolment, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> TotpEnrolment:
+        """A new secret for the actor's own account, to confirm with its first code.
+
+        Raises:
+            MfaAlreadyEnrolled: an authenticator is enrolled (an administrator resets it).
+        """
+        now = self._session_now(clock)
+        with uow:
+            user = uow.users.get(cmd.actor.user_id)
+            if user is None:
+                raise NotAuthenticated(detail="no such account")
+            if user.mfa_enrolled:
+                raise MfaAlreadyEnrolled(username=user.username)
+            enrolment = self._begin_enrolment(uow, user, now, via="account page")
+            uow.commit()
+        return enrolment
+
+    def confirm_enrolment(
+        self, cmd: ConfirmEnrolment, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> MfaStatus:
+        """Confirm the actor's pending secret with a current code; from then on codes are needed.
+
+        Raises:
+            MfaAlreadyEnrolled: already enrolled.
+            TotpInvalid: no enrolment is pending.
+            AccountLocked, OneTimeCodeWrong: as at log-in (a wrong code counts as a failure).
+        """
+        now = self._session_now(clock)
+        with uow:
+            user = uow.users.get(cmd.actor.user_id)
+            if user is None:
+                raise NotAuthenticated(detail="no such account")
+            if user.mfa_enrolled:
+                raise MfaAlreadyEnrolled(username=user.username)
+            if user.totp_secret is None:
+                raise TotpInvalid(where="enrolment", detail="none is pending: start again")
+            self._accept_code(uow, user, cmd.one_time_code, now=now, purpose="enrolment")
+            uow.commit()
+        return MfaStatus(
+            enrolled=True,
+            enrolled_at=user.totp_enrolled_at,
+            required=user.needs_mfa(required_for_roles=self.mfa_required),
+            pending=False,
         )
 
     def log_out(self, cmd: LogOut, *, uow: AbstractUnitOfWork, clock: Clock) -> None:
@@ -353,10 +708,13 @@ class Identity:
     def reauthenticate(
         self, cmd: Reauthenticate, *, uow: AbstractUnitOfWork, clock: Clock
     ) -> ConfirmationToken:
-        """Prove, by the password again, that the signer is present for this exact diff.
+        """Prove, by the password again (and a one-time code once enrolled), that the signer is
+        present for this exact diff.
 
         Raises:
             AccountLocked, LoginFailed: as for a log-in (failures count towards the same limit).
+            OneTimeCodeRequired: the signer has enrolled and sent no code.
+            OneTimeCodeWrong: a wrong or replayed code (counted as a failure).
         """
         now = clock.now()
         with uow:
@@ -366,6 +724,17 @@ class Identity:
             user = self._check_password(uow, user.username, cmd.password, now)
             if user.id != cmd.actor.user_id:
                 raise LoginFailed
+            if user.mfa_enrolled:
+                if cmd.one_time_code is None or not cmd.one_time_code.strip():
+                    raise OneTimeCodeRequired(field=ONE_TIME_CODE_FIELD)
+                self._accept_code(
+                    uow,
+                    user,
+                    cmd.one_time_code,
+                    now=now,
+                    purpose="re-authentication",
+                    totp_now=self._session_now(clock),
+                )
             token = ConfirmationToken(
                 token_id=secrets.token_urlsafe(16),
                 user_id=user.id,
