@@ -199,8 +199,8 @@ class SecondFactorNeeded:
 class MfaStatus:
     enrolled: bool
     enrolled_at: dt.datetime | None
-    required: bool  # the clinic requires a code for this account's role
-    pending: bool  # a secret was shown and awaits its first code
+    required: bool  # a log-in needs a code (enrolled, or the clinic requires it for the role)
+    pending: TotpEnrolment | None  # a secret shown to the owner, awaiting its first code
 
 
 def _enrolment(user: User, secret: str) -> TotpEnrolment:
@@ -569,7 +569,9 @@ class Identity:
             enrolled=user.mfa_enrolled,
             enrolled_at=user.totp_enrolled_at,
             required=user.needs_mfa(required_for_roles=self.mfa_required),
-            pending=user.totp_secret is not None and not user.mfa_enrolled,
+            pending=None
+            if user.mfa_enrolled or user.totp_secret is None
+            else _enrolment(user, user.totp_secret),
         )
 
     def start_enrolment(
@@ -616,7 +618,7 @@ class Identity:
             enrolled=True,
             enrolled_at=user.totp_enrolled_at,
             required=user.needs_mfa(required_for_roles=self.mfa_required),
-            pending=False,
+            pending=None,
         )
 
     def log_out(self, cmd: LogOut, *, uow: AbstractUnitOfWork, clock: Clock) -> None:
