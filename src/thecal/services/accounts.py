@@ -22,8 +22,9 @@ from thecal.domain.sessions import ApiToken
 from thecal.domain.totp import new_secret, otpauth_uri
 from thecal.domain.users import Actor, Role, User, UserInvalid
 from thecal.services.clock import Clock
-from thecal.services.identity import TotpEnrolment, new_secret_token
+from thecal.services.identity import new_secret_token
 from thecal.services.passwords import PasswordHasher
+from thecal.services.second_factor import TotpEnrolment
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [

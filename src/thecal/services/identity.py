@@ -22,7 +22,8 @@ this module applies them over the unit of work:
   (:mod:`thecal.domain.login_challenge`) and grants nothing; an account that must use a code but
   has none enrolled also gets a new secret to add to its app, confirmed by its first code. The
   session is created only after the code. A wrong or replayed code counts as a failed log-in
-  (same throttle, audited); re-authentication for signing needs the code too once enrolled.
+  (same throttle, audited); re-authentication for signing needs the code too once enrolled. The
+  code steps themselves are in :mod:`thecal.services.second_factor`.
 
 Tokens are 256-bit random values from :mod:`secrets`; only their SHA-256 digests are stored.
 
@@ -54,7 +55,6 @@ from thecal.domain.credentials import (
     MfaEnrolmentRequired,
     NotAuthenticated,
     OneTimeCodeRequired,
-    OneTimeCodeWrong,
     SessionExpired,
     secret_digest,
     throttle,
@@ -62,10 +62,23 @@ from thecal.domain.credentials import (
 from thecal.domain.login_challenge import open_challenge, seal_challenge
 from thecal.domain.program_change import ConfirmationToken
 from thecal.domain.sessions import AuthSession, SessionEnd, SessionPolicy
-from thecal.domain.totp import TotpInvalid, check_code, group_secret, new_secret, otpauth_uri
+from thecal.domain.totp import TotpInvalid
 from thecal.domain.users import Actor, User
 from thecal.services.clock import Clock
 from thecal.services.passwords import PasswordHasher
+from thecal.services.second_factor import (
+    ONE_TIME_CODE_FIELD,
+    CompleteLogIn,
+    ConfirmEnrolment,
+    MfaStatus,
+    ReadMfaStatus,
+    SecondFactorNeeded,
+    StartEnrolment,
+    TotpEnrolment,
+    accept_code,
+    begin_enrolment,
+    enrolment_of,
+)
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -91,7 +104,6 @@ __all__ = [
 
 TOKEN_BYTES = 32  # 256 bits, well above the 64 bits of ASVS 3.2.2 (safety:S105)
 _DUMMY_PASSWORD = "thecal-dummy-password-for-constant-time"  # noqa: S105 - not a credential
-ONE_TIME_CODE_FIELD = "one_time_code"  # the field name on every form and body that takes a code
 
 
 def new_secret_token(prefix: str = "") -> str:
@@ -105,31 +117,6 @@ class LogIn:
     password: str
     replacing: str | None = None  # the session token the browser held before, if any
     one_time_code: str | None = None  # the authenticator's current code, when the account needs one
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CompleteLogIn:
-    """The second step of a log-in: the challenge from the password step and the code."""
-
-    challenge: str
-    one_time_code: str
-    replacing: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StartEnrolment:
-    actor: Actor
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ConfirmEnrolment:
-    actor: Actor
-    one_time_code: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReadMfaStatus:
-    actor: Actor
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -171,40 +158,6 @@ class LoginResult:
     session_token: str  # the only copy: goes into the cookie, never stored
     authenticated: Authenticated
     expires_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TotpEnrolment:
-    """A new secret to add to an authenticator app (shown once; confirmed by its first code)."""
-
-    secret: str
-    otpauth_uri: str
-
-    @property
-    def grouped(self) -> str:
-        return group_secret(self.secret)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SecondFactorNeeded:
-    """The password was right; the session waits for a one-time code (no access is granted)."""
-
-    challenge: str  # signed, bound to the account, expires at ``expires_at``
-    expires_at: dt.datetime
-    username: str
-    enrolment: TotpEnrolment | None = None  # set when the account must first add an authenticator
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MfaStatus:
-    enrolled: bool
-    enrolled_at: dt.datetime | None
-    required: bool  # a log-in needs a code (enrolled, or the clinic requires it for the role)
-    pending: TotpEnrolment | None  # a secret shown to the owner, awaiting its first code
-
-
-def _enrolment(user: User, secret: str) -> TotpEnrolment:
-    return TotpEnrolment(secret=secret, otpauth_uri=otpauth_uri(secret, account=user.username))
 
 
 def _authenticated(user: User, session_id: str | None = None) -> Authenticated:
@@ -361,7 +314,7 @@ class Identity:
                     pending = self._second_factor_needed(uow, user, now)
                     uow.commit()
                     return pending
-                self._accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
+                accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
             result = self._start_session(uow, user, now, replacing=cmd.replacing)
             self._rehash_if_needed(uow, user, cmd.password)
             uow.commit()
@@ -390,7 +343,7 @@ class Identity:
                 or user.totp_secret is None
             ):
                 raise LoginChallengeInvalid
-            self._accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
+            accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
             result = self._start_session(uow, user, now, replacing=cmd.replacing)
             uow.commit()
         return result
@@ -411,7 +364,7 @@ class Identity:
             user = uow.users.get(opened.user_id)
         if user is None or user.version != opened.user_version or user.totp_secret is None:
             raise LoginChallengeInvalid
-        pending = None if user.mfa_enrolled else _enrolment(user, user.totp_secret)
+        pending = None if user.mfa_enrolled else enrolment_of(user, user.totp_secret)
         return SecondFactorNeeded(
             challenge=challenge,
             expires_at=opened.expires_at,
@@ -425,7 +378,7 @@ class Identity:
         """A challenge for ``user``; a new pending secret first when they have not enrolled."""
         enrolment = None
         if not user.mfa_enrolled:
-            enrolment = self._begin_enrolment(uow, user, now, via="log-in")
+            enrolment = begin_enrolment(uow, user, now, via="log-in")
         token, challenge = seal_challenge(
             self._challenge_key, user_id=user.id, user_version=user.version, at=now
         )
@@ -434,93 +387,6 @@ class Identity:
             expires_at=challenge.expires_at,
             username=user.username,
             enrolment=enrolment,
-        )
-
-    def _begin_enrolment(
-        self, uow: AbstractUnitOfWork, user: User, now: dt.datetime, *, via: str
-    ) -> TotpEnrolment:
-        """Store a fresh unconfirmed secret (replacing any earlier unconfirmed one) and audit it."""
-        user.totp_secret = new_secret()
-        user.totp_last_step = None
-        user.version += 1
-        uow.users.update(user)
-        uow.audit.record(
-            actor=user.as_actor(),
-            action=Action.MFA_ENROLMENT_STARTED,
-            subject=Subject(kind="user", ident=user.id),
-            at=now,
-            details={"username": user.username, "via": via},
-        )
-        return _enrolment(user, user.totp_secret)
-
-    def _accept_code(
-        self,
-        uow: AbstractUnitOfWork,
-        user: User,
-        code: str,
-        *,
-        now: dt.datetime,
-        purpose: str,
-        totp_now: dt.datetime | None = None,
-    ) -> None:
-        """Throttle, then check ``code`` against the user's secret; record the accepted step.
-
-        ``now`` stamps the failure records and audit entries; ``totp_now`` (default ``now``) is
-        the real time the code is checked at. Confirms a pending enrolment. Commits only on
-        refusal.
-
-        Raises:
-            AccountLocked: 100 failures already in the last hour (the code is not checked).
-            OneTimeCodeWrong: wrong, outside the ±1 step window, or already used.
-        """
-        assert user.totp_secret is not None  # noqa: S101 - callers check it
-        decision = throttle(uow.login_failures.since(user.username, now - THROTTLE_WINDOW), now=now)
-        details: dict[str, Any] = {"username": user.username, "purpose": purpose}
-        if decision.locked:
-            assert decision.retry_after is not None  # noqa: S101 - set whenever locked
-            retry = decision.retry_after.isoformat(timespec="seconds")
-            self._audit_failure(uow, user, now, {**details, "outcome": "locked", "until": retry})
-            uow.commit()
-            raise AccountLocked(retry_after=retry)
-        checked = check_code(
-            user.totp_secret, code, at=totp_now or now, last_accepted_step=user.totp_last_step
-        )
-        subject = Subject(kind="user", ident=user.id)
-        if not checked.accepted:
-            uow.login_failures.record(user.username, now)
-            uow.audit.record(
-                actor=user.as_actor(),
-                action=Action.MFA_CODE_REFUSED,
-                subject=subject,
-                at=now,
-                details={
-                    **details,
-                    "outcome": checked.outcome.value,
-                    "failures": decision.failures_in_window + 1,
-                },
-            )
-            uow.commit()
-            raise OneTimeCodeWrong
-        enrolling = not user.mfa_enrolled
-        user.totp_last_step = checked.step
-        if enrolling:
-            user.totp_enrolled_at = now
-        user.version += 1
-        uow.users.update(user)
-        if enrolling:
-            uow.audit.record(
-                actor=user.as_actor(),
-                action=Action.MFA_ENROLLED,
-                subject=subject,
-                at=now,
-                details={"username": user.username, "via": purpose},
-            )
-        uow.audit.record(
-            actor=user.as_actor(),
-            action=Action.MFA_CODE_ACCEPTED,
-            subject=subject,
-            at=now,
-            details={**details, "step": checked.step},
         )
 
     def _start_session(
@@ -571,7 +437,7 @@ class Identity:
             required=user.needs_mfa(required_for_roles=self.mfa_required),
             pending=None
             if user.mfa_enrolled or user.totp_secret is None
-            else _enrolment(user, user.totp_secret),
+            else enrolment_of(user, user.totp_secret),
         )
 
     def start_enrolment(
@@ -589,7 +455,7 @@ class Identity:
                 raise NotAuthenticated(detail="no such account")
             if user.mfa_enrolled:
                 raise MfaAlreadyEnrolled(username=user.username)
-            enrolment = self._begin_enrolment(uow, user, now, via="account page")
+            enrolment = begin_enrolment(uow, user, now, via="account page")
             uow.commit()
         return enrolment
 
@@ -612,7 +478,7 @@ class Identity:
                 raise MfaAlreadyEnrolled(username=user.username)
             if user.totp_secret is None:
                 raise TotpInvalid(where="enrolment", detail="none is pending: start again")
-            self._accept_code(uow, user, cmd.one_time_code, now=now, purpose="enrolment")
+            accept_code(uow, user, cmd.one_time_code, now=now, purpose="enrolment")
             uow.commit()
         return MfaStatus(
             enrolled=True,
@@ -729,7 +595,7 @@ class Identity:
             if user.mfa_enrolled:
                 if cmd.one_time_code is None or not cmd.one_time_code.strip():
                     raise OneTimeCodeRequired(field=ONE_TIME_CODE_FIELD)
-                self._accept_code(
+                accept_code(
                     uow,
                     user,
                     cmd.one_time_code,
