@@ -7,7 +7,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from api_support import OPERATOR, PASSWORD, Clinic, TestClient, build_clinic
+from api_support import (
+    OPERATOR,
+    PASSWORD,
+    Clinic,
+    TestClient,
+    build_clinic,
+    implant_pump_with_patient_bolus,
+    logged_in,
+)
 from test_web_pages import form_token
 
 from thecal.domain.totp import code_at
@@ -152,3 +160,59 @@ def test_the_account_page_enrols_an_authenticator_for_a_user_who_wants_one(
     again = _password_step(clinic.client(), "nurse")
     assert again.status_code == 200  # from now on the log-in asks for the code
     assert "Enter the current 6-digit code" in again.text
+
+
+def test_the_sign_form_asks_an_enrolled_physician_for_a_fresh_code(
+    make_clinic: Callable[..., Clinic],
+) -> None:
+    clinic = make_clinic()
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    clinic.clock.advance(days=1)  # the titration interval after the implant
+    proposed = logged_in(clinic, "nurse").post(
+        f"/api/v1/pumps/{pump_id}/program-changes",
+        json={"daily_dose": "5.5 mg/day", "rationale": "pain above goal"},
+        headers={"Idempotency-Key": "web-mfa-change-1"},
+    )
+    change = proposed.json()
+    secret = clinic.thecal.run(
+        clinic.thecal.accounts.enrol_authenticator,
+        EnrolAuthenticator(actor=OPERATOR, user_id=clinic.users[Role.PHYSICIAN]),
+    ).secret
+    browser = clinic.client()
+    login_code = code_at(secret, clinic.clock.at)
+    assert _code_step(browser, _password_step(browser, "physician"), login_code).status_code == 303
+    page_url = f"/pumps/{pump_id}/program-changes/{change['id']}"
+    page = browser.get(page_url)
+    assert '<label for="sign-code">One-time code</label>' in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    form = {
+        "csrf_token": csrf.group(1),
+        "diff_digest": change["diff_digest"],
+        "password": PASSWORD,
+        "acknowledge": [f["code"] for f in change["findings"] if f["severity"] == "warn"],
+        "override": [f["code"] for f in change["findings"] if f["severity"] == "override"],
+        **{
+            f"override_text_{f['code']}": "titration plan"
+            for f in change["findings"]
+            if f["severity"] == "override"
+        },
+    }
+    replayed = browser.post(
+        f"{page_url}/sign", data={**form, "one_time_code": login_code}, follow_redirects=False
+    )
+    assert replayed.status_code == 303  # refused: back to the log-in page, saying why
+    assert "one-time+code+is+wrong" in replayed.headers["location"].replace("%20", "+")
+    with clinic.thecal.uow() as uow:
+        assert "program.sign" not in [e.action for e in uow.audit_log.entries()]  # not signed
+    clinic.clock.advance(seconds=30)
+    fresh = code_at(secret, clinic.clock.at)
+    signed = browser.post(
+        f"{page_url}/sign", data={**form, "one_time_code": fresh}, follow_redirects=False
+    )
+    assert signed.status_code == 303
+    assert signed.headers["location"] == page_url
+    with clinic.thecal.uow() as uow:
+        actions = [e.action for e in uow.audit_log.entries()]
+    assert "program.sign" in actions
+    assert actions.count("mfa.code_refused") == 1
