@@ -8,6 +8,8 @@
   any :data:`THROTTLE_WINDOW` (one hour) (ASVS 2.2.1, safety:S105). When the window already holds
   100 failures the account is locked until the oldest of them leaves the window; while locked the
   password is not even checked, so no more than 100 guesses per hour are ever verified.
+* A wrong or replayed one-time code (:mod:`thecal.domain.totp`, the second factor) is a failed
+  attempt too: it is counted by the same throttle.
 
 Error leaves (``THC-AUTH-*``; ``THC-AUTH-001`` is :class:`~thecal.domain.authorization.AccessDenied`)::
 
