@@ -7,10 +7,10 @@
       ─complete_pocket_fill_checklist─▶ POCKET_FILL_CHECKED ─complete─▶ COMPLETED
     any open step ─halt─▶ HALTED;  record_aspiration(not returned) ─▶ HALTED (pocket-fill watch)
 
-The withdrawn residual is reconciled (:mod:`.reconciliation`); the pharmacist verifies the label
+The withdrawn residual is reconciled (:mod:`.reconciliation`); the pharmacist verifies the label,
 and the bedside lot and the final program must match it (:mod:`.dispensing`); a negative
-aspiration or an unconfirmed checklist item (:mod:`.pocket_fill`) stops the refill. ``version``
-increases on every state change.
+aspiration halts the refill, and the pocket-fill checklist (:mod:`.pocket_fill`) must be all "yes"
+before completion. ``version`` increases on every state change.
 """
 
 from __future__ import annotations

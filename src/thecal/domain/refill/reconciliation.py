@@ -1,8 +1,8 @@
 """Refill reconciliation: the residual the pump expects vs the residual actually withdrawn.
 
-clinical.md §5.2, §11 rule 8, safety.md SR-09. The pump's own count at
-interrogation gives the *expected* residual; the nurse empties the reservoir and measures the
-*withdrawn* residual (S73, S74). Then:
+clinical.md §5.2, §11 rule 8, safety.md SR-09. The pump's own count at interrogation gives the
+*expected* residual; the nurse empties the reservoir and measures the *withdrawn* residual (S73,
+S74). Then:
 
 * discrepancy = expected − measured (a signed Volume);
 * since the last fill, programmed = last fill − expected and delivered = last fill − measured;
