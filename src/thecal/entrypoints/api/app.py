@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
-from thecal.entrypoints.api.deps import reject_repeated_query
+from thecal.entrypoints.api.deps import SECURITY, SECURITY_SCHEMES, authenticates
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
 from thecal.entrypoints.api.routers import (
     assessments,
     audit,
@@ -42,7 +44,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_repeated_query)])
+    router = APIRouter(prefix=API_PREFIX)
     modules = (
         auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
         procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
@@ -53,7 +55,8 @@ def api_router() -> APIRouter:
 
 
 def _problem_openapi(app: FastAPI) -> dict[str, Any]:
-    """OpenAPI with every error documented as ``application/problem+json`` (RFC 9457)."""
+    """OpenAPI with every error documented as ``application/problem+json`` (RFC 9457), and
+    the two ways to authenticate on every operation that needs a user (deps.authenticates)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -70,7 +73,13 @@ def _problem_openapi(app: FastAPI) -> dict[str, Any]:
             for code, response in responses.items():
                 if int(code) >= 400:
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem}}
+    for context in iter_route_contexts(app.routes):  # included routers, flattened
+        route, path = context.original_route, context.path_format
+        if isinstance(route, APIRoute) and path in schema["paths"] and authenticates(route):
+            for method in route.methods or ():
+                schema["paths"][path][method.lower()]["security"] = SECURITY
     schema.setdefault("components", {}).setdefault("schemas", {})
+    schema["components"]["securitySchemes"] = SECURITY_SCHEMES
     schema["components"]["schemas"].pop("HTTPValidationError", None)
     schema["components"]["schemas"].pop("ValidationError", None)
     app.openapi_schema = schema
@@ -98,5 +107,6 @@ def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None
 
     renderer = install_web(app, wired)
     install_error_handlers(app, html=renderer)
+    app.add_middleware(RepeatedQueryGuard, prefix=API_PREFIX)
     app.openapi = lambda: _problem_openapi(app)  # type: ignore[method-assign]
     return app
