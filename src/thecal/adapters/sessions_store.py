@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
 
+from thecal.adapters.database import Executor
 from thecal.adapters.orm import api_tokens, auth_sessions, login_failures
 from thecal.domain.sessions import ApiToken, AuthSession, SessionEnd
 from thecal.services.credential_stores import (
@@ -56,7 +56,7 @@ def _token_from_row(row: Row) -> ApiToken:
 
 
 class SqlAlchemySessionRepository(SessionRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def add(self, session: AuthSession) -> None:
@@ -93,7 +93,7 @@ class SqlAlchemySessionRepository(SessionRepository):
 
 
 class SqlAlchemyLoginFailureRepository(LoginFailureRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def record(self, username: str, at: dt.datetime) -> None:
@@ -109,7 +109,7 @@ class SqlAlchemyLoginFailureRepository(LoginFailureRepository):
 
 
 class SqlAlchemyApiTokenRepository(ApiTokenRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def add(self, token: ApiToken) -> None:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +28,7 @@ from thecal.adapters.clinical_records import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyProcedureRepository,
 )
-from thecal.adapters.database import READ_ONLY
+from thecal.adapters.database import READ_ONLY, Executor
 from thecal.adapters.pathway_repository import (
     SqlAlchemyDeviceCommandLog,
     SqlAlchemyDeviceLogRepository,
@@ -76,7 +77,10 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     """One session per ``with`` block; repositories share it; nothing commits but ``commit``.
 
     A commit that wrote a clinical table also bumps the clinical generation in the same
-    transaction (``adapters/clinical_generation.py``); audit-only commits do not.
+    transaction (``adapters/clinical_generation.py``); audit-only commits do not. A read-only
+    block (``with uow.reading():``) runs the repositories on a plain read-only connection
+    instead of an ORM session: the same Core statements, without building and tearing down a
+    session (the session check of every request is one).
     """
 
     def __init__(
@@ -89,6 +93,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         super().__init__(audit_key=audit_key)
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._connection: Connection | None = None
         self._reads = reads  # group commit of read audit entries (None: one transaction each)
 
     def audit_read(
@@ -109,10 +114,13 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         )
 
     def _begin(self) -> None:
-        session = self._session_factory()
-        self._session = session
+        session: Executor
         if self.read_only:  # begin now, on a connection that takes no write lock
-            session.connection(execution_options=READ_ONLY)
+            engine = self._session_factory.kw["bind"]
+            session = self._connection = engine.connect().execution_options(**READ_ONLY)
+            session.begin()
+        else:
+            session = self._session = self._session_factory()
         self.patients = SqlAlchemyPatientRepository(session)
         self.candidacy = SqlAlchemyCandidacyRepository(session)
         self.users = SqlAlchemyUserRepository(session)
@@ -142,11 +150,16 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     def rollback(self) -> None:
         if self._session is not None:
             self._session.rollback()
+        if self._connection is not None:
+            self._connection.rollback()
 
     def _end(self) -> None:
         if self._session is not None:
             self._session.close()
             self._session = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def is_serialization_failure(error: BaseException) -> bool:
