@@ -16,9 +16,10 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,10 +59,11 @@ from thecal.adapters.sessions_store import (
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.users import Actor
-from thecal.services.unit_of_work import AbstractUnitOfWork, TransactionConflict
+from thecal.services.unit_of_work import AbstractUnitOfWork, AuditTrail, TransactionConflict
 
 __all__ = [
     "RETRYABLE_SQLSTATES",
+    "AuditOnlyTransaction",
     "SqlAlchemyUnitOfWork",
     "is_serialization_failure",
     "retry_on_serialization_failure",
@@ -160,6 +162,50 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class AuditOnlyTransaction:
+    """A write transaction that can only append to the audit trail, on a plain connection.
+
+    What the group commit of read audit entries (``AuditGroupCommit``) needs and nothing more:
+    the same audit repository and trail (head, chain, HMAC) as a unit of work, without an ORM
+    session and the clinical repositories built and torn down for every batch. Audit entries are
+    not clinical data: no generation to bump. Nothing is kept unless :meth:`commit` is called.
+    """
+
+    def __init__(self, engine: Engine, *, audit_key: bytes) -> None:
+        self._engine = engine
+        self._audit_key = audit_key
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        self._connection = connection
+        try:
+            connection.begin()  # SQLite: BEGIN IMMEDIATE behind the writer lock
+        except BaseException:
+            connection.close()
+            self._connection = None
+            raise
+        self.audit = AuditTrail(SqlAlchemyAuditRepository(connection), self._audit_key)
+        return self
+
+    def commit(self) -> None:
+        assert self._connection is not None, "commit outside `with`"  # noqa: S101
+        self._connection.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.rollback()  # harmless after a commit
+            finally:
+                connection.close()
 
 
 def is_serialization_failure(error: BaseException) -> bool:
