@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
@@ -37,21 +37,16 @@ from thecal.entrypoints.api.routers import (
     worklist,
 )
 
-__all__ = ["API_PREFIX", "api_router", "create_app"]
+__all__ = ["API_PREFIX", "create_app"]
 
 API_PREFIX = "/api/v1"
 _COMMON_ERRORS = ("400", "401", "403", "422")
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
-    modules = (
-        auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
-        procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
-    )  # fmt: skip
-    for module in modules:
-        router.include_router(module.router)
-    return router
+_MODULES = (
+    auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
+    procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
+)  # fmt: skip
 
 
 def _problem_openapi(app: FastAPI) -> dict[str, Any]:
@@ -102,8 +97,14 @@ def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None
         redoc_url=None,
     )
     app.state.thecal = wired
-    app.include_router(api_router())
-    from thecal.entrypoints.web.routes import install_web  # noqa: PLC0415 - web is optional
+    from thecal.entrypoints.web.routes import (  # noqa: PLC0415 - web is optional
+        install_front,
+        install_web,
+    )
+
+    install_front(app)  # `/` first: routes are tried in order, and it is the landing page
+    for module in _MODULES:
+        app.include_router(module.router, prefix=API_PREFIX)
 
     renderer = install_web(app, wired)
     install_error_handlers(app, html=renderer)

@@ -56,7 +56,7 @@ from thecal.entrypoints.web.rendering import (
 from thecal.services.identity import LogIn, LogOut
 from thecal.services.worklist import TASK_KINDS, WorklistPage
 
-__all__ = ["install_web", "router"]
+__all__ = ["install_front", "install_web", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -194,11 +194,17 @@ def _error_page(request: Request, status: int, title: str, detail: str, code: st
     return render(request, template, status_code=status, title=title, detail=detail, code=code)
 
 
+def install_front(app: FastAPI) -> None:
+    """The log-in, log-out and dashboard routes: included before the API's, because routes are
+    matched in order and ``/`` is the page every user lands on (then :func:`install_web`)."""
+    app.include_router(router)
+
+
 def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
-    """Mount the pages and static files; return the error-page renderer for the handlers."""
+    """Mount the other pages and static files; return the error-page renderer for the handlers
+    (after :func:`install_front`)."""
     del thecal  # the pages read it from app.state, like the API
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    app.include_router(router)
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
     app.include_router(pages_pumps.router)
