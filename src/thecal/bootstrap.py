@@ -161,6 +161,8 @@ def bootstrap(
             hasher=passwords,
             policy=session_policy(chosen),
             clock=session_clock or clock or system_clock(),
+            mfa_required=chosen.mfa_enforced,
+            challenge_key=chosen.login_challenge_key,
         ),
         accounts=Accounts(hasher=passwords),
         audit_reads=AuditGroupCommit(

@@ -12,6 +12,8 @@ variable                   default                    meaning
 ``THECAL_IDLE_TIMEOUT_MINUTES`` ``15``                session idle timeout (SR-20)
 ``THECAL_ABSOLUTE_TIMEOUT_HOURS`` ``12``              session absolute lifetime (SR-20)
 ``THECAL_SECURE_COOKIES``  on in production           send cookies only over HTTPS (``Secure``)
+``THECAL_MFA_REQUIRED``    on in production           clinicians and admins must log in with a
+                                                      one-time code (SR-19); enrolled users always
 ``THECAL_DEMO_MODE``       ``false``                  pump console controls for the twin (demo only)
 =========================  =========================  =============================================
 
@@ -43,6 +45,7 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = Field(default=15, ge=1, le=720)
     absolute_timeout_hours: int = Field(default=12, ge=1, le=24)
     secure_cookies: bool | None = None  # None: on in production, off otherwise
+    mfa_required: bool | None = None  # None: on in production, off otherwise
     demo_mode: bool = False
 
     @property
@@ -55,6 +58,18 @@ class Settings(BaseSettings):
     @property
     def cookies_secure(self) -> bool:
         return self.is_production if self.secure_cookies is None else self.secure_cookies
+
+    @property
+    def mfa_enforced(self) -> bool:
+        """Clinicians and administrators must use a one-time code at log-in (SR-19)."""
+        return self.is_production if self.mfa_required is None else self.mfa_required
+
+    @property
+    def login_challenge_key(self) -> bytes:
+        """The HMAC key of pending log-ins (password given, one-time code awaited)."""
+        return hmac.new(
+            self.session_secret_bytes, b"thecal-login-challenge", hashlib.sha256
+        ).digest()
 
     @property
     def is_production(self) -> bool:

@@ -89,6 +89,9 @@ def user_to_row(user: User) -> dict[str, Any]:
         "active": user.active,
         "created_at": user.created_at,
         "version": user.version,
+        "totp_secret": user.totp_secret,
+        "totp_enrolled_at": user.totp_enrolled_at,
+        "totp_last_step": user.totp_last_step,
     }
 
 
@@ -103,6 +106,9 @@ def user_from_row(row: Row) -> User:
         active=bool(row["active"]),
         created_at=row["created_at"],
         version=row["version"],
+        totp_secret=row["totp_secret"],
+        totp_enrolled_at=row["totp_enrolled_at"],
+        totp_last_step=row["totp_last_step"],
     )
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -145,9 +146,16 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    # the one-time-password enrolment (revision 0009): stored as is; protect the database
+    Column("totp_secret", String(64), nullable=True),
+    Column("totp_enrolled_at", UtcDateTime, nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),
     CheckConstraint("version >= 1", name="version_positive"),
     CheckConstraint(
         "(role = 'patient') = (patient_id IS NOT NULL)", name="patient_link_matches_role"
+    ),
+    CheckConstraint(
+        "totp_enrolled_at IS NULL OR totp_secret IS NOT NULL", name="mfa_enrolment_has_secret"
     ),
 )
 

@@ -88,6 +88,13 @@ class Action(StrEnum):
     # A refused use case (written by bootstrap.Thecal.run in its own transaction); granted to no
     # role: it records the policy saying no (SR-17, SR-21).
     ACCESS_REFUSED = "access.refused"
+    # Second factor (SR-19; services/identity.py, accounts.py): audited, granted to no role (a
+    # user acts on their own enrolment; an administrator's reset is checked as USER_MANAGE).
+    MFA_ENROLMENT_STARTED = "mfa.enrolment_started"  # a new secret shown, not yet confirmed
+    MFA_ENROLLED = "mfa.enrolled"  # a first code confirmed the secret (or the operator set it)
+    MFA_RESET = "mfa.reset"  # an administrator removed the enrolment (recovery)
+    MFA_CODE_ACCEPTED = "mfa.code_accepted"
+    MFA_CODE_REFUSED = "mfa.code_refused"  # wrong or replayed: counts as a failed log-in
 
 
 class Scope(Enum):

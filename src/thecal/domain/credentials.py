@@ -8,6 +8,8 @@
   any :data:`THROTTLE_WINDOW` (one hour) (ASVS 2.2.1, safety:S105). When the window already holds
   100 failures the account is locked until the oldest of them leaves the window; while locked the
   password is not even checked, so no more than 100 guesses per hour are ever verified.
+* A wrong or replayed one-time code (:mod:`thecal.domain.totp`, the second factor) is a failed
+  attempt too: it is counted by the same throttle.
 
 Error leaves (``THC-AUTH-*``; ``THC-AUTH-001`` is :class:`~thecal.domain.authorization.AccessDenied`)::
 
@@ -15,9 +17,18 @@ Error leaves (``THC-AUTH-*``; ``THC-AUTH-001`` is :class:`~thecal.domain.authori
     └── WeakPassword            THC-AUTH-010  the password breaks the policy
     PermissionDenied
     ├── LoginFailed             THC-AUTH-011  unknown user, wrong password or disabled account
+    │   └── OneTimeCodeWrong    THC-AUTH-017  a wrong, stale or replayed one-time code (a failure)
     ├── AccountLocked           THC-AUTH-012  too many failures in the last hour
     ├── NotAuthenticated        THC-AUTH-013  no valid session or token was presented
+    │   ├── OneTimeCodeRequired THC-AUTH-016  the account needs ``one_time_code`` too
+    │   ├── MfaEnrolmentRequired THC-AUTH-018 the account must enrol an authenticator first
+    │   └── LoginChallengeInvalid THC-AUTH-019 the pending log-in expired (5 min) or was used
     └── SessionExpired          THC-AUTH-014  idle or absolute timeout, or logged out
+    Conflict
+    └── MfaAlreadyEnrolled      THC-AUTH-020  an authenticator is enrolled: reset it first
+
+(``THC-AUTH-015`` is :class:`~thecal.domain.sessions.SessionPolicyInvalid`, ``THC-AUTH-021``
+:class:`~thecal.domain.totp.TotpInvalid`.)
 """
 
 from __future__ import annotations
@@ -27,7 +38,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from thecal.domain.errors import PermissionDenied, RequestInvalid
+from thecal.domain.errors import Conflict, PermissionDenied, RequestInvalid
 
 __all__ = [
     "MAX_FAILURES_PER_WINDOW",
@@ -35,8 +46,13 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "THROTTLE_WINDOW",
     "AccountLocked",
+    "LoginChallengeInvalid",
     "LoginFailed",
+    "MfaAlreadyEnrolled",
+    "MfaEnrolmentRequired",
     "NotAuthenticated",
+    "OneTimeCodeRequired",
+    "OneTimeCodeWrong",
     "SessionExpired",
     "ThrottleDecision",
     "WeakPassword",
@@ -107,6 +123,47 @@ class NotAuthenticated(PermissionDenied):
 class SessionExpired(PermissionDenied):
     code = "THC-AUTH-014"
     template = "your session has ended ({reason}); please log in again"
+
+
+class OneTimeCodeWrong(LoginFailed):
+    """Counts as a failed log-in attempt, like a wrong password."""
+
+    code = "THC-AUTH-017"
+    template = (
+        "the one-time code is wrong, expired or already used: enter the current 6-digit code "
+        "from your authenticator app"
+    )
+
+
+class OneTimeCodeRequired(NotAuthenticated):
+    code = "THC-AUTH-016"
+    template = (
+        "this account also needs a one-time code: send the current 6-digit code from your "
+        "authenticator app in {field}"
+    )
+
+
+class MfaEnrolmentRequired(NotAuthenticated):
+    """The password was right; the account must add an authenticator before it may log in."""
+
+    code = "THC-AUTH-018"
+    template = (
+        "this account must use a one-time code: add the secret {secret} to your authenticator "
+        "app (or open {otpauth_uri}), then log in again with its current code in {field}"
+    )
+
+
+class LoginChallengeInvalid(NotAuthenticated):
+    code = "THC-AUTH-019"
+    template = "the log-in has expired or was already completed: enter your password again"
+
+
+class MfaAlreadyEnrolled(Conflict):
+    code = "THC-AUTH-020"
+    template = (
+        "{username} already has an authenticator enrolled: reset it first "
+        "(thecal users mfa-reset {username})"
+    )
 
 
 def check_password_policy(password: str, *, username: str) -> None:

@@ -20,7 +20,7 @@ from thecal.domain.dosing import PrimingBolus, priming_bolus
 from thecal.domain.errors import Conflict, ValueOutOfRange
 from thecal.domain.program import InfusionProgram
 from thecal.domain.tasks import Task, TaskKind, TaskPriority
-from thecal.domain.trial import spinal_level
+from thecal.domain.trial.plan import spinal_level
 from thecal.domain.units import Duration, Volume
 from thecal.domain.users import Actor, Role
 

@@ -2,7 +2,9 @@
 
 A :class:`User` is the stored account; an :class:`Actor` is the frozen identity that reaches a use
 case (who, in which role, and — for a patient user — whose record is theirs). Password hashing and
-sessions belong to the authentication edge; this module only keeps the record.
+sessions belong to the authentication edge; this module only keeps the record, including the
+account's one-time-password enrolment (:mod:`thecal.domain.totp`): the secret, when it was
+confirmed and the last time step accepted (codes are used once).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from enum import StrEnum
 
 from thecal.domain.errors import PermissionDenied, RequestInvalid
 
-__all__ = ["Actor", "Role", "UnknownUser", "User", "UserInvalid"]
+__all__ = ["MFA_ROLES", "Actor", "Role", "UnknownUser", "User", "UserInvalid"]
 
 
 class Role(StrEnum):
@@ -24,6 +26,11 @@ class Role(StrEnum):
     PHARMACIST = "pharmacist"
     ADMIN = "admin"
     PATIENT = "patient"
+
+
+#: The roles that must log in with a second factor when the clinic requires it (SR-19: clinicians
+#: and administrators; a patient may enrol but is never made to).
+MFA_ROLES = frozenset({Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.ADMIN})
 
 
 class UserInvalid(RequestInvalid):
@@ -68,12 +75,19 @@ class User:
     password_hash: str | None = None
     active: bool = True
     version: int = 1
+    totp_secret: str | None = None  # base32; set and unconfirmed while an enrolment is pending
+    totp_enrolled_at: dt.datetime | None = None  # when a first code confirmed the secret
+    totp_last_step: int | None = None  # the last accepted time step: a code is used once
 
     def __post_init__(self) -> None:
         if not self.username or self.username != self.username.strip():
             raise UserInvalid(where="username", detail="must be non-empty without outer spaces")
         if self.created_at.utcoffset() is None:
             raise UserInvalid(where="created_at", detail="must be timezone-aware")
+        if self.totp_enrolled_at is not None and self.totp_secret is None:
+            raise UserInvalid(where="totp_enrolled_at", detail="an enrolment needs its secret")
+        if self.totp_enrolled_at is not None and self.totp_enrolled_at.utcoffset() is None:
+            raise UserInvalid(where="totp_enrolled_at", detail="must be timezone-aware")
         self.as_actor()  # validates the role ↔ patient link
 
     def __eq__(self, other: object) -> bool:
@@ -81,6 +95,15 @@ class User:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        """An authenticator is confirmed: every log-in and re-authentication needs its code."""
+        return self.totp_enrolled_at is not None
+
+    def needs_mfa(self, *, required_for_roles: bool) -> bool:
+        """Whether a log-in must pass a one-time code (enrolled, or the clinic requires it)."""
+        return self.mfa_enrolled or (required_for_roles and self.role in MFA_ROLES)
 
     def as_actor(self) -> Actor:
         return Actor(

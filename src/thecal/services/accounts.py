@@ -1,7 +1,11 @@
-"""Account use cases: create users, list them, issue and revoke API tokens (admin only).
+"""Account use cases: create users, list them, issue and revoke API tokens, enrol and reset a
+user's authenticator (admin only).
 
 Passwords are checked against the policy (SR-19) and stored only as an adaptive hash; API tokens
-are shown once, at issue, and stored only as a SHA-256 digest. Every change is audited.
+are shown once, at issue, and stored only as a SHA-256 digest. An authenticator enrolled by an
+administrator (``thecal users mfa-enroll``) is confirmed at once and its secret shown once; a reset
+(``thecal users mfa-reset``, the recovery for a lost device) removes the enrolment, so the user
+enrols again at their next log-in. Every change is audited.
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize
-from thecal.domain.credentials import check_password_policy, secret_digest
+from thecal.domain.credentials import MfaAlreadyEnrolled, check_password_policy, secret_digest
 from thecal.domain.errors import Conflict, NotFound
 from thecal.domain.sessions import ApiToken
+from thecal.domain.totp import new_secret, otpauth_uri
 from thecal.domain.users import Actor, Role, User, UserInvalid
 from thecal.services.clock import Clock
 from thecal.services.identity import new_secret_token
 from thecal.services.passwords import PasswordHasher
+from thecal.services.second_factor import TotpEnrolment
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -27,9 +33,11 @@ __all__ = [
     "Accounts",
     "CreateUser",
     "DuplicateUsername",
+    "EnrolAuthenticator",
     "IssueApiToken",
     "IssuedApiToken",
     "ListUsers",
+    "ResetAuthenticator",
     "RevokeApiToken",
     "UserNotFound",
 ]
@@ -79,6 +87,18 @@ class IssueApiToken:
 class RevokeApiToken:
     actor: Actor
     token_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnrolAuthenticator:
+    actor: Actor
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResetAuthenticator:
+    actor: Actor
+    user_id: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -200,3 +220,68 @@ class Accounts:
             )
             uow.commit()
         return record
+
+    def enrol_authenticator(
+        self, cmd: EnrolAuthenticator, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> TotpEnrolment:
+        """Enrol a new secret for ``user_id`` at once; the caller shows it to the user once.
+
+        Raises:
+            AccessDenied: the actor is not an administrator.
+            UserNotFound: no such account.
+            MfaAlreadyEnrolled: the account has an authenticator (reset it first).
+        """
+        authorize(cmd.actor, Action.USER_MANAGE, _USERS)
+        now = clock.now()
+        with uow:
+            user = uow.users.get(cmd.user_id)
+            if user is None:
+                raise UserNotFound(ident=cmd.user_id)
+            if user.mfa_enrolled:
+                raise MfaAlreadyEnrolled(username=user.username)
+            secret = new_secret()
+            user.totp_secret = secret
+            user.totp_enrolled_at = now
+            user.totp_last_step = None
+            user.version += 1
+            uow.users.update(user)
+            uow.audit.record(
+                actor=cmd.actor,
+                action=Action.MFA_ENROLLED,
+                subject=Subject(kind="user", ident=user.id),
+                at=now,
+                details={"username": user.username, "via": "administrator"},
+            )
+            uow.commit()
+        return TotpEnrolment(secret=secret, otpauth_uri=otpauth_uri(secret, account=user.username))
+
+    def reset_authenticator(
+        self, cmd: ResetAuthenticator, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> User:
+        """Remove ``user_id``'s authenticator (enrolled or pending): the recovery for a lost device.
+
+        Raises:
+            AccessDenied: the actor is not an administrator.
+            UserNotFound: no such account.
+        """
+        authorize(cmd.actor, Action.USER_MANAGE, _USERS)
+        now = clock.now()
+        with uow:
+            user = uow.users.get(cmd.user_id)
+            if user is None:
+                raise UserNotFound(ident=cmd.user_id)
+            was_enrolled = user.mfa_enrolled
+            user.totp_secret = None
+            user.totp_enrolled_at = None
+            user.totp_last_step = None
+            user.version += 1
+            uow.users.update(user)
+            uow.audit.record(
+                actor=cmd.actor,
+                action=Action.MFA_RESET,
+                subject=Subject(kind="user", ident=user.id),
+                at=now,
+                details={"username": user.username, "was_enrolled": was_enrolled},
+            )
+            uow.commit()
+        return user

@@ -13,7 +13,17 @@ this module applies them over the unit of work:
 * **re-authenticate** checks the password again (counted by the same throttle) and returns a
   :class:`~thecal.domain.program_change.ConfirmationToken` bound to the user, the change and the
   digest of the exact diff the user was shown (SR-16); the sign use cases consume it;
-* **authenticate a token** accepts a valid, unrevoked API token for a machine client.
+* **authenticate a token** accepts a valid, unrevoked API token for a machine client;
+* **the second factor** (SR-19, :mod:`thecal.domain.totp`): an account that has enrolled an
+  authenticator — and, when the clinic requires it (``THECAL_MFA_REQUIRED``), every physician,
+  nurse, pharmacist and admin — logs in only with a current one-time code as well. After a correct
+  password without a code, :meth:`Identity.begin_log_in` returns a :class:`SecondFactorNeeded`: a
+  signed challenge bound to the account that expires in 5 minutes
+  (:mod:`thecal.domain.login_challenge`) and grants nothing; an account that must use a code but
+  has none enrolled also gets a new secret to add to its app, confirmed by its first code. The
+  session is created only after the code. A wrong or replayed code counts as a failed log-in
+  (same throttle, audited); re-authentication for signing needs the code too once enrolled. The
+  code steps themselves are in :mod:`thecal.services.second_factor`.
 
 Tokens are 256-bit random values from :mod:`secrets`; only their SHA-256 digests are stored.
 
@@ -39,29 +49,56 @@ from thecal.domain.authorization import Action, Subject
 from thecal.domain.credentials import (
     THROTTLE_WINDOW,
     AccountLocked,
+    LoginChallengeInvalid,
     LoginFailed,
+    MfaAlreadyEnrolled,
+    MfaEnrolmentRequired,
     NotAuthenticated,
+    OneTimeCodeRequired,
     SessionExpired,
     secret_digest,
     throttle,
 )
+from thecal.domain.login_challenge import open_challenge, seal_challenge
 from thecal.domain.program_change import ConfirmationToken
 from thecal.domain.sessions import AuthSession, SessionEnd, SessionPolicy
+from thecal.domain.totp import TotpInvalid
 from thecal.domain.users import Actor, User
 from thecal.services.clock import Clock
 from thecal.services.passwords import PasswordHasher
+from thecal.services.second_factor import (
+    ONE_TIME_CODE_FIELD,
+    CompleteLogIn,
+    ConfirmEnrolment,
+    MfaStatus,
+    ReadMfaStatus,
+    SecondFactorNeeded,
+    StartEnrolment,
+    TotpEnrolment,
+    accept_code,
+    begin_enrolment,
+    enrolment_of,
+)
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
+    "ONE_TIME_CODE_FIELD",
     "TOKEN_BYTES",
     "AuthenticateSession",
     "AuthenticateToken",
     "Authenticated",
+    "CompleteLogIn",
+    "ConfirmEnrolment",
     "Identity",
     "LogIn",
     "LogOut",
     "LoginResult",
+    "MfaStatus",
+    "ReadMfaStatus",
     "Reauthenticate",
+    "SecondFactorNeeded",
+    "StartEnrolment",
+    "TotpEnrolment",
     "new_secret_token",
 ]
 
@@ -79,6 +116,7 @@ class LogIn:
     username: str
     password: str
     replacing: str | None = None  # the session token the browser held before, if any
+    one_time_code: str | None = None  # the authenticator's current code, when the account needs one
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +140,7 @@ class Reauthenticate:
     password: str
     change_id: str
     diff_digest: str
+    one_time_code: str | None = None  # required once the signer has enrolled an authenticator
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,10 +194,16 @@ class Identity:
         hasher: PasswordHasher,
         policy: SessionPolicy | None = None,
         clock: Clock | None = None,
+        mfa_required: bool = False,
+        challenge_key: bytes | None = None,
     ) -> None:
         self.hasher = hasher
         self.policy = policy or SessionPolicy()
         self.clock = clock  # the sessions' clock; None: the use case's
+        self.mfa_required = mfa_required  # clinicians and admins must use a one-time code
+        # signs pending log-ins; bootstrap derives it from the settings so that every worker
+        # process accepts the others' challenges (a random key works for one process)
+        self._challenge_key = challenge_key or secrets.token_bytes(32)
         self._dummy: str | None = None
 
     def _session_now(self, clock: Clock) -> dt.datetime:
@@ -229,39 +274,217 @@ class Identity:
     # ------------------------------------------------------------------ sessions
 
     def log_in(self, cmd: LogIn, *, uow: AbstractUnitOfWork, clock: Clock) -> LoginResult:
-        """Check the credentials and start a fresh session.
+        """Check the credentials (and the one-time code, when needed) and start a fresh session.
+
+        For a client that sends everything at once (the API).
 
         Raises:
             AccountLocked, LoginFailed: see :meth:`_check_password`.
+            OneTimeCodeWrong: the account needs a code and this one is wrong or already used.
+            OneTimeCodeRequired: the account needs a code and none was sent.
+            MfaEnrolmentRequired: the account must use a code but has no authenticator yet; the
+                error carries a new secret, which the next log-in's code confirms.
+        """
+        outcome = self.begin_log_in(cmd, uow=uow, clock=clock)
+        if isinstance(outcome, LoginResult):
+            return outcome
+        if outcome.enrolment is not None:
+            raise MfaEnrolmentRequired(
+                secret=outcome.enrolment.secret,
+                otpauth_uri=outcome.enrolment.otpauth_uri,
+                field=ONE_TIME_CODE_FIELD,
+            )
+        raise OneTimeCodeRequired(field=ONE_TIME_CODE_FIELD)
+
+    def begin_log_in(
+        self, cmd: LogIn, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> LoginResult | SecondFactorNeeded:
+        """The password step: a session, or — when a code is needed and not given — a challenge.
+
+        Raises:
+            AccountLocked, LoginFailed, OneTimeCodeWrong: as for :meth:`log_in`.
         """
         now = self._session_now(clock)
-        token = new_secret_token()
         with uow:
             user = self._check_password(uow, cmd.username, cmd.password, now)
-            replaced = None
-            if cmd.replacing:
-                old = uow.sessions.get(secret_digest(cmd.replacing))
-                if old is not None and old.ended_at is None:
-                    old.end(SessionEnd.ROTATED, now)
-                    uow.sessions.save(old)
-                    replaced = old.id[:12]
-            session = AuthSession.start(
-                digest=secret_digest(token), user_id=user.id, at=now, policy=self.policy
-            )
-            uow.sessions.add(session)
+            if user.needs_mfa(required_for_roles=self.mfa_required):
+                if cmd.one_time_code is None or (
+                    not user.mfa_enrolled and user.totp_secret is None
+                ):
+                    pending = self._second_factor_needed(uow, user, now)
+                    uow.commit()
+                    return pending
+                accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
+            result = self._start_session(uow, user, now, replacing=cmd.replacing)
             self._rehash_if_needed(uow, user, cmd.password)
-            uow.audit.record(
-                actor=user.as_actor(),
-                action=Action.SESSION_LOGIN,
-                subject=Subject(kind="user", ident=user.id),
-                at=now,
-                details={"session": session.id[:12], "replaced_session": replaced},
-            )
             uow.commit()
+        return result
+
+    def complete_log_in(
+        self, cmd: CompleteLogIn, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> LoginResult:
+        """The code step: check the code against the challenge's account, then start the session.
+
+        Raises:
+            LoginChallengeInvalid: the challenge is forged, expired (5 min) or already used.
+            AccountLocked: too many failures in the last hour (the code is not checked).
+            OneTimeCodeWrong: a wrong or replayed code (counted as a failed log-in).
+        """
+        now = self._session_now(clock)
+        challenge = open_challenge(self._challenge_key, cmd.challenge, at=now)
+        if challenge is None:
+            raise LoginChallengeInvalid
+        with uow:
+            user = uow.users.get(challenge.user_id)
+            if (
+                user is None
+                or not user.active
+                or user.version != challenge.user_version
+                or user.totp_secret is None
+            ):
+                raise LoginChallengeInvalid
+            accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
+            result = self._start_session(uow, user, now, replacing=cmd.replacing)
+            uow.commit()
+        return result
+
+    def pending_log_in(
+        self, challenge: str, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> SecondFactorNeeded:
+        """What a still-valid challenge is waiting for (to show the code form again).
+
+        Raises:
+            LoginChallengeInvalid: forged, expired or already used.
+        """
+        now = self._session_now(clock)
+        opened = open_challenge(self._challenge_key, challenge, at=now)
+        if opened is None:
+            raise LoginChallengeInvalid
+        with uow.reading():
+            user = uow.users.get(opened.user_id)
+        if user is None or user.version != opened.user_version or user.totp_secret is None:
+            raise LoginChallengeInvalid
+        pending = None if user.mfa_enrolled else enrolment_of(user, user.totp_secret)
+        return SecondFactorNeeded(
+            challenge=challenge,
+            expires_at=opened.expires_at,
+            username=user.username,
+            enrolment=pending,
+        )
+
+    def _second_factor_needed(
+        self, uow: AbstractUnitOfWork, user: User, now: dt.datetime
+    ) -> SecondFactorNeeded:
+        """A challenge for ``user``; a new pending secret first when they have not enrolled."""
+        enrolment = None
+        if not user.mfa_enrolled:
+            enrolment = begin_enrolment(uow, user, now, via="log-in")
+        token, challenge = seal_challenge(
+            self._challenge_key, user_id=user.id, user_version=user.version, at=now
+        )
+        return SecondFactorNeeded(
+            challenge=token,
+            expires_at=challenge.expires_at,
+            username=user.username,
+            enrolment=enrolment,
+        )
+
+    def _start_session(
+        self, uow: AbstractUnitOfWork, user: User, now: dt.datetime, *, replacing: str | None
+    ) -> LoginResult:
+        """A new session for ``user`` (ending the browser's previous one); audited, not committed."""
+        token = new_secret_token()
+        replaced = None
+        if replacing:
+            old = uow.sessions.get(secret_digest(replacing))
+            if old is not None and old.ended_at is None:
+                old.end(SessionEnd.ROTATED, now)
+                uow.sessions.save(old)
+                replaced = old.id[:12]
+        session = AuthSession.start(
+            digest=secret_digest(token), user_id=user.id, at=now, policy=self.policy
+        )
+        uow.sessions.add(session)
+        uow.audit.record(
+            actor=user.as_actor(),
+            action=Action.SESSION_LOGIN,
+            subject=Subject(kind="user", ident=user.id),
+            at=now,
+            details={
+                "session": session.id[:12],
+                "replaced_session": replaced,
+                "second_factor": user.mfa_enrolled,
+            },
+        )
         return LoginResult(
             session_token=token,
             authenticated=_authenticated(user, session.id),
             expires_at=session.expires_at,
+        )
+
+    # ------------------------------------------------------------------ self-service enrolment
+
+    def mfa_status(self, cmd: ReadMfaStatus, *, uow: AbstractUnitOfWork, clock: Clock) -> MfaStatus:
+        """The actor's own enrolment: enrolled (since when), pending, required by the clinic."""
+        del clock  # nothing is written
+        with uow.reading():
+            user = uow.users.get(cmd.actor.user_id)
+        if user is None:
+            raise NotAuthenticated(detail="no such account")
+        return MfaStatus(
+            enrolled=user.mfa_enrolled,
+            enrolled_at=user.totp_enrolled_at,
+            required=user.needs_mfa(required_for_roles=self.mfa_required),
+            pending=None
+            if user.mfa_enrolled or user.totp_secret is None
+            else enrolment_of(user, user.totp_secret),
+        )
+
+    def start_enrolment(
+        self, cmd: StartEnrolment, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> TotpEnrolment:
+        """A new secret for the actor's own account, to confirm with its first code.
+
+        Raises:
+            MfaAlreadyEnrolled: an authenticator is enrolled (an administrator resets it).
+        """
+        now = self._session_now(clock)
+        with uow:
+            user = uow.users.get(cmd.actor.user_id)
+            if user is None:
+                raise NotAuthenticated(detail="no such account")
+            if user.mfa_enrolled:
+                raise MfaAlreadyEnrolled(username=user.username)
+            enrolment = begin_enrolment(uow, user, now, via="account page")
+            uow.commit()
+        return enrolment
+
+    def confirm_enrolment(
+        self, cmd: ConfirmEnrolment, *, uow: AbstractUnitOfWork, clock: Clock
+    ) -> MfaStatus:
+        """Confirm the actor's pending secret with a current code; from then on codes are needed.
+
+        Raises:
+            MfaAlreadyEnrolled: already enrolled.
+            TotpInvalid: no enrolment is pending.
+            AccountLocked, OneTimeCodeWrong: as at log-in (a wrong code counts as a failure).
+        """
+        now = self._session_now(clock)
+        with uow:
+            user = uow.users.get(cmd.actor.user_id)
+            if user is None:
+                raise NotAuthenticated(detail="no such account")
+            if user.mfa_enrolled:
+                raise MfaAlreadyEnrolled(username=user.username)
+            if user.totp_secret is None:
+                raise TotpInvalid(where="enrolment", detail="none is pending: start again")
+            accept_code(uow, user, cmd.one_time_code, now=now, purpose="enrolment")
+            uow.commit()
+        return MfaStatus(
+            enrolled=True,
+            enrolled_at=user.totp_enrolled_at,
+            required=user.needs_mfa(required_for_roles=self.mfa_required),
+            pending=None,
         )
 
     def log_out(self, cmd: LogOut, *, uow: AbstractUnitOfWork, clock: Clock) -> None:
@@ -353,10 +576,13 @@ class Identity:
     def reauthenticate(
         self, cmd: Reauthenticate, *, uow: AbstractUnitOfWork, clock: Clock
     ) -> ConfirmationToken:
-        """Prove, by the password again, that the signer is present for this exact diff.
+        """Prove, by the password again (and a one-time code once enrolled), that the signer is
+        present for this exact diff.
 
         Raises:
             AccountLocked, LoginFailed: as for a log-in (failures count towards the same limit).
+            OneTimeCodeRequired: the signer has enrolled and sent no code.
+            OneTimeCodeWrong: a wrong or replayed code (counted as a failure).
         """
         now = clock.now()
         with uow:
@@ -366,6 +592,17 @@ class Identity:
             user = self._check_password(uow, user.username, cmd.password, now)
             if user.id != cmd.actor.user_id:
                 raise LoginFailed
+            if user.mfa_enrolled:
+                if cmd.one_time_code is None or not cmd.one_time_code.strip():
+                    raise OneTimeCodeRequired(field=ONE_TIME_CODE_FIELD)
+                accept_code(
+                    uow,
+                    user,
+                    cmd.one_time_code,
+                    now=now,
+                    purpose="re-authentication",
+                    totp_now=self._session_now(clock),
+                )
             token = ConfirmationToken(
                 token_id=secrets.token_urlsafe(16),
                 user_id=user.id,

@@ -35,6 +35,7 @@ __all__ = [
     "IsoDate",
     "IsoInstant",
     "LoginRequest",
+    "OneTimeCode",
     "OverrideIn",
     "Problem",
     "ProblemFinding",
@@ -100,9 +101,22 @@ class Problem(_Out):
     findings: list[ProblemFinding] = Field(default_factory=list)
 
 
+#: The current 6-digit code of the account's authenticator app (RFC 6238 TOTP, SR-19).
+OneTimeCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
 class LoginRequest(_In):
     username: Annotated[str, text_rule(100, 1)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    one_time_code: OneTimeCode | None = Field(
+        default=None,
+        description=(
+            "The current code of your authenticator app: needed once you have enrolled one, and "
+            "for clinicians and admins when the clinic requires it (THECAL_MFA_REQUIRED). "
+            "Without it such a log-in answers 401 THC-AUTH-016 (or THC-AUTH-018 with a new "
+            "secret to enrol first)."
+        ),
+    )
 
 
 class SessionPublic(_Out):

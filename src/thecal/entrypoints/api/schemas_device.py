@@ -19,6 +19,7 @@ from thecal.entrypoints.api.schemas import (
     Flag,
     Ident,
     IsoInstant,
+    OneTimeCode,
     OverrideIn,
     Whole,
     text_rule,
@@ -193,6 +194,10 @@ class SignatureCreate(_In):
     password: Password = Field(
         description="Your password again: the signature's re-authentication."
     )
+    one_time_code: OneTimeCode | None = Field(
+        default=None,
+        description="Your authenticator's current code: required once you have enrolled one.",
+    )
     diff_digest: Digest = Field(description="The diff_digest of the change you were shown.")
     overrides: list[OverrideIn] = Field(default_factory=list, max_length=50)
     acknowledged_warnings: list[FindingCode] = Field(default_factory=list, max_length=50)
@@ -200,6 +205,10 @@ class SignatureCreate(_In):
 
 class CoSignatureCreate(_In):
     password: Password
+    one_time_code: OneTimeCode | None = Field(
+        default=None,
+        description="Your authenticator's current code: required once you have enrolled one.",
+    )
     diff_digest: Digest
 
 

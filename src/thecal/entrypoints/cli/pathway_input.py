@@ -35,7 +35,10 @@ PasswordStdin = Annotated[
     bool,
     typer.Option(
         "--password-stdin",
-        help="Read your password from standard input: the re-authentication a signature needs (SR-16).",
+        help=(
+            "Read your password from standard input: the re-authentication a signature needs "
+            "(SR-16); with an authenticator enrolled, its current code on the next line."
+        ),
     ),
 ]
 
@@ -58,18 +61,22 @@ def admixture_of(drug: str, concentration: str) -> Admixture:
 def confirmation_token(
     thecal: Thecal, actor: Actor, change: ProgramChange, *, password_stdin: bool
 ) -> ConfirmationToken:
-    """Re-authenticate the signer by password for this exact diff (SR-16)."""
+    """Re-authenticate the signer by password for this exact diff (SR-16); a signer with an
+    authenticator enrolled gives its current one-time code on the line after the password."""
     if not password_stdin:
         raise RequestInvalid(
             where="--password-stdin",
             detail="signing needs a fresh re-authentication: pipe your password with --password-stdin",
         )
-    password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+    stdin = typer.get_text_stream("stdin")
+    password = stdin.readline().rstrip("\r\n")
+    one_time_code = stdin.readline().strip() or None
     return thecal.run(
         thecal.identity.reauthenticate,
         Reauthenticate(
             actor=actor,
             password=password,
+            one_time_code=one_time_code,
             change_id=change.change_id,
             diff_digest=change.diff.digest,
         ),

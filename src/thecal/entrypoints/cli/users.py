@@ -1,10 +1,14 @@
-"""`thecal users create|list|token`: accounts from the server's shell.
+"""`thecal users create|list|token|mfa-enroll|mfa-reset`: accounts from the server's shell.
 
 The first administrator is created here (``thecal users create --role admin --username …``).
 Without ``--as`` the command acts as the local *operator*, an administrator identity that exists
 only at the server's shell (the CLI is an operator tool, see ``thecal.entrypoints.cli.db``); the
 audit log records it as ``operator``. The password is read from standard input with
 ``--password-stdin`` (for scripts) or asked for twice without echo.
+
+``mfa-enroll`` gives an account an authenticator secret at once and prints it (and its
+``otpauth://`` link) once; ``mfa-reset`` removes an account's authenticator — the recovery for a
+lost device — after which the user sets up a new one at their next log-in. Both are audited.
 """
 
 from __future__ import annotations
@@ -15,14 +19,24 @@ from typing import Annotated
 import typer
 
 from thecal.bootstrap import Thecal
-from thecal.domain.users import Actor, Role
+from thecal.domain.users import Actor, Role, User
 from thecal.entrypoints.cli.db import Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
-from thecal.services.accounts import CreateUser, IssueApiToken, ListUsers, UserNotFound
+from thecal.services.accounts import (
+    CreateUser,
+    EnrolAuthenticator,
+    IssueApiToken,
+    ListUsers,
+    ResetAuthenticator,
+    UserNotFound,
+)
 
 __all__ = ["OPERATOR", "app", "operator_or"]
 
-app = typer.Typer(no_args_is_help=True, help="Create and list user accounts; issue API tokens.")
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Create and list user accounts; issue API tokens; enrol or reset authenticators.",
+)
 
 #: The local operator at the server's shell (not a stored account).
 OPERATOR = Actor(user_id="operator", role=Role.ADMIN)
@@ -35,6 +49,14 @@ MaybeAs = Annotated[
 
 def operator_or(thecal: Thecal, username: str | None) -> Actor:
     return OPERATOR if username is None else resolve_actor(thecal, username)
+
+
+def _user_named(thecal: Thecal, username: str) -> User:
+    with thecal.uow() as uow:
+        user = uow.users.get_by_username(username)
+    if user is None:
+        raise UserNotFound(ident=username)
+    return user
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -105,10 +127,7 @@ def token(
 ) -> None:
     """Issue an API token for a machine client; it is shown once and stored only as a digest."""
     with translate_errors(as_json=as_json), open_app() as thecal:
-        with thecal.uow() as uow:
-            user = uow.users.get_by_username(username)
-        if user is None:
-            raise UserNotFound(ident=username)
+        user = _user_named(thecal, username)
         issued = thecal.run(
             thecal.accounts.issue_api_token,
             IssueApiToken(actor=operator_or(thecal, as_user), user_id=user.id, label=label),
@@ -116,5 +135,52 @@ def token(
         emit(
             {"token": issued.token, "token_id": issued.record.id},
             f"{issued.token}\n(shown once; send it as 'Authorization: Bearer <token>')",
+            as_json=as_json,
+        )
+
+
+@app.command(name="mfa-enroll")
+def mfa_enroll(
+    username: Annotated[str, typer.Argument(help="The account to give an authenticator.")],
+    as_user: MaybeAs = None,
+    as_json: Json = False,
+) -> None:
+    """Enrol a new authenticator secret for USERNAME and print it once (with its otpauth:// link).
+
+    From then on the account needs a one-time code at every log-in and signature. An account
+    that already has one is refused: reset it first (mfa-reset).
+    """
+    with translate_errors(as_json=as_json), open_app() as thecal:
+        user = _user_named(thecal, username)
+        enrolment = thecal.run(
+            thecal.accounts.enrol_authenticator,
+            EnrolAuthenticator(actor=operator_or(thecal, as_user), user_id=user.id),
+        )
+        emit(
+            {"username": user.username, "secret": enrolment.secret, "uri": enrolment.otpauth_uri},
+            f"authenticator enrolled for {user.username}\n"
+            f"key: {enrolment.grouped}\n"
+            f"uri: {enrolment.otpauth_uri}\n"
+            "(shown once: give it to the user to add to their authenticator app)",
+            as_json=as_json,
+        )
+
+
+@app.command(name="mfa-reset")
+def mfa_reset(
+    username: Annotated[str, typer.Argument(help="The account whose authenticator is removed.")],
+    as_user: MaybeAs = None,
+    as_json: Json = False,
+) -> None:
+    """Remove USERNAME's authenticator (a lost device): they set up a new one at next log-in."""
+    with translate_errors(as_json=as_json), open_app() as thecal:
+        user = _user_named(thecal, username)
+        thecal.run(
+            thecal.accounts.reset_authenticator,
+            ResetAuthenticator(actor=operator_or(thecal, as_user), user_id=user.id),
+        )
+        emit(
+            {"username": user.username, "enrolled": False},
+            f"authenticator removed for {user.username}; a new one is set up at the next log-in",
             as_json=as_json,
         )

@@ -26,7 +26,7 @@ from thecal.domain.program_change import (
 from thecal.domain.units import DoseRate
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.device import InterrogatePump, Interrogation, interrogate_pump
-from thecal.services.identity import Reauthenticate
+from thecal.services.identity import ReadMfaStatus, Reauthenticate
 from thecal.services.program_changes import (
     CoSignProgramChange,
     GetProgramChange,
@@ -132,7 +132,10 @@ def change_page(request: Request, pump_id: Ident, change_id: Ident) -> Response:
     pump = thecal.run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
     if pump.patient_id != change.patient_id:
         raise NotFound(kind="program change", ident=f"{change_id} for pump {pump_id}")
-    return render(request, "program_change.html", pump=pump, **_change_context(change))
+    needs_code = thecal.run(thecal.identity.mfa_status, ReadMfaStatus(actor=auth.actor)).enrolled
+    return render(
+        request, "program_change.html", pump=pump, needs_code=needs_code, **_change_context(change)
+    )
 
 
 async def _confirmed(request: Request, change_id: str) -> tuple[Any, dict[str, str], Any]:
@@ -144,6 +147,7 @@ async def _confirmed(request: Request, change_id: str) -> tuple[Any, dict[str, s
         Reauthenticate(
             actor=auth.actor,
             password=form.get("password", ""),
+            one_time_code=form.get("one_time_code") or None,
             change_id=change_id,
             diff_digest=form.get("diff_digest", ""),
         ),

@@ -19,7 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from thecal.bootstrap import Thecal
-from thecal.domain.credentials import AccountLocked, LoginFailed
+from thecal.domain.credentials import AccountLocked, LoginChallengeInvalid, LoginFailed
 from thecal.domain.users import Role
 from thecal.entrypoints.api.csrf import (
     CSRF_FIELD,
@@ -33,6 +33,7 @@ from thecal.entrypoints.api.errors import HtmlRenderer
 from thecal.entrypoints.api.routers.auth import set_session_cookie
 from thecal.entrypoints.api.routers.worklist import PageMemo, worklist_page
 from thecal.entrypoints.web import (
+    pages_account,
     pages_admin,
     pages_console,
     pages_implants,
@@ -53,7 +54,13 @@ from thecal.entrypoints.web.rendering import (
     templates,
     thecal_of,
 )
-from thecal.services.identity import LogIn, LogOut
+from thecal.services.identity import (
+    CompleteLogIn,
+    LogIn,
+    LoginResult,
+    LogOut,
+    SecondFactorNeeded,
+)
 from thecal.services.worklist import TASK_KINDS, WorklistPage
 
 __all__ = ["install_front", "install_web", "router"]
@@ -103,6 +110,38 @@ def _login_page(
     return response
 
 
+def _code_page(
+    request: Request,
+    pending: SecondFactorNeeded,
+    *,
+    csrf: str,
+    next_path: str,
+    message: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The log-in's second step: the one-time code (and, to enrol, the new secret)."""
+    return render(
+        request,
+        "login_code.html",
+        status_code=status_code,
+        message=message,
+        pending=pending,
+        login_csrf=csrf,
+        next_path=_safe_next(next_path),
+    )
+
+
+def _logged_in(request: Request, result: LoginResult, next_path: str) -> Response:
+    thecal = thecal_of(request)
+    target = _safe_next(next_path)
+    if result.authenticated.actor.role is Role.PATIENT and target == "/":
+        target = "/portal"
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(response, thecal, result.session_token)
+    response.delete_cookie(login_csrf_cookie(thecal.settings), path="/")
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, reason: str = "", next: str = "/") -> HTMLResponse:  # noqa: A002
     return _login_page(request, message=reason[:200], next_path=next)
@@ -120,8 +159,8 @@ def login(
     if not tokens_match(request.cookies.get(login_csrf_cookie(thecal.settings)), csrf_token):
         raise CsrfRejected(detail="the log-in form has expired")
     try:
-        result = thecal.run(
-            thecal.identity.log_in,
+        outcome = thecal.run(
+            thecal.identity.begin_log_in,
             LogIn(
                 username=username.strip(),
                 password=password,
@@ -131,13 +170,49 @@ def login(
     except (LoginFailed, AccountLocked) as error:
         status = 429 if isinstance(error, AccountLocked) else 401
         return _login_page(request, message=error.message, status_code=status, next_path=next_path)
-    target = _safe_next(next_path)
-    if result.authenticated.actor.role is Role.PATIENT and target == "/":
-        target = "/portal"
-    response = RedirectResponse(target, status_code=303)
-    set_session_cookie(response, thecal, result.session_token)
-    response.delete_cookie(login_csrf_cookie(thecal.settings), path="/")
-    return response
+    if isinstance(outcome, SecondFactorNeeded):
+        return _code_page(request, outcome, csrf=csrf_token, next_path=next_path)
+    return _logged_in(request, outcome, next_path)
+
+
+@router.post("/login/code", response_class=HTMLResponse)
+def login_code(
+    request: Request,
+    challenge: Annotated[str, Form(max_length=500)],
+    one_time_code: Annotated[str, Form(max_length=20)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next_path: Annotated[str, Form(alias="next", max_length=500)] = "/",
+) -> Response:
+    """The second step: the code for the pending log-in; the session starts only now."""
+    thecal = thecal_of(request)
+    if not tokens_match(request.cookies.get(login_csrf_cookie(thecal.settings)), csrf_token):
+        raise CsrfRejected(detail="the log-in form has expired")
+    try:
+        result = thecal.run(
+            thecal.identity.complete_log_in,
+            CompleteLogIn(
+                challenge=challenge,
+                one_time_code=one_time_code,
+                replacing=request.cookies.get(session_cookie(thecal.settings)),
+            ),
+        )
+    except LoginFailed as wrong:  # a wrong or replayed code: ask again while the step lasts
+        try:
+            pending = thecal.run(thecal.identity.pending_log_in, challenge)
+        except LoginChallengeInvalid as ended:
+            return _login_page(request, message=ended.message, status_code=401, next_path=next_path)
+        return _code_page(
+            request,
+            pending,
+            csrf=csrf_token,
+            next_path=next_path,
+            message=wrong.message,
+            status_code=401,
+        )
+    except (LoginChallengeInvalid, AccountLocked) as error:
+        status = 429 if isinstance(error, AccountLocked) else 401
+        return _login_page(request, message=error.message, status_code=status, next_path=next_path)
+    return _logged_in(request, result, next_path)
 
 
 @router.post("/logout")
@@ -207,6 +282,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
+    app.include_router(pages_account.router)
     app.include_router(pages_pumps.router)
     app.include_router(pages_refills.router)
     app.include_router(pages_outcomes.router)

@@ -1,4 +1,8 @@
-"""``/auth``: log in (a fresh session cookie), log out, and who am I."""
+"""``/auth``: log in (a fresh session cookie), log out, and who am I.
+
+The log-in takes the one-time code in the same body (``one_time_code``) when the account needs
+one (SR-19): no session, and no cookie, is issued without it.
+"""
 
 from __future__ import annotations
 
@@ -39,10 +43,22 @@ def set_session_cookie(response: Response, thecal: Thecal, token: str) -> None:
     )
 
 
+_LOGIN_401 = (
+    "Not logged in. `code` says why: THC-AUTH-011 wrong username or password; THC-AUTH-016 this "
+    "account also needs `one_time_code` (`fields.field` names it); THC-AUTH-017 the one-time code "
+    "is wrong, expired or already used (counts as a failed log-in); THC-AUTH-018 this account "
+    "must use a one-time code and has no authenticator yet: add `fields.secret` (or "
+    "`fields.otpauth_uri`) to an authenticator app and log in again with its current code."
+)
+
+
 @router.post(
     "/login",
     response_model=SessionPublic,
-    responses={401: {"model": Problem}, 429: {"model": Problem}},
+    responses={
+        401: {"model": Problem, "description": _LOGIN_401},
+        429: {"model": Problem, "description": "THC-AUTH-012: too many failures in an hour."},
+    },
     summary="Log in: a new session cookie (the previous one, if any, is ended)",
 )
 def login(
@@ -54,6 +70,7 @@ def login(
             username=body.username,
             password=body.password,
             replacing=request.cookies.get(session_cookie(thecal.settings)),
+            one_time_code=body.one_time_code,
         ),
     )
     set_session_cookie(response, thecal, result.session_token)

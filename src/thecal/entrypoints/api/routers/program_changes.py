@@ -59,15 +59,27 @@ class SignatureNeedsSession(PermissionDenied):
 
 
 def _confirmation(
-    thecal: Thecal, auth: Authenticated, change_id: str, *, password: str, digest: str, action: str
+    thecal: Thecal,
+    auth: Authenticated,
+    change_id: str,
+    *,
+    password: str,
+    one_time_code: str | None,
+    digest: str,
+    action: str,
 ) -> ConfirmationToken:
-    """Re-authenticate the signer on the digest the client displayed (a session user only)."""
+    """Re-authenticate the signer on the digest the client displayed (a session user only);
+    a signer with an enrolled authenticator also sends its current code."""
     if auth.session_id is None:
         raise SignatureNeedsSession(action=action)
     return thecal.run(
         thecal.identity.reauthenticate,
         Reauthenticate(
-            actor=auth.actor, password=password, change_id=change_id, diff_digest=digest
+            actor=auth.actor,
+            password=password,
+            one_time_code=one_time_code,
+            change_id=change_id,
+            diff_digest=digest,
         ),
     )
 
@@ -100,6 +112,7 @@ def sign(
         auth,
         change_id,
         password=body.password,
+        one_time_code=body.one_time_code,
         digest=body.diff_digest,
         action="sign a program change",
     )
@@ -130,6 +143,7 @@ def cosign(
         auth,
         change_id,
         password=body.password,
+        one_time_code=body.one_time_code,
         digest=body.diff_digest,
         action="co-sign a program change",
     )

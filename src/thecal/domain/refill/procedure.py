@@ -1,42 +1,28 @@
-"""Refills: volume reconciliation and the refill procedure as a state machine.
+"""The refill procedure: the ``Refill`` aggregate, one pump's refill as a state machine.
 
-Reconciliation (clinical.md §5.2, §11 rule 8, safety.md SR-09). The pump's own count at
-interrogation gives the *expected* residual; the nurse empties the reservoir and measures the
-*withdrawn* residual (S73, S74). Then:
-
-* discrepancy = expected − measured (a signed Volume);
-* since the last fill, programmed = last fill − expected and delivered = last fill − measured;
-* flagged when |discrepancy| > the pump model's threshold (> 1 mL for 20 mL pumps, > 2 mL for
-  40 mL pumps, S75) or delivered/programmed lies outside 100 ± the model's accuracy band %
-  (Prometra 85–115 %, S62; SynchroMed II ±14.5 % [U], with +2.5 % mean per-refill bias, S46);
-* less withdrawn than expected → over-delivery, a leak, or a pocket fill at the previous refill
-  (S77); more withdrawn than expected → under-delivery, a stall or an occlusion (S73, S74, S51);
-  an entry error is possible either way (S73).
-
-Procedure::
+::
 
     OPENED ─interrogate─▶ INTERROGATED ─withdraw─▶ WITHDRAWN ─verify_admixture─▶ ADMIXTURE_VERIFIED
       ─inject_test_volume─▶ INJECTED ─record_aspiration(returned)─▶ ASPIRATION_CONFIRMED
       ─complete_pocket_fill_checklist─▶ POCKET_FILL_CHECKED ─complete─▶ COMPLETED
     any open step ─halt─▶ HALTED;  record_aspiration(not returned) ─▶ HALTED (pocket-fill watch)
 
-The ~5 mL of new drug is injected and aspirated back before the rest is instilled (S74); a negative
-aspiration stops the refill. The pocket-fill checklist (S74, S77, S84) must be all "yes" before
-completion; anything else is a reason to ``halt``. ``version`` increases on every state change.
+The withdrawn residual is reconciled (:mod:`.reconciliation`); the pharmacist verifies the label,
+and the bedside lot and the final program must match it (:mod:`.dispensing`); a negative
+aspiration halts the refill, and the pocket-fill checklist (:mod:`.pocket_fill`) must be all "yes"
+before completion. ``version`` increases on every state change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
 from thecal.domain.actors import (
     CLINICIANS,
-    IllegalTransition,
     StateMachine,
     Transition,
     require_aware,
@@ -46,227 +32,32 @@ from thecal.domain.actors import (
 from thecal.domain.admixture import Admixture
 from thecal.domain.devices import PumpModel
 from thecal.domain.drugs import Drug
-from thecal.domain.errors import Conflict, RequestInvalid, ValueOutOfRange
+from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.forecast import RefillPlan, plan_next_refill
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program import InfusionProgram
+from thecal.domain.refill.dispensing import (
+    PharmacyLabel,
+    check_against_order,
+    check_bedside_lot,
+    check_beyond_use,
+    check_program_admixture,
+)
+from thecal.domain.refill.errors import (
+    AboveReservoirCapacity,
+    PocketFillChecklistIncomplete,
+    RefillStateError,
+)
+from thecal.domain.refill.pocket_fill import PocketFillChecklist
+from thecal.domain.refill.reconciliation import Reconciliation, reconcile
 from thecal.domain.tasks import Task, TaskKind, TaskPriority
 from thecal.domain.units import Volume
 from thecal.domain.users import Actor, Role
 
-__all__ = [
-    "AboveReservoirCapacity",
-    "AdmixtureMismatch",
-    "BeyondUseDatePassed",
-    "DiscrepancyCause",
-    "PharmacyLabel",
-    "PocketFillChecklist",
-    "PocketFillChecklistIncomplete",
-    "Reconciliation",
-    "ReconciliationVerdict",
-    "Refill",
-    "RefillState",
-    "RefillStateError",
-    "reconcile",
-]
+__all__ = ["Refill", "RefillState"]
 
 _ZERO = Volume(Decimal(0))
 _T = TypeVar("_T")
-_HUNDRED = Decimal(100)
-
-
-class RefillStateError(IllegalTransition):
-    code = "THC-PATH-020"
-
-
-class AboveReservoirCapacity(ValueOutOfRange):
-    code = "THC-PATH-021"
-    template = "{what} of {volume} is above the {pump} reservoir capacity of {capacity} ({source})"
-
-
-class AdmixtureMismatch(Conflict):
-    code = "THC-PATH-022"
-    template = "{what}: expected {expected}, got {got}"
-
-
-class BeyondUseDatePassed(Conflict):
-    code = "THC-PATH-023"
-    template = "lot {lot} is past its beyond-use date {beyond_use} at {at}: do not fill"
-
-
-class PocketFillChecklistIncomplete(RequestInvalid):
-    code = "THC-PATH-024"
-    template = "pocket-fill checklist not complete: {items} not confirmed; halt the refill if they cannot be"
-
-
-# ----------------------------------------------------------------------------- reconciliation
-
-
-class ReconciliationVerdict(StrEnum):
-    WITHIN = "within"
-    LESS_WITHDRAWN_THAN_EXPECTED = "less-withdrawn-than-expected"
-    MORE_WITHDRAWN_THAN_EXPECTED = "more-withdrawn-than-expected"
-
-
-class DiscrepancyCause(StrEnum):
-    OVER_DELIVERY = "over-delivery"
-    LEAK = "leak"
-    POCKET_FILL_AT_PREVIOUS_REFILL = "pocket fill at the previous refill"
-    UNDER_DELIVERY = "under-delivery"
-    STALL = "stall"
-    OCCLUSION = "occlusion"
-    ENTRY_ERROR = "entry error"
-
-
-_LESS_CAUSES = (
-    DiscrepancyCause.OVER_DELIVERY,
-    DiscrepancyCause.LEAK,
-    DiscrepancyCause.POCKET_FILL_AT_PREVIOUS_REFILL,
-    DiscrepancyCause.ENTRY_ERROR,
-)
-_MORE_CAUSES = (
-    DiscrepancyCause.UNDER_DELIVERY,
-    DiscrepancyCause.STALL,
-    DiscrepancyCause.OCCLUSION,
-    DiscrepancyCause.ENTRY_ERROR,
-)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reconciliation:
-    """Expected vs withdrawn residual, judged against the pump model's threshold and band."""
-
-    expected_residual: Volume
-    measured_residual: Volume
-    discrepancy: Volume  # expected − measured; > 0 means less came back than the pump counted
-    threshold: Volume
-    programmed: Volume  # since the last fill, by the pump's count
-    delivered: Volume  # since the last fill, by the measured residual
-    delivered_pct: Decimal | None  # delivered ÷ programmed × 100; None when nothing was programmed
-    band_pct: Decimal
-    exceeds_threshold: bool
-    outside_band: bool
-    verdict: ReconciliationVerdict
-    possible_causes: tuple[DiscrepancyCause, ...]
-
-    @property
-    def flagged(self) -> bool:
-        return self.verdict is not ReconciliationVerdict.WITHIN
-
-    @property
-    def reservoir_was_empty(self) -> bool:
-        """A dry reservoir makes needle-placement confirmation unreliable (S84)."""
-        return self.measured_residual.value == 0
-
-    def describe(self) -> str:
-        pct = "n/a" if self.delivered_pct is None else f"{self.delivered_pct:.1f} %"
-        return (
-            f"expected {self.expected_residual}, withdrawn {self.measured_residual}: discrepancy "
-            f"{self.discrepancy} (threshold {self.threshold}); delivered {pct} of programmed "
-            f"(band ±{self.band_pct} %): {self.verdict.value}"
-        )
-
-
-def reconcile(
-    *,
-    pump: PumpModel,
-    last_fill_volume: Volume,
-    expected_residual: Volume,
-    measured_residual: Volume,
-    threshold: Volume | None = None,
-    band_pct: Decimal | None = None,
-) -> Reconciliation:
-    """Compare the pump's expected residual with the residual actually withdrawn.
-
-    Args:
-        pump: the pump model; gives the default threshold (S75) and accuracy band (S62, [U]).
-        last_fill_volume: reservoir volume right after the previous refill.
-        expected_residual: the pump's own count at this interrogation.
-        measured_residual: the volume withdrawn from the reservoir now.
-        threshold: clinic override of the model's discrepancy threshold (ClinicPolicy
-            ``refill_discrepancy_threshold``); None uses the model's value.
-        band_pct: clinic override of the model's accuracy band; None uses the model's value.
-
-    A discrepancy equal to the threshold, or a delivered share exactly on the band edge, is within.
-
-    Raises:
-        ValueOutOfRange: a negative volume, an expected or measured residual above the last fill,
-            or a last fill above the reservoir capacity.
-    """
-    capacity = pump.reservoir.value
-    for name, volume in (
-        ("last fill volume", last_fill_volume),
-        ("expected residual", expected_residual),
-        ("measured residual", measured_residual),
-    ):
-        if not _ZERO <= volume <= capacity:
-            raise ValueOutOfRange(name=name, expected=f"between 0 mL and {capacity}", value=volume)
-    if expected_residual > last_fill_volume or measured_residual > last_fill_volume:
-        raise ValueOutOfRange(
-            name="residual",
-            expected=f"at most the last fill {last_fill_volume}",
-            value=max(expected_residual, measured_residual),
-        )
-    limit = threshold if threshold is not None else pump.discrepancy_threshold.value
-    band = band_pct if band_pct is not None else pump.accuracy_band_pct.value
-    discrepancy = expected_residual - measured_residual
-    programmed = last_fill_volume - expected_residual
-    delivered = last_fill_volume - measured_residual
-    pct = None if programmed.value == 0 else delivered.value / programmed.value * _HUNDRED
-    exceeds = abs(discrepancy) > limit
-    outside = pct is not None and abs(pct - _HUNDRED) > band
-    verdict = ReconciliationVerdict.WITHIN
-    causes: tuple[DiscrepancyCause, ...] = ()
-    if exceeds or outside:
-        if discrepancy.value > 0:
-            verdict, causes = ReconciliationVerdict.LESS_WITHDRAWN_THAN_EXPECTED, _LESS_CAUSES
-        else:
-            verdict, causes = ReconciliationVerdict.MORE_WITHDRAWN_THAN_EXPECTED, _MORE_CAUSES
-    return Reconciliation(
-        expected_residual=expected_residual,
-        measured_residual=measured_residual,
-        discrepancy=discrepancy,
-        threshold=limit,
-        programmed=programmed,
-        delivered=delivered,
-        delivered_pct=pct,
-        band_pct=band,
-        exceeds_threshold=exceeds,
-        outside_band=outside,
-        verdict=verdict,
-        possible_causes=causes,
-    )
-
-
-# ----------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PharmacyLabel:
-    """What the pharmacy dispensed: admixture, volume, lot and beyond-use date."""
-
-    admixture: Admixture
-    volume: Volume
-    lot: str
-    beyond_use: dt.datetime
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lot", require_text(self.lot, name="lot"))
-        require_aware(self.beyond_use, name="beyond-use date")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PocketFillChecklist:
-    """The nurse's post-injection checks (S74 aspiration, S77 pocket fill, S84 needle placement)."""
-
-    needle_placement_confirmed: bool
-    aspiration_positive: bool
-    no_pocket_swelling_or_pain: bool
-    observed_for_overdose_symptoms: bool
-
-    @property
-    def unconfirmed(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self) if getattr(self, f.name) is not True)
 
 
 class RefillState(StrEnum):
@@ -283,9 +74,6 @@ class RefillState(StrEnum):
 
 _R = RefillState
 _OPEN_STATES = tuple(s for s in RefillState if s not in (_R.COMPLETED, _R.HALTED))
-
-
-# ----------------------------------------------------------------------------- the aggregate
 
 
 def _known(value: _T | None) -> _T:
@@ -426,17 +214,8 @@ class Refill(StateMachine[RefillState]):
         action = "verify the admixture"
         self._expect(action, at, _R.WITHDRAWN)
         require_role(actor, {Role.PHARMACIST}, action=action)
-        if label.admixture != self.ordered_admixture:
-            raise AdmixtureMismatch(
-                what="dispensed drug/concentration",
-                expected=self.ordered_admixture.describe(),
-                got=label.admixture.describe(),
-            )
-        if label.volume != self.ordered_volume:
-            raise AdmixtureMismatch(
-                what="dispensed volume", expected=self.ordered_volume, got=label.volume
-            )
-        self._check_beyond_use(label, at)
+        check_against_order(label, admixture=self.ordered_admixture, volume=self.ordered_volume)
+        check_beyond_use(label, at)
         self.label, self.verified_by = label, actor.user_id
         self._move("verify admixture", _R.ADMIXTURE_VERIFIED, actor.user_id, at)
 
@@ -446,9 +225,8 @@ class Refill(StateMachine[RefillState]):
         """Inject the test volume (~5 mL, S74) from the verified lot, to be aspirated back."""
         self._step("inject the test volume", actor, at, _R.ADMIXTURE_VERIFIED)
         label = _known(self.label)
-        if lot.strip() != label.lot:
-            raise AdmixtureMismatch(what="lot at the bedside", expected=label.lot, got=lot.strip())
-        self._check_beyond_use(label, at)
+        check_bedside_lot(label, lot)
+        check_beyond_use(label, at)
         if not _ZERO < volume <= label.volume:
             raise ValueOutOfRange(
                 name="test volume", expected=f"> 0 mL and at most {label.volume}", value=volume
@@ -517,12 +295,7 @@ class Refill(StateMachine[RefillState]):
                 expected=f"> 0 mL and at most the dispensed {label.volume}",
                 value=reservoir_volume,
             )
-        if program.admixture != label.admixture:
-            raise AdmixtureMismatch(
-                what="program admixture",
-                expected=label.admixture.describe(),
-                got=program.admixture.describe(),
-            )
+        check_program_admixture(label, program.admixture)
         alarm = program.low_reservoir_alarm or self.pump.low_reservoir_alarm.value
         plan = plan_next_refill(
             filled_at=at,
@@ -594,10 +367,3 @@ class Refill(StateMachine[RefillState]):
             )
         if volume.value < 0:
             raise ValueOutOfRange(name=what, expected="≥ 0 mL", value=volume)
-
-    @staticmethod
-    def _check_beyond_use(label: PharmacyLabel, at: dt.datetime) -> None:
-        if at > label.beyond_use:
-            raise BeyondUseDatePassed(
-                lot=label.lot, beyond_use=label.beyond_use.isoformat(), at=at.isoformat()
-            )
