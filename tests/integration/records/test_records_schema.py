@@ -123,3 +123,60 @@ def test_emptying_the_audit_table_is_refused(app: Thecal) -> None:
     )
     with app.engine.connect() as connection, pytest.raises(DBAPIError, match="append-only"):
         connection.exec_driver_sql(bulk)
+
+
+def test_the_mfa_revision_upgrades_a_populated_database_and_keeps_its_rule(
+    engine: Engine,
+) -> None:
+    # a clinic at revision 0008 with a user that a session refers to (a foreign key to users)
+    upgrade_database(engine, "0008")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, username, role, display_name, patient_id, password_hash,"
+                " active, created_at, version) VALUES ('u-1', 'nora', 'nurse', 'Nora', NULL,"
+                " NULL, true, :at, 1)"
+            ),
+            {"at": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO auth_sessions (id, user_id, created_at, last_seen_at, expires_at)"
+                " VALUES ('s-1', 'u-1', :at, :at, :at)"
+            ),
+            {"at": NOW},
+        )
+    upgrade_database(engine)  # 0009 adds the enrolment columns in place
+    assert current_revision(engine) == HEAD
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT username, totp_secret, totp_enrolled_at FROM users WHERE id = 'u-1'")
+        ).one()
+        assert tuple(row) == ("nora", None, None)
+        assert connection.execute(text("SELECT count(*) FROM auth_sessions")).scalar_one() == 1
+    # an enrolment without its secret is refused by the database, on insert and on update
+    with pytest.raises(DBAPIError), engine.begin() as connection:
+        connection.execute(
+            text("UPDATE users SET totp_enrolled_at = :at WHERE id = 'u-1'"), {"at": NOW}
+        )
+    with pytest.raises(DBAPIError), engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, username, role, display_name, active, created_at,"
+                " version, totp_enrolled_at) VALUES ('u-2', 'odo', 'nurse', 'Odo', true, :at,"
+                " 1, :at)"
+            ),
+            {"at": NOW},
+        )
+    with engine.begin() as connection:  # with its secret it is an enrolment
+        connection.execute(
+            text(
+                "UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_enrolled_at = :at"
+                " WHERE id = 'u-1'"
+            ),
+            {"at": NOW},
+        )
+    downgrade_database(engine, "0008")  # and back, keeping the user and the session
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM auth_sessions")).scalar_one() == 1
