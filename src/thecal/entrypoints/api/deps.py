@@ -36,6 +36,7 @@ __all__ = [
     "authenticate",
     "authenticates",
     "get_thecal",
+    "thecal_of",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -63,9 +64,14 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
 SECURITY: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
 
 
-async def get_thecal(request: Request) -> Thecal:
+def thecal_of(request: Request) -> Thecal:
+    """The wired application serving ``request``."""
     thecal: Thecal = request.app.state.thecal
     return thecal
+
+
+async def get_thecal(request: Request) -> Thecal:
+    return thecal_of(request)
 
 
 ThecalDep = Annotated[Thecal, Depends(get_thecal)]
@@ -99,7 +105,7 @@ def authenticate(request: Request, thecal: Thecal, *, check_csrf: bool = True) -
 
 
 def _current(request: Request) -> Authenticated:
-    return authenticate(request, request.app.state.thecal)
+    return authenticate(request, thecal_of(request))
 
 
 AuthDep = Annotated[Authenticated, Depends(_current)]
