@@ -98,6 +98,10 @@ class SqlAlchemyPatientRepository(PatientRepository):
         return _versioned_update(self._session, patients, aggregate.id, expected_version, values)
 
 
+# built once: every request reads its user (the session check)
+_USER_BY_ID = select(users).where(users.c.id == bindparam("ident"))
+
+
 class SqlAlchemyUserRepository(UserRepository):
     def __init__(self, session: Executor) -> None:
         super().__init__()
@@ -107,9 +111,7 @@ class SqlAlchemyUserRepository(UserRepository):
         self._session.execute(insert(users).values(**mappers.user_to_row(aggregate)))
 
     def _get(self, ident: str) -> User | None:
-        found = (
-            self._session.execute(select(users).where(users.c.id == ident)).mappings().one_or_none()
-        )
+        found = self._session.execute(_USER_BY_ID, {"ident": ident}).mappings().one_or_none()
         return mappers.user_from_row(found) if found else None
 
     def _get_by_username(self, username: str) -> User | None:
