@@ -22,7 +22,11 @@ from thecal.adapters.clock import SystemClock
 from thecal.adapters.database import make_engine, upgrade_database
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.twin_store import TwinStoreDriver
-from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork, retry_on_serialization_failure
+from thecal.adapters.unit_of_work import (
+    AuditOnlyTransaction,
+    SqlAlchemyUnitOfWork,
+    retry_on_serialization_failure,
+)
 from thecal.config import Settings
 from thecal.domain.errors import PermissionDenied
 from thecal.domain.sessions import SessionPolicy
@@ -162,7 +166,7 @@ def bootstrap(
         ),
         accounts=Accounts(hasher=passwords),
         audit_reads=AuditGroupCommit(
-            lambda: SqlAlchemyUnitOfWork(sessions, audit_key=key),
+            lambda: AuditOnlyTransaction(bound, audit_key=key),
             run=retry_on_serialization_failure,
         ),
     )

@@ -17,16 +17,35 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.users import Actor
-from thecal.services.unit_of_work import AbstractUnitOfWork
+from thecal.services.unit_of_work import AuditTrail
 
-__all__ = ["MAX_BATCH", "AuditGroupCommit"]
+__all__ = ["MAX_BATCH", "AuditGroupCommit", "AuditWriter"]
 
 MAX_BATCH = 64
+
+
+class AuditWriter(Protocol):
+    """A transaction that can append to the audit trail: a unit of work, or something smaller
+    (``adapters/unit_of_work.py`` ``AuditOnlyTransaction``: no ORM session, no repositories)."""
+
+    audit: AuditTrail
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
 
 
 @dataclass(eq=False)
@@ -46,7 +65,7 @@ class AuditGroupCommit:
 
     def __init__(
         self,
-        unit_of_work: Callable[[], AbstractUnitOfWork],
+        unit_of_work: Callable[[], AuditWriter],
         *,
         run: Callable[[Callable[[], list[AuditEntry]]], list[AuditEntry]] | None = None,
         max_batch: int = MAX_BATCH,

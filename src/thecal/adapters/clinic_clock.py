@@ -21,6 +21,7 @@ from sqlalchemy import Engine, update
 
 from thecal.adapters.clinical_generation import bump
 from thecal.adapters.clock import SystemClock
+from thecal.adapters.database import read_row
 from thecal.adapters.orm_pathway import clinic_clock
 
 __all__ = ["ClinicClock", "clock_offset", "set_clock_offset"]
@@ -30,19 +31,7 @@ _READ_OFFSET = "SELECT offset_us FROM clinic_clock WHERE id = 1"  # static text,
 
 def clock_offset(engine: Engine) -> dt.timedelta:
     """The stored offset (zero when the table or its row is missing)."""
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(_READ_OFFSET)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        connection.rollback()
-    except engine.dialect.loaded_dbapi.Error:
-        return dt.timedelta(0)
-    finally:
-        connection.close()
+    row = read_row(engine, _READ_OFFSET)
     return dt.timedelta(microseconds=int(row[0])) if row else dt.timedelta(0)
 
 

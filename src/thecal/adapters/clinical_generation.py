@@ -18,12 +18,13 @@ the counter, and the caches, alone.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, event, select, update
+from sqlalchemy import Connection, Engine, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from thecal.adapters.database import read_row
 from thecal.adapters.orm_worklist import clinical_generation
 
-__all__ = ["NOT_CLINICAL", "READ_GENERATION", "bump", "bump_if_clinical"]
+__all__ = ["NOT_CLINICAL", "READ_GENERATION", "bump", "bump_if_clinical", "read_generation"]
 
 #: Tables whose writes do not change clinical data.
 NOT_CLINICAL = frozenset(
@@ -40,6 +41,7 @@ NOT_CLINICAL = frozenset(
 _WRITTEN = "thecal_written_tables"
 
 READ_GENERATION = select(clinical_generation.c.value).where(clinical_generation.c.id == 1)
+_READ_GENERATION_SQL = "SELECT value FROM clinical_generation WHERE id = 1"  # static text
 _BUMP = (
     update(clinical_generation)
     .where(clinical_generation.c.id == 1)
@@ -59,6 +61,12 @@ def _note_written_table(state: ORMExecuteState) -> None:
 def bump(connection: Connection) -> None:
     """Bump the generation in the connection's transaction."""
     connection.execute(_BUMP)
+
+
+def read_generation(engine: Engine) -> int | None:
+    """The current generation, read on its own (None: the table or its row is missing)."""
+    row = read_row(engine, _READ_GENERATION_SQL)
+    return int(row[0]) if row is not None else None
 
 
 def bump_if_clinical(session: Session) -> bool:

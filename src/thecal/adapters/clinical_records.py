@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, insert, select, update
-from sqlalchemy.orm import Session
 
+from thecal.adapters.database import Executor
 from thecal.adapters.orm import assessments, procedures
 from thecal.domain.assessment import Assessment, KeyFigures
 from thecal.domain.instruments import Instrument, Pgic
@@ -35,7 +35,7 @@ Row = Mapping[Any, Any]
 
 
 def _versioned_update(
-    session: Session, table: Table, ident: str, expected_version: int, values: dict[str, Any]
+    session: Executor, table: Table, ident: str, expected_version: int, values: dict[str, Any]
 ) -> bool:
     result = session.execute(
         update(table)
@@ -129,7 +129,7 @@ def assessment_from_row(row: Row) -> Assessment:
 
 
 class SqlAlchemyProcedureRepository(ProcedureRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._session = session
 
@@ -159,7 +159,7 @@ class SqlAlchemyProcedureRepository(ProcedureRepository):
 
 
 class SqlAlchemyAssessmentRepository(AssessmentRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._session = session
 

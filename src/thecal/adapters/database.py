@@ -27,20 +27,27 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "MIGRATIONS_DIR",
     "READ_ONLY",
+    "Executor",
     "WriterLock",
     "alembic_config",
     "current_revision",
     "downgrade_database",
     "make_engine",
+    "read_row",
     "upgrade_database",
 ]
+
+#: What repositories run their Core statements on: the unit of work's ORM session, or a plain
+#: connection in a read-only unit of work (no ORM session to build and tear down per read).
+Executor = Session | Connection
 
 BUSY_TIMEOUT_MS = 30_000
 #: Execution options of a connection that only reads (no write lock, deferred ``BEGIN``).
@@ -109,6 +116,31 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
     event.listen(engine, "begin", writers.begin)
     event.listen(engine.pool, "checkin", writers.checkin)
     return engine
+
+
+def read_row(engine: Engine, sql: str) -> tuple[Any, ...] | None:
+    """The first row of a static, parameterless ``SELECT`` (None: no row, or no such table).
+
+    Runs on a raw driver connection from the pool, outside any unit of work and without
+    SQLAlchemy's statement machinery (a fraction of its cost): for the single-row reads every
+    request makes (the clinic clock's offset, the clinical generation). On SQLite the pooled
+    connection is in autocommit mode, so the read takes no lock; PostgreSQL's implicit
+    transaction is rolled back.
+    """
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        connection.rollback()
+    except engine.dialect.loaded_dbapi.Error:
+        return None
+    finally:
+        connection.close()
+    return tuple(row) if row is not None else None
 
 
 def make_engine(url: str | URL, **options: Any) -> Engine:

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Table, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from thecal.adapters import pathway_mappers as m
+from thecal.adapters.database import Executor
 from thecal.adapters.orm_pathway import (
     device_events,
     implants,
@@ -81,7 +82,7 @@ __all__ = [
 
 
 def _versioned_update(
-    session: Session, table: Table, ident: str, expected: int, values: dict[str, Any]
+    session: Executor, table: Table, ident: str, expected: int, values: dict[str, Any]
 ) -> bool:
     values = {k: v for k, v in values.items() if k != "id"}
     result = session.execute(
@@ -90,7 +91,7 @@ def _versioned_update(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def _one(session: Session, table: Table, *where: Any, lock: bool = False) -> Any:
+def _one(session: Executor, table: Table, *where: Any, lock: bool = False) -> Any:
     statement = select(table).where(*where)
     if lock:
         statement = statement.with_for_update()
@@ -98,7 +99,7 @@ def _one(session: Session, table: Table, *where: Any, lock: bool = False) -> Any
 
 
 class SqlAlchemyPumpRepository(PumpRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._s = session
 
@@ -130,7 +131,7 @@ class SqlAlchemyPumpRepository(PumpRepository):
 
 
 class SqlAlchemyProgramChangeRepository(ProgramChangeRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._s = session
 
@@ -185,7 +186,7 @@ class SqlAlchemyProgramChangeRepository(ProgramChangeRepository):
 
 
 class SqlAlchemyRefillRepository(RefillRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._s = session
 
@@ -235,7 +236,7 @@ class SqlAlchemyRefillRepository(RefillRepository):
 
 
 class SqlAlchemyPharmacyVerificationRepository(PharmacyVerificationRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._s = session
 
@@ -254,7 +255,7 @@ class SqlAlchemyPharmacyVerificationRepository(PharmacyVerificationRepository):
 
 
 class SqlAlchemyTaskRepository(TaskRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._s = session
 
@@ -288,7 +289,7 @@ class SqlAlchemyTaskRepository(TaskRepository):
 
 
 class SqlAlchemyImplantRepository(ImplantRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._s = session
 
     def add(self, record: ImplantRecord, *, pump_id: str) -> None:
@@ -341,7 +342,7 @@ class SqlAlchemyImplantRepository(ImplantRepository):
 
 
 class SqlAlchemyDeviceLogRepository(DeviceLogRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._s = session
 
     def add_events(self, events: Sequence[LoggedDeviceEvent]) -> None:
@@ -416,7 +417,7 @@ class SqlAlchemyDeviceLogRepository(DeviceLogRepository):
 
 
 class SqlAlchemyDeviceCommandLog(DeviceCommandLog):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._s = session
 
     def for_serial(self, serial: str) -> Sequence[DeviceCommand]:
@@ -494,9 +495,11 @@ class SqlAlchemyDeviceCommandLog(DeviceCommandLog):
             self._s.execute(insert(pump_twin_snapshots).values(serial=snapshot.serial, **values))
 
     def database(self) -> object | None:
-        return self._s.get_bind()
+        return self._s.get_bind() if isinstance(self._s, Session) else self._s.engine
 
     def after_commit(self, callback: Callable[[], None]) -> bool:
+        if not isinstance(self._s, Session):  # a read-only connection never commits
+            return False
         armed = [True]
 
         def committed(_session: Session) -> None:
@@ -513,7 +516,7 @@ class SqlAlchemyDeviceCommandLog(DeviceCommandLog):
 
 
 class SqlAlchemyTokenLedger(TokenLedger):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._s = session
 
     def is_used(self, token_id: str) -> bool:

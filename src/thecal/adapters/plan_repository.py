@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
 
 from thecal.adapters import plan_mappers as m
+from thecal.adapters.database import Executor
 from thecal.adapters.orm_plans import mri_plans, trial_observations, trials
 from thecal.adapters.pathway_mappers import findings_from_json
 from thecal.domain.mri import MriPlan
@@ -25,7 +25,7 @@ __all__ = ["SqlAlchemyMriPlanRepository", "SqlAlchemyTrialRepository"]
 
 
 def _versioned(
-    session: Session, table: Any, ident: str, expected: int, values: dict[str, Any]
+    session: Executor, table: Any, ident: str, expected: int, values: dict[str, Any]
 ) -> bool:
     values = {k: v for k, v in values.items() if k != "id"}
     result = session.execute(
@@ -35,7 +35,7 @@ def _versioned(
 
 
 class SqlAlchemyTrialRepository(TrialRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._s = session
 
@@ -101,7 +101,7 @@ class SqlAlchemyTrialRepository(TrialRepository):
 
 
 class SqlAlchemyMriPlanRepository(MriPlanRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._s = session
 

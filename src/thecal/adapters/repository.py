@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from thecal.adapters import mappers
+from thecal.adapters.database import Executor
 from thecal.adapters.orm import (
     audit_chain_head,
     audit_entries,
@@ -46,7 +46,7 @@ _AUDIT_STREAM_BATCH = 1000
 
 
 def _versioned_update(
-    session: Session, table: Table, ident: str, expected_version: int, values: dict[str, Any]
+    session: Executor, table: Table, ident: str, expected_version: int, values: dict[str, Any]
 ) -> bool:
     result = session.execute(
         update(table)
@@ -61,7 +61,7 @@ def _escape_like(text: str) -> str:
 
 
 class SqlAlchemyPatientRepository(PatientRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._session = session
 
@@ -98,8 +98,12 @@ class SqlAlchemyPatientRepository(PatientRepository):
         return _versioned_update(self._session, patients, aggregate.id, expected_version, values)
 
 
+# built once: every request reads its user (the session check)
+_USER_BY_ID = select(users).where(users.c.id == bindparam("ident"))
+
+
 class SqlAlchemyUserRepository(UserRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._session = session
 
@@ -107,9 +111,7 @@ class SqlAlchemyUserRepository(UserRepository):
         self._session.execute(insert(users).values(**mappers.user_to_row(aggregate)))
 
     def _get(self, ident: str) -> User | None:
-        found = (
-            self._session.execute(select(users).where(users.c.id == ident)).mappings().one_or_none()
-        )
+        found = self._session.execute(_USER_BY_ID, {"ident": ident}).mappings().one_or_none()
         return mappers.user_from_row(found) if found else None
 
     def _get_by_username(self, username: str) -> User | None:
@@ -131,7 +133,7 @@ class SqlAlchemyUserRepository(UserRepository):
 
 
 class SqlAlchemyCandidacyRepository(CandidacyRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         super().__init__()
         self._session = session
 
@@ -229,7 +231,7 @@ class SqlAlchemyAuditRepository(AuditRepository):
     from the sequence it was read at) are built once at import and bound per call.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def _head_row(self, *, lock: bool) -> ChainHead | None:

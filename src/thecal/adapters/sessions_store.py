@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select, update
 
+from thecal.adapters.database import Executor
 from thecal.adapters.orm import api_tokens, auth_sessions, login_failures
 from thecal.domain.sessions import ApiToken, AuthSession, SessionEnd
 from thecal.services.credential_stores import (
@@ -55,8 +55,12 @@ def _token_from_row(row: Row) -> ApiToken:
     )
 
 
+# built once: every request reads its session
+_SESSION_BY_ID = select(auth_sessions).where(auth_sessions.c.id == bindparam("digest"))
+
+
 class SqlAlchemySessionRepository(SessionRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def add(self, session: AuthSession) -> None:
@@ -73,11 +77,7 @@ class SqlAlchemySessionRepository(SessionRepository):
         )
 
     def get(self, digest: str) -> AuthSession | None:
-        row = (
-            self._session.execute(select(auth_sessions).where(auth_sessions.c.id == digest))
-            .mappings()
-            .one_or_none()
-        )
+        row = self._session.execute(_SESSION_BY_ID, {"digest": digest}).mappings().one_or_none()
         return _session_from_row(row) if row else None
 
     def save(self, session: AuthSession) -> None:
@@ -93,7 +93,7 @@ class SqlAlchemySessionRepository(SessionRepository):
 
 
 class SqlAlchemyLoginFailureRepository(LoginFailureRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def record(self, username: str, at: dt.datetime) -> None:
@@ -109,7 +109,7 @@ class SqlAlchemyLoginFailureRepository(LoginFailureRepository):
 
 
 class SqlAlchemyApiTokenRepository(ApiTokenRepository):
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Executor) -> None:
         self._session = session
 
     def add(self, token: ApiToken) -> None:

@@ -16,8 +16,10 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +29,7 @@ from thecal.adapters.clinical_records import (
     SqlAlchemyAssessmentRepository,
     SqlAlchemyProcedureRepository,
 )
-from thecal.adapters.database import READ_ONLY
+from thecal.adapters.database import READ_ONLY, Executor
 from thecal.adapters.pathway_repository import (
     SqlAlchemyDeviceCommandLog,
     SqlAlchemyDeviceLogRepository,
@@ -57,10 +59,11 @@ from thecal.adapters.sessions_store import (
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.users import Actor
-from thecal.services.unit_of_work import AbstractUnitOfWork, TransactionConflict
+from thecal.services.unit_of_work import AbstractUnitOfWork, AuditTrail, TransactionConflict
 
 __all__ = [
     "RETRYABLE_SQLSTATES",
+    "AuditOnlyTransaction",
     "SqlAlchemyUnitOfWork",
     "is_serialization_failure",
     "retry_on_serialization_failure",
@@ -76,7 +79,10 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     """One session per ``with`` block; repositories share it; nothing commits but ``commit``.
 
     A commit that wrote a clinical table also bumps the clinical generation in the same
-    transaction (``adapters/clinical_generation.py``); audit-only commits do not.
+    transaction (``adapters/clinical_generation.py``); audit-only commits do not. A read-only
+    block (``with uow.reading():``) runs the repositories on a plain read-only connection
+    instead of an ORM session: the same Core statements, without building and tearing down a
+    session (the session check of every request is one).
     """
 
     def __init__(
@@ -89,6 +95,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         super().__init__(audit_key=audit_key)
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._connection: Connection | None = None
         self._reads = reads  # group commit of read audit entries (None: one transaction each)
 
     def audit_read(
@@ -109,10 +116,13 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         )
 
     def _begin(self) -> None:
-        session = self._session_factory()
-        self._session = session
+        session: Executor
         if self.read_only:  # begin now, on a connection that takes no write lock
-            session.connection(execution_options=READ_ONLY)
+            engine = self._session_factory.kw["bind"]
+            session = self._connection = engine.connect().execution_options(**READ_ONLY)
+            session.begin()
+        else:
+            session = self._session = self._session_factory()
         self.patients = SqlAlchemyPatientRepository(session)
         self.candidacy = SqlAlchemyCandidacyRepository(session)
         self.users = SqlAlchemyUserRepository(session)
@@ -142,11 +152,60 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     def rollback(self) -> None:
         if self._session is not None:
             self._session.rollback()
+        if self._connection is not None:
+            self._connection.rollback()
 
     def _end(self) -> None:
         if self._session is not None:
             self._session.close()
             self._session = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class AuditOnlyTransaction:
+    """A write transaction that can only append to the audit trail, on a plain connection.
+
+    What the group commit of read audit entries (``AuditGroupCommit``) needs and nothing more:
+    the same audit repository and trail (head, chain, HMAC) as a unit of work, without an ORM
+    session and the clinical repositories built and torn down for every batch. Audit entries are
+    not clinical data: no generation to bump. Nothing is kept unless :meth:`commit` is called.
+    """
+
+    def __init__(self, engine: Engine, *, audit_key: bytes) -> None:
+        self._engine = engine
+        self._audit_key = audit_key
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        self._connection = connection
+        try:
+            connection.begin()  # SQLite: BEGIN IMMEDIATE behind the writer lock
+        except BaseException:
+            connection.close()
+            self._connection = None
+            raise
+        self.audit = AuditTrail(SqlAlchemyAuditRepository(connection), self._audit_key)
+        return self
+
+    def commit(self) -> None:
+        assert self._connection is not None, "commit outside `with`"  # noqa: S101
+        self._connection.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.rollback()  # harmless after a commit
+            finally:
+                connection.close()
 
 
 def is_serialization_failure(error: BaseException) -> bool:

@@ -109,3 +109,42 @@ def test_the_audit_log_pages_backwards_with_a_cursor(clinic: Clinic) -> None:
     older = admin.get(f"/api/v1/audit?limit=3&before_sequence={first['next_before_sequence']}")
     assert max(e["sequence"] for e in older.json()["items"]) < min(sequences)
     assert admin.post("/api/v1/audit/verify").json()["ok"] is True
+
+
+def test_a_query_parameter_given_twice_is_refused_by_name_before_anything_runs(
+    clinic: Clinic,
+) -> None:
+    client = logged_in(clinic, "nurse")
+    before = client.get("/api/v1/worklist?limit=5")
+    assert before.status_code == 200
+    twice = client.get("/api/v1/worklist?limit=5&offset=0&limit=50")
+    assert twice.status_code == 422
+    assert twice.headers["content-type"] == "application/problem+json"
+    body = twice.json()
+    assert set(body) == PROBLEM_KEYS
+    assert body["code"] == "THC-INPUT-002"
+    assert body["fields"]["where"] == "query.limit"
+    assert body["instance"] == "/api/v1/worklist"
+    # refused before authentication too: an anonymous caller learns nothing more than that
+    anonymous = clinic.client().get("/api/v1/worklist?kind=refill-due&kind=low-reservoir")
+    assert anonymous.status_code == 422
+    assert anonymous.json()["fields"]["where"] == "query.kind"
+
+
+def test_the_openapi_document_names_both_ways_to_authenticate_on_every_operation_but_log_in(
+    clinic: Clinic,
+) -> None:
+    schema = clinic.client().get("/api/v1/openapi.json").json()
+    assert set(schema["components"]["securitySchemes"]) == {"HTTPBearer", "APIKeyCookie"}
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert schema["components"]["securitySchemes"]["APIKeyCookie"]["in"] == "cookie"
+    public = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "security" not in operation:
+                public.add((method, path))
+            else:
+                assert operation["security"] == [{"HTTPBearer": []}, {"APIKeyCookie": []}]
+    assert public == {("post", "/api/v1/auth/login")}
+    # and a documented requirement is a real one: no cookie, no token, no answer
+    assert clinic.client().get("/api/v1/worklist").status_code == 401

@@ -17,10 +17,10 @@ import pytest
 from records_db import NOW, seed_user
 from sqlalchemy import func, select
 
-from thecal.adapters.audit_group_commit import AuditGroupCommit
+from thecal.adapters.audit_group_commit import AuditGroupCommit, AuditWriter
 from thecal.adapters.orm import audit_entries
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
-from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from thecal.adapters.unit_of_work import AuditOnlyTransaction, SqlAlchemyUnitOfWork
 from thecal.bootstrap import Thecal
 from thecal.domain.audit import AuditEntry, verify_chain
 from thecal.domain.authorization import Action, Subject
@@ -50,14 +50,34 @@ def _nurse(app: Thecal) -> Actor:
     return seed_user(app, username="nora", role=Role.NURSE).as_actor()
 
 
-def _group(app: Thecal, *, hold_first: threading.Event, broken: int = 0) -> AuditGroupCommit:
+Writer = Callable[[Thecal], AuditWriter]
+WRITERS: dict[str, Writer] = {
+    # what the server uses (bootstrap): a plain connection with the audit repository
+    "audit-only transaction": lambda app: AuditOnlyTransaction(
+        app.engine, audit_key=app.settings.audit_key_bytes
+    ),
+    # any unit of work will do as well
+    "unit of work": lambda app: SqlAlchemyUnitOfWork(
+        app.session_factory, audit_key=app.settings.audit_key_bytes
+    ),
+}
+
+
+@pytest.fixture(params=list(WRITERS))
+def writer(request: pytest.FixtureRequest) -> Writer:
+    return WRITERS[request.param]
+
+
+def _group(
+    app: Thecal, writer: Writer, *, hold_first: threading.Event, broken: int = 0
+) -> AuditGroupCommit:
     """A group commit whose first transaction waits for ``hold_first`` before it writes, and
     whose ``broken``-th transaction (1-based; 0: none) fails at commit, after its appends."""
     made = [0]
 
-    def unit_of_work() -> SqlAlchemyUnitOfWork:
+    def unit_of_work() -> AuditWriter:
         made[0] += 1
-        uow = SqlAlchemyUnitOfWork(app.session_factory, audit_key=app.settings.audit_key_bytes)
+        uow = writer(app)
         if made[0] == broken:
             uow.commit = _broken_commit  # type: ignore[method-assign]
         return uow
@@ -102,10 +122,12 @@ def _reader(group: AuditGroupCommit, app: Thecal, nurse: Actor) -> Callable[[int
     return read
 
 
-def test_concurrent_reads_share_a_transaction_and_each_returns_committed(app: Thecal) -> None:
+def test_concurrent_reads_share_a_transaction_and_each_returns_committed(
+    app: Thecal, writer: Writer
+) -> None:
     nurse = _nurse(app)
     release = threading.Event()
-    group = _group(app, hold_first=release)
+    group = _group(app, writer, hold_first=release)
     read = _reader(group, app, nurse)
     before = _count(app, Action.WORKLIST_READ)
 
@@ -129,11 +151,11 @@ def test_concurrent_reads_share_a_transaction_and_each_returns_committed(app: Th
 
 
 def test_a_failed_shared_transaction_fails_every_caller_in_it_and_records_none(
-    app: Thecal,
+    app: Thecal, writer: Writer
 ) -> None:
     nurse = _nurse(app)
     release = threading.Event()
-    group = _group(app, hold_first=release, broken=2)  # the shared transaction fails
+    group = _group(app, writer, hold_first=release, broken=2)  # the shared transaction fails
     read = _reader(group, app, nurse)
     before = _count(app, Action.WORKLIST_READ)
 
@@ -173,3 +195,33 @@ def test_the_worklist_use_case_audits_each_read_through_the_group(app: Thecal) -
     assert _count(app, Action.WORKLIST_READ) == before + 6
     assert 1 <= app.audit_reads.transactions - batches <= 6
     assert _chain_ok(app)
+
+
+def _record_then_fail(app: Thecal, nurse: Actor) -> None:
+    with AuditOnlyTransaction(app.engine, audit_key=app.settings.audit_key_bytes) as failed:
+        failed.audit.record(actor=nurse, action=Action.WORKLIST_READ, subject=SUBJECT, at=NOW)
+        msg = "boom"
+        raise RuntimeError(msg)
+
+
+def test_an_audit_only_transaction_keeps_nothing_without_its_commit(app: Thecal) -> None:
+    nurse = _nurse(app)
+    before = _count(app, Action.WORKLIST_READ)
+    with AuditOnlyTransaction(app.engine, audit_key=app.settings.audit_key_bytes) as dropped:
+        dropped.audit.record(actor=nurse, action=Action.WORKLIST_READ, subject=SUBJECT, at=NOW)
+    assert _count(app, Action.WORKLIST_READ) == before  # left without commit: rolled back
+    with pytest.raises(RuntimeError, match="boom"):
+        _record_then_fail(app, nurse)
+    assert _count(app, Action.WORKLIST_READ) == before
+    with AuditOnlyTransaction(app.engine, audit_key=app.settings.audit_key_bytes) as kept:
+        entry = kept.audit.record(actor=nurse, action=Action.WORKLIST_READ, subject=SUBJECT, at=NOW)
+        kept.commit()
+    assert _committed(app, entry.sequence)
+    assert _count(app, Action.WORKLIST_READ) == before + 1
+    assert _chain_ok(app)
+
+
+def test_the_server_wiring_groups_reads_through_audit_only_transactions(app: Thecal) -> None:
+    assert app.audit_reads is not None
+    made = app.audit_reads._unit_of_work()
+    assert isinstance(made, AuditOnlyTransaction)

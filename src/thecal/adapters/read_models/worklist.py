@@ -15,7 +15,7 @@ compiled cache does the rest. It runs on a read-only connection (``READ_ONLY``: 
 **As of the minute, and cached.** A page is computed as of the start of the current minute
 (``now`` truncated to the minute; ``WorklistPage.as_of`` says so), so every request in the same
 minute asks the same question. Each request first reads the clinical generation (one single-row
-SELECT, ``adapters/clinical_generation.py``) in its read transaction; a page is cached per
+SELECT on a raw pooled connection, ``adapters/clinical_generation.py``); a page is cached per
 (generation, minute, kinds, due before, limit, offset) in a small LRU per engine
 (:class:`WorklistCache`). Any clinical write, from any process, and any change of the clinic
 clock bump the generation, so the next request misses and reads the database again; a new minute
@@ -47,7 +47,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from thecal.adapters.clinical_generation import READ_GENERATION
+from thecal.adapters.clinical_generation import read_generation
 from thecal.adapters.database import READ_ONLY
 from thecal.adapters.orm import patients
 from thecal.adapters.orm_pathway import device_events, program_changes, pumps, tasks
@@ -307,12 +307,12 @@ class SqlWorklistReadModel(WorklistSource):
         statement = _statement(query.kinds, bounded=query.due_before is not None)
         if statement is None:
             return WorklistPage(rows=(), next_offset=None, as_of=as_of)
+        generation = read_generation(self._engine)  # first: what follows is at least as new
+        key = (generation, as_of, query.kinds, query.due_before, query.limit, query.offset)
+        cached = self.cache.get(key) if generation is not None else None
+        if cached is not None:
+            return cached
         with self._engine.connect().execution_options(**READ_ONLY) as connection:
-            generation = connection.execute(READ_GENERATION).scalar_one()
-            key = (generation, as_of, query.kinds, query.due_before, query.limit, query.offset)
-            cached = self.cache.get(key)
-            if cached is not None:
-                return cached
             values = {
                 "now": as_of,
                 "page_limit": query.limit + 1,
@@ -326,7 +326,8 @@ class SqlWorklistReadModel(WorklistSource):
         page = WorklistPage(
             rows=rows, next_offset=query.offset + query.limit if more else None, as_of=as_of
         )
-        self.cache.put(key, page)
+        if generation is not None:
+            self.cache.put(key, page)
         return page
 
     @staticmethod

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
-from thecal.entrypoints.api.deps import reject_repeated_query
+from thecal.entrypoints.api.deps import SECURITY, SECURITY_SCHEMES, authenticates
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
 from thecal.entrypoints.api.routers import (
     assessments,
     audit,
@@ -35,25 +37,21 @@ from thecal.entrypoints.api.routers import (
     worklist,
 )
 
-__all__ = ["API_PREFIX", "api_router", "create_app"]
+__all__ = ["API_PREFIX", "create_app"]
 
 API_PREFIX = "/api/v1"
 _COMMON_ERRORS = ("400", "401", "403", "422")
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(reject_repeated_query)])
-    modules = (
-        auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
-        procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
-    )  # fmt: skip
-    for module in modules:
-        router.include_router(module.router)
-    return router
+_MODULES = (
+    auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
+    procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
+)  # fmt: skip
 
 
 def _problem_openapi(app: FastAPI) -> dict[str, Any]:
-    """OpenAPI with every error documented as ``application/problem+json`` (RFC 9457)."""
+    """OpenAPI with every error documented as ``application/problem+json`` (RFC 9457), and
+    the two ways to authenticate on every operation that needs a user (deps.authenticates)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -70,7 +68,13 @@ def _problem_openapi(app: FastAPI) -> dict[str, Any]:
             for code, response in responses.items():
                 if int(code) >= 400:
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem}}
+    for context in iter_route_contexts(app.routes):  # included routers, flattened
+        route, path = context.original_route, context.path_format
+        if isinstance(route, APIRoute) and path in schema["paths"] and authenticates(route):
+            for method in route.methods or ():
+                schema["paths"][path][method.lower()]["security"] = SECURITY
     schema.setdefault("components", {}).setdefault("schemas", {})
+    schema["components"]["securitySchemes"] = SECURITY_SCHEMES
     schema["components"]["schemas"].pop("HTTPValidationError", None)
     schema["components"]["schemas"].pop("ValidationError", None)
     app.openapi_schema = schema
@@ -93,10 +97,17 @@ def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None
         redoc_url=None,
     )
     app.state.thecal = wired
-    app.include_router(api_router())
-    from thecal.entrypoints.web.routes import install_web  # noqa: PLC0415 - web is optional
+    from thecal.entrypoints.web.routes import (  # noqa: PLC0415 - web is optional
+        install_front,
+        install_web,
+    )
+
+    install_front(app)  # `/` first: routes are tried in order, and it is the landing page
+    for module in _MODULES:
+        app.include_router(module.router, prefix=API_PREFIX)
 
     renderer = install_web(app, wired)
     install_error_handlers(app, html=renderer)
+    app.add_middleware(RepeatedQueryGuard, prefix=API_PREFIX)
     app.openapi = lambda: _problem_openapi(app)  # type: ignore[method-assign]
     return app

@@ -7,14 +7,15 @@ token in ``X-CSRF-Token``; bearer-token clients send no cookies and need none.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from thecal.bootstrap import Thecal
 from thecal.domain.credentials import NotAuthenticated
-from thecal.domain.errors import RequestInvalid
 from thecal.domain.users import Actor
 from thecal.entrypoints.api.csrf import (
     CSRF_HEADER,
@@ -27,41 +28,50 @@ from thecal.services.identity import Authenticated, AuthenticateSession, Authent
 
 __all__ = [
     "SAFE_METHODS",
+    "SECURITY",
+    "SECURITY_SCHEMES",
     "AuthDep",
     "CurrentActor",
     "ThecalDep",
     "authenticate",
+    "authenticates",
     "get_thecal",
-    "reject_repeated_query",
+    "thecal_of",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Dependencies that never block are ``async def``: FastAPI runs a sync dependency in a worker
-# thread, a hand-off per dependency per request (measurable under load). The session check
-# (``_current``) reads the database and stays sync.
+# Each dependency costs every request a step of FastAPI's dependency solving, and a sync one a
+# hand-off to a worker thread: dependencies that never block are ``async def``, and the session
+# check (``_current``) reads the request itself. The two ways to authenticate are documented in
+# the OpenAPI document by :func:`authenticates` (app.py) rather than by security dependencies
+# that would run on every request only to be ignored.
 
-_bearer = HTTPBearer(auto_error=False, description="An API token issued by an administrator.")
-_cookie = APIKeyCookie(
-    name="thecal_session", auto_error=False, description="The browser session (web log-in)."
-)
+#: The OpenAPI security schemes: a bearer API token, or the web session cookie.
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "HTTPBearer": {
+        "type": "http",
+        "description": "An API token issued by an administrator.",
+        "scheme": "bearer",
+    },
+    "APIKeyCookie": {
+        "type": "apiKey",
+        "description": "The browser session (web log-in).",
+        "in": "cookie",
+        "name": "thecal_session",
+    },
+}
+#: The security requirement of an authenticated operation: either scheme.
+SECURITY: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
 
 
-async def reject_repeated_query(request: Request) -> None:
-    """A query parameter given twice is ambiguous: refuse it rather than pick one (SR-23).
-
-    Raises:
-        RequestInvalid: naming the repeated parameter.
-    """
-    seen: set[str] = set()
-    for key, _ in request.query_params.multi_items():
-        if key in seen:
-            raise RequestInvalid(where=f"query.{key}", detail="is given more than once")
-        seen.add(key)
+def thecal_of(request: Request) -> Thecal:
+    """The wired application serving ``request``."""
+    thecal: Thecal = request.app.state.thecal
+    return thecal
 
 
 async def get_thecal(request: Request) -> Thecal:
-    thecal: Thecal = request.app.state.thecal
-    return thecal
+    return thecal_of(request)
 
 
 ThecalDep = Annotated[Thecal, Depends(get_thecal)]
@@ -94,15 +104,8 @@ def authenticate(request: Request, thecal: Thecal, *, check_csrf: bool = True) -
     return auth
 
 
-def _current(
-    request: Request,
-    thecal: ThecalDep,
-    _bearer_doc: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    _cookie_doc: Annotated[str | None, Depends(_cookie)],
-) -> Authenticated:
-    # The two security dependencies only document the schemes in OpenAPI; `authenticate`
-    # reads the request itself (the cookie name depends on the settings).
-    return authenticate(request, thecal)
+def _current(request: Request) -> Authenticated:
+    return authenticate(request, thecal_of(request))
 
 
 AuthDep = Annotated[Authenticated, Depends(_current)]
@@ -113,3 +116,14 @@ async def _actor(auth: AuthDep) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(_actor)]
+
+
+def authenticates(route: APIRoute) -> bool:
+    """True if the route authenticates its caller (it depends on the current user)."""
+    return any(dependant.call is _current for dependant in _dependants(route.dependant))
+
+
+def _dependants(dependant: Dependant) -> Iterator[Dependant]:
+    for sub in dependant.dependencies:
+        yield sub
+        yield from _dependants(sub)

@@ -40,6 +40,7 @@ __all__ = [
     "HtmlRenderer",
     "install_error_handlers",
     "problem_body",
+    "problem_response",
     "status_for",
 ]
 
@@ -113,6 +114,30 @@ def problem_body(
     }
 
 
+def thecal_problem(error: ThecalError, *, instance: str) -> dict[str, Any]:
+    """The problem document for a thecal error (internal details only in the log)."""
+    status = status_for(error)
+    if status >= 500:
+        log.error("internal error %s: %s", error.code, error.message)
+    detail = error.message if status < 500 else "an internal error occurred; it was logged"
+    body = problem_body(
+        status=status,
+        detail=detail,
+        code=error.code,
+        instance=instance,
+        fields={k: str(v) for k, v in error.fields.items() if k != "findings"}
+        if status < 500
+        else {},
+    )
+    body["findings"] = _findings(error)
+    return body
+
+
+def problem_response(error: ThecalError, *, instance: str) -> JSONResponse:
+    """The API's answer to a thecal error raised outside the routes (ASGI middleware)."""
+    return _problem(thecal_problem(error, instance=instance))
+
+
 def _problem(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         body, status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
@@ -134,21 +159,8 @@ def install_error_handlers(app: FastAPI, *, html: HtmlRenderer | None = None) ->
 
     async def on_thecal_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ThecalError)  # noqa: S101 - registered for ThecalError only
-        status = status_for(error)
-        if status >= 500:
-            log.error("internal error %s: %s", error.code, error.message)
-        detail = error.message if status < 500 else "an internal error occurred; it was logged"
-        body = problem_body(
-            status=status,
-            detail=detail,
-            code=error.code,
-            instance=request.url.path,
-            fields={k: str(v) for k, v in error.fields.items() if k != "findings"}
-            if status < 500
-            else {},
-        )
-        body["findings"] = _findings(error)
-        return respond(request, status, body)
+        body = thecal_problem(error, instance=request.url.path)
+        return respond(request, body["status"], body)
 
     async def on_validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)  # noqa: S101

@@ -4,6 +4,7 @@ Before it listens, the server verifies the whole audit chain against the recorde
 if the chain does not verify it refuses to start (exit status 1) and names the first bad entry.
 There is deliberately no option or setting to skip the check.
 
+uvicorn picks its C HTTP parser (httptools) and libuv event loop (uvloop), both dependencies.
 Sync routes run in anyio's worker threads (40 by default). The server is CPU-bound (Python holds
 one core at a time), so more threads than a few only add GIL hand-offs and context switches: at 20
 concurrent clients, 4 threads answered the worklist API ≈ 15–25 % faster than 40, with a lower

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +24,7 @@ from thecal.domain.users import Role
 from thecal.entrypoints.api.csrf import (
     CSRF_FIELD,
     CsrfRejected,
+    csrf_token,
     login_csrf_cookie,
     new_login_csrf,
     session_cookie,
@@ -63,7 +64,7 @@ from thecal.services.identity import (
 )
 from thecal.services.worklist import TASK_KINDS, WorklistPage
 
-__all__ = ["install_web", "router"]
+__all__ = ["install_front", "install_web", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -235,14 +236,13 @@ def dashboard(request: Request) -> Response:
         return RedirectResponse("/portal", status_code=303)
     if auth.actor.role is Role.ADMIN:
         return RedirectResponse("/audit", status_code=303)
-    page = worklist_page(thecal_of(request), auth.actor, kind=None, limit=100, offset=0)
-    return render(
-        request,
-        "dashboard.html",
-        rows=page.rows,
-        as_of=page.as_of,
-        row_parts=_ROWS.get(page, (), _row_parts),
-    )
+    thecal = thecal_of(request)
+    page = worklist_page(thecal, auth.actor, kind=None, limit=100, offset=0)
+    csrf = escape(csrf_token(thecal.settings, auth.session_id or ""))
+    # the page's rows, rendered once (_row_parts), joined with this session's CSRF token: the
+    # parts are Markup, the token is escaped once (Markup.join would escape every part again)
+    rows_html = Markup(str(csrf).join(_ROWS.get(page, (), _row_parts)))  # noqa: S704
+    return render(request, "dashboard.html", rows=page.rows, as_of=page.as_of, rows_html=rows_html)
 
 
 #: Where each viewer's CSRF token goes in the shared rows: random per process, so no stored
@@ -269,11 +269,17 @@ def _error_page(request: Request, status: int, title: str, detail: str, code: st
     return render(request, template, status_code=status, title=title, detail=detail, code=code)
 
 
+def install_front(app: FastAPI) -> None:
+    """The log-in, log-out and dashboard routes: included before the API's, because routes are
+    matched in order and ``/`` is the page every user lands on (then :func:`install_web`)."""
+    app.include_router(router)
+
+
 def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
-    """Mount the pages and static files; return the error-page renderer for the handlers."""
+    """Mount the other pages and static files; return the error-page renderer for the handlers
+    (after :func:`install_front`)."""
     del thecal  # the pages read it from app.state, like the API
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    app.include_router(router)
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
     app.include_router(pages_account.router)
