@@ -29,8 +29,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 # users and serve the web app and API (settings from THECAL_* variables; demo mode for the twin).
 run: $(VENV)/.installed
 	$(BIN)/thecal db upgrade
-	$(BIN)/thecal demo seed-if-empty || $(BIN)/thecal demo users
-	@$(BIN)/thecal demo users
+	$(BIN)/thecal demo seed-if-empty
 	@echo "\nthecal is serving at http://$(HOST):$(PORT)/ (API: http://$(HOST):$(PORT)/api/v1/docs) — Ctrl-C stops it"
 	THECAL_DEMO_MODE=$${THECAL_DEMO_MODE:-true} $(BIN)/thecal serve --host $(HOST) --port $(PORT)
 

@@ -28,7 +28,7 @@ from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.domain.errors import Conflict, RequestInvalid
 from thecal.domain.users import Actor
-from thecal.entrypoints.cli.db import Json
+from thecal.entrypoints.cli.db import Json, open_app
 from thecal.entrypoints.cli.demo_users import (
     DEMO_PATIENT_MRN,
     DEMO_USERS,
@@ -183,6 +183,10 @@ def run_seed(
         thecal.close()
 
 
+def _users(users: tuple[DemoUser, ...]) -> list[dict[str, str]]:
+    return [{"username": u.username, "password": u.password, "role": u.role.value} for u in users]
+
+
 def _document(summary: SeedSummary, seconds: float, users: tuple[DemoUser, ...]) -> dict[str, Any]:
     return {
         "patients": summary.patients,
@@ -193,9 +197,7 @@ def _document(summary: SeedSummary, seconds: float, users: tuple[DemoUser, ...])
         "pumps_by_model": summary.pumps_by_model,
         "procedures_by_kind": summary.procedures_by_kind,
         "assessments_by_instrument": summary.assessments_by_instrument,
-        "users": [
-            {"username": u.username, "password": u.password, "role": u.role.value} for u in users
-        ],
+        "users": _users(users),
     }
 
 
@@ -230,9 +232,20 @@ def _seed(
             patients=patients, seed=seed, today=_today(today), only_if_empty=only_if_empty
         )
         seconds = time.perf_counter() - began
-        if summary is None:
+        if summary is None:  # seed-if-empty on a clinic: the demo accounts, as after a seed
             message = "the database already holds patients: not seeding the demo clinic"
-            emit({"seeded": False, "reason": message}, message, as_json=as_json)
+            with open_app() as thecal:
+                created = ensure_demo_users(thecal)
+            emit(
+                {
+                    "seeded": False,
+                    "reason": message,
+                    "created": [u.username for u in created],
+                    "users": _users(DEMO_USERS),
+                },
+                f"{message}\n{describe()}",
+                as_json=as_json,
+            )
             return
         emit(
             {"seeded": True, **_document(summary, seconds, DEMO_USERS)},
