@@ -105,6 +105,48 @@ class User:
         """Whether a log-in must pass a one-time code (enrolled, or the clinic requires it)."""
         return self.mfa_enrolled or (required_for_roles and self.role in MFA_ROLES)
 
+    def begin_authenticator(self, secret: str) -> None:
+        """A new secret waiting for its first code (replacing an unconfirmed one).
+
+        Raises:
+            MfaAlreadyEnrolled: an authenticator is confirmed (an administrator resets it).
+        """
+        self._not_enrolled()
+        self.totp_secret = secret
+        self.totp_last_step = None
+
+    def accept_code_step(self, step: int, at: dt.datetime) -> bool:
+        """Note an accepted code's time step (a code is used once); True if it confirmed a
+        pending enrolment at ``at``."""
+        self.totp_last_step = step
+        if self.mfa_enrolled:
+            return False
+        self.totp_enrolled_at = at
+        return True
+
+    def enrol_authenticator(self, secret: str, at: dt.datetime) -> None:
+        """An administrator's enrolment: the secret is in force at once.
+
+        Raises:
+            MfaAlreadyEnrolled: an authenticator is confirmed (reset it first).
+        """
+        self._not_enrolled()
+        self.totp_secret = secret
+        self.totp_enrolled_at = at
+        self.totp_last_step = None
+
+    def _not_enrolled(self) -> None:
+        from thecal.domain.credentials import MfaAlreadyEnrolled  # noqa: PLC0415 - no cycle
+
+        if self.mfa_enrolled:
+            raise MfaAlreadyEnrolled(username=self.username)
+
+    def clear_authenticator(self) -> None:
+        """No authenticator, enrolled or pending (the recovery for a lost device)."""
+        self.totp_secret = None
+        self.totp_enrolled_at = None
+        self.totp_last_step = None
+
     def as_actor(self) -> Actor:
         return Actor(
             user_id=self.id, role=self.role, patient_id=self.patient_id, active=self.active

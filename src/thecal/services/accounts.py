@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize
-from thecal.domain.credentials import MfaAlreadyEnrolled, check_password_policy, secret_digest
+from thecal.domain.credentials import check_password_policy, secret_digest
 from thecal.domain.errors import Conflict, NotFound
 from thecal.domain.sessions import ApiToken
 from thecal.domain.totp import new_secret, otpauth_uri
@@ -237,12 +237,8 @@ class Accounts:
             user = uow.users.get(cmd.user_id)
             if user is None:
                 raise UserNotFound(ident=cmd.user_id)
-            if user.mfa_enrolled:
-                raise MfaAlreadyEnrolled(username=user.username)
             secret = new_secret()
-            user.totp_secret = secret
-            user.totp_enrolled_at = now
-            user.totp_last_step = None
+            user.enrol_authenticator(secret, now)  # refused if one is enrolled
             user.version += 1
             uow.users.update(user)
             uow.audit.record(
@@ -271,9 +267,7 @@ class Accounts:
             if user is None:
                 raise UserNotFound(ident=cmd.user_id)
             was_enrolled = user.mfa_enrolled
-            user.totp_secret = None
-            user.totp_enrolled_at = None
-            user.totp_last_step = None
+            user.clear_authenticator()
             user.version += 1
             uow.users.update(user)
             uow.audit.record(

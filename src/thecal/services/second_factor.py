@@ -106,8 +106,8 @@ def begin_enrolment(
     uow: AbstractUnitOfWork, user: User, now: dt.datetime, *, via: str
 ) -> TotpEnrolment:
     """Store a fresh unconfirmed secret (replacing any earlier unconfirmed one) and audit it."""
-    user.totp_secret = new_secret()
-    user.totp_last_step = None
+    secret = new_secret()
+    user.begin_authenticator(secret)
     user.version += 1
     uow.users.update(user)
     uow.audit.record(
@@ -117,7 +117,7 @@ def begin_enrolment(
         at=now,
         details={"username": user.username, "via": via},
     )
-    return enrolment_of(user, user.totp_secret)
+    return enrolment_of(user, secret)
 
 
 def accept_code(
@@ -173,10 +173,8 @@ def accept_code(
         )
         uow.commit()
         raise OneTimeCodeWrong
-    enrolling = not user.mfa_enrolled
-    user.totp_last_step = checked.step
-    if enrolling:
-        user.totp_enrolled_at = now
+    assert checked.step is not None  # noqa: S101 - an accepted code has its step
+    enrolling = user.accept_code_step(checked.step, now)
     user.version += 1
     uow.users.update(user)
     if enrolling:

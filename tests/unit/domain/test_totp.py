@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from thecal.domain.credentials import MfaAlreadyEnrolled
 from thecal.domain.login_challenge import CHALLENGE_LIFETIME, open_challenge, seal_challenge
 from thecal.domain.totp import (
     SECRET_BYTES,
@@ -21,6 +22,7 @@ from thecal.domain.totp import (
     secret_bytes,
     time_step,
 )
+from thecal.domain.users import Role, User
 
 # RFC 6238 Appendix B: the SHA-1 seed is the ASCII string "12345678901234567890".
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode("ascii")
@@ -165,3 +167,37 @@ def test_a_challenge_with_another_key_or_an_edited_payload_does_not_open() -> No
     parts[2] = "4"  # another row version
     assert open_challenge(KEY, ".".join(parts) + "." + mac, at=AT) is None
     assert open_challenge(KEY, "garbage", at=AT) is None
+
+
+def _nurse() -> User:
+    return User(
+        id="u-1",
+        username="nora",
+        role=Role.NURSE,
+        display_name="Nora",
+        created_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
+
+
+def test_an_account_s_authenticator_goes_pending_enrolled_and_cleared() -> None:
+    user, at = _nurse(), dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)
+    user.begin_authenticator("JBSWY3DPEHPK3PXP")
+    assert (user.totp_secret, user.mfa_enrolled) == ("JBSWY3DPEHPK3PXP", False)
+    second = "KRSXG5CTMVRXEZLU"
+    user.begin_authenticator(second)  # a pending secret may be replaced
+    assert user.totp_secret == second
+    assert user.accept_code_step(1_000, at) is True  # the first code confirms the enrolment
+    assert (user.totp_enrolled_at, user.totp_last_step) == (at, 1_000)
+    later = at + dt.timedelta(minutes=5)
+    assert user.accept_code_step(1_010, later) is False  # later codes only move the step
+    assert (user.totp_enrolled_at, user.totp_last_step) == (at, 1_010)
+    with pytest.raises(MfaAlreadyEnrolled):  # a confirmed authenticator is not replaced
+        user.begin_authenticator("MZXW6YTBOI======")
+    with pytest.raises(MfaAlreadyEnrolled):
+        user.enrol_authenticator("MZXW6YTBOI======", later)
+    assert user.totp_secret == second
+    user.clear_authenticator()
+    assert (user.totp_secret, user.totp_enrolled_at, user.totp_last_step) == (None, None, None)
+    user.enrol_authenticator("MZXW6YTBOI======", later)  # an administrator's: at once
+    assert user.mfa_enrolled
+    assert (user.totp_secret, user.totp_last_step) == ("MZXW6YTBOI======", None)
