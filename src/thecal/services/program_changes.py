@@ -6,7 +6,8 @@ Each function is one transaction with authorization first and an audit entry. Ru
 
 * propose: the review is built from the stored records (``review_context.py``); a ``block``
   finding raises :class:`~thecal.domain.program_change.ProgramChangeBlocked` and **nothing is
-  stored**; the idempotency key is unique, so a retried proposal returns the first one;
+  stored**; the idempotency key is unique, so a retried proposal returns the first one
+  (``ProposalOutcome.replayed``), proposes nothing and is audited as a read of that change;
 * sign/co-sign: the SR-16 token must match this change's diff digest, the signer and a fresh
   re-authentication (checked by the aggregate) **and** never have been spent on any change
   (``used_confirmation_tokens``, a global ledger);
@@ -56,6 +57,7 @@ __all__ = [
     "CoSignProgramChange",
     "GetProgramChange",
     "ProgramChangeNotFound",
+    "ProposalOutcome",
     "ProposeProgramChange",
     "PumpProgramMoved",
     "SendProgramChange",
@@ -90,6 +92,12 @@ class ProposeProgramChange:
     idempotency_key: str
     rationale: str = ""
     change_id: str | None = None  # generated when not given
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProposalOutcome:
+    change: ProgramChange
+    replayed: bool = False  # True: the idempotency key was already used; nothing was proposed now
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,8 +161,12 @@ def _load(uow: AbstractUnitOfWork, change_id: str) -> ProgramChange:
 
 def propose_program_change(
     cmd: ProposeProgramChange, *, uow: AbstractUnitOfWork, clock: Clock
-) -> ProgramChange:
+) -> ProposalOutcome:
     """Propose a new program for a pump and attach the safety review's findings.
+
+    A known idempotency key returns the change it made (``replayed=True``): nothing is proposed
+    or reviewed again, and the answer is audited as a read of that change (``PROGRAM_READ``), not
+    as a second proposal.
 
     Raises:
         AccessDenied; PumpNotFound; NothingToChange; ProgramChangeBlocked (nothing stored).
@@ -164,8 +176,21 @@ def propose_program_change(
     with uow:
         existing = uow.program_changes.get_by_key(cmd.idempotency_key)
         if existing is not None:
-            authorize(cmd.actor, Action.PROGRAM_READ, Subject.patient(existing.patient_id))
-            return existing
+            subject = Subject.patient(existing.patient_id)
+            authorize(cmd.actor, Action.PROGRAM_READ, subject)
+            uow.audit.record(
+                actor=cmd.actor,
+                action=Action.PROGRAM_READ,
+                subject=subject,
+                at=now,
+                details={
+                    "change_id": existing.change_id,
+                    "version": existing.version,
+                    "replayed": True,
+                },
+            )
+            uow.commit()
+            return ProposalOutcome(change=existing, replayed=True)
         pump = uow.pumps.get(cmd.pump_id)
         if pump is None:
             raise PumpNotFound(ident=cmd.pump_id)
@@ -212,7 +237,7 @@ def propose_program_change(
             details={"pump_id": pump.id, "rationale": change.rationale, **_summary(change)},
         )
         uow.commit()
-    return change
+    return ProposalOutcome(change=change)
 
 
 def _spend(

@@ -97,7 +97,7 @@ def _propose(thecal: Any, actor: Actor, pump: Pump) -> ProgramChange:
             new_program=program,
             idempotency_key=f"matrix-change-{next(_counter)}",
         ),
-    )
+    ).change
     assert change.state is ProgramChangeState.REVIEWED, change.findings
     return change
 

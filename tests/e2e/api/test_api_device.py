@@ -14,6 +14,7 @@ import pytest
 from api_support import PASSWORD, Clinic, TestClient, build_clinic, implant_pump_with_patient_bolus
 from api_support import logged_in as log_in
 
+from thecal.domain.audit import AuditEntry
 from thecal.domain.users import Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.simulation.faults import DeliveryError
@@ -88,8 +89,8 @@ def test_a_dose_increase_is_signed_cosigned_sent_and_confirmed_by_interrogation(
     changed = {e["parameter"]: (e["old"], e["new"]) for e in proposed["diff"] if e["changed"]}
     assert any("5.5" in new and "5" in old for old, new in changed.values()), changed
     assert all(f["severity"] != "block" for f in proposed["findings"])
-    again = _ok(_propose(nurse, pump_id, "5.5 mg/day", "change-key-0001"), 201)
-    assert again["id"] == proposed["id"]  # a retry returns the first proposal
+    again = _ok(_propose(nurse, pump_id, "5.5 mg/day", "change-key-0001"), 200)
+    assert (again["id"], again["replayed"]) == (proposed["id"], True)  # the first proposal
     change_url = f"{API}/program-changes/{proposed['id']}"
 
     wrong_digest = _signature(proposed, diff_digest="0" * 64)
@@ -130,6 +131,53 @@ def test_a_dose_increase_is_signed_cosigned_sent_and_confirmed_by_interrogation(
     assert pump["version"] > version
     listed = _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes?limit=5"))
     assert [(c["id"], c["state"]) for c in listed["items"]] == [(proposed["id"], "confirmed")]
+
+
+def _proposal_audit(clinic: Clinic) -> list[AuditEntry]:
+    with clinic.thecal.uow() as uow:
+        return [e for e in uow.audit_log.entries() if e.action.startswith("program.")]
+
+
+def test_a_replayed_proposal_answers_200_with_the_same_change_and_proposes_nothing(
+    clinic: Clinic, pump_id: str
+) -> None:
+    clinic.clock.advance(days=1)
+    nurse = log_in(clinic, "nurse")
+    first = _propose(nurse, pump_id, "5.5 mg/day", "replay-key-0001")
+    proposed = _ok(first, 201)
+    assert proposed["replayed"] is False
+    assert first.headers["content-type"] == "application/json"
+
+    replay = _ok(_propose(nurse, pump_id, "5.5 mg/day", "replay-key-0001"), 200)
+    assert (replay["id"], replay["replayed"]) == (proposed["id"], True)
+    assert {k: v for k, v in replay.items() if k != "replayed"} == {
+        k: v for k, v in proposed.items() if k != "replayed"
+    }
+    audited = [(e.action, e.details.get("change_id")) for e in _proposal_audit(clinic)]
+    assert audited == [  # the replay is a read of the change, not a second proposal
+        ("program.propose", proposed["id"]),
+        ("program.read", proposed["id"]),
+    ]
+    assert _proposal_audit(clinic)[-1].details["replayed"] is True
+    listed = _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))
+    assert [c["id"] for c in listed["items"]] == [proposed["id"]]  # nothing proposed twice
+
+    other = _ok(_propose(nurse, pump_id, "5.5 mg/day", "replay-key-0002"), 201)
+    assert other["replayed"] is False
+    assert other["id"] != proposed["id"]
+    assert _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))["total"] == 2
+    proposals = [e for e in _proposal_audit(clinic) if e.action == "program.propose"]
+    assert [e.details["change_id"] for e in proposals] == [proposed["id"], other["id"]]
+
+
+def test_the_openapi_document_says_a_proposal_is_201_and_its_replay_200(clinic: Clinic) -> None:
+    schema = clinic.client().get(f"{API}/openapi.json").json()
+    responses = schema["paths"][f"{API}/pumps/{{pump_id}}/program-changes"]["post"]["responses"]
+    for status in ("200", "201"):
+        body = responses[status]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/ProgramChangeProposalPublic"}, status
+    proposal = schema["components"]["schemas"]["ProgramChangeProposalPublic"]
+    assert "replayed" in proposal["required"]
 
 
 def test_an_api_token_cannot_sign_or_cosign(clinic: Clinic, pump_id: str) -> None:

@@ -143,7 +143,7 @@ def _pump_year(clinic: Thecal, clock: MovableClock) -> None:
             idempotency_key="change-1",
             rationale="pain not controlled",
         ),
-    )
+    ).change
     change = clinic.run(sign_program_change, sign(change, clock.now()))
     change = clinic.run(cosign_program_change, cosign(change, clock.now()))
     clinic.run_device(
@@ -273,7 +273,7 @@ def test_the_change_that_was_not_confirmed_is_not_exported_as_an_order(
             idempotency_key="change-x",
             rationale="proposed, never signed",
         ),
-    )
+    ).change
     assert change.state is ProgramChangeState.REVIEWED
     env = {
         "THECAL_DATABASE_URL": database_url,

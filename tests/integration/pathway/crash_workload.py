@@ -61,7 +61,7 @@ def _cycle(app: Thecal, acks: Path, n: int) -> None:
     _ack(acks, f"refill {key}")
     pump = app.run(get_pump, GetPump(actor=nurse, pump_id="pump-1"))  # the refill may settle a send
     dose = "5" if pump.program == program("5.5") else "5.5"
-    change = app.run(propose_program_change, propose(dose, key=f"pc-{key}"))
+    change = app.run(propose_program_change, propose(dose, key=f"pc-{key}")).change
     signing = sign(change, app.clock.now())
     overrides = tuple(
         OverrideJustification(

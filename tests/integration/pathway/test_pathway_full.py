@@ -58,7 +58,7 @@ def test_the_whole_pathway_confirms_the_program_and_catches_a_pocket_fill_at_the
     implanted = clinic.run_device(implant_pump, implant())
     assert implanted.pump.version == 1
     clock.advance(days=1)
-    change = clinic.run(propose_program_change, propose("5.5"))
+    change = clinic.run(propose_program_change, propose("5.5")).change
     assert change.state is ProgramChangeState.REVIEWED
     change = clinic.run(sign_program_change, sign(change, clock.now()))
     change = clinic.run(cosign_program_change, cosign(change, clock.now()))
@@ -106,7 +106,7 @@ def test_an_uncertain_send_stays_sent_until_an_interrogation_shows_the_old_progr
     clinic: Thecal, clock: MovableClock
 ) -> None:
     clinic.run_device(implant_pump, implant())
-    change = clinic.run(propose_program_change, propose("5.5"))
+    change = clinic.run(propose_program_change, propose("5.5")).change
     change = clinic.run(sign_program_change, sign(change, clock.now()))
     change = clinic.run(cosign_program_change, cosign(change, clock.now()))
     with clinic.uow() as uow:

@@ -147,7 +147,7 @@ def test_the_worklist_shows_every_kind_in_due_order_with_patient_and_pump(
     version = clinic.run(get_pump, GetPump(actor=actor(NURSE), pump_id="pump-1")).version
     clinic.run(verify_admixture, verify(clock.now()))
     clinic.run_device(perform_refill, refill(version))  # next refill due
-    change = clinic.run(propose_program_change, propose("5.5"))
+    change = clinic.run(propose_program_change, propose("5.5")).change
     clinic.run(sign_program_change, sign(change, clock.now()))  # awaits co-signature
     clinic.run(
         plan_mri,

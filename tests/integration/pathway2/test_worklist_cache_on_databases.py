@@ -61,7 +61,7 @@ def audited_reads(engine: Engine) -> int:
 
 
 def sign_a_change(app: Thecal, clock: MovableClock) -> str:
-    change = app.run(propose_program_change, propose("5.5"))
+    change = app.run(propose_program_change, propose("5.5")).change
     app.run(sign_program_change, sign(change, clock.now()))
     return change.change_id
 

@@ -40,6 +40,7 @@ __all__ = [
     "PharmacyVerificationPublic",
     "PocketFillChecklistIn",
     "ProgramChangeCreate",
+    "ProgramChangeProposalPublic",
     "ProgramChangePublic",
     "ProgramChangesPublic",
     "ProgramPublic",
@@ -244,6 +245,12 @@ class ProgramChangePublic(_Out):
     co_signature: SignaturePublic | None
     overrides: list[OverrideIn]
     send_outcomes: list[str]
+
+
+class ProgramChangeProposalPublic(ProgramChangePublic):
+    """The answer to a proposal: the change, and whether this key had already proposed it."""
+
+    replayed: bool = Field(description="True: this key was used before; this is that change.")
 
 
 class ProgramChangesPublic(_Out):

@@ -54,7 +54,13 @@ def propose(
     pump: Annotated[str, typer.Option(help="Pump id.")],
     daily_dose: Annotated[str, typer.Option(help='New daily dose, e.g. "5.5 mg/day".')],
     rationale: Annotated[str, typer.Option(help="Why.")] = "",
-    key: Annotated[str | None, typer.Option(help="Idempotency key (generated if omitted).")] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            help="Idempotency key (generated if omitted); a known key shows the change it "
+            "proposed (replayed) and proposes nothing."
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Propose a new continuous daily dose for a pump (same admixture and bolus settings)."""
@@ -67,7 +73,7 @@ def propose(
             patient_bolus=current.patient_bolus,
             low_reservoir_alarm=current.low_reservoir_alarm,
         )
-        change = thecal.run(
+        outcome = thecal.run(
             propose_program_change,
             ProposeProgramChange(
                 actor=actor,
@@ -77,8 +83,11 @@ def propose(
                 rationale=rationale,
             ),
         )
-        payload = change_payload(change)
-        emit(payload, _human(payload), as_json=as_json)
+        payload = {**change_payload(outcome.change), "replayed": outcome.replayed}
+        human = _human(payload)
+        if outcome.replayed:
+            human = f"already proposed with this key: {human}"
+        emit(payload, human, as_json=as_json)
 
 
 @app.command()

@@ -103,7 +103,7 @@ async def propose(request: Request, pump_id: Ident) -> Response:
         DoseRate.from_mg_per_day(mg_per_day),
         patient_bolus=pump.program.patient_bolus,
     )
-    change = thecal.run(
+    outcome = thecal.run(
         propose_program_change,
         ProposeProgramChange(
             actor=auth.actor,
@@ -113,7 +113,9 @@ async def propose(request: Request, pump_id: Ident) -> Response:
             rationale=form.get("rationale", ""),
         ),
     )
-    return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change.change_id}", status_code=303)
+    # A resubmitted form (same key) lands on the change it proposed the first time.
+    change_id = outcome.change.change_id
+    return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
 
 
 def _change_context(change: ProgramChange) -> dict[str, Any]:

@@ -309,7 +309,7 @@ class PumpCare:
         self.changes += 1
         key = ctx.ident("program-change", self.plan.number, self.changes)
         try:
-            change = ctx.clinic.run(
+            outcome = ctx.clinic.run(
                 propose_program_change,
                 ProposeProgramChange(
                     actor=staff.nurse,
@@ -323,6 +323,7 @@ class PumpCare:
         except ProgramChangeBlocked:
             ctx.tally.add("program changes blocked")
             return
+        change = outcome.change
         if change.state is ProgramChangeState.BLOCKED:
             ctx.tally.add("program changes blocked")
             return

@@ -80,14 +80,38 @@ def test_a_blocked_proposal_stores_nothing_and_sends_nothing(
     assert len(uow.database.pathway.commands) == commands
 
 
+def test_a_replayed_proposal_returns_the_first_change_audited_as_a_read(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    first = propose_program_change(propose("5.5", key="k"), uow=uow, clock=clock)
+    assert first.replayed is False
+    audited = len(uow.database.audit)
+    again = propose_program_change(propose("6", key="k"), uow=uow, clock=clock)  # same key
+    assert again.replayed is True
+    assert again.change == first.change  # the first change, not the new dose
+    assert list(uow.database.pathway.changes) == [first.change.change_id]
+    (entry,) = uow.database.audit[audited:]  # one entry: a read of the change, no proposal
+    assert entry.action == "program.read"
+    assert (entry.details["change_id"], entry.details["replayed"]) == (first.change.change_id, True)
+    other = propose_program_change(propose("5.5", key="other"), uow=uow, clock=clock)
+    assert other.replayed is False
+    assert other.change.change_id != first.change.change_id
+    proposals = [e for e in uow.database.audit if e.action == "program.propose"]
+    assert [e.details["change_id"] for e in proposals] == [
+        first.change.change_id,
+        other.change.change_id,
+    ]
+
+
 def test_a_token_spent_on_one_change_is_refused_on_another(
     uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
 ) -> None:
     implant_pump(implant(), uow=uow, clock=clock, driver=driver)
-    first = propose_program_change(propose("5.5", key="a"), uow=uow, clock=clock)
+    first = propose_program_change(propose("5.5", key="a"), uow=uow, clock=clock).change
     signing = sign(first, clock.now())
     sign_program_change(signing, uow=uow, clock=clock)
-    second = propose_program_change(propose("5.5", key="b"), uow=uow, clock=clock)
+    second = propose_program_change(propose("5.5", key="b"), uow=uow, clock=clock).change
     replay = dataclasses.replace(
         sign(second, clock.now()),
         token=dataclasses.replace(
@@ -102,7 +126,7 @@ def test_the_signer_may_not_co_sign_their_own_change(
     uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
 ) -> None:
     implant_pump(implant(), uow=uow, clock=clock, driver=driver)
-    change = propose_program_change(propose(), uow=uow, clock=clock)
+    change = propose_program_change(propose(), uow=uow, clock=clock).change
     change = sign_program_change(sign(change, clock.now()), uow=uow, clock=clock)
     own = CoSignProgramChange(
         actor=actor(PHYSICIAN),
@@ -117,7 +141,7 @@ def test_a_send_from_a_stale_pump_version_conflicts_before_reaching_the_pump(
     uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
 ) -> None:
     implant_pump(implant(), uow=uow, clock=clock, driver=driver)
-    change = propose_program_change(propose(), uow=uow, clock=clock)
+    change = propose_program_change(propose(), uow=uow, clock=clock).change
     change = sign_program_change(sign(change, clock.now()), uow=uow, clock=clock)
     change = cosign_program_change(cosign(change, clock.now()), uow=uow, clock=clock)
     commands = len(uow.database.pathway.commands)

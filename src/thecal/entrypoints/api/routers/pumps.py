@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict
 
 from thecal.bootstrap import Thecal
@@ -25,14 +25,18 @@ from thecal.entrypoints.api.schemas import Problem
 from thecal.entrypoints.api.schemas_device import (
     InterrogationPublic,
     ProgramChangeCreate,
-    ProgramChangePublic,
+    ProgramChangeProposalPublic,
     ProgramChangesPublic,
     PumpPublic,
     PumpsPublic,
 )
 from thecal.services.device import InterrogatePump, interrogate_pump
 from thecal.services.patient_bolus import RequestPatientBolus, request_patient_bolus
-from thecal.services.program_changes import ProposeProgramChange, propose_program_change
+from thecal.services.program_changes import (
+    ProposalOutcome,
+    ProposeProgramChange,
+    propose_program_change,
+)
 from thecal.services.pump_driver import BolusAnswer
 from thecal.services.pump_reads import (
     MAX_PAGE,
@@ -166,26 +170,43 @@ def list_changes(
     )
 
 
+def _proposal_public(outcome: ProposalOutcome) -> ProgramChangeProposalPublic:
+    """The proposed change as :func:`change_public` shows it, and whether it was a replay."""
+    return ProgramChangeProposalPublic(
+        **dict(change_public(outcome.change)), replayed=outcome.replayed
+    )
+
+
 @router.post(
     "/pumps/{pump_id}/program-changes",
-    response_model=ProgramChangePublic,
+    response_model=ProgramChangeProposalPublic,
     status_code=status.HTTP_201_CREATED,
-    responses={404: {"model": Problem}, 409: {"model": Problem}},
+    responses={
+        200: {
+            "model": ProgramChangeProposalPublic,
+            "description": "A replay: the change this key proposed before; nothing is proposed.",
+        },
+        404: {"model": Problem},
+        409: {"model": Problem},
+    },
     summary=(
         "Propose a new daily dose (same admixture and bolus settings): the change with its "
-        "safety findings, the diff and its digest; a retry with the same key returns the first"
+        "safety findings, the diff and its digest; a retry with the same key returns the first "
+        "with 200 (replayed: true)"
     ),
 )
 def propose(
     pump_id: PumpId,
     body: ProgramChangeCreate,
+    *,
     actor: CurrentActor,
     thecal: ThecalDep,
+    response: Response,
     key: IdempotencyHeader = None,
-) -> ProgramChangePublic:
+) -> ProgramChangeProposalPublic:
     chosen_key = idempotency_key(key, body.idempotency_key)
     pump = thecal.run(get_pump, GetPump(actor=actor, pump_id=pump_id))
-    change = thecal.run(
+    outcome = thecal.run(
         propose_program_change,
         ProposeProgramChange(
             actor=actor,
@@ -195,4 +216,6 @@ def propose(
             rationale=body.rationale,
         ),
     )
-    return change_public(change)
+    if outcome.replayed:
+        response.status_code = status.HTTP_200_OK
+    return _proposal_public(outcome)
