@@ -2,6 +2,11 @@
 
 Under ``THECAL_REQUIRE_ALL=1`` (set by ``.ci/run``) a skipped test counts as a failure: CI must
 prove that every test ran, including those that need PostgreSQL or Chromium.
+
+Modules holding a test marked ``slow`` run first (whole modules, in their collected order, so a
+module-scoped fixture is still built once): under ``pytest -n 2 --dist worksteal`` the long tests
+then start early and the short ones fill in behind them, instead of one long test running alone
+on one worker at the end while the other is idle.
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ settings.register_profile(
     "thecal", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile("thecal")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    slow_modules = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow_modules)  # stable
 
 
 @pytest.hookimpl(hookwrapper=True)

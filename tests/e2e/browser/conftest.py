@@ -32,7 +32,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     clinic.thecal.close()
 
 
-@pytest.fixture
+# One Chromium per module (and xdist worker): a launch costs about a second. Tests share no
+# browser state: each opens its own context (cookies, storage) with ``browser.new_context``.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")

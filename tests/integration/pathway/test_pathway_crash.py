@@ -89,6 +89,7 @@ def _latest(engine: Engine) -> dt.datetime:
     return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
 
 
+@pytest.mark.slow  # 200 forked kill points on SQLite: ~30 s; run first (tests/conftest.py)
 def test_random_kills_during_refills_and_program_changes_lose_no_acknowledged_commit(
     clinic: Thecal, clock: MovableClock, settings: Settings, tmp_path: Path
 ) -> None:
