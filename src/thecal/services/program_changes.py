@@ -57,6 +57,7 @@ __all__ = [
     "CoSignProgramChange",
     "GetProgramChange",
     "ProgramChangeNotFound",
+    "ProposalKeyInUse",
     "ProposalOutcome",
     "ProposeProgramChange",
     "PumpProgramMoved",
@@ -81,6 +82,14 @@ class PumpProgramMoved(Conflict):
     template = (
         "pump {pump_id} no longer runs the program program change {change_id} was made from: "
         "withdraw it and propose again from the current program"
+    )
+
+
+class ProposalKeyInUse(Conflict):
+    code = "THC-PUMP-022"
+    template = (
+        "the idempotency key {key} was already used for a program change of another pump: "
+        "send a new key for a proposal for pump {pump_id}"
     )
 
 
@@ -169,13 +178,16 @@ def propose_program_change(
     as a second proposal.
 
     Raises:
-        AccessDenied; PumpNotFound; NothingToChange; ProgramChangeBlocked (nothing stored).
+        AccessDenied; PumpNotFound; NothingToChange; ProgramChangeBlocked (nothing stored);
+        ProposalKeyInUse: the key was used for another pump's change (a replay is the same pump).
     """
     authorize_function(cmd.actor, Action.PROGRAM_PROPOSE)
     now = clock.now()
     with uow:
         existing = uow.program_changes.get_by_key(cmd.idempotency_key)
         if existing is not None:
+            if uow.program_changes.pump_of(existing.change_id) != cmd.pump_id:
+                raise ProposalKeyInUse(key=cmd.idempotency_key, pump_id=cmd.pump_id)
             subject = Subject.patient(existing.patient_id)
             authorize(cmd.actor, Action.PROGRAM_READ, subject)
             uow.audit.record(

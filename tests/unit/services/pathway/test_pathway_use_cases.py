@@ -34,6 +34,7 @@ from thecal.domain.tasks import TaskKind
 from thecal.services.pharmacy import verify_admixture
 from thecal.services.program_changes import (
     CoSignProgramChange,
+    ProposalKeyInUse,
     SendProgramChange,
     cosign_program_change,
     propose_program_change,
@@ -102,6 +103,19 @@ def test_a_replayed_proposal_returns_the_first_change_audited_as_a_read(
         first.change.change_id,
         other.change.change_id,
     ]
+
+
+def test_a_key_used_for_one_pump_is_refused_for_another(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    first = propose_program_change(propose("5.5", key="k"), uow=uow, clock=clock)
+    audited = len(uow.database.audit)
+    elsewhere = dataclasses.replace(propose("5.5", key="k"), pump_id="pump-2")
+    with pytest.raises(ProposalKeyInUse, match="another pump"):
+        propose_program_change(elsewhere, uow=uow, clock=clock)
+    assert list(uow.database.pathway.changes) == [first.change.change_id]  # nothing new
+    assert len(uow.database.audit) == audited  # and not read back to the caller either
 
 
 def test_a_token_spent_on_one_change_is_refused_on_another(
