@@ -4,8 +4,8 @@ pocket-fill checklist → new reservoir volume and next refill date.
 
 Order of work inside the transaction (docs/persistence.md, "Refill"):
 
-1. authorize; an idempotency key already used for this pump returns the stored refill (no second
-   refill, no second device command);
+1. authorize; an idempotency key already used for this pump returns the stored refill, audited as
+   a read (no second refill, no second device command);
 2. lock the pump row and check the caller's ``expected_pump_version`` — the loser of a race gets
    :class:`~thecal.services.pump_record.StalePumpVersion` (a ``Conflict``) before touching the pump;
 3. every check that can refuse the request without the pump: the pharmacy verification (unused,
@@ -137,8 +137,21 @@ def perform_refill(
     now = clock.now()
     with uow:
         existing = uow.refills.get_by_key(cmd.pump_id, cmd.idempotency_key)
-        if existing is not None:
-            authorize(cmd.actor, Action.REFILL_PERFORM, Subject.patient(existing.patient_id))
+        if existing is not None:  # a retry: the stored refill, read back (and audited as a read)
+            subject = Subject.patient(existing.patient_id)
+            authorize(cmd.actor, Action.REFILL_PERFORM, subject)
+            uow.audit.record(
+                actor=cmd.actor,
+                action=Action.PROGRAM_READ,
+                subject=subject,
+                at=now,
+                details={
+                    "pump_id": cmd.pump_id,
+                    "refills": [existing.refill_id],
+                    "replayed": True,
+                },
+            )
+            uow.commit()
             return RefillOutcome(
                 refill=existing,
                 findings=uow.refills.findings_of(existing.refill_id),

@@ -269,6 +269,13 @@ def test_a_refill_of_an_over_delivering_pump_raises_the_discrepancy_and_replays_
 
     replay = _ok(nurse.post(url, json=_refill_body(verified["id"], version), headers=key))
     assert (replay["id"], replay["replayed"]) == (refill["id"], True)
+    (read_back,) = [  # the replay showed the refill: audited as a read (SR-17), nothing performed
+        e for e in _proposal_audit(clinic) if e.details.get("replayed") is True
+    ]
+    assert (read_back.action, read_back.details["refills"]) == ("program.read", [refill["id"]])
+    with clinic.thecal.uow() as uow:
+        performed = [e for e in uow.audit_log.entries() if e.action == "refill.perform"]
+    assert len(performed) == 1
     assert replay["findings"] == refill["findings"]
     assert replay["discrepancy_ml"] == refill["discrepancy_ml"]
     listed = _ok(nurse.get(url))
