@@ -152,6 +152,13 @@ class Transition:
     at: dt.datetime
     version: int
 
+    @classmethod
+    def first(cls, *, action: str, to_state: str, user_id: str, at: dt.datetime) -> Transition:
+        """The step that creates an aggregate (from no state, at version 1)."""
+        return cls(
+            action=action, from_state="", to_state=to_state, user_id=user_id, at=at, version=1
+        )
+
 
 def expect_state(
     *,

@@ -121,13 +121,8 @@ class MriPlan(StateMachine[MriState]):
         self.scanned_at: dt.datetime | None = None
         self.task: Task | None = None
         self.history: list[Transition] = [
-            Transition(
-                action="plan",
-                from_state="",
-                to_state=_M.PLANNED.value,
-                user_id=planned_by.user_id,
-                at=planned_at,
-                version=1,
+            Transition.first(
+                action="plan", to_state=_M.PLANNED.value, user_id=planned_by.user_id, at=planned_at
             )
         ]
 

@@ -131,13 +131,11 @@ class ProgramChange(StateMachine[ProgramChangeState]):
         self.withdrawal_reason: str | None = None
         self._used_tokens: set[str] = set()
         self.history: list[Transition] = [
-            Transition(
+            Transition.first(
                 action="propose",
-                from_state="",
                 to_state=_S.PROPOSED.value,
                 user_id=proposed_by.user_id,
                 at=proposed_at,
-                version=1,
             )
         ]
 

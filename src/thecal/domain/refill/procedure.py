@@ -134,13 +134,8 @@ class Refill(StateMachine[RefillState]):
         self.halt_reason: str | None = None
         self.tasks: tuple[Task, ...] = ()
         self.history: list[Transition] = [
-            Transition(
-                action="open",
-                from_state="",
-                to_state=_R.OPENED.value,
-                user_id=opened_by.user_id,
-                at=opened_at,
-                version=1,
+            Transition.first(
+                action="open", to_state=_R.OPENED.value, user_id=opened_by.user_id, at=opened_at
             )
         ]
 

@@ -89,13 +89,8 @@ class Trial(StateMachine[TrialState]):
         self.decision_rationale: str | None = None
         self.evaluation: TrialEvaluation | None = None
         self.history: list[Transition] = [
-            Transition(
-                action="plan",
-                from_state="",
-                to_state=_T.PLANNED.value,
-                user_id=planned_by.user_id,
-                at=planned_at,
-                version=1,
+            Transition.first(
+                action="plan", to_state=_T.PLANNED.value, user_id=planned_by.user_id, at=planned_at
             )
         ]
 
