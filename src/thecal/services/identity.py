@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from thecal.domain.audit import append_entry
 from thecal.domain.authorization import Action, Subject
@@ -59,7 +59,7 @@ from thecal.domain.credentials import (
     secret_digest,
     throttle,
 )
-from thecal.domain.login_challenge import open_challenge, seal_challenge
+from thecal.domain.login_challenge import Challenge, open_challenge, seal_challenge
 from thecal.domain.program_change import ConfirmationToken
 from thecal.domain.sessions import AuthSession, SessionEnd, SessionPolicy
 from thecal.domain.totp import TotpInvalid
@@ -183,6 +183,13 @@ def _record_anonymous(
         details={"role": "none", **details},
     )
     uow.audit_log.append(entry)
+
+
+def _still_pending(user: User | None, challenge: Challenge) -> TypeGuard[User]:
+    """The account a challenge was sealed for, unchanged since, with a secret to check."""
+    return (
+        user is not None and user.version == challenge.user_version and user.totp_secret is not None
+    )
 
 
 class Identity:
@@ -336,12 +343,7 @@ class Identity:
             raise LoginChallengeInvalid
         with uow:
             user = uow.users.get(challenge.user_id)
-            if (
-                user is None
-                or not user.active
-                or user.version != challenge.user_version
-                or user.totp_secret is None
-            ):
+            if not _still_pending(user, challenge) or not user.active:
                 raise LoginChallengeInvalid
             accept_code(uow, user, cmd.one_time_code, now=now, purpose="log-in")
             result = self._start_session(uow, user, now, replacing=cmd.replacing)
@@ -362,9 +364,10 @@ class Identity:
             raise LoginChallengeInvalid
         with uow.reading():
             user = uow.users.get(opened.user_id)
-        if user is None or user.version != opened.user_version or user.totp_secret is None:
+        if not _still_pending(user, opened):
             raise LoginChallengeInvalid
-        pending = None if user.mfa_enrolled else enrolment_of(user, user.totp_secret)
+        secret = user.totp_secret
+        pending = None if user.mfa_enrolled or secret is None else enrolment_of(user, secret)
         return SecondFactorNeeded(
             challenge=challenge,
             expires_at=opened.expires_at,
