@@ -143,6 +143,16 @@ def _logged_in(request: Request, result: LoginResult, next_path: str) -> Respons
     return response
 
 
+def _check_login_form(request: Request, thecal: Thecal, csrf_token: str) -> None:
+    """The log-in forms' double-submit CSRF check (cookie set with the form, field posted back).
+
+    Raises:
+        CsrfRejected: the form was not issued to this browser, or has expired.
+    """
+    if not tokens_match(request.cookies.get(login_csrf_cookie(thecal.settings)), csrf_token):
+        raise CsrfRejected(detail="the log-in form has expired")
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, reason: str = "", next: str = "/") -> HTMLResponse:  # noqa: A002
     return _login_page(request, message=reason[:200], next_path=next)
@@ -157,8 +167,7 @@ def login(
     next_path: Annotated[str, Form(alias="next", max_length=500)] = "/",
 ) -> Response:
     thecal = thecal_of(request)
-    if not tokens_match(request.cookies.get(login_csrf_cookie(thecal.settings)), csrf_token):
-        raise CsrfRejected(detail="the log-in form has expired")
+    _check_login_form(request, thecal, csrf_token)
     try:
         outcome = thecal.run(
             thecal.identity.begin_log_in,
@@ -186,8 +195,7 @@ def login_code(
 ) -> Response:
     """The second step: the code for the pending log-in; the session starts only now."""
     thecal = thecal_of(request)
-    if not tokens_match(request.cookies.get(login_csrf_cookie(thecal.settings)), csrf_token):
-        raise CsrfRejected(detail="the log-in form has expired")
+    _check_login_form(request, thecal, csrf_token)
     try:
         result = thecal.run(
             thecal.identity.complete_log_in,
