@@ -186,8 +186,7 @@ class Accounts:
             expires_at=cmd.expires_at,
         )
         with uow:
-            if uow.users.get(cmd.user_id) is None:
-                raise UserNotFound(ident=cmd.user_id)
+            _account(uow, cmd.user_id)
             uow.api_tokens.add(record)
             uow.audit.record(
                 actor=cmd.actor,
@@ -234,9 +233,7 @@ class Accounts:
         authorize(cmd.actor, Action.USER_MANAGE, _USERS)
         now = clock.now()
         with uow:
-            user = uow.users.get(cmd.user_id)
-            if user is None:
-                raise UserNotFound(ident=cmd.user_id)
+            user = _account(uow, cmd.user_id)
             secret = new_secret()
             user.enrol_authenticator(secret, now)  # refused if one is enrolled
             user.version += 1
@@ -263,9 +260,7 @@ class Accounts:
         authorize(cmd.actor, Action.USER_MANAGE, _USERS)
         now = clock.now()
         with uow:
-            user = uow.users.get(cmd.user_id)
-            if user is None:
-                raise UserNotFound(ident=cmd.user_id)
+            user = _account(uow, cmd.user_id)
             was_enrolled = user.mfa_enrolled
             user.clear_authenticator()
             user.version += 1
@@ -279,3 +274,15 @@ class Accounts:
             )
             uow.commit()
         return user
+
+
+def _account(uow: AbstractUnitOfWork, user_id: str) -> User:
+    """The stored account ``user_id``.
+
+    Raises:
+        UserNotFound: no such account.
+    """
+    user = uow.users.get(user_id)
+    if user is None:
+        raise UserNotFound(ident=user_id)
+    return user
