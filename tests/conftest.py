@@ -12,6 +12,7 @@ on one worker at the end while the other is idle.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Generator
 
 import pytest
@@ -23,6 +24,20 @@ settings.register_profile(
     "thecal", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile("thecal")
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoint_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test keeps its audit checkpoints in a file of its own.
+
+    The default file beside a SQLite database is already per test; for PostgreSQL it is named
+    after the URL under ``var/`` of the working folder, which tests would share and litter. A
+    test that checks the default unsets the variable.
+    """
+    where = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{uuid.uuid4().hex}.jsonl"
+    monkeypatch.setenv("THECAL_AUDIT_CHECKPOINT_FILE", str(where))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -16,7 +16,9 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from thecal.adapters.audit_checkpoint_file import FileCheckpointStore, default_checkpoint_path
 from thecal.adapters.audit_group_commit import AuditGroupCommit
+from thecal.adapters.audit_key_file import FileAuditKeys
 from thecal.adapters.clinic_clock import ClinicClock
 from thecal.adapters.clock import SystemClock
 from thecal.adapters.database import make_engine, upgrade_database
@@ -28,10 +30,13 @@ from thecal.adapters.unit_of_work import (
     retry_on_serialization_failure,
 )
 from thecal.config import Settings
+from thecal.domain.audit import AuditKey
 from thecal.domain.errors import PermissionDenied
 from thecal.domain.sessions import SessionPolicy
 from thecal.domain.users import Actor
 from thecal.services.accounts import Accounts
+from thecal.services.audit_checkpoints import CheckpointStore
+from thecal.services.audit_keys import AuditKeys
 from thecal.services.clock import Clock
 from thecal.services.identity import Identity
 from thecal.services.passwords import PasswordHasher
@@ -39,7 +44,16 @@ from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.refusals import REFUSALS, RecordRefusal, record_refusal
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["DeviceUseCase", "Thecal", "UseCase", "bootstrap", "session_policy", "system_clock"]
+__all__ = [
+    "DeviceUseCase",
+    "Thecal",
+    "UseCase",
+    "audit_keys",
+    "bootstrap",
+    "checkpoint_store",
+    "session_policy",
+    "system_clock",
+]
 
 C_contra = TypeVar("C_contra", contravariant=True)
 R_co = TypeVar("R_co", covariant=True)
@@ -76,12 +90,17 @@ class Thecal:
     clock: Clock
     identity: Identity
     accounts: Accounts
+    audit_keys: AuditKeys  # the key ring: THECAL_AUDIT_KEY, then THECAL_AUDIT_KEY_FILE's keys
+    audit_checkpoints: CheckpointStore  # the chain's head, signed, outside the database
     retry_attempts: int = 8
     audit_reads: AuditGroupCommit | None = None  # group commit of read audit entries
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(
-            self.session_factory, audit_key=self.settings.audit_key_bytes, reads=self.audit_reads
+            self.session_factory,
+            audit_key=self.audit_keys,
+            reads=self.audit_reads,
+            checkpoints=self.audit_checkpoints,
         )
 
     def run(self, use_case: UseCase[C, R], cmd: C) -> R:
@@ -151,7 +170,8 @@ def bootstrap(
     bound = engine if engine is not None else make_engine(chosen.database_url)
     passwords = hasher if hasher is not None else Argon2PasswordHasher()
     sessions = sessionmaker(bind=bound, expire_on_commit=False)
-    key = chosen.audit_key_bytes
+    keys = audit_keys(chosen)
+    real_time = session_clock or clock or system_clock()
     return Thecal(
         settings=chosen,
         engine=bound,
@@ -160,16 +180,30 @@ def bootstrap(
         identity=Identity(
             hasher=passwords,
             policy=session_policy(chosen),
-            clock=session_clock or clock or system_clock(),
+            clock=real_time,
             mfa_required=chosen.mfa_enforced,
             challenge_key=chosen.login_challenge_key,
         ),
         accounts=Accounts(hasher=passwords),
+        audit_keys=keys,
+        audit_checkpoints=checkpoint_store(chosen, clock=real_time),
         audit_reads=AuditGroupCommit(
-            lambda: AuditOnlyTransaction(bound, audit_key=key),
+            lambda: AuditOnlyTransaction(bound, audit_key=keys),
             run=retry_on_serialization_failure,
         ),
     )
+
+
+def audit_keys(settings: Settings) -> FileAuditKeys:
+    """The audit key ring: ``THECAL_AUDIT_KEY`` (id ``THECAL_AUDIT_KEY_ID``), then the key file's."""
+    first = AuditKey(settings.audit_key_id, settings.audit_key_bytes)
+    return FileAuditKeys(first, settings.audit_key_file)
+
+
+def checkpoint_store(settings: Settings, *, clock: Clock) -> FileCheckpointStore:
+    """The checkpoint file (``THECAL_AUDIT_CHECKPOINT_FILE``, or the default beside the data)."""
+    path = settings.audit_checkpoint_file or default_checkpoint_path(settings.database_url)
+    return FileCheckpointStore(path, clock=clock, to_log=settings.audit_checkpoint_log)
 
 
 def session_policy(settings: Settings) -> SessionPolicy:

@@ -7,6 +7,14 @@ variable                   default                    meaning
 ``THECAL_DATABASE_URL``    ``sqlite:///var/thecal.db`` SQLite file or ``postgresql+psycopg://…``
 ``THECAL_AUDIT_KEY``       a fixed development key    HMAC key of the audit chain (≥ 32 bytes in
                                                       production); keep it outside the database
+``THECAL_AUDIT_KEY_ID``    ``k1``                     the id of ``THECAL_AUDIT_KEY`` in the key ring
+``THECAL_AUDIT_KEY_FILE``  unset                      further audit keys, added by ``thecal audit
+                                                      rotate-key`` (outside the database, 0600)
+``THECAL_AUDIT_CHECKPOINT_FILE`` beside a SQLite file append-only checkpoints of the chain's head
+                           (see ``docs/persistence.md``) (outside the database)
+``THECAL_AUDIT_CHECKPOINT_MINUTES`` ``15``            how often ``thecal serve`` checkpoints
+``THECAL_AUDIT_CHECKPOINT_LOG`` ``true``              also log each checkpoint (ship it off the
+                                                      machine)
 ``THECAL_SESSION_SECRET``  derived from the audit key HMAC key for CSRF tokens (≥ 32 bytes
                                                       when set in production)
 ``THECAL_IDLE_TIMEOUT_MINUTES`` ``15``                session idle timeout (SR-20)
@@ -22,8 +30,10 @@ Nothing is read at import time: build :class:`Settings` in the composition root.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -41,6 +51,11 @@ class Settings(BaseSettings):
     env: str = "development"
     database_url: str = "sqlite:///var/thecal.db"
     audit_key: SecretStr = SecretStr(DEV_AUDIT_KEY)
+    audit_key_id: str = Field(default="k1", pattern=r"^[a-z0-9][a-z0-9._-]{0,31}$")
+    audit_key_file: Path | None = None
+    audit_checkpoint_file: Path | None = None  # None: beside a SQLite file, else var/ (adapters)
+    audit_checkpoint_minutes: int = Field(default=15, ge=1, le=1440)
+    audit_checkpoint_log: bool = True
     session_secret: SecretStr | None = None  # None: derived from the audit key
     idle_timeout_minutes: int = Field(default=15, ge=1, le=720)
     absolute_timeout_hours: int = Field(default=12, ge=1, le=24)
@@ -54,6 +69,11 @@ class Settings(BaseSettings):
         if self.session_secret is not None:
             return self.session_secret.get_secret_value().encode("utf-8")
         return hmac.new(self.audit_key_bytes, b"thecal-session-secret", hashlib.sha256).digest()
+
+    @property
+    def checkpoint_interval(self) -> dt.timedelta:
+        """How often ``thecal serve`` checkpoints the audit chain's head."""
+        return dt.timedelta(minutes=self.audit_checkpoint_minutes)
 
     @property
     def cookies_secure(self) -> bool:

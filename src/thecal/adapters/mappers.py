@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from thecal.domain.audit import AuditEntry
 from thecal.domain.candidacy import (
     CancerCategory,
     CancerStatus,
@@ -31,8 +30,6 @@ from thecal.domain.units import DoseRate
 from thecal.domain.users import Role, User
 
 __all__ = [
-    "audit_entry_from_row",
-    "audit_entry_to_row",
     "candidacy_from_rows",
     "candidacy_to_rows",
     "patient_from_row",
@@ -206,30 +203,4 @@ def candidacy_from_rows(
             per_drug_mg_per_day=per_drug,
         ),
         version=main["version"],
-    )
-
-
-def audit_entry_to_row(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "sequence": entry.sequence,
-        "occurred_at": entry.occurred_at,
-        "actor": entry.actor,
-        "action": entry.action,
-        "subject": entry.subject,
-        "details_json": entry.details_json,
-        "previous_hash": entry.previous_hash,
-        "entry_hash": entry.entry_hash,
-    }
-
-
-def audit_entry_from_row(row: Row) -> AuditEntry:
-    return AuditEntry(
-        sequence=row["sequence"],
-        occurred_at=row["occurred_at"],
-        actor=row["actor"],
-        action=row["action"],
-        subject=row["subject"],
-        details_json=row["details_json"],
-        previous_hash=row["previous_hash"],
-        entry_hash=row["entry_hash"],
     )

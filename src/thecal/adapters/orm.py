@@ -225,6 +225,8 @@ audit_entries = Table(
     Column("details_json", Text, nullable=False),
     Column("previous_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False, unique=True),
+    # the key that signed the entry (revision 0013; entries before it were signed with 'k1')
+    Column("key_id", String(32), nullable=False, server_default="k1"),
     Index("ix_audit_entries_subject", "subject"),
 )
 
@@ -236,6 +238,7 @@ audit_chain_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("last_sequence", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
+    Column("last_key_id", String(32), nullable=False, server_default="k1"),  # revision 0013
     CheckConstraint("id = 1", name="single_row"),
 )
 

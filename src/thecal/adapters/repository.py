@@ -7,7 +7,7 @@ concurrent change is detected (the caller raises ``StaleAggregate``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -15,20 +15,16 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from thecal.adapters import mappers
 from thecal.adapters.database import Executor
 from thecal.adapters.orm import (
-    audit_chain_head,
-    audit_entries,
     candidacy_assessments,
     candidacy_contraindications,
     candidacy_medications,
     patients,
     users,
 )
-from thecal.domain.audit import AuditEntry, ChainHead
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
 from thecal.domain.users import User
 from thecal.services.repositories import (
-    AuditRepository,
     CandidacyRepository,
     PatientQuery,
     PatientRepository,
@@ -36,13 +32,10 @@ from thecal.services.repositories import (
 )
 
 __all__ = [
-    "SqlAlchemyAuditRepository",
     "SqlAlchemyCandidacyRepository",
     "SqlAlchemyPatientRepository",
     "SqlAlchemyUserRepository",
 ]
-
-_AUDIT_STREAM_BATCH = 1000
 
 
 def _versioned_update(
@@ -207,80 +200,3 @@ class SqlAlchemyCandidacyRepository(CandidacyRepository):
             self._session.execute(delete(child).where(child.c.assessment_id == aggregate.id))
         self._insert_children(aggregate)
         return True
-
-
-_HEAD = select(audit_chain_head.c.last_sequence, audit_chain_head.c.last_hash).where(
-    audit_chain_head.c.id == 1
-)
-_HEAD_LOCKED = _HEAD.with_for_update()
-_APPEND = insert(audit_entries)
-_ADVANCE = (
-    update(audit_chain_head)
-    .where(
-        audit_chain_head.c.id == 1,
-        audit_chain_head.c.last_sequence == bindparam("expected_sequence"),
-    )
-    .values(last_sequence=bindparam("new_sequence"), last_hash=bindparam("new_hash"))
-)
-
-
-class SqlAlchemyAuditRepository(AuditRepository):
-    """Appends to ``audit_entries`` and advances ``audit_chain_head``; nothing else.
-
-    The three statements of an append (read the head, insert the entry, advance the head only
-    from the sequence it was read at) are built once at import and bound per call.
-    """
-
-    def __init__(self, session: Executor) -> None:
-        self._session = session
-
-    def _head_row(self, *, lock: bool) -> ChainHead | None:
-        row = self._session.execute(_HEAD_LOCKED if lock else _HEAD).one()
-        return None if row.last_sequence == 0 else ChainHead(sequence=row[0], entry_hash=row[1])
-
-    def head(self) -> ChainHead | None:
-        return self._head_row(lock=True)
-
-    def recorded_head(self) -> ChainHead | None:
-        return self._head_row(lock=False)
-
-    def append(self, entry: AuditEntry) -> None:
-        self._session.execute(_APPEND, mappers.audit_entry_to_row(entry))
-        advanced = self._session.execute(
-            _ADVANCE,
-            {
-                "expected_sequence": entry.sequence - 1,
-                "new_sequence": entry.sequence,
-                "new_hash": entry.entry_hash,
-            },
-        )
-        if advanced.rowcount != 1:  # type: ignore[attr-defined]
-            msg = f"audit head did not advance to {entry.sequence}"
-            raise RuntimeError(msg)
-
-    def newest(self, *, before_sequence: int | None = None, limit: int = 50) -> list[AuditEntry]:
-        statement = select(audit_entries)
-        if before_sequence is not None:
-            statement = statement.where(audit_entries.c.sequence < before_sequence)
-        statement = statement.order_by(audit_entries.c.sequence.desc()).limit(limit)
-        rows = self._session.execute(statement).mappings()
-        return [mappers.audit_entry_from_row(row) for row in rows]
-
-    def entries(self, *, after_sequence: int = 0) -> Iterator[AuditEntry]:
-        last = after_sequence
-        while True:
-            batch = (
-                self._session.execute(
-                    select(audit_entries)
-                    .where(audit_entries.c.sequence > last)
-                    .order_by(audit_entries.c.sequence)
-                    .limit(_AUDIT_STREAM_BATCH)
-                )
-                .mappings()
-                .all()
-            )
-            for row in batch:
-                yield mappers.audit_entry_from_row(row)
-            if len(batch) < _AUDIT_STREAM_BATCH:
-                return
-            last = batch[-1]["sequence"]

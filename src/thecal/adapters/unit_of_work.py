@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from thecal.adapters.audit_group_commit import AuditGroupCommit
+from thecal.adapters.audit_repository import SqlAlchemyAuditRepository
 from thecal.adapters.clinical_generation import bump_if_clinical
 from thecal.adapters.clinical_records import (
     SqlAlchemyAssessmentRepository,
@@ -46,7 +47,6 @@ from thecal.adapters.plan_repository import (
     SqlAlchemyTrialRepository,
 )
 from thecal.adapters.repository import (
-    SqlAlchemyAuditRepository,
     SqlAlchemyCandidacyRepository,
     SqlAlchemyPatientRepository,
     SqlAlchemyUserRepository,
@@ -59,6 +59,8 @@ from thecal.adapters.sessions_store import (
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.users import Actor
+from thecal.services.audit_checkpoints import CheckpointStore
+from thecal.services.audit_keys import AuditKeys
 from thecal.services.unit_of_work import AbstractUnitOfWork, AuditTrail, TransactionConflict
 
 __all__ = [
@@ -89,10 +91,11 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self,
         session_factory: sessionmaker[Session],
         *,
-        audit_key: bytes,
+        audit_key: bytes | AuditKeys,
         reads: AuditGroupCommit | None = None,
+        checkpoints: CheckpointStore | None = None,
     ) -> None:
-        super().__init__(audit_key=audit_key)
+        super().__init__(audit_key=audit_key, checkpoints=checkpoints)
         self._session_factory = session_factory
         self._session: Session | None = None
         self._connection: Connection | None = None
@@ -173,7 +176,7 @@ class AuditOnlyTransaction:
     not clinical data: no generation to bump. Nothing is kept unless :meth:`commit` is called.
     """
 
-    def __init__(self, engine: Engine, *, audit_key: bytes) -> None:
+    def __init__(self, engine: Engine, *, audit_key: bytes | AuditKeys) -> None:
         self._engine = engine
         self._audit_key = audit_key
         self._connection: Connection | None = None

@@ -43,6 +43,8 @@ class Action(StrEnum):
     CANDIDACY_READ = "candidacy.read"
     AUDIT_VERIFY = "audit.verify"
     AUDIT_READ = "audit.read"
+    AUDIT_KEY_ROTATE = "audit.key_rotate"  # a new audit key put in service (admin)
+    AUDIT_RESTORE_ACCEPT = "audit.restore_accept"  # a restored backup's shorter chain accepted
     USER_MANAGE = "user.manage"
     PROCEDURE_RECORD = "procedure.record"
     PROCEDURE_READ = "procedure.read"
@@ -211,6 +213,8 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
             {
                 Action.AUDIT_VERIFY: Scope.ANY,
                 Action.AUDIT_READ: Scope.ANY,
+                Action.AUDIT_KEY_ROTATE: Scope.ANY,
+                Action.AUDIT_RESTORE_ACCEPT: Scope.ANY,
                 Action.USER_MANAGE: Scope.ANY,
                 Action.OUTCOMES_REPORT: Scope.ANY,  # aggregate figures only, no identifiers
             }

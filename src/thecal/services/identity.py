@@ -44,7 +44,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from thecal.domain.audit import append_entry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.credentials import (
     THROTTLE_WINDOW,
@@ -173,16 +172,14 @@ def _record_anonymous(
     uow: AbstractUnitOfWork, *, action: Action, at: dt.datetime, details: dict[str, Any]
 ) -> None:
     """Audit an event with no known user (a log-in attempt for an unknown username)."""
-    entry = append_entry(
-        uow.audit_log.head(),
-        key=uow.audit_key,
-        occurred_at=at,
-        actor="anonymous",
-        action=action.value,
-        subject=str(Subject.collection("sessions")),
-        details={"role": "none", **details},
+    uow.audit.record_as(
+        actor_id="anonymous",
+        role="none",
+        action=action,
+        subject=Subject.collection("sessions"),
+        at=at,
+        details=details,
     )
-    uow.audit_log.append(entry)
 
 
 def _still_pending(user: User | None, challenge: Challenge) -> TypeGuard[User]:

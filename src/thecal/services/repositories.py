@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from thecal.domain.audit import AuditEntry, ChainHead
+from thecal.domain.audit import AuditEntry, AuditHeadMissing, ChainHead
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.errors import Conflict, RequestInvalid
 from thecal.domain.patient import Patient
@@ -27,6 +27,7 @@ from thecal.domain.users import User
 __all__ = [
     "MAX_SEARCH_RESULTS",
     "AuditRepository",
+    "AuditStoreShape",
     "CandidacyRepository",
     "PatientQuery",
     "PatientRepository",
@@ -169,12 +170,30 @@ class UserRepository(VersionedRepository[User]):
     def _page(self, *, limit: int, offset: int) -> Sequence[User]: ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditStoreShape:
+    """What the audit tables look like around the chain: for a verification to name what is gone.
+
+    ``head`` is the recorded head (None: the chain is empty, or the row is gone — see
+    ``head_present``); ``guards_missing`` names append-only triggers dropped, disabled or rewritten.
+    """
+
+    tables_missing: tuple[str, ...] = ()
+    guards_missing: tuple[str, ...] = ()
+    head_present: bool = True
+    head: ChainHead | None = None
+
+
 class AuditRepository(abc.ABC):
     """Append and read only. There is deliberately no update or delete (SR-18)."""
 
     @abc.abstractmethod
     def head(self) -> ChainHead | None:
-        """The last entry's sequence and hash, locked for this transaction; None when empty."""
+        """The last entry's sequence, hash and key, locked for this transaction; None when empty.
+
+        Raises:
+            AuditHeadMissing: the head row is gone (nothing can be appended safely).
+        """
 
     @abc.abstractmethod
     def append(self, entry: AuditEntry) -> None:
@@ -186,7 +205,30 @@ class AuditRepository(abc.ABC):
 
     @abc.abstractmethod
     def recorded_head(self) -> ChainHead | None:
-        """The head as recorded beside the chain (an anchor for verification), without locking."""
+        """The head as recorded beside the chain (an anchor for verification), without locking.
+
+        Raises:
+            AuditHeadMissing: the head row is gone.
+        """
+
+    def inspect(self) -> AuditStoreShape:
+        """The tables, guards and head row; never raises for a missing part (it is named).
+
+        This default knows no tables or triggers; SQL adapters look at the schema.
+        """
+        try:
+            return AuditStoreShape(head=self.recorded_head())
+        except AuditHeadMissing:
+            return AuditStoreShape(head_present=False)
+
+    def hash_at(self, sequence: int) -> str | None:
+        """The stored hash of the entry at ``sequence`` (None: no such entry).
+
+        This default walks the chain; SQL adapters override it with one indexed query.
+        """
+        for entry in self.entries(after_sequence=sequence - 1):
+            return entry.entry_hash if entry.sequence == sequence else None
+        return None
 
     def newest(self, *, before_sequence: int | None = None, limit: int = 50) -> list[AuditEntry]:
         """Up to ``limit`` entries below ``before_sequence`` (None: from the head), newest first.

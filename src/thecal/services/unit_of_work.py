@@ -29,10 +29,12 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
 
-from thecal.domain.audit import AuditEntry, append_entry
+from thecal.domain.audit import AuditEntry, AuditKeyRing, append_entry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.errors import Conflict, WorkflowError
 from thecal.domain.users import Actor
+from thecal.services.audit_checkpoints import CheckpointStore
+from thecal.services.audit_keys import AuditKeys, StaticAuditKeys
 from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
 from thecal.services.credential_stores import (
     ApiTokenRepository,
@@ -88,11 +90,15 @@ class TransactionConflict(Conflict):
 
 
 class AuditTrail:
-    """Appends keyed, chained entries to the audit repository of the current transaction."""
+    """Appends keyed, chained entries to the audit repository of the current transaction.
 
-    def __init__(self, log: AuditRepository, key: bytes) -> None:
+    Each entry is signed with the key ring's newest key and names it (``key_id``); the head is
+    read (and locked) first, so a rotation committed by another process is seen here.
+    """
+
+    def __init__(self, log: AuditRepository, keys: bytes | AuditKeyRing | AuditKeys) -> None:
         self._log = log
-        self._key = key
+        self._keys = StaticAuditKeys.of(keys)
         self.recorded = 0
 
     def record(
@@ -104,14 +110,37 @@ class AuditTrail:
         at: dt.datetime,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
+        return self.record_as(
+            actor_id=actor.user_id,
+            role=actor.role.value,
+            action=action,
+            subject=subject,
+            at=at,
+            details=details,
+        )
+
+    def record_as(
+        self,
+        *,
+        actor_id: str,
+        role: str,
+        action: Action,
+        subject: Subject,
+        at: dt.datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Append an entry for someone who is not an :class:`Actor` (an unknown user's log-in)."""
+        head = self._log.head()
+        key = self._keys.for_append(head.key_id if head else None)
         entry = append_entry(
-            self._log.head(),
-            key=self._key,
+            head,
+            key=key.secret,
+            key_id=key.key_id,
             occurred_at=at,
-            actor=actor.user_id,
+            actor=actor_id,
             action=action.value,
             subject=str(subject),
-            details={"role": actor.role.value, **(details or {})},
+            details={"role": role, **(details or {})},
         )
         self._log.append(entry)
         self.recorded += 1
@@ -144,11 +173,17 @@ class AbstractUnitOfWork(abc.ABC):
     login_failures: LoginFailureRepository
     api_tokens: ApiTokenRepository
 
-    def __init__(self, *, audit_key: bytes) -> None:
-        if len(audit_key) < 16:
+    def __init__(
+        self,
+        *,
+        audit_key: bytes | AuditKeyRing | AuditKeys,
+        checkpoints: CheckpointStore | None = None,
+    ) -> None:
+        if isinstance(audit_key, bytes) and len(audit_key) < 16:
             msg = "the audit key must be at least 16 bytes"
             raise ValueError(msg)
-        self._audit_key = audit_key
+        self._audit_keys = StaticAuditKeys.of(audit_key)
+        self._checkpoints = checkpoints
         self._read_only = False
 
     @property
@@ -162,12 +197,30 @@ class AbstractUnitOfWork(abc.ABC):
         return self
 
     @property
+    def audit_keys(self) -> AuditKeys:
+        """The key ring: the newest key signs; every key verifies what it signed."""
+        return self._audit_keys
+
+    @property
     def audit_key(self) -> bytes:
-        return self._audit_key
+        """The secret of the newest key (the one new entries are signed with)."""
+        return self._audit_keys.ring().signing.secret
+
+    @property
+    def checkpoints(self) -> CheckpointStore:
+        """Where checkpoints of the chain's head are kept, outside the database.
+
+        Raises:
+            RuntimeError: this unit of work was built without a store (a wiring error).
+        """
+        if self._checkpoints is None:
+            msg = "this unit of work has no checkpoint store (wire one in bootstrap)"
+            raise RuntimeError(msg)
+        return self._checkpoints
 
     def __enter__(self) -> Self:
         self._begin()
-        self.audit = AuditTrail(self.audit_log, self._audit_key)
+        self.audit = AuditTrail(self.audit_log, self._audit_keys)
         return self
 
     def __exit__(

@@ -61,6 +61,8 @@ EXPECTED: dict[tuple[Role, Action], str] = {
     (Role.PHARMACIST, Action.PATIENT_READ): "any",
     (Role.ADMIN, Action.AUDIT_VERIFY): "any",
     (Role.ADMIN, Action.AUDIT_READ): "any",
+    (Role.ADMIN, Action.AUDIT_KEY_ROTATE): "any",
+    (Role.ADMIN, Action.AUDIT_RESTORE_ACCEPT): "any",
     (Role.ADMIN, Action.USER_MANAGE): "any",
     (Role.PATIENT, Action.PATIENT_READ): "own",
     (Role.PATIENT, Action.CANDIDACY_READ): "own",

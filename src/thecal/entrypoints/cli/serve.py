@@ -1,8 +1,11 @@
 """`thecal serve`: the web app and API with uvicorn (settings from ``THECAL_*``).
 
-Before it listens, the server verifies the whole audit chain against the recorded head (SR-17);
-if the chain does not verify it refuses to start (exit status 1) and names the first bad entry.
-There is deliberately no option or setting to skip the check.
+Before it listens, the server verifies the whole audit log (SR-17): every entry, the recorded
+head, the append-only triggers, and the latest checkpoint kept outside the database (a cut tail
+or a wiped table). If anything is wrong it refuses to start (exit status 1) and names each
+problem; there is deliberately no option or setting to skip the check. When the log verifies, its
+head is checkpointed, and again every ``THECAL_AUDIT_CHECKPOINT_MINUTES`` while it runs (the
+entries since the last checkpoint verified first; the whole chain once a day).
 
 uvicorn picks its C HTTP parser (httptools) and libuv event loop (uvloop), both dependencies.
 Sync routes run in anyio's worker threads (40 by default). The server is CPU-bound (Python holds
@@ -20,9 +23,17 @@ import anyio.to_thread
 import typer
 import uvicorn
 
+from thecal.adapters.audit_checkpoint_schedule import CheckpointSchedule
 from thecal.bootstrap import bootstrap
 from thecal.entrypoints.api import create_app
-from thecal.services.audit import CheckChainAtStart, check_chain_at_start
+from thecal.entrypoints.cli.audit import verdict_lines
+from thecal.entrypoints.cli.output import translate_errors
+from thecal.services.audit import (
+    CheckChainAtStart,
+    CheckpointAudit,
+    check_chain_at_start,
+    checkpoint_audit,
+)
 
 __all__ = ["DEFAULT_THREADS", "EXIT_CHAIN_BROKEN", "serve", "with_request_threads"]
 
@@ -52,26 +63,38 @@ def serve(
         typer.Option(min=1, max=64, help="Worker threads running requests at once."),
     ] = DEFAULT_THREADS,
 ) -> None:
-    """Verify the audit chain, then serve the web pages at / and the API at /api/v1 (OpenAPI at
-    /api/v1/openapi.json). A broken chain stops the start (exit 1), naming the first bad entry."""
+    """Verify the audit log, then serve the web pages at / and the API at /api/v1 (OpenAPI at
+    /api/v1/openapi.json). A broken log stops the start (exit 1), naming every problem; the head
+    is checkpointed at start and every THECAL_AUDIT_CHECKPOINT_MINUTES."""
     thecal = bootstrap()
     try:
-        report = thecal.run(check_chain_at_start, CheckChainAtStart())
-        broken = report.first_break
-        if broken is not None:
+        with translate_errors(as_json=False):  # e.g. the checkpoint file cannot be written
+            verdict = thecal.run(check_chain_at_start, CheckChainAtStart())
+        if not verdict.ok:
+            lines = "\n".join(f"  {line}" for line in verdict_lines(verdict))
             sys.stderr.write(
-                f"thecal serve: refusing to start: audit chain BROKEN at entry sequence "
-                f"{broken.sequence} (position {broken.position}): {broken.reason.value}; "
-                f"{broken.detail}. Investigate with `thecal audit verify`.\n"
+                f"thecal serve: refusing to start: the audit log does not verify:\n{lines}\n"
+                "Investigate with `thecal audit verify`.\n"
             )
             raise typer.Exit(code=EXIT_CHAIN_BROKEN)
-        sys.stderr.write(f"thecal serve: audit chain ok ({report.entries_checked} entries)\n")
-        uvicorn.run(
-            with_request_threads(create_app(thecal), threads),
-            host=host,
-            port=port,
-            log_level="warning" if quiet else "info",
-            proxy_headers=False,
+        sys.stderr.write(
+            f"thecal serve: audit chain ok ({verdict.entries_checked} entries); checkpoint in "
+            f"{thecal.audit_checkpoints.location}\n"
         )
+        schedule = CheckpointSchedule(
+            lambda full: thecal.run(checkpoint_audit, CheckpointAudit(full=full)),
+            interval=thecal.settings.checkpoint_interval,
+        )
+        schedule.start()
+        try:
+            uvicorn.run(
+                with_request_threads(create_app(thecal), threads),
+                host=host,
+                port=port,
+                log_level="warning" if quiet else "info",
+                proxy_headers=False,
+            )
+        finally:
+            schedule.stop()
     finally:
         thecal.close()

@@ -23,6 +23,7 @@ from thecal.domain.patient import Patient
 from thecal.domain.procedure import ProcedureRecord
 from thecal.domain.sessions import ApiToken, AuthSession
 from thecal.domain.users import User
+from thecal.services.audit_checkpoints import MemoryCheckpointStore
 from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
 from thecal.services.credential_stores import (
     ApiTokenRepository,
@@ -252,7 +253,7 @@ class FakeAuditRepository(AuditRepository):
 
 class FakeUnitOfWork(AbstractUnitOfWork):
     def __init__(self, database: FakeDatabase | None = None) -> None:
-        super().__init__(audit_key=AUDIT_KEY)
+        super().__init__(audit_key=AUDIT_KEY, checkpoints=MemoryCheckpointStore(FixedClock()))
         self.database = database or FakeDatabase()
         self._working: FakeDatabase | None = None
 

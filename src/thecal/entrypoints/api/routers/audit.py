@@ -13,9 +13,18 @@ from thecal.entrypoints.api.schemas import AuditEntriesPublic
 from thecal.services.audit import VerifyAudit, verify_audit
 from thecal.services.audit_log import MAX_AUDIT_PAGE, ReadAuditLog, read_audit_log
 
-__all__ = ["AuditVerificationPublic", "router"]
+__all__ = ["AuditProblemPublic", "AuditVerificationPublic", "router"]
 
 router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+class AuditProblemPublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str  # chain, table-missing, head-missing, guard-missing, checkpoints, other-chain
+    sequence: int | None  # the entry concerned, when there is one
+    reason: str | None  # for kind "chain": SEQUENCE, LINK, HASH, TRUNCATED, WIPED, …
+    message: str
 
 
 class AuditVerificationPublic(BaseModel):
@@ -25,6 +34,8 @@ class AuditVerificationPublic(BaseModel):
     entries_checked: int
     first_break_sequence: int | None
     reason: str | None
+    checkpoint_sequence: int | None  # the latest checkpoint the chain was compared with
+    problems: list[AuditProblemPublic]
 
 
 @router.get("", response_model=AuditEntriesPublic, summary="Audit entries, newest first")
@@ -53,4 +64,14 @@ def verify(actor: CurrentActor, thecal: ThecalDep) -> AuditVerificationPublic:
         entries_checked=report.entries_checked,
         first_break_sequence=brk.sequence if brk else None,
         reason=brk.reason.name if brk else None,
+        checkpoint_sequence=report.checkpoint.sequence if report.checkpoint else None,
+        problems=[
+            AuditProblemPublic(
+                kind=p.kind.value,
+                sequence=p.sequence,
+                reason=p.reason.name if p.reason else None,
+                message=p.describe(),
+            )
+            for p in report.problems
+        ],
     )
