@@ -109,9 +109,10 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="serve",
         target=f"{_CLI}.serve:serve",
         help=(
-            "Verify the audit chain, then serve the web pages at / and the API at /api/v1 "
-            "(OpenAPI at /api/v1/openapi.json). A broken chain stops the start (exit 1), "
-            "naming the first bad entry."
+            "Verify the audit log, then serve the web pages at / and the API at /api/v1 "
+            "(OpenAPI at /api/v1/openapi.json). A broken log stops the start (exit 1), naming "
+            "every problem; the head is checkpointed at start and every "
+            "THECAL_AUDIT_CHECKPOINT_MINUTES."
         ),
     ),
     Subcommand(
