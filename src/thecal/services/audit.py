@@ -17,7 +17,7 @@ The walks run in read-only transactions: a long verification never holds the wri
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from thecal.domain.audit import (
     GENESIS_HASH,
@@ -32,6 +32,7 @@ from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.users import Actor
 from thecal.services.audit_integrity import full_verdict, incremental_verdict
 from thecal.services.clock import Clock
+from thecal.services.progress import Progress
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -53,6 +54,8 @@ _EMPTY_HEAD = ChainHead(sequence=0, entry_hash=GENESIS_HASH)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyAudit:
     actor: Actor
+    #: Told how many entries have been checked of how many (a progress bar); None for nothing.
+    progress: Progress | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,7 +144,7 @@ def verify_audit(cmd: VerifyAudit, *, uow: AbstractUnitOfWork, clock: Clock) -> 
     authorize(cmd.actor, Action.AUDIT_VERIFY, _AUDIT)
     history = uow.checkpoints.history(uow.audit_keys.ring())
     with uow.reading():
-        verdict = full_verdict(uow, history)
+        verdict = full_verdict(uow, history, progress=cmd.progress)
     if not verdict.ok:
         _log_problems(verdict, f"`thecal audit verify` by {cmd.actor.user_id}")
         return verdict

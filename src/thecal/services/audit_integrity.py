@@ -28,6 +28,7 @@ from thecal.domain.audit import (
     ProblemKind,
     verify_chain,
 )
+from thecal.services.progress import Progress, counted
 from thecal.services.repositories import AuditStoreShape
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
@@ -95,13 +96,18 @@ def _verdict(
 
 
 def full_verdict(
-    uow: AbstractUnitOfWork, history: CheckpointHistory, *, restored: bool = False
+    uow: AbstractUnitOfWork,
+    history: CheckpointHistory,
+    *,
+    restored: bool = False,
+    progress: Progress | None = None,
 ) -> AuditVerdict:
     """Every entry from the first, against the recorded head and the latest checkpoint.
 
     ``restored``: the database is a restored backup, expected to end before the latest
     checkpoint; it is compared with the latest checkpoint at or before its recorded head instead
-    (the chain must be a prefix of the one the checkpoints saw).
+    (the chain must be a prefix of the one the checkpoints saw). ``progress`` is told how many
+    entries have been walked of how many the head says there are.
     """
     shape = uow.audit_log.inspect()
     problems = store_problems(shape)
@@ -114,8 +120,9 @@ def full_verdict(
     more, checkpoint = _checkpoint_problems(uow, history, wanted)
     problems += more
     anchor = (shape.head or _EMPTY_HEAD) if shape.head_present else None
+    total = shape.head.sequence if shape.head else None
     report = verify_chain(
-        uow.audit_log.entries(),
+        counted(uow.audit_log.entries(), progress, total=total),
         uow.audit_keys.ring(),
         anchor=anchor,
         checkpoint=checkpoint.head if checkpoint else None,

@@ -17,6 +17,7 @@ import typer
 from thecal.domain.audit import AuditVerdict, BreakReason, Checkpoint
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
+from thecal.entrypoints.cli.progress import progress_bar
 from thecal.services.audit import VerifyAudit, verify_audit
 from thecal.services.audit_checkpoints import checkpoint_freshness
 from thecal.services.audit_keeping import (
@@ -105,7 +106,9 @@ def verify(as_user: AsUser, as_json: Json = False) -> None:
     """Verify every audit entry (key, link, HMAC) against the recorded head and the latest
     checkpoint, and the append-only triggers; then record the verification and checkpoint."""
     with translate_errors(as_json=as_json), open_app() as thecal:
-        verdict = thecal.run(verify_audit, VerifyAudit(actor=resolve_actor(thecal, as_user)))
+        actor = resolve_actor(thecal, as_user)
+        with progress_bar("Verifying the audit chain", as_json=as_json) as progress:
+            verdict = thecal.run(verify_audit, VerifyAudit(actor=actor, progress=progress))
     if verdict.ok:
         emit(verdict_payload(verdict), _ok_line(verdict), as_json=as_json)
         return
