@@ -146,7 +146,7 @@ def _end_problem(
 
 def verify_chain(
     entries: Iterable[AuditEntry],
-    keys: bytes | AuditKeyRing,
+    key: bytes | AuditKeyRing,
     *,
     anchor: ChainHead | None = None,
     checkpoint: ChainHead | None = None,
@@ -156,7 +156,7 @@ def verify_chain(
 
     Args:
         entries: the log in stored order (by sequence); streamed, never held in memory.
-        keys: the key ring (or the one key, id ``k1``) the entries were signed with.
+        key: the key ring (or the one key, id ``k1``) the entries were signed with.
         anchor: the head recorded in the database (``audit_chain_head``): the chain must end
             exactly there; an entry past it is named.
         checkpoint: the latest head recorded outside the database: the chain must pass through it
@@ -164,7 +164,7 @@ def verify_chain(
         after: verify only the entries after this head, already verified (``entries`` starts at
             ``after.sequence + 1``); ``entries_checked`` counts the new ones.
     """
-    ring = keys if isinstance(keys, AuditKeyRing) else AuditKeyRing.single(keys)
+    ring = key if isinstance(key, AuditKeyRing) else AuditKeyRing.single(key)
     # Streaming, one entry at a time; the per-entry path keeps only the expected sequence, link
     # and key in locals, and builds a ChainBreak only for the first failure. Every entry's
     # sequence, link, key and HMAC are checked, in order.
