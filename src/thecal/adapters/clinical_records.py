@@ -20,7 +20,8 @@ from thecal.adapters.orm import assessments, procedures
 from thecal.domain.assessment import Assessment, KeyFigures
 from thecal.domain.instruments import Instrument, Pgic
 from thecal.domain.procedure import ProcedureKind, ProcedureRecord
-from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
+from thecal.services.repositories.assessments import AssessmentRepository
+from thecal.services.repositories.procedures import ProcedureRepository
 
 __all__ = [
     "SqlAlchemyAssessmentRepository",

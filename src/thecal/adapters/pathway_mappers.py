@@ -40,9 +40,10 @@ from thecal.domain.refill import PharmacyLabel, PocketFillChecklist, Refill, Ref
 from thecal.domain.tasks import Task, TaskClosure, TaskKind, TaskPriority
 from thecal.domain.units import Volume, plain
 from thecal.domain.users import Role
-from thecal.services.pathway_records import PharmacyVerification, StoredTask, TaskState
 from thecal.services.pump_projection import project_pump
 from thecal.services.pump_record import Pump, PumpState
+from thecal.services.repositories.pharmacy import PharmacyVerification
+from thecal.services.repositories.tasks import StoredTask, TaskState
 
 __all__ = [
     "change_from_row",

@@ -19,7 +19,8 @@ from thecal.adapters.pathway_mappers import findings_from_json
 from thecal.domain.mri import MriPlan
 from thecal.domain.program_change import FindingSummary
 from thecal.domain.trial import Trial
-from thecal.services.plan_repositories import MriPlanRepository, TrialRepository
+from thecal.services.repositories.mri import MriPlanRepository
+from thecal.services.repositories.trials import TrialRepository
 
 __all__ = ["SqlAlchemyMriPlanRepository", "SqlAlchemyTrialRepository"]
 

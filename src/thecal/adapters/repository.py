@@ -27,13 +27,10 @@ from thecal.domain.audit import AuditEntry, ChainHead
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
 from thecal.domain.users import User
-from thecal.services.repositories import (
-    AuditRepository,
-    CandidacyRepository,
-    PatientQuery,
-    PatientRepository,
-    UserRepository,
-)
+from thecal.services.repositories.audit import AuditRepository
+from thecal.services.repositories.candidacy import CandidacyRepository
+from thecal.services.repositories.patients import PatientQuery, PatientRepository
+from thecal.services.repositories.users import UserRepository
 
 __all__ = [
     "SqlAlchemyAuditRepository",

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, insert, select, update
 from thecal.adapters.database import Executor
 from thecal.adapters.orm import api_tokens, auth_sessions, login_failures
 from thecal.domain.sessions import ApiToken, AuthSession, SessionEnd
-from thecal.services.credential_stores import (
+from thecal.services.repositories.sessions import (
     ApiTokenRepository,
     LoginFailureRepository,
     SessionRepository,

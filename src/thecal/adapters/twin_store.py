@@ -65,8 +65,6 @@ from thecal.domain.library import ReferenceLibrary, reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.units import Duration, Volume, plain
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import DeviceCommand
-from thecal.services.pathway_repositories import DeviceCommandLog, DeviceSnapshot
 from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
 from thecal.services.pump_driver import (
     BolusAnswer,
@@ -75,6 +73,7 @@ from thecal.services.pump_driver import (
     PumpSnapshot,
     WithdrawalReceipt,
 )
+from thecal.services.repositories.device_log import DeviceCommand, DeviceCommandLog, DeviceSnapshot
 from thecal.services.unit_of_work import AbstractUnitOfWork
 from thecal.simulation.errors import TwinStateInvalid
 from thecal.simulation.faults import (

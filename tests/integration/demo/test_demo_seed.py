@@ -29,8 +29,8 @@ from thecal.services.audit import VerifyAudit, verify_audit
 from thecal.services.clock import Clock
 from thecal.services.demo import SeedSummary
 from thecal.services.demo.cohort import PUMP_MODELS
-from thecal.services.pathway_records import StoredTask
-from thecal.services.pathway_repositories import DeviceSnapshot
+from thecal.services.repositories.device_log import DeviceSnapshot
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.unit_of_work import AbstractUnitOfWork
 from thecal.services.worklist import (
     ReadWorklist,

@@ -19,8 +19,8 @@ from thecal.config import Settings
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
-from thecal.services.pathway_repositories import DeviceSnapshot
 from thecal.services.pump_devices import ImplantSpec
+from thecal.services.repositories.device_log import DeviceSnapshot
 
 SERIAL = "NGP-777001"
 START = dt.datetime(2025, 5, 5, 9, 0, tzinfo=dt.UTC)

@@ -40,7 +40,8 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import PatientQuery, StaleAggregate
+from thecal.services.repositories.patients import PatientQuery
+from thecal.services.repositories.versioned import StaleAggregate
 from thecal.services.unit_of_work import UnauditedWrite
 
 NURSE = Actor(user_id="nurse-1", role=Role.NURSE)

@@ -27,9 +27,8 @@ from thecal.adapters.twin_store import TwinStoreDriver
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
-from thecal.services.pathway_records import DeviceCommand
-from thecal.services.pathway_repositories import DeviceCommandLog, DeviceSnapshot
 from thecal.services.pump_devices import ImplantSpec
+from thecal.services.repositories.device_log import DeviceCommand, DeviceCommandLog, DeviceSnapshot
 from thecal.simulation.faults import DeliveryError, MotorStall
 
 SERIAL = "NGP-000042"

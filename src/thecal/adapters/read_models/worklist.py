@@ -54,8 +54,8 @@ from thecal.adapters.orm_pathway import device_events, program_changes, pumps, t
 from thecal.adapters.orm_plans import trials
 from thecal.domain.program_change import ProgramChangeState
 from thecal.domain.trial import TrialState
-from thecal.services.pathway_records import TaskState
 from thecal.services.pump_record import PumpState
+from thecal.services.repositories.tasks import TaskState
 from thecal.services.worklist import (
     TASK_KINDS,
     WorklistKind,

@@ -43,10 +43,11 @@ from thecal.entrypoints.api.schemas_device import (
     SignaturePublic,
 )
 from thecal.services.device import Interrogation
-from thecal.services.pathway_records import LoggedDeviceEvent, PharmacyVerification
 from thecal.services.pump_reads import PumpOverview
 from thecal.services.pump_record import Pump
 from thecal.services.refills import RefillOutcome
+from thecal.services.repositories.device_log import LoggedDeviceEvent
+from thecal.services.repositories.pharmacy import PharmacyVerification
 
 __all__ = [
     "change_public",

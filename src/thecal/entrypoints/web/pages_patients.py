@@ -33,7 +33,7 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import PatientQuery
+from thecal.services.repositories.patients import PatientQuery
 from thecal.services.therapy_history import GetTherapyHistory, get_therapy_history
 from thecal.services.trial_history import GetTrialHistory, get_trial_history
 

@@ -33,9 +33,9 @@ from thecal.services.mri import (
     plan_mri,
     record_mri_scan,
 )
-from thecal.services.pathway_records import TaskState
 from thecal.services.patient_bolus import RequestPatientBolus, request_patient_bolus
 from thecal.services.pumps import implant_pump
+from thecal.services.repositories.tasks import TaskState
 from thecal.services.trials import (
     AdministerTrial,
     DecideTrial,

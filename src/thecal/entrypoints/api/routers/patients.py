@@ -28,7 +28,7 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import MAX_SEARCH_RESULTS, PatientQuery
+from thecal.services.repositories.patients import MAX_SEARCH_RESULTS, PatientQuery
 
 __all__ = ["PatientId", "router"]
 

@@ -1,4 +1,4 @@
-"""Repository ports for identity: sessions, failed log-ins and API tokens.
+"""Repository ports for log-in sessions, failed log-ins and API tokens.
 
 These records are security bookkeeping, not clinical aggregates: they have no version (a session
 has one writer, its own browser) and their writes are audited by the identity use cases where it
@@ -13,7 +13,11 @@ from collections.abc import Sequence
 
 from thecal.domain.sessions import ApiToken, AuthSession
 
-__all__ = ["ApiTokenRepository", "LoginFailureRepository", "SessionRepository"]
+__all__ = [
+    "ApiTokenRepository",
+    "LoginFailureRepository",
+    "SessionRepository",
+]
 
 
 class SessionRepository(abc.ABC):
