@@ -4,7 +4,7 @@
 the devices, SR-14) → create the pump behind the driver, fill it, program it and give the priming
 bolus → store the pump, the implant record and the post-implant monitoring task → audit → commit.
 Device commands run after every check that can refuse the request, so a refused implant sends
-nothing; the twin's command log is part of the same transaction (adapters/twin_store.py).
+nothing; the twin's command log is part of the same transaction (adapters/twin/store.py).
 
 ``open_pump_form`` opens a blank form about a pump (an MRI plan) only for an actor the policy allows
 the write the form leads to; the read of the pump is audited.

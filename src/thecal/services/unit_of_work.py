@@ -14,7 +14,7 @@ transaction that wrote to a repository but recorded no audit entry (SR-17).
 
 A read of PHI changes no record; its audit entry is appended with :meth:`AbstractUnitOfWork.
 audit_read` (outside ``with uow:``), which returns once the entry is committed; an adapter may
-commit the entries of concurrent reads together (group commit, ``adapters/audit_group_commit.py``).
+commit the entries of concurrent reads together (group commit, ``adapters/sql/audit_group_commit.py``).
 
 A transaction that only reads records that are not PHI (the session check of every request)
 may say so: ``with uow.reading():`` opens it without the write lock (SQLite: a deferred

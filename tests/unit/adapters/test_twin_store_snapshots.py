@@ -21,9 +21,10 @@ from typing import Any
 
 import pytest
 
-from thecal.adapters import twin_state, twin_store
 from thecal.adapters.program_codec import canonical_json
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin import state as twin_state
+from thecal.adapters.twin import store as twin_store
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume

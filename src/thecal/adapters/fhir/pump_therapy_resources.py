@@ -36,7 +36,7 @@ from thecal.adapters.fhir.medication_administration import (
     fill_administration,
 )
 from thecal.adapters.fhir.medication_request import medication_request_resource
-from thecal.adapters.fhir.pathway_procedure import (
+from thecal.adapters.fhir.procedure import (
     implant_procedure,
     refill_procedure,
     trial_procedure,

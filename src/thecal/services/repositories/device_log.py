@@ -87,7 +87,7 @@ class DeviceSnapshot:
 class DeviceCommandLog(abc.ABC):
     """Append-only: every command that reached a pump, numbered per serial from 1.
 
-    A log may also keep each pump's latest twin snapshot (``adapters/twin_store.py``), so a
+    A log may also keep each pump's latest twin snapshot (``adapters/twin/store.py``), so a
     twin is rebuilt from it plus the commands after it; one that keeps none (the defaults
     below) always has the twin replayed from its first command.
     """

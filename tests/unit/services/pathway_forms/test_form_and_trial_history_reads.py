@@ -18,7 +18,7 @@ from pathway_scenario import (
 from plans_scenario import plan_morphine_trial
 from records_fakes import FakeUnitOfWork
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import AccessDenied, Action
 from thecal.domain.patient import PatientNotFound
 from thecal.services.patients import OpenPatientForm, open_patient_form
