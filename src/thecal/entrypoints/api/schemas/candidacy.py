@@ -1,12 +1,15 @@
-"""Pydantic DTOs for patients and candidacy. Doses are exact decimal strings with their unit in
-the field name (``daily_dose_mcg_per_day``); nothing here is a float."""
+"""Candidacy assessments. Doses are exact decimal strings with their unit in the field name
+(``daily_dose_mcg_per_day``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    Field,
+)
 
 from thecal.domain.candidacy import (
     CancerCategory,
@@ -16,8 +19,14 @@ from thecal.domain.candidacy import (
     PainMechanism,
     PsychEvaluation,
 )
-from thecal.domain.patient import Sex
-from thecal.entrypoints.api.schemas import Flag, IsoDate, Whole, text_rule
+from thecal.entrypoints.api.schemas.fields import (
+    DecimalText,
+    Flag,
+    In,
+    Out,
+    Whole,
+    text_rule,
+)
 
 __all__ = [
     "CandidaciesPublic",
@@ -25,71 +34,18 @@ __all__ = [
     "CandidacyCreate",
     "CandidacyPublic",
     "CandidacyRevise",
-    "DecimalText",
     "MedicationIn",
     "MedicationPublic",
-    "PatientAmend",
-    "PatientCreate",
-    "PatientPublic",
-    "PatientsPublic",
 ]
 
-DecimalText = Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$")]
 
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PatientCreate(_In):
-    mrn: Annotated[str, text_rule(40, 1)]
-    family_name: Annotated[str, text_rule(100, 1)]
-    given_names: Annotated[str, text_rule(100, 1)]
-    birth_date: IsoDate
-    sex: Sex
-    phone: Annotated[str, text_rule(40)] = ""
-    email: Annotated[str, text_rule(200)] = ""
-    address: Annotated[str, text_rule(400)] = ""
-
-
-class PatientAmend(_In):
-    expected_version: Whole = Field(ge=1, le=1_000_000)
-    family_name: Annotated[str, text_rule(100, 1)] | None = None
-    given_names: Annotated[str, text_rule(100, 1)] | None = None
-    birth_date: IsoDate | None = None
-    sex: Sex | None = None
-
-
-class PatientPublic(_Out):
-    id: str
-    mrn: str
-    family_name: str
-    given_names: str
-    birth_date: dt.date
-    sex: Sex
-    phone: str
-    email: str
-    address: str
-    registered_at: dt.datetime
-    version: int
-
-
-class PatientsPublic(_Out):
-    items: list[PatientPublic]
-    limit: int
-
-
-class MedicationIn(_In):
+class MedicationIn(In):
     drug: Annotated[str, text_rule(100, 1)]
     daily_dose_mcg_per_day: DecimalText
     opioid: Flag
 
 
-class CandidacyCreate(_In):
+class CandidacyCreate(In):
     indication: Indication
     indication_detail: Annotated[str, text_rule(2000)] = ""
     mechanism: PainMechanism
@@ -109,19 +65,19 @@ class CandidacyRevise(CandidacyCreate):
     expected_version: Whole = Field(ge=1, le=1_000_000)
 
 
-class MedicationPublic(_Out):
+class MedicationPublic(Out):
     drug: str
     daily_dose_mcg_per_day: str
     opioid: bool
 
 
-class CandidacyConcernPublic(_Out):
+class CandidacyConcernPublic(Out):
     code: str
     message: str
     source: str
 
 
-class CandidacyPublic(_Out):
+class CandidacyPublic(Out):
     id: str
     patient_id: str
     assessed_at: dt.datetime
@@ -145,5 +101,5 @@ class CandidacyPublic(_Out):
     version: int
 
 
-class CandidaciesPublic(_Out):
+class CandidaciesPublic(Out):
     items: list[CandidacyPublic]
