@@ -1,7 +1,7 @@
 """Where checkpoints of the audit chain's head are kept, outside the database (port).
 
 A :class:`CheckpointStore` appends signed checkpoints and reads them back; the adapter is an
-append-only file (``adapters/audit_checkpoint_file.py``), which also writes each checkpoint as a
+append-only file (``adapters/audit/checkpoint_file.py``), which also writes each checkpoint as a
 log line so it can be shipped off the machine. The store stamps checkpoints with its own
 wall clock (real time, never the demo clinic's moved clock).
 

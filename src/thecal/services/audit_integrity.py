@@ -29,7 +29,7 @@ from thecal.domain.audit import (
     verify_chain,
 )
 from thecal.services.progress import Progress, counted
-from thecal.services.repositories import AuditStoreShape
+from thecal.services.repositories.audit import AuditStoreShape
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["full_verdict", "incremental_verdict", "store_problems"]

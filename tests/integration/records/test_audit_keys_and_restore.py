@@ -16,10 +16,10 @@ from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from thecal.adapters.audit_checkpoint_file import default_checkpoint_path
-from thecal.adapters.audit_checkpoint_schedule import CheckpointSchedule
-from thecal.adapters.database import current_revision, downgrade_database, upgrade_database
-from thecal.adapters.orm import audit_entries
+from thecal.adapters.audit.checkpoint_file import default_checkpoint_path
+from thecal.adapters.audit.checkpoint_schedule import CheckpointSchedule
+from thecal.adapters.sql.database import current_revision, downgrade_database, upgrade_database
+from thecal.adapters.sql.tables.audit import audit_entries
 from thecal.bootstrap import bootstrap
 from thecal.config import Settings
 from thecal.domain.audit import AuditVerdict, BreakReason, CheckpointKind, append_entry

@@ -10,7 +10,7 @@ from records_db import NOW, seed_user
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from thecal.adapters.audit_repository import SqlAlchemyAuditRepository
+from thecal.adapters.sql.repositories.audit import SqlAlchemyAuditRepository
 from thecal.bootstrap import Thecal
 from thecal.domain.audit import verify_chain
 from thecal.domain.authorization import Action, Subject
@@ -40,7 +40,8 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import PatientQuery, StaleAggregate
+from thecal.services.repositories.patients import PatientQuery
+from thecal.services.repositories.versioned import StaleAggregate
 from thecal.services.unit_of_work import UnauditedWrite
 
 NURSE = Actor(user_id="nurse-1", role=Role.NURSE)

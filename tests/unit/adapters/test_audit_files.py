@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from thecal.adapters.audit_checkpoint_file import CheckpointFileUnwritable, FileCheckpointStore
-from thecal.adapters.audit_key_file import FileAuditKeys, read_key_file
+from thecal.adapters.audit.checkpoint_file import CheckpointFileUnwritable, FileCheckpointStore
+from thecal.adapters.audit.key_file import FileAuditKeys, read_key_file
 from thecal.domain.audit import AuditKey, AuditKeyInvalid, ChainHead, CheckpointKind
 
 FIRST = AuditKey("k1", b"environment-audit-key-0123456789")

@@ -24,9 +24,9 @@ import typer
 from sqlalchemy import Engine, event
 
 from thecal.adapters.clock import SystemClock
-from thecal.adapters.database import make_engine
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.read_models.patient_ids import all_patient_ids
+from thecal.adapters.sql.database import make_engine
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.domain.errors import Conflict, RequestInvalid

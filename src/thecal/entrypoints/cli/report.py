@@ -21,9 +21,9 @@ from typing import Annotated
 
 import typer
 
-from thecal.adapters.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
+from thecal.adapters.documents.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
+from thecal.adapters.documents.report_pdf import render_outcome_pdf, report_title
 from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
-from thecal.adapters.report_pdf import render_outcome_pdf, report_title
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.cli.db import AsUser, open_app, resolve_actor
 from thecal.entrypoints.cli.output import translate_errors

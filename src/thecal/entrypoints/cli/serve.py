@@ -23,7 +23,7 @@ import anyio.to_thread
 import typer
 import uvicorn
 
-from thecal.adapters.audit_checkpoint_schedule import CheckpointSchedule
+from thecal.adapters.audit.checkpoint_schedule import CheckpointSchedule
 from thecal.bootstrap import bootstrap
 from thecal.entrypoints.api import create_app
 from thecal.entrypoints.cli.audit import verdict_lines
