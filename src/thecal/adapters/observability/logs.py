@@ -49,7 +49,10 @@ LOG_LEVELS: Final = {
 }
 
 _HANDLER = "thecal"
-_NOISY = {"uvicorn.access": logging.WARNING}  # our own request line replaces uvicorn's access log
+_NOISY = {
+    "uvicorn.access": logging.WARNING,  # our own request line replaces uvicorn's access log
+    "alembic.runtime.migration": logging.WARNING,  # /readyz reads the revision every few seconds
+}
 
 
 def _add_pid(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:

@@ -109,9 +109,10 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="serve",
         target=f"{_CLI}.serve:serve",
         help=(
-            "Verify the audit chain, then serve the web pages at / and the API at /api/v1 "
-            "(OpenAPI at /api/v1/openapi.json). A broken chain stops the start (exit 1), "
-            "naming the first bad entry."
+            "Check the schema and the audit chain, then serve the web pages at /, the API at "
+            "/api/v1 (OpenAPI at /api/v1/openapi.json) and /healthz, /readyz, /metrics. A "
+            "database behind the code or a broken chain stops the start (exit 1) with the "
+            "reason and what to run."
         ),
     ),
     Subcommand(
