@@ -98,7 +98,11 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="export", target=f"{_CLI}.export:app", help="Export records in standard formats."
     ),
     # Running a clinic: the database, accounts, the audit log, the server, the demo.
-    Subcommand(name="db", target=f"{_CLI}.db:app", help="Create or upgrade the thecal database."),
+    Subcommand(
+        name="db",
+        target=f"{_CLI}.db:app",
+        help="Create, upgrade, back up and restore the thecal database.",
+    ),
     Subcommand(
         name="users",
         target=f"{_CLI}.users:app",
