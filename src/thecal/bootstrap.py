@@ -16,21 +16,21 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from thecal.adapters.audit_group_commit import AuditGroupCommit
-from thecal.adapters.clinic_clock import ClinicClock
 from thecal.adapters.clock import SystemClock
-from thecal.adapters.database import make_engine, upgrade_database
 from thecal.adapters.observability.metered_driver import metered
 from thecal.adapters.observability.metrics import Metrics
 from thecal.adapters.observability.worklist_metrics import WorklistCollector
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.read_models.worklist_counts import WorklistCounts
-from thecal.adapters.twin_store import TwinStoreDriver
-from thecal.adapters.unit_of_work import (
+from thecal.adapters.sql.audit_group_commit import AuditGroupCommit
+from thecal.adapters.sql.clinic_clock import ClinicClock
+from thecal.adapters.sql.database import make_engine, upgrade_database
+from thecal.adapters.sql.unit_of_work import (
     AuditOnlyTransaction,
     SqlAlchemyUnitOfWork,
     retry_on_serialization_failure,
 )
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.config import Settings
 from thecal.domain.errors import PermissionDenied
 from thecal.domain.sessions import SessionPolicy
@@ -106,7 +106,7 @@ class Thecal:
         """Like :meth:`run`, with the persisted twin driver bound to the same transaction.
 
         Each attempt gets a fresh unit of work and a fresh driver, so a retried use case replays
-        the pumps from the committed command log (adapters/twin_store.py). The driver's
+        the pumps from the committed command log (adapters/twin/store.py). The driver's
         commands are counted in the metrics once the use case has returned (committed); a
         command the pump failed is counted even when the use case then raised.
         """

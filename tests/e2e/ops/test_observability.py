@@ -20,9 +20,9 @@ from api_support import (
 )
 from sqlalchemy import update
 
-from thecal.adapters.database import downgrade_database
 from thecal.adapters.observability.logs import configure_logging, reset_logging
-from thecal.adapters.orm import audit_chain_head
+from thecal.adapters.sql.database import downgrade_database
+from thecal.adapters.sql.tables.audit import audit_chain_head
 from thecal.bootstrap import bootstrap
 from thecal.config import Settings
 from thecal.entrypoints.api import create_app

@@ -16,10 +16,10 @@ from records_db import AUDIT_KEY, FixedClock, seed_user
 from sqlalchemy import Engine, select, text
 from typer.testing import CliRunner
 
-from thecal.adapters.backup.clinic_backup import restore_backup, take_backup
-from thecal.adapters.backup.manifest import Manifest, manifest_path
-from thecal.adapters.backup.survey import Survey, survey
-from thecal.adapters.orm import patients
+from thecal.adapters.sql.backup.clinic_backup import restore_backup, take_backup
+from thecal.adapters.sql.backup.manifest import Manifest, manifest_path
+from thecal.adapters.sql.backup.survey import Survey, survey
+from thecal.adapters.sql.tables.patients import patients
 from thecal.bootstrap import Thecal
 from thecal.domain.audit import verify_chain
 from thecal.domain.backup_errors import (

@@ -38,13 +38,13 @@ from sqlalchemy import (
 from sqlalchemy import table as table_named
 from walk_data import AT, AUDIT_KEY, OVERRIDES, POPULATE, ROWS_PER_STEP, SKIPPED, every_step
 
-from thecal.adapters.database import (
+from thecal.adapters.sql.database import (
     alembic_config,
     downgrade_database,
     make_engine,
     upgrade_database,
 )
-from thecal.adapters.schema_state import schema_state
+from thecal.adapters.sql.schema_state import schema_state
 from thecal.config import Settings
 from thecal.domain.audit import ChainHead, verify_chain
 from thecal.entrypoints.cli.demo import run_seed
@@ -186,8 +186,8 @@ def _fill(
 
 
 def _chain_verifies(engine: Engine) -> int:
-    from thecal.adapters.mappers import audit_entry_from_row  # noqa: PLC0415
-    from thecal.adapters.orm import audit_chain_head, audit_entries  # noqa: PLC0415
+    from thecal.adapters.sql.mappers.audit import audit_entry_from_row  # noqa: PLC0415
+    from thecal.adapters.sql.tables.audit import audit_chain_head, audit_entries  # noqa: PLC0415
 
     with engine.connect() as connection:
         rows = connection.execute(select(audit_entries).order_by(audit_entries.c.sequence))

@@ -14,10 +14,10 @@ from records_db import AUDIT_KEY
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
-from thecal.adapters.database import downgrade_database
 from thecal.adapters.observability.logs import reset_logging
 from thecal.adapters.observability.metrics import MULTIPROCESS_ENV
-from thecal.adapters.schema_state import code_revision
+from thecal.adapters.sql.database import downgrade_database
+from thecal.adapters.sql.schema_state import code_revision
 from thecal.entrypoints.cli import serve as serve_module
 from thecal.entrypoints.cli.main import app as cli
 

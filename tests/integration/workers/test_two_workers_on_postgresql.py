@@ -29,9 +29,10 @@ from api_support import (
 from servers import Server, start, worker_processes
 from sqlalchemy import Engine, func, select
 
-from thecal.adapters.clinic_clock import ClinicClock, clock_offset, set_clock_offset
-from thecal.adapters.database import make_engine
-from thecal.adapters.orm_pathway import pump_device_commands, refills
+from thecal.adapters.sql.clinic_clock import ClinicClock, clock_offset, set_clock_offset
+from thecal.adapters.sql.database import make_engine
+from thecal.adapters.sql.tables.device_log import pump_device_commands
+from thecal.adapters.sql.tables.refills import refills
 from thecal.domain.audit import verify_chain
 from thecal.domain.users import Actor, Role
 from thecal.services.accounts import CreateUser

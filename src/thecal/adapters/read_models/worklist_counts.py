@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import Engine, Integer, Select, case, func, select, union_all
 
-from thecal.adapters.clinical_generation import read_generation
-from thecal.adapters.database import READ_ONLY
 from thecal.adapters.read_models.worklist import _KIND_OF, _NOW, _branches
+from thecal.adapters.sql.clinical_generation import read_generation
+from thecal.adapters.sql.database import READ_ONLY
 from thecal.services.worklist import WorklistKind
 
 __all__ = ["WorklistCount", "WorklistCounts"]

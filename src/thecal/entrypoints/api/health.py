@@ -7,7 +7,7 @@
   with each check's name, outcome and a reason:
 
   - ``database``: a ``SELECT 1`` answers;
-  - ``schema``: the database is at this code's migration head (``adapters/schema_state.py``);
+  - ``schema``: the database is at this code's migration head (``adapters/sql/schema_state.py``);
   - ``audit_chain``: the audit chain's recorded head is its last entry and verifies with this
     server's key (``services/audit_head.py``; the whole chain is verified before the server
     starts).
@@ -35,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from thecal.adapters.observability.metrics import CONTENT_TYPE
-from thecal.adapters.schema_state import schema_state
+from thecal.adapters.sql.schema_state import schema_state
 from thecal.bootstrap import Thecal
 from thecal.entrypoints.api.deps import thecal_of
 from thecal.services.audit_head import CheckAuditHead, check_audit_head

@@ -19,8 +19,8 @@ from typing import Annotated, Any
 
 import typer
 
-from thecal.adapters.backup.clinic_backup import restore_backup, take_backup
-from thecal.adapters.backup.manifest import Manifest, manifest_path
+from thecal.adapters.sql.backup.clinic_backup import restore_backup, take_backup
+from thecal.adapters.sql.backup.manifest import Manifest, manifest_path
 from thecal.bootstrap import bootstrap, system_clock
 from thecal.entrypoints.cli.output import emit, translate_errors
 

@@ -3,7 +3,7 @@
 Before it listens, the server checks, in this order, and refuses to start (exit status 1) with the
 reason and what to do:
 
-1. the database's schema is this code's (``adapters/schema_state.py``): a database behind the
+1. the database's schema is this code's (``adapters/sql/schema_state.py``): a database behind the
    code names ``thecal db upgrade``; one migrated by a newer thecal is not written to;
 2. the whole audit chain verifies against the recorded head (SR-17), naming the first bad entry.
    There is deliberately no option or setting to skip either check.
@@ -44,7 +44,7 @@ import uvicorn
 
 from thecal.adapters.observability.logs import configure_logging
 from thecal.adapters.observability.metrics import MULTIPROCESS_ENV
-from thecal.adapters.schema_state import schema_state
+from thecal.adapters.sql.schema_state import schema_state
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.entrypoints.api.server import serving_app, with_request_threads
