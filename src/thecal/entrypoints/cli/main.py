@@ -98,7 +98,11 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="export", target=f"{_CLI}.export:app", help="Export records in standard formats."
     ),
     # Running a clinic: the database, accounts, the audit log, the server, the demo.
-    Subcommand(name="db", target=f"{_CLI}.db:app", help="Create or upgrade the thecal database."),
+    Subcommand(
+        name="db",
+        target=f"{_CLI}.db:app",
+        help="Create, upgrade, back up and restore the thecal database.",
+    ),
     Subcommand(
         name="users",
         target=f"{_CLI}.users:app",
@@ -109,10 +113,11 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="serve",
         target=f"{_CLI}.serve:serve",
         help=(
-            "Verify the audit log, then serve the web pages at / and the API at /api/v1 "
-            "(OpenAPI at /api/v1/openapi.json). A broken log stops the start (exit 1), naming "
-            "every problem; the head is checkpointed at start and every "
-            "THECAL_AUDIT_CHECKPOINT_MINUTES."
+            "Check the schema and the audit log, then serve the web pages at /, the API at "
+            "/api/v1 (OpenAPI at /api/v1/openapi.json) and /healthz, /readyz, /metrics. A "
+            "database behind the code or an audit log that does not verify stops the start "
+            "(exit 1) with every problem named; the log's head is checkpointed at start and "
+            "every THECAL_AUDIT_CHECKPOINT_MINUTES."
         ),
     ),
     Subcommand(

@@ -8,14 +8,30 @@ no entry can have is named (:class:`AuditEntryUnreadable`) instead of crashing a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from thecal.domain.audit import AuditEntry, AuditEntryUnreadable
 
 __all__ = [
+    "ENTRY_COLUMNS",
+    "audit_entry_from_columns",
     "audit_entry_from_row",
     "audit_entry_to_row",
 ]
+
+#: The order :func:`audit_entry_from_columns` reads a row in (the table's, ``key_id`` last).
+ENTRY_COLUMNS = (
+    "sequence",
+    "occurred_at",
+    "actor",
+    "action",
+    "subject",
+    "details_json",
+    "previous_hash",
+    "entry_hash",
+    "key_id",
+)
 
 
 def audit_entry_to_row(entry: AuditEntry) -> dict[str, Any]:
@@ -45,8 +61,13 @@ def _instant(value: Any, sequence: Any) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
-def audit_entry_from_row(row: Any) -> AuditEntry:
-    """An entry from a row of the repository's columns, in table order (``key_id`` last).
+def audit_entry_from_row(row: Mapping[str, Any]) -> AuditEntry:
+    """An entry from a row mapping (column name → value); see :func:`audit_entry_from_columns`."""
+    return audit_entry_from_columns(tuple(row.get(name) for name in ENTRY_COLUMNS))
+
+
+def audit_entry_from_columns(row: Any) -> AuditEntry:
+    """An entry from a row of :data:`ENTRY_COLUMNS`, in that order (the repository's stream).
 
     Raises:
         AuditEntryUnreadable: a column holds what no entry can (NULL, a broken instant).

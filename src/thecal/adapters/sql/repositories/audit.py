@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from sqlalchemy import String, bindparam, insert, select, text, type_coerce, update
 
 from thecal.adapters.sql.database import Executor
-from thecal.adapters.sql.mappers.audit import audit_entry_from_row, audit_entry_to_row
+from thecal.adapters.sql.mappers.audit import audit_entry_from_columns, audit_entry_to_row
 from thecal.adapters.sql.tables.audit import audit_chain_head, audit_entries
 from thecal.domain.audit import AuditEntry, AuditHeadMissing, ChainHead
 from thecal.services.repositories.audit import AuditRepository, AuditStoreShape
@@ -122,7 +122,7 @@ class SqlAlchemyAuditRepository(AuditRepository):
         if before_sequence is not None:
             statement = statement.where(audit_entries.c.sequence < before_sequence)
         statement = statement.order_by(audit_entries.c.sequence.desc()).limit(limit)
-        return [audit_entry_from_row(row) for row in self._session.execute(statement)]
+        return [audit_entry_from_columns(row) for row in self._session.execute(statement)]
 
     def entries(self, *, after_sequence: int = 0) -> Iterator[AuditEntry]:
         last = after_sequence
@@ -131,7 +131,7 @@ class SqlAlchemyAuditRepository(AuditRepository):
                 _STREAM, {"after": last, "batch": self.stream_batch}
             ).all()
             for row in batch:
-                yield audit_entry_from_row(row)
+                yield audit_entry_from_columns(row)
             if len(batch) < self.stream_batch:
                 return
             last = batch[-1][0]
