@@ -171,9 +171,10 @@ def serve(
         typer.Option(help="Comma-separated proxy addresses whose forwarded headers are trusted."),
     ] = "127.0.0.1",
 ) -> None:
-    """Check the schema and the audit chain, then serve the web pages at /, the API at /api/v1
+    """Check the schema and the audit log, then serve the web pages at /, the API at /api/v1
     (OpenAPI at /api/v1/openapi.json) and /healthz, /readyz, /metrics. A database behind the code
-    or a broken chain stops the start (exit 1) with the reason and what to run."""
+    or an audit log that does not verify stops the start (exit 1) with every problem named; the
+    log's head is checkpointed at start and every THECAL_AUDIT_CHECKPOINT_MINUTES."""
     settings = Settings()
     level = "warning" if quiet else settings.log_level
     configure_logging(settings.log_format, level=level)
