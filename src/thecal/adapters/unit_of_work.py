@@ -51,6 +51,15 @@ from thecal.adapters.repository import (
     SqlAlchemyPatientRepository,
     SqlAlchemyUserRepository,
 )
+from thecal.adapters.scheduling_repository import (
+    SqlAlchemyAppointmentRepository,
+    SqlAlchemyCalendarFeedRepository,
+    SqlAlchemyCalendarRepository,
+    SqlAlchemyReferralRepository,
+    SqlAlchemyReminderPreferenceRepository,
+    SqlAlchemyReminderRepository,
+    SqlAlchemyVisitNeedRepository,
+)
 from thecal.adapters.sessions_store import (
     SqlAlchemyApiTokenRepository,
     SqlAlchemyLoginFailureRepository,
@@ -143,6 +152,13 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.sessions = SqlAlchemySessionRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
         self.api_tokens = SqlAlchemyApiTokenRepository(session)
+        self.referrals = SqlAlchemyReferralRepository(session)
+        self.appointments = SqlAlchemyAppointmentRepository(session)
+        self.calendars = SqlAlchemyCalendarRepository(session)
+        self.visit_needs = SqlAlchemyVisitNeedRepository(session)
+        self.reminders = SqlAlchemyReminderRepository(session)
+        self.reminder_preferences = SqlAlchemyReminderPreferenceRepository(session)
+        self.calendar_feeds = SqlAlchemyCalendarFeedRepository(session)
 
     def _commit(self) -> None:
         assert self._session is not None, "commit outside `with uow:`"  # noqa: S101

@@ -58,6 +58,15 @@ from thecal.services.repositories import (
     UserRepository,
     VersionedRepository,
 )
+from thecal.services.scheduling.repositories import (
+    AppointmentRepository,
+    CalendarFeedRepository,
+    CalendarRepository,
+    ReferralRepository,
+    ReminderPreferenceRepository,
+    ReminderRepository,
+    VisitNeedRepository,
+)
 
 __all__ = [
     "AbstractUnitOfWork",
@@ -143,6 +152,14 @@ class AbstractUnitOfWork(abc.ABC):
     sessions: SessionRepository
     login_failures: LoginFailureRepository
     api_tokens: ApiTokenRepository
+    # the scheduling aggregates: services/scheduling/repositories.py
+    referrals: ReferralRepository
+    appointments: AppointmentRepository
+    calendars: CalendarRepository
+    visit_needs: VisitNeedRepository
+    reminders: ReminderRepository
+    reminder_preferences: ReminderPreferenceRepository
+    calendar_feeds: CalendarFeedRepository
 
     def __init__(self, *, audit_key: bytes) -> None:
         if len(audit_key) < 16:

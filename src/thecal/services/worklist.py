@@ -70,6 +70,7 @@ class WorklistKind(StrEnum):
     POCKET_FILL_WATCH = TaskKind.POCKET_FILL_WATCH.value
     RECONCILIATION_REVIEW = TaskKind.RECONCILIATION_REVIEW.value
     POST_IMPLANT_MONITORING = TaskKind.POST_IMPLANT_MONITORING.value
+    CANDIDACY_ASSESSMENT = TaskKind.CANDIDACY_ASSESSMENT.value
 
 
 #: Kinds read from the pump row (projected or recorded dates).
@@ -93,6 +94,7 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.POCKET_FILL_WATCH: WorklistKind.POCKET_FILL_WATCH,
     TaskKind.RECONCILIATION_REVIEW: WorklistKind.RECONCILIATION_REVIEW,
     TaskKind.POST_IMPLANT_MONITORING: WorklistKind.POST_IMPLANT_MONITORING,
+    TaskKind.CANDIDACY_ASSESSMENT: WorklistKind.CANDIDACY_ASSESSMENT,
 }
 
 #: What a role's worklist holds when it is not the whole list (minimum necessary): the pharmacist

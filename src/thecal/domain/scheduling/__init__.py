@@ -81,6 +81,7 @@ from thecal.domain.scheduling.visit_needs import (
     PatientFacts,
     PostMriFacts,
     PumpFacts,
+    ReferralFacts,
     VisitNeed,
     visit_needs,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "PumpFacts",
     "PurposeKind",
     "Referral",
+    "ReferralFacts",
     "ReferralInvalid",
     "ReferralNotFound",
     "ReferralSource",

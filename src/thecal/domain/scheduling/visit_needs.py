@@ -3,6 +3,7 @@
 :func:`visit_needs` turns one patient's facts into the visits they need, each with a window
 ``[earliest, latest]`` and a target day, and says whether a booked (or attended) visit answers it:
 
+* **consultation** — per accepted referral, within :data:`CONSULTATION_WITHIN` of acceptance.
 * **refill** — per active pump, before the refill deadline: the earliest of the projected
   low-reservoir alarm minus the clinic's margin, the admixture's stability, a naive pump's first
   fill and the clinic's maximum interval (``domain/forecast.plan_next_refill``, computed by the
@@ -37,6 +38,7 @@ from thecal.domain.scheduling.visit_types import VisitType
 from thecal.domain.time_points import TimePoint
 
 __all__ = [
+    "CONSULTATION_WITHIN",
     "EPISODE_KINDS",
     "REFILL_WINDOW",
     "REPLACEMENT_LEAD",
@@ -45,6 +47,7 @@ __all__ = [
     "PatientFacts",
     "PostMriFacts",
     "PumpFacts",
+    "ReferralFacts",
     "VisitNeed",
     "visit_needs",
 ]
@@ -54,6 +57,8 @@ REFILL_WINDOW = dt.timedelta(days=14)
 #: Elective replacement is planned from this long before the projected ERI (clinic choice; S50:
 #: a SynchroMed II stops 90 days after ERI).
 REPLACEMENT_LEAD = dt.timedelta(days=180)
+#: An accepted referral's consultation is to be booked within this long (clinic choice).
+CONSULTATION_WITHIN = dt.timedelta(days=28)
 #: Outcome episodes: the procedures whose follow-ups the outcome report counts.
 EPISODE_KINDS = frozenset(
     {
@@ -96,8 +101,15 @@ class PostMriFacts:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReferralFacts:
+    referral_id: str
+    accepted_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PatientFacts:
     patient_id: str
+    referrals: Sequence[ReferralFacts] = ()
     pumps: Sequence[PumpFacts] = ()
     episodes: Sequence[EpisodeFacts] = ()
     post_mri: Sequence[PostMriFacts] = ()
@@ -179,10 +191,26 @@ def _answer(
 def visit_needs(facts: PatientFacts, time_points: Sequence[TimePoint]) -> list[VisitNeed]:
     """Every visit the facts ask for (see the module docstring), open or booked."""
     return [
+        *_consultation_needs(facts),
         *_pump_needs(facts),
         *_follow_up_needs(facts, time_points),
         *_post_mri_needs(facts),
     ]
+
+
+def _consultation_needs(facts: PatientFacts) -> Iterator[VisitNeed]:
+    for referral in facts.referrals:
+        latest = referral.accepted_at + CONSULTATION_WITHIN
+        yield _answer(
+            patient_id=facts.patient_id,
+            visit_type=VisitType.CONSULTATION,
+            purpose=VisitPurpose(kind=PurposeKind.REFERRAL, ref=referral.referral_id),
+            earliest=referral.accepted_at,
+            target=referral.accepted_at,
+            latest=latest,
+            reason=f"first consultation after the accepted referral, by {latest:%Y-%m-%d}",
+            appointments=facts.appointments,
+        )
 
 
 def _pump_needs(facts: PatientFacts) -> Iterator[VisitNeed]:
