@@ -20,6 +20,7 @@ import smtplib
 import ssl
 import tempfile
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -123,7 +124,7 @@ class SmtpMailer:
             except (OSError, smtplib.SMTPException) as error:
                 raise MailNotSent(detail=str(error)) from error
             try:
-                code, answer = server.data(message.as_bytes())
+                code, answer = server.data(message.as_bytes(policy=SMTP))  # CRLF lines
             except smtplib.SMTPDataError as refused:  # DATA itself refused: nothing was sent
                 raise MailNotSent(detail=str(refused)) from refused
             except (OSError, smtplib.SMTPException) as error:
