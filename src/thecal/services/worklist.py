@@ -10,6 +10,10 @@ Kinds of row (``WorklistKind``):
   event). Projections: ``services/pump_projection.py``;
 * ``trial-decision`` — a discharged trial awaiting the physician's decision;
 * ``program-cosign`` — a signed program change awaiting its co-signature (SR-02);
+* ``visit-to-book`` — a visit the clinic's facts ask for (a refill before the forecast's deadline,
+  a follow-up in its outcome window, a post-MRI interrogation, a consultation after an accepted
+  referral, an elective replacement) that no booked visit answers yet, due by the window's last
+  day (``visit_needs``, ``services/scheduling/planning.py``);
 * open tasks by their own kind: ``post-mri-interrogation``, ``program-resend``,
   ``pocket-fill-watch``, ``reconciliation-review``, ``post-implant-monitoring``, … (``domain/tasks.py``).
 
@@ -63,6 +67,7 @@ class WorklistKind(StrEnum):
     END_OF_SERVICE = "end-of-service"
     TRIAL_DECISION = "trial-decision"
     PROGRAM_COSIGN = "program-cosign"
+    VISIT_TO_BOOK = "visit-to-book"  # a visit the clinic's facts ask for, not booked yet
     # open tasks, by the task's own kind
     POST_MRI_INTERROGATION = TaskKind.POST_MRI_INTERROGATION.value
     PROGRAM_RESEND = TaskKind.PROGRAM_RESEND.value

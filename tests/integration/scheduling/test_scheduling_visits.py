@@ -24,6 +24,7 @@ from pathway_scenario import (
 )
 from scheduling_scenario import book, monday
 
+from thecal.adapters.read_models.worklist import SqlWorklistReadModel
 from thecal.bootstrap import Thecal
 from thecal.domain.authorization import AccessDenied
 from thecal.domain.candidacy import Indication
@@ -79,6 +80,7 @@ from thecal.services.scheduling.referrals import (
     triage_referral,
 )
 from thecal.services.scheduling.setup import ClinicSetup
+from thecal.services.worklist import WorklistKind, WorklistQuery
 
 
 class OneHoliday:
@@ -336,3 +338,23 @@ def test_a_client_sending_too_many_referrals_is_throttled(clinic: Thecal) -> Non
     with pytest.raises(IntakeThrottled):
         clinic.run(submit_referral, SubmitReferral(form=_form(), client_key="client-b"))
     clinic.run(submit_referral, SubmitReferral(form=_form(), client_key="client-c"))  # others pass
+
+
+def test_the_worklist_shows_the_visits_due_but_not_yet_booked(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    clinic.run_device(implant_pump, implant())
+    source = SqlWorklistReadModel(clinic.engine, cached=False)
+    query = WorklistQuery(
+        kinds=frozenset({WorklistKind.VISIT_TO_BOOK}),
+        due_before=clock.now() + dt.timedelta(days=120),
+    )
+    [row] = source.page(query, now=clock.now()).rows
+    assert (row.patient_id, row.due) == (PATIENT_ID, clock.now() + dt.timedelta(days=83))
+    assert row.detail.startswith("book a refill: refill before")
+    refill = needs(clinic)["refill"]
+    clinic.run(
+        book_appointment,
+        book(monday(10, weeks=10), purpose=refill.purpose),
+    )
+    assert source.page(query, now=clock.now()).rows == ()

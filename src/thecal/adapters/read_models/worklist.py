@@ -52,7 +52,9 @@ from thecal.adapters.database import READ_ONLY
 from thecal.adapters.orm import patients
 from thecal.adapters.orm_pathway import device_events, program_changes, pumps, tasks
 from thecal.adapters.orm_plans import trials
+from thecal.adapters.orm_scheduling import visit_needs
 from thecal.domain.program_change import ProgramChangeState
+from thecal.domain.scheduling import NeedState
 from thecal.domain.trial import TrialState
 from thecal.services.pathway_records import TaskState
 from thecal.services.pump_record import PumpState
@@ -195,6 +197,23 @@ def _branches(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> list[S
                 detail=none,
                 priority=none,
                 where=[program_changes.c.state == ProgramChangeState.SIGNED.value],
+                due_before=before,
+            )
+        )
+    if query.wants(_K.VISIT_TO_BOOK):  # open needs whose window has not closed, by its last day
+        out.append(
+            _branch(
+                _kind_literal(_K.VISIT_TO_BOOK),
+                visit_needs.c.latest,
+                patient=visit_needs.c.patient_id,
+                pump=none,
+                record=visit_needs.c.id,
+                detail=literal("book a ", String(200))
+                + visit_needs.c.visit_type
+                + literal(": ", String(200))
+                + visit_needs.c.reason,
+                priority=none,
+                where=[visit_needs.c.state == NeedState.OPEN.value, visit_needs.c.latest >= now],
                 due_before=before,
             )
         )
