@@ -1,5 +1,8 @@
 """`thecal demo seed` and `thecal demo seed-if-empty`: the demo clinic (development only).
 
+``app`` is the whole `thecal demo` group: ``users`` from ``demo_users.py`` and the two seed
+commands registered here.
+
 Builds a realistic clinic by living through its last three years with the real use cases and
 the pump twin (``services/demo``; docs/demo.md), then prints what it made and the demo users
 with their passwords. It refuses a database that already holds patients (other than the demo
@@ -33,6 +36,7 @@ from thecal.entrypoints.cli.demo_users import (
     DEMO_PATIENT_MRN,
     DEMO_USERS,
     DemoUser,
+    app,
     describe,
     ensure_demo_users,
 )
@@ -47,7 +51,7 @@ from thecal.services.demo import (
     seed_demo_clinic,
 )
 
-__all__ = ["ClinicNotEmpty", "run_seed", "seed_command", "seed_if_empty_command"]
+__all__ = ["ClinicNotEmpty", "app", "run_seed", "seed_command", "seed_if_empty_command"]
 
 DEFAULT_PATIENTS = 200
 DEFAULT_SEED = 20260101
@@ -254,6 +258,7 @@ def _seed(
         )
 
 
+@app.command(name="seed")
 def seed_command(
     patients: Patients = DEFAULT_PATIENTS,
     seed: Seed = DEFAULT_SEED,
@@ -264,6 +269,7 @@ def seed_command(
     _seed(patients, seed, today, as_json=as_json, only_if_empty=False)
 
 
+@app.command(name="seed-if-empty")
 def seed_if_empty_command(
     patients: Patients = DEFAULT_PATIENTS,
     seed: Seed = DEFAULT_SEED,
