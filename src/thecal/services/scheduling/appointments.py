@@ -42,6 +42,7 @@ __all__ = [
     "BookAppointment",
     "CancelAppointment",
     "DayEntry",
+    "GetAppointment",
     "ListAppointments",
     "PatientAppointments",
     "RecordVisitOutcome",
@@ -49,6 +50,7 @@ __all__ = [
     "VisitOutcome",
     "book_appointment",
     "cancel_appointment",
+    "get_appointment",
     "list_appointments",
     "patient_appointments",
     "record_visit_outcome",
@@ -432,4 +434,26 @@ def patient_appointments(
         at=clock.now(),
         details={"returned": [a.id for a in found]},
     )
+    return found
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetAppointment:
+    actor: Actor
+    appointment_id: str
+
+
+def get_appointment(cmd: GetAppointment, *, uow: AbstractUnitOfWork, clock: Clock) -> Appointment:
+    """One visit (a patient: their own), an audited read."""
+    authorize_function(cmd.actor, Action.APPOINTMENT_READ)
+    with uow:
+        found = uow.appointments.get(cmd.appointment_id)
+        if found is None:
+            raise AppointmentNotFound(ident=cmd.appointment_id)
+    subject = Subject.patient(found.patient_id)
+    authorize(cmd.actor, Action.APPOINTMENT_READ, subject)
+    uow.audit_read(
+        actor=cmd.actor, action=Action.APPOINTMENT_READ, subject=subject, at=clock.now(),
+        details={"appointment_id": found.id},
+    )  # fmt: skip
     return found

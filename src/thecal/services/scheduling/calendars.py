@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.errors import NotFound
 from thecal.domain.scheduling import (
     Closure,
@@ -35,13 +35,16 @@ from thecal.services.unit_of_work import AbstractUnitOfWork
 __all__ = [
     "AddClosure",
     "CalendarSettings",
+    "GetVisitNeed",
     "ListVisitNeeds",
     "PlanAllVisits",
     "PutRoom",
     "ReadCalendars",
     "SetWorkingHours",
     "SuggestTimes",
+    "VisitNeedNotFound",
     "add_closure",
+    "get_visit_need",
     "list_visit_needs",
     "plan_all_visits",
     "put_room",
@@ -273,3 +276,30 @@ def plan_all_visits(cmd: PlanAllVisits, *, uow: AbstractUnitOfWork, clock: Clock
         )
         uow.commit()
     return counts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetVisitNeed:
+    actor: Actor
+    need_id: str
+
+
+class VisitNeedNotFound(NotFound):
+    code = "THC-APPT-006"
+    template = "no visit to book {ident}"
+
+
+def get_visit_need(cmd: GetVisitNeed, *, uow: AbstractUnitOfWork, clock: Clock) -> VisitNeed:
+    """One visit need (the booking page's subject), an audited read."""
+    authorize_function(cmd.actor, Action.APPOINTMENT_READ)
+    with uow:
+        need = uow.visit_needs.get(cmd.need_id)
+        if need is None:
+            raise VisitNeedNotFound(ident=cmd.need_id)
+    subject = Subject.patient(need.patient_id)
+    authorize(cmd.actor, Action.APPOINTMENT_READ, subject)
+    uow.audit_read(
+        actor=cmd.actor, action=Action.APPOINTMENT_READ, subject=subject, at=clock.now(),
+        details={"visit_need": need.id},
+    )  # fmt: skip
+    return need
