@@ -14,7 +14,7 @@ __all__ = ["PublicHolidays"]
 
 
 class PublicHolidays:
-    """The :class:`~thecal.services.scheduling.repositories.HolidayCalendar` of one country."""
+    """The :class:`~thecal.services.scheduling.setup.HolidayCalendar` of one country."""
 
     def __init__(self, country: str, subdivision: str | None = None) -> None:
         try:

@@ -24,7 +24,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
-from thecal.adapters.calendar_files import invitation
+from thecal.adapters.documents.calendar_files import invitation
 from thecal.services.clock import Clock
 from thecal.services.scheduling.mail import MailNotSent, MailUncertain, OutgoingMail
 

@@ -18,7 +18,8 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from api_support import FAST_HASHER, Clinic
+from api_support import PASSWORD, Clinic
+from matrix_parts import MatrixPart
 
 from thecal.domain.candidacy import Indication
 from thecal.domain.scheduling import (
@@ -41,11 +42,9 @@ from thecal.services.scheduling.calendars import (
     set_working_hours,
 )
 from thecal.services.scheduling.referrals import SubmitReferral, submit_referral
-from matrix_parts import MatrixPart
 
 __all__ = ["PART"]
 
-del FAST_HASHER  # the clinic's hasher is already cheap
 ADMIN = Actor(user_id="operator", role=Role.ADMIN)
 ALL_WEEK = tuple(WorkingHours(weekday=d, starts=dt.time(0), ends=dt.time(23, 45)) for d in range(7))
 ROOMS = [f"mx-room-{i}" for i in range(8)]
@@ -70,7 +69,7 @@ def _prepare(clinic: Clinic) -> dict[str, dict[str, str]]:
                 username=f"mx-nurse-{i}",
                 role=Role.NURSE,
                 display_name=f"Matrix Nurse {i}",
-                password="correct horse battery staple",
+                password=PASSWORD,
             ),
         )
         _clinicians.append(user.id)
@@ -162,12 +161,20 @@ def _move(world: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
 
 def _cancel(world: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
     ident = _booked(world, kind)
-    return "POST", f"/api/v1/appointments/{ident}/cancellation", {"expected_version": 1, "reason": "matrix"}
+    return (
+        "POST",
+        f"/api/v1/appointments/{ident}/cancellation",
+        {"expected_version": 1, "reason": "matrix"},
+    )
 
 
 def _outcome(world: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
     ident = _booked(world, kind)
-    return "POST", f"/api/v1/appointments/{ident}/outcome", {"expected_version": 1, "outcome": "attended"}
+    return (
+        "POST",
+        f"/api/v1/appointments/{ident}/outcome",
+        {"expected_version": 1, "outcome": "attended"},
+    )
 
 
 def _book_request(world: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
@@ -198,7 +205,11 @@ def _free(world: Any, _kind: str) -> tuple[str, str, None]:
     now = world.clinic.clock.now()
     earliest = (now + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     latest = (now + dt.timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return "GET", f"/api/v1/calendar/free-times?visit_type=refill&earliest={earliest}&latest={latest}", None
+    return (
+        "GET",
+        f"/api/v1/calendar/free-times?visit_type=refill&earliest={earliest}&latest={latest}",
+        None,
+    )
 
 
 def _room(_w: Any, _k: str) -> tuple[str, str, dict[str, Any]]:
@@ -212,7 +223,11 @@ def _hours(world: Any, _k: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def _closure(_w: Any, _k: str) -> tuple[str, str, dict[str, Any]]:
-    return "POST", "/api/v1/calendar/closures", {"starts_on": "2027-12-24", "ends_on": "2027-12-26", "reason": "matrix"}
+    return (
+        "POST",
+        "/api/v1/calendar/closures",
+        {"starts_on": "2027-12-24", "ends_on": "2027-12-26", "reason": "matrix"},
+    )
 
 
 def _patient_path(suffix: str) -> Any:
@@ -257,17 +272,31 @@ PART = MatrixPart(
         "calendar.closure": ("collection", _closure),
         "calendar.free": ("collection", _free),
         "calendar.feed": ("collection", lambda _w, _k: ("POST", "/api/v1/calendar/feed", None)),
-        "calendar.feed_revoke": ("collection", lambda _w, _k: ("DELETE", "/api/v1/calendar/feed", None)),
+        "calendar.feed_revoke": (
+            "collection",
+            lambda _w, _k: ("DELETE", "/api/v1/calendar/feed", None),
+        ),
     },
     expected={
         "physician": _CLINICIAN,
         "nurse": _CLINICIAN,
         "admin": dict.fromkeys(
-            ("calendar.read", "calendar.room", "calendar.hours", "calendar.closure", "calendar.free"),
+            (
+                "calendar.read",
+                "calendar.room",
+                "calendar.hours",
+                "calendar.closure",
+                "calendar.free",
+            ),
             "any",
         ),
         "patient": dict.fromkeys(
-            ("appointment.patient", "visit_needs.read", "reminder_preference.read", "reminder_preference.write"),
+            (
+                "appointment.patient",
+                "visit_needs.read",
+                "reminder_preference.read",
+                "reminder_preference.write",
+            ),
             "own",
         ),
     },

@@ -13,7 +13,7 @@ from pathway_scenario import NURSE, SECOND_PHYSICIAN, MovableClock
 from scheduling_scenario import book, monday
 from sqlalchemy import func, select
 
-from thecal.adapters.orm_scheduling import appointment_slots, appointments
+from thecal.adapters.sql.tables.appointments import appointment_slots, appointments
 from thecal.bootstrap import Thecal
 from thecal.domain.audit import verify_chain
 from thecal.domain.scheduling import Appointment, SlotTaken

@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, case, exists, func, select
 
-from thecal.adapters.database import READ_ONLY
-from thecal.adapters.orm import assessments, procedures
-from thecal.adapters.orm_scheduling import appointments, reminders
+from thecal.adapters.sql.database import READ_ONLY
+from thecal.adapters.sql.tables.appointments import appointments
+from thecal.adapters.sql.tables.assessments import assessments
+from thecal.adapters.sql.tables.procedures import procedures
+from thecal.adapters.sql.tables.reminders import reminders
 from thecal.domain.scheduling import AppointmentState, PurposeKind, ReminderState
 from thecal.domain.time_points import TimePoint
 from thecal.reports.follow_up_capture import CaptureQuery, CaptureSource, TimePointCapture

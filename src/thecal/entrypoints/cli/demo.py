@@ -24,9 +24,9 @@ import typer
 from sqlalchemy import Engine, event
 
 from thecal.adapters.clock import SystemClock
-from thecal.adapters.database import make_engine
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.read_models.patient_ids import all_patient_ids
+from thecal.adapters.sql.database import make_engine
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.domain.errors import Conflict, RequestInvalid
@@ -41,6 +41,7 @@ from thecal.entrypoints.cli.demo_users import (
     ensure_demo_users,
 )
 from thecal.entrypoints.cli.output import emit, translate_errors
+from thecal.entrypoints.cli.progress import progress_bar
 from thecal.services.demo import (
     DemoPatient,
     SeedClock,
@@ -50,6 +51,7 @@ from thecal.services.demo import (
     first_day_of,
     seed_demo_clinic,
 )
+from thecal.services.progress import Progress
 
 __all__ = ["ClinicNotEmpty", "app", "run_seed", "seed_command", "seed_if_empty_command"]
 
@@ -152,6 +154,7 @@ def run_seed(
     today: dt.date,
     settings: Settings | None = None,
     only_if_empty: bool,
+    progress: Progress | None = None,
 ) -> SeedSummary | None:
     """Migrate, create the demo users and seed the clinic; None when skipped (not empty).
 
@@ -182,6 +185,7 @@ def run_seed(
             clock=clock,
             staff=staff,
             demo_patient=portal,
+            progress=progress,
         )
     finally:
         thecal.close()
@@ -232,9 +236,14 @@ def _seed(
 ) -> None:
     with translate_errors(as_json=as_json):
         began = time.perf_counter()
-        summary = run_seed(
-            patients=patients, seed=seed, today=_today(today), only_if_empty=only_if_empty
-        )
+        with progress_bar("Seeding the demo clinic (days)", as_json=as_json) as progress:
+            summary = run_seed(
+                patients=patients,
+                seed=seed,
+                today=_today(today),
+                only_if_empty=only_if_empty,
+                progress=progress,
+            )
         seconds = time.perf_counter() - began
         if summary is None:  # seed-if-empty on a clinic: the demo accounts, as after a seed
             message = "the database already holds patients: not seeding the demo clinic"

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from thecal.adapters.calendar_files import feed_calendar
+from thecal.adapters.documents.calendar_files import feed_calendar
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.scheduling import AppointmentState, NeedState, VisitType
 from thecal.entrypoints.web.form_fields import local_instant, version

@@ -42,8 +42,8 @@ from thecal.domain.scheduling import (
 from thecal.domain.tasks import Task, TaskKind
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import StoredTask
-from thecal.services.repositories import PatientQuery
+from thecal.services.repositories.patients import PatientQuery
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.scheduling.planning import replan_visits
 from thecal.services.scheduling.setup import ClinicSetup
 from thecal.services.unit_of_work import AbstractUnitOfWork

@@ -9,14 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.scheduling import VisitCatalogue, VisitType, VisitTypeSpec
 from thecal.domain.time_points import DEFAULT_TIME_POINTS, TimePoint
-from thecal.services.scheduling.repositories import HolidayCalendar
 
-__all__ = ["ClinicSetup", "NoHolidays"]
+__all__ = ["ClinicSetup", "HolidayCalendar", "NoHolidays"]
+
+
+class HolidayCalendar(Protocol):
+    """Public holidays of the clinic's country and subdivision (the ``holidays`` library)."""
+
+    def between(self, first: dt.date, last: dt.date) -> Mapping[dt.date, str]: ...
 
 
 class NoHolidays:

@@ -17,11 +17,9 @@ from thecal.domain.scheduling import (
     VisitNeed,
     VisitPurpose,
 )
-from thecal.services.scheduling.repositories import (
-    AppointmentRepository,
-    ReferralRepository,
-    VisitNeedRepository,
-)
+from thecal.services.repositories.appointments import AppointmentRepository
+from thecal.services.repositories.referrals import ReferralRepository
+from thecal.services.repositories.visit_needs import VisitNeedRepository
 
 
 @dataclass

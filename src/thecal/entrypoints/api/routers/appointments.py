@@ -23,7 +23,8 @@ from thecal.domain.scheduling import (
     VisitType,
 )
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.schemas import Ident, IsoInstant, Problem, Whole, text_rule
+from thecal.entrypoints.api.schemas.fields import Ident, IsoInstant, Whole, text_rule
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.scheduling.appointments import (
     BookAppointment,
     CancelAppointment,

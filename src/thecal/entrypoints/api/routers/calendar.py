@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.domain.scheduling import Location, VisitType, WorkingHours
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.schemas import Ident, IsoDate, IsoInstant, Problem, text_rule
+from thecal.entrypoints.api.schemas.fields import Ident, IsoDate, IsoInstant, text_rule
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.scheduling.calendars import (
     AddClosure,
     PutRoom,

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.domain.scheduling import Referral, ReferralState
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.schemas import Ident, Problem, Whole, text_rule
+from thecal.entrypoints.api.schemas.fields import Ident, Whole, text_rule
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.scheduling.referrals import (
     GetReferral,
     ListReferrals,
