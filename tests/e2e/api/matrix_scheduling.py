@@ -28,6 +28,7 @@ from thecal.domain.scheduling import (
     Location,
     PurposeKind,
     ReferralSource,
+    ReferralState,
     VisitPurpose,
     VisitType,
     WorkingHours,
@@ -190,8 +191,12 @@ def _book_request(world: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def _triage(world: Any, _kind: str) -> tuple[str, str, dict[str, Any]]:
-    ident = _referral(world.clinic)
-    world.ids["referral_id"]["own"] = world.ids["referral_id"]["foreign"] = ident
+    ident: str = world.ids["referral_id"]["own"]
+    with world.clinic.thecal.uow() as uow:
+        current = uow.referrals.get(ident)
+    if current is None or current.state is not ReferralState.RECEIVED:  # triaged: a new one
+        ident = _referral(world.clinic)
+        world.ids["referral_id"]["own"] = world.ids["referral_id"]["foreign"] = ident
     body = {"step": "request-information", "expected_version": 1, "text": "which operation?"}
     return "POST", f"/api/v1/referrals/{ident}/triage", body
 

@@ -19,9 +19,11 @@ from thecal.entrypoints.api.deps import SECURITY, SECURITY_SCHEMES, authenticate
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
 from thecal.entrypoints.api.routers import (
+    appointments,
     assessments,
     audit,
     auth,
+    calendar,
     candidacy,
     implants,
     mri,
@@ -30,6 +32,7 @@ from thecal.entrypoints.api.routers import (
     procedures,
     program_changes,
     pumps,
+    referrals,
     refills,
     tasks,
     trials,
@@ -46,6 +49,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 _MODULES = (
     auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
     procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
+    referrals, appointments, calendar,
 )  # fmt: skip
 
 

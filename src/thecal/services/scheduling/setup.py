@@ -46,5 +46,8 @@ class ClinicSetup:
     def spec(self, kind: VisitType, *, baclofen_screening: bool = False) -> VisitTypeSpec:
         return self.catalogue.spec(kind, self.policy, baclofen_screening=baclofen_screening)
 
+    def time_point(self, name: str) -> TimePoint | None:
+        return next((p for p in self.time_points if p.name == name), None)
+
     def local_day(self, at: dt.datetime) -> dt.date:
         return at.astimezone(self.zone).date()
