@@ -20,7 +20,14 @@ from typing import Protocol
 
 from thecal.domain.time_points import TimePoint
 
-__all__ = ["CaptureQuery", "CaptureSource", "TimePointCapture", "capture_sentence", "share"]
+__all__ = [
+    "CaptureQuery",
+    "CaptureSource",
+    "TimePointCapture",
+    "capture_document",
+    "capture_sentence",
+    "share",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,3 +104,32 @@ class CaptureSource(Protocol):
     def capture(
         self, query: CaptureQuery, time_points: Sequence[TimePoint]
     ) -> list[TimePointCapture]: ...
+
+
+def capture_document(rows: Sequence[TimePointCapture]) -> list[dict[str, object]]:
+    """The capture as JSON-ready rows (shares as decimal text)."""
+    return [
+        {
+            "time_point": r.time_point.name,
+            "due": r.due,
+            "booked": r.booked,
+            "attended": r.attended,
+            "no_show": r.no_show,
+            "answered": r.answered,
+            "lost": r.lost,
+            "reminded": r.reminded,
+            "reminded_answered": r.reminded_answered,
+            "not_reminded": r.not_reminded,
+            "not_reminded_answered": r.not_reminded_answered,
+            "answered_percent_with_reminder": _text(share(r.reminded_answered, r.reminded)),
+            "answered_percent_without_reminder": _text(
+                share(r.not_reminded_answered, r.not_reminded)
+            ),
+            "sentence": capture_sentence(r),
+        }
+        for r in rows
+    ]
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
