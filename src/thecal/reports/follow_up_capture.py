@@ -49,13 +49,17 @@ class TimePointCapture:
     attended: int
     no_show: int
     answered: int  # a linked questionnaire inside the window
-    reminded: int  # a reminder of its follow-up visit was sent
+    reminded: int  # a reminder of its (booked) follow-up visit was sent
     reminded_answered: int
-    not_reminded_answered: int
+    not_reminded_answered: int  # booked, no reminder sent, answered
 
     def __post_init__(self) -> None:
         counts = (self.booked, self.answered, self.reminded)
-        if self.due < 0 or any(not 0 <= c <= self.due for c in counts):
+        if (
+            self.due < 0
+            or any(not 0 <= c <= self.due for c in counts)
+            or self.reminded > self.booked
+        ):
             msg = f"inconsistent capture counts for {self.time_point.name}"
             raise ValueError(msg)
         if self.attended + self.no_show > self.booked:
@@ -68,7 +72,8 @@ class TimePointCapture:
 
     @property
     def not_reminded(self) -> int:
-        return self.due - self.reminded
+        """Booked visits without a reminder sent."""
+        return self.booked - self.reminded
 
 
 def share(part: int, whole: int) -> Decimal | None:
@@ -95,7 +100,9 @@ def capture_sentence(row: TimePointCapture) -> str:
                 f"{with_reminder} % with a reminder ({row.reminded_answered} of {row.reminded})"
             )
         if without is not None:
-            parts.append(f"{without} % without ({row.not_reminded_answered} of {row.not_reminded})")
+            parts.append(
+                f"{without} % of the booked without ({row.not_reminded_answered} of {row.not_reminded})"
+            )
         line += "; answered " + ", ".join(parts)
     return line
 

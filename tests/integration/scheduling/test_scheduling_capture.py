@@ -103,5 +103,5 @@ def test_the_capture_counts_booked_attended_answered_and_lost_with_and_without_r
     assert [row.due for row in later] == [0, 0]  # 6 and 12 months: not due by day 130
     assert capture_sentence(three) == (
         "3 months: 2 due, 1 booked (1 attended, 0 no-shows), 1 answered, 1 lost; answered "
-        "100.0 % with a reminder (1 of 1), 0.0 % without (0 of 1)"
+        "100.0 % with a reminder (1 of 1)"
     )
