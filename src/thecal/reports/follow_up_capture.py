@@ -20,7 +20,14 @@ from typing import Protocol
 
 from thecal.domain.time_points import TimePoint
 
-__all__ = ["CaptureQuery", "CaptureSource", "TimePointCapture", "capture_sentence", "share"]
+__all__ = [
+    "CaptureQuery",
+    "CaptureSource",
+    "TimePointCapture",
+    "capture_document",
+    "capture_sentence",
+    "share",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,13 +49,17 @@ class TimePointCapture:
     attended: int
     no_show: int
     answered: int  # a linked questionnaire inside the window
-    reminded: int  # a reminder of its follow-up visit was sent
+    reminded: int  # a reminder of its (booked) follow-up visit was sent
     reminded_answered: int
-    not_reminded_answered: int
+    not_reminded_answered: int  # booked, no reminder sent, answered
 
     def __post_init__(self) -> None:
         counts = (self.booked, self.answered, self.reminded)
-        if self.due < 0 or any(not 0 <= c <= self.due for c in counts):
+        if (
+            self.due < 0
+            or any(not 0 <= c <= self.due for c in counts)
+            or self.reminded > self.booked
+        ):
             msg = f"inconsistent capture counts for {self.time_point.name}"
             raise ValueError(msg)
         if self.attended + self.no_show > self.booked:
@@ -61,7 +72,8 @@ class TimePointCapture:
 
     @property
     def not_reminded(self) -> int:
-        return self.due - self.reminded
+        """Booked visits without a reminder sent."""
+        return self.booked - self.reminded
 
 
 def share(part: int, whole: int) -> Decimal | None:
@@ -88,7 +100,9 @@ def capture_sentence(row: TimePointCapture) -> str:
                 f"{with_reminder} % with a reminder ({row.reminded_answered} of {row.reminded})"
             )
         if without is not None:
-            parts.append(f"{without} % without ({row.not_reminded_answered} of {row.not_reminded})")
+            parts.append(
+                f"{without} % of the booked without ({row.not_reminded_answered} of {row.not_reminded})"
+            )
         line += "; answered " + ", ".join(parts)
     return line
 
@@ -97,3 +111,32 @@ class CaptureSource(Protocol):
     def capture(
         self, query: CaptureQuery, time_points: Sequence[TimePoint]
     ) -> list[TimePointCapture]: ...
+
+
+def capture_document(rows: Sequence[TimePointCapture]) -> list[dict[str, object]]:
+    """The capture as JSON-ready rows (shares as decimal text)."""
+    return [
+        {
+            "time_point": r.time_point.name,
+            "due": r.due,
+            "booked": r.booked,
+            "attended": r.attended,
+            "no_show": r.no_show,
+            "answered": r.answered,
+            "lost": r.lost,
+            "reminded": r.reminded,
+            "reminded_answered": r.reminded_answered,
+            "not_reminded": r.not_reminded,
+            "not_reminded_answered": r.not_reminded_answered,
+            "answered_percent_with_reminder": _text(share(r.reminded_answered, r.reminded)),
+            "answered_percent_without_reminder": _text(
+                share(r.not_reminded_answered, r.not_reminded)
+            ),
+            "sentence": capture_sentence(r),
+        }
+        for r in rows
+    ]
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

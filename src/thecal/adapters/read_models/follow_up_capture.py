@@ -79,7 +79,7 @@ class SqlCaptureReadModel(CaptureSource):
                 _count(answered).label("answered"),
                 _count(reminded).label("reminded"),
                 _count(and_(reminded, answered)).label("reminded_answered"),
-                _count(and_(~reminded, answered)).label("not_reminded_answered"),
+                _count(and_(booked, ~reminded, answered)).label("not_reminded_answered"),
             ).where(*where)
         ).one()
         return TimePointCapture(

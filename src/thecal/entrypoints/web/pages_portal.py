@@ -42,6 +42,7 @@ from thecal.services.assessments import (
 )
 from thecal.services.identity import Authenticated
 from thecal.services.patients import GetPatient, get_patient
+from thecal.services.procedures import ListProcedures, list_procedures
 from thecal.services.scheduling.appointments import (
     GetAppointment,
     PatientAppointments,
@@ -143,13 +144,31 @@ async def portal_diary(request: Request) -> Response:
 
 
 def _follow_up(request: Request, auth: Authenticated, visit_id: str) -> Appointment:
-    """The patient's own follow-up visit whose questionnaires they answer (policy: own only)."""
-    visit = thecal_of(request).run(
-        get_appointment, GetAppointment(actor=auth.actor, appointment_id=visit_id)
-    )
+    """The patient's own follow-up visit whose questionnaires they answer (policy: own only),
+    once its window is open (answers before it would not count for the visit)."""
+    thecal = thecal_of(request)
+    visit = thecal.run(get_appointment, GetAppointment(actor=auth.actor, appointment_id=visit_id))
     if visit.purpose.kind is not PurposeKind.FOLLOW_UP or visit.purpose.ref is None:
         raise RequestInvalid(where="visit", detail="this visit asks for no questionnaire")
+    opens = _opens(request, auth, visit)
+    if opens is not None and thecal.clock.now().date() < opens:
+        raise RequestInvalid(
+            where="visit", detail=f"the questions for this visit open on {opens:%d %B %Y}"
+        )
     return visit
+
+
+def _opens(request: Request, auth: Authenticated, visit: Appointment) -> dt.date | None:
+    """The first day of the follow-up's window (procedure day + the time point's first day)."""
+    thecal = thecal_of(request)
+    point = thecal.scheduling.time_point(visit.purpose.time_point or "")
+    procedures = thecal.run(
+        list_procedures, ListProcedures(actor=auth.actor, patient_id=visit.patient_id)
+    )
+    done = next((p for p in procedures if p.id == visit.purpose.ref), None)
+    if point is None or done is None:
+        return None
+    return done.performed_on + dt.timedelta(days=point.first_day)
 
 
 @router.get("/portal/visits/{visit_id}", response_class=HTMLResponse)
@@ -180,9 +199,11 @@ def portal_visit(request: Request, visit_id: VisitId) -> Response:
             (questionnaire(i.value), i in answered)
             for i in FOLLOW_UP_QUESTIONNAIRES.get(visit.purpose.time_point or "", ())
         ]
+    opens = _opens(request, auth, visit) if asked else None
     return render(
         request,
         "portal_visit.html",
+        opens=opens if opens is not None and thecal.clock.now().date() < opens else None,
         visit=visit,
         local_start=visit.starts_at.astimezone(thecal.scheduling.zone),
         clinic=thecal.scheduling.name,

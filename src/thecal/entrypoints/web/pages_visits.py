@@ -129,9 +129,9 @@ def book_form(request: Request, need: Annotated[str, Query(pattern=_IDENT)]) -> 
     thecal = thecal_of(request)
     wanted = thecal.run(get_visit_need, GetVisitNeed(actor=auth.actor, need_id=need))
     patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=wanted.patient_id))
-    times = _offer(
-        request, visit_type=wanted.visit_type, earliest=wanted.earliest, latest=wanted.latest
-    )
+    # aim for the target: offer times from a week before it (or the window's start) onward
+    earliest = max(wanted.earliest, wanted.target - dt.timedelta(days=7))
+    times = _offer(request, visit_type=wanted.visit_type, earliest=earliest, latest=wanted.latest)
     return render(request, "visit_book.html", need=wanted, patient=patient, times=times, move=None)
 
 

@@ -24,6 +24,7 @@ from thecal.domain.scheduling import (
     Appointment,
     AppointmentInvalid,
     AppointmentNotFound,
+    PurposeKind,
     SlotTaken,
     VisitPurpose,
     VisitType,
@@ -55,6 +56,7 @@ __all__ = [
     "patient_appointments",
     "record_visit_outcome",
     "reschedule_appointment",
+    "window_opens",
 ]
 
 MAX_RANGE_DAYS = 31
@@ -218,8 +220,23 @@ def _place(
             who = clinician.display_name if resource.startswith("clinician:") else room.name
             raise SlotTaken(resource=who, at=at.isoformat())
     uow.appointments.add(appointment)  # the unique slot key decides a race
-    schedule_reminders(uow, appointment, now=now)
+    schedule_reminders(uow, appointment, now=now, not_before=window_opens(uow, setup, purpose))
     return appointment
+
+
+def window_opens(
+    uow: AbstractUnitOfWork, setup: ClinicSetup, purpose: VisitPurpose
+) -> dt.datetime | None:
+    """When a follow-up's window opens (its procedure day + the time point's first day): its
+    questionnaires count for the outcome report only from then. None for other visits."""
+    if purpose.kind is not PurposeKind.FOLLOW_UP or purpose.ref is None:
+        return None
+    procedure = uow.procedures.get(purpose.ref)
+    point = setup.time_point(purpose.time_point or "")
+    if procedure is None or point is None:
+        return None
+    day = procedure.performed_on + dt.timedelta(days=point.first_day)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
 
 
 def book_appointment(cmd: BookAppointment, *, uow: AbstractUnitOfWork, clock: Clock) -> Appointment:

@@ -74,11 +74,17 @@ MAX_BATCH = 200
 
 
 def schedule_reminders(
-    uow: AbstractUnitOfWork, appointment: Appointment, *, now: dt.datetime
+    uow: AbstractUnitOfWork,
+    appointment: Appointment,
+    *,
+    now: dt.datetime,
+    not_before: dt.datetime | None = None,
 ) -> None:
     """Store a booked visit's reminders: 7 days and 1 day before (or now, for a visit booked at
-    shorter notice, so every visit gets at least one)."""
-    dues = sorted({max(appointment.starts_at - offset, now) for offset in REMINDER_OFFSETS})
+    shorter notice, so every visit gets at least one), never before ``not_before`` — a
+    follow-up's window opens then, and its questionnaires count only from that day."""
+    floor = max(now, not_before) if not_before is not None else now
+    dues = sorted({max(appointment.starts_at - offset, floor) for offset in REMINDER_OFFSETS})
     for due in dues:
         if due < appointment.starts_at:
             uow.reminders.add(

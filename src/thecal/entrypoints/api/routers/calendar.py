@@ -11,11 +11,28 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.domain.scheduling import Location, VisitType, WorkingHours
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.schemas.fields import Ident, IsoDate, IsoInstant, text_rule
+from thecal.entrypoints.api.presenters.appointments import (
+    DATE_TEXT,
+    INSTANT_TEXT,
+    query_date,
+    query_instant,
+)
+from thecal.entrypoints.api.presenters.calendar import hours_public
+from thecal.entrypoints.api.schemas.calendar import (
+    CalendarPublic,
+    ClosureIn,
+    ClosurePublic,
+    FeedIssuedPublic,
+    FreeTimePublic,
+    FreeTimesPublic,
+    HoursPublic,
+    RoomIn,
+    RoomPublic,
+    WeekIn,
+)
 from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.scheduling.calendars import (
     AddClosure,
@@ -37,81 +54,6 @@ router = APIRouter(prefix="/calendar", tags=["calendar"])
 
 RoomId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Room id.")]
 UserId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="User id.")]
-Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):(00|15|30|45)$")]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RoomIn(_Strict):
-    name: Annotated[str, text_rule(100, 1)]
-    location: Literal["clinic", "hospital"]
-
-
-class RoomPublic(_Strict):
-    id: str
-    name: str
-    location: str
-
-
-class HoursIn(_Strict):
-    weekday: Annotated[int, Field(ge=0, le=6, strict=True)] = Field(description="0 = Monday")
-    starts: Clock
-    ends: Clock
-
-
-class WeekIn(_Strict):
-    hours: list[HoursIn] = Field(max_length=28)
-
-
-class HoursPublic(_Strict):
-    weekday: int
-    starts: str
-    ends: str
-
-
-class ClosureIn(_Strict):
-    starts_on: IsoDate
-    ends_on: IsoDate
-    reason: Annotated[str, text_rule(200, 1)]
-    user_id: Ident | None = Field(default=None, description="A clinician's leave; none: the clinic")
-
-
-class ClosurePublic(_Strict):
-    id: str
-    starts_on: dt.date
-    ends_on: dt.date
-    reason: str
-    user_id: str | None
-
-
-class CalendarPublic(_Strict):
-    rooms: list[RoomPublic]
-    working_hours: dict[str, list[HoursPublic]]
-    clinicians: dict[str, str]
-    closures: list[ClosurePublic]
-
-
-class FreeTimePublic(_Strict):
-    starts_at: dt.datetime
-    clinician_id: str
-    clinician: str
-    room_id: str
-    room: str
-
-
-class FreeTimesPublic(_Strict):
-    items: list[FreeTimePublic]
-
-
-class FeedIssuedPublic(_Strict):
-    feed_id: str
-    url: str = Field(description="Shown once: the secret address of the .ics feed")
-
-
-def _hours(h: WorkingHours) -> HoursPublic:
-    return HoursPublic(weekday=h.weekday, starts=f"{h.starts:%H:%M}", ends=f"{h.ends:%H:%M}")
 
 
 @router.get("", response_model=CalendarPublic, summary="Rooms, working hours and closures")
@@ -119,19 +61,21 @@ def read(
     *,
     actor: CurrentActor,
     thecal: ThecalDep,
-    first: Annotated[dt.date | None, Query()] = None,
-    last: Annotated[dt.date | None, Query()] = None,
+    first: Annotated[str | None, Query(pattern=DATE_TEXT)] = None,
+    last: Annotated[str | None, Query(pattern=DATE_TEXT)] = None,
 ) -> CalendarPublic:
     today = thecal.clock.now().date()
     settings = thecal.run(
         read_calendars,
         ReadCalendars(
-            actor=actor, first=first or today, last=last or today + dt.timedelta(days=90)
+            actor=actor,
+            first=query_date(first, "first") if first else today,
+            last=query_date(last, "last") if last else today + dt.timedelta(days=90),
         ),
     )
     return CalendarPublic(
         rooms=[RoomPublic(id=r.id, name=r.name, location=r.location.value) for r in settings.rooms],
-        working_hours={u: [_hours(h) for h in hs] for u, hs in settings.hours.items()},
+        working_hours={u: [hours_public(h) for h in hs] for u, hs in settings.hours.items()},
         clinicians=settings.names,
         closures=[
             ClosurePublic(
@@ -177,7 +121,7 @@ def hours(
     stored = thecal.run(
         set_working_hours, SetWorkingHours(actor=actor, user_id=user_id, hours=week)
     )
-    return [_hours(h) for h in stored]
+    return [hours_public(h) for h in stored]
 
 
 @router.post(
@@ -225,8 +169,8 @@ def free(
         "mri-interrogation",
         "replacement",
     ],
-    earliest: IsoInstant,
-    latest: IsoInstant,
+    earliest: Annotated[str, Query(pattern=INSTANT_TEXT, description="ISO instant with offset")],
+    latest: Annotated[str, Query(pattern=INSTANT_TEXT, description="ISO instant with offset")],
     clinician_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> FreeTimesPublic:
@@ -235,8 +179,8 @@ def free(
         SuggestTimes(
             actor=actor,
             visit_type=VisitType(visit_type),
-            earliest=earliest,
-            latest=latest,
+            earliest=query_instant(earliest, "earliest"),
+            latest=query_instant(latest, "latest"),
             clinician_id=clinician_id,
             limit=limit,
             setup=thecal.scheduling,
