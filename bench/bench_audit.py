@@ -27,8 +27,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, update
 
-from thecal.adapters.mappers import audit_entry_to_row
-from thecal.adapters.orm import audit_chain_head, audit_entries
+from thecal.adapters.sql.mappers.audit import audit_entry_to_row
+from thecal.adapters.sql.tables.audit import audit_chain_head, audit_entries
 from thecal.bootstrap import bootstrap
 from thecal.config import Settings
 from thecal.domain.audit import ChainHead, append_entry

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from thecal.adapters.database import make_engine
-from thecal.adapters.orm import metadata
+from thecal.adapters.sql.database import make_engine
+from thecal.adapters.sql.tables.metadata import metadata
 from thecal.config import Settings
 from thecal.entrypoints.cli.demo import run_seed
 

@@ -28,8 +28,8 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from thecal.adapters.database import make_engine, upgrade_database
 from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
+from thecal.adapters.sql.database import make_engine, upgrade_database
 from thecal.reports.outcome_policy import OutcomePolicy, TimePoint
 from thecal.reports.outcome_source import EpisodeQuery
 from thecal.reports.outcomes import Measure, OutcomeReport, analyse

@@ -26,11 +26,13 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from thecal.adapters.database import make_engine, upgrade_database
-from thecal.adapters.orm import patients
-from thecal.adapters.orm_pathway import program_changes, pumps, tasks
-from thecal.adapters.orm_plans import trials
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
+from thecal.adapters.sql.database import make_engine, upgrade_database
+from thecal.adapters.sql.tables.patients import patients
+from thecal.adapters.sql.tables.program_changes import program_changes
+from thecal.adapters.sql.tables.pumps import pumps
+from thecal.adapters.sql.tables.tasks import tasks
+from thecal.adapters.sql.tables.trials import trials
 from thecal.services.worklist import WorklistKind, WorklistQuery
 
 POSTGRES = os.environ.get(

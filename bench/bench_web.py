@@ -133,7 +133,7 @@ def demo_database() -> tuple[Path, float | None]:
 
 
 def _upgrade(path: Path) -> None:
-    from thecal.adapters.database import make_engine, upgrade_database  # noqa: PLC0415
+    from thecal.adapters.sql.database import make_engine, upgrade_database  # noqa: PLC0415
 
     engine = make_engine(f"sqlite:///{path}")
     try:

@@ -1,7 +1,11 @@
-"""Run every benchmark in bench/ and rewrite docs/benchmarks.md.
+"""Run every benchmark in bench/ and rewrite docs/benchmarks.md, the whole of it.
 
 Each ``bench/bench_*.py`` module exposes ``run() -> str`` returning a Markdown section with its
-measurements. Benchmarks measure real work on this machine; tests never assert wall-clock times.
+measurements, headed by a ``## `` line. Under each heading this script writes when the section
+ran, for how long, and the machine's load average before and after it: the machine may be shared,
+and a figure means little without the load it was measured under. Benchmarks measure real work
+on this machine; tests never assert wall-clock times. ``python bench/run.py bench_cli`` runs one
+and prints it without writing the file.
 """
 
 from __future__ import annotations
@@ -9,26 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
-import platform
 import sys
+import time
 from pathlib import Path
+
+from machine_load import load_average, machine  # bench/ is the script's folder: on sys.path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "docs" / "benchmarks.md"
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
-        f"Python {platform.python_version()}"
+def _stamped(section: str, *, began: dt.datetime, seconds: float, before: str, after: str) -> str:
+    """``section`` with when it ran and the load before and after, under its heading."""
+    heading, _, body = section.strip().partition("\n")
+    stamp = (
+        f"*Ran {began:%Y-%m-%d %H:%M} UTC for {seconds:.0f} s on {os.cpu_count()} cores; load "
+        f"average (1 / 5 / 15 min) before {before}, after {after}.*"
     )
+    return f"{heading}\n\n{stamp}\n{body}"
 
 
 def main(selected: list[str]) -> int:
@@ -43,9 +45,17 @@ def main(selected: list[str]) -> int:
         sys.modules[path.stem] = module
         spec.loader.exec_module(module)
         print(f"running {path.name} …", flush=True)
+        before, began, started = load_average(), dt.datetime.now(dt.UTC), time.perf_counter()
         section = module.run()
+        section = _stamped(
+            section,
+            began=began,
+            seconds=time.perf_counter() - started,
+            before=before,
+            after=load_average(),
+        )
         print(section, flush=True)
-        sections.append(section.strip())
+        sections.append(section)
     if selected:
         return 0
     header = (

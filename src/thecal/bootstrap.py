@@ -16,17 +16,17 @@ from typing import Protocol, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from thecal.adapters.audit_group_commit import AuditGroupCommit
-from thecal.adapters.clinic_clock import ClinicClock
 from thecal.adapters.clock import SystemClock
-from thecal.adapters.database import make_engine, upgrade_database
 from thecal.adapters.passwords import Argon2PasswordHasher
-from thecal.adapters.twin_store import TwinStoreDriver
-from thecal.adapters.unit_of_work import (
+from thecal.adapters.sql.audit_group_commit import AuditGroupCommit
+from thecal.adapters.sql.clinic_clock import ClinicClock
+from thecal.adapters.sql.database import make_engine, upgrade_database
+from thecal.adapters.sql.unit_of_work import (
     AuditOnlyTransaction,
     SqlAlchemyUnitOfWork,
     retry_on_serialization_failure,
 )
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.config import Settings
 from thecal.domain.errors import PermissionDenied
 from thecal.domain.sessions import SessionPolicy
@@ -101,7 +101,7 @@ class Thecal:
         """Like :meth:`run`, with the persisted twin driver bound to the same transaction.
 
         Each attempt gets a fresh unit of work and a fresh driver, so a retried use case replays
-        the pumps from the committed command log (adapters/twin_store.py).
+        the pumps from the committed command log (adapters/twin/store.py).
         """
 
         def call() -> R:

@@ -6,12 +6,13 @@ is the server's own check before it serves (``thecal serve``): no user, nothing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from thecal.domain.audit import ChainReport, verify_chain
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
+from thecal.services.progress import Progress, counted
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["CheckChainAtStart", "VerifyAudit", "check_chain_at_start", "verify_audit"]
@@ -20,6 +21,8 @@ __all__ = ["CheckChainAtStart", "VerifyAudit", "check_chain_at_start", "verify_a
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyAudit:
     actor: Actor
+    #: Told how many entries have been checked of how many (a progress bar); None for nothing.
+    progress: Progress | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +49,9 @@ def verify_audit(cmd: VerifyAudit, *, uow: AbstractUnitOfWork, clock: Clock) -> 
     authorize(cmd.actor, Action.AUDIT_VERIFY, Subject.collection("audit"))
     with uow:
         anchor = uow.audit_log.recorded_head()
-        report = verify_chain(uow.audit_log.entries(), uow.audit_key, anchor=anchor)
+        total = anchor.sequence if anchor is not None else None
+        entries = counted(uow.audit_log.entries(), cmd.progress, total=total)
+        report = verify_chain(entries, uow.audit_key, anchor=anchor)
         outcome: dict[str, object] = {"ok": report.ok, "entries_checked": report.entries_checked}
         if report.first_break is not None:
             outcome["first_break_sequence"] = report.first_break.sequence

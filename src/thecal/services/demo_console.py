@@ -3,9 +3,9 @@ pump's twin, start and end an MRI scan — each audited as ``demo.console``.
 
 Only the demo and training clinic shows the console (the page refuses otherwise); here the
 clinician's right to use it is checked by the one policy (``Action.DEMO_CONSOLE``). A fault or an
-MRI is a command of the persisted twin (``adapters/twin_store.py``), logged in the same
+MRI is a command of the persisted twin (``adapters/twin/store.py``), logged in the same
 transaction as the audit entry, so the replayed twin keeps it. The clinic clock's offset is
-stored behind :class:`ClinicClockControl` (``adapters/clinic_clock.py``).
+stored behind :class:`ClinicClockControl` (``adapters/sql/clinic_clock.py``).
 """
 
 from __future__ import annotations

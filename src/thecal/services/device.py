@@ -14,11 +14,11 @@ from thecal.domain.authorization import Action, Subject, authorize, authorize_fu
 from thecal.domain.program_change import ProgramChange, ProgramChangeState
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import LoggedDeviceEvent, LoggedPatientBolus
 from thecal.services.program_changes import store_new_tasks
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import PumpSnapshot
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.repositories.device_log import LoggedDeviceEvent, LoggedPatientBolus
 from thecal.services.tasks import close_by_interrogation
 from thecal.services.unit_of_work import AbstractUnitOfWork
 

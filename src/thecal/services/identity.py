@@ -30,7 +30,7 @@ Tokens are 256-bit random values from :mod:`secrets`; only their SHA-256 digests
 Sessions are measured on the identity's own clock when it has one (``Identity(clock=...)``;
 ``bootstrap`` gives it the system clock): a session's idle and absolute timeouts, the log-in
 throttle window and the session events' audit times are real time, so moving the demo clinic's
-simulated clock (``adapters/clinic_clock.py``) logs nobody out and keeps nobody in. Without one
+simulated clock (``adapters/sql/clinic_clock.py``) logs nobody out and keeps nobody in. Without one
 they use the use case's clock. Re-authentication stays on the use case's (clinical) clock: its
 confirmation token is checked against the signing time. A valid session is checked in a read-only
 transaction (no write lock); only when it must be stored (activity noted at most once a minute,

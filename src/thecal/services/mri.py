@@ -26,9 +26,9 @@ from thecal.domain.mri import DEFAULT_MAX_FIELD_T, MriPlan, MriState, MriStateEr
 from thecal.domain.tasks import Task, TaskClosure
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import StoredTask, TaskState
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_record import PumpNotFound
+from thecal.services.repositories.tasks import StoredTask, TaskState
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [

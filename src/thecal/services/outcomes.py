@@ -13,7 +13,7 @@ How an edge (CLI, outcomes page, PDF download) makes a report::
                               report_date=day, time_point=policy.time_point("3 months"),
                               procedure=ProcedureType.EPIDURAL_STEROID_INJECTION)
 
-then renders ``summary`` (``adapters/report_pdf.py``, ``adapters/outcome_charts.py``,
+then renders ``summary`` (``adapters/documents/report_pdf.py``, ``adapters/documents/outcome_charts.py``,
 ``entrypoints/cli/report.py`` for text, JSON and CSV). Services do not import ``reports`` (they are
 sibling layers), so this module deals in the filter values only.
 """

@@ -19,10 +19,10 @@ from thecal.domain.authorization import Action, Subject, authorize, authorize_fu
 from thecal.domain.errors import NotFound
 from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import LoggedPatientBolus
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import BolusAnswer
 from thecal.services.pump_record import PumpNotFound, PumpState
+from thecal.services.repositories.device_log import LoggedPatientBolus
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["NoPumpForPatient", "RequestPatientBolus", "request_patient_bolus"]

@@ -2,6 +2,9 @@
 
 Each takes a keyword-only command, a unit of work and a clock; authorizes first; writes one audit
 entry in the same transaction as the change or read; and commits.
+
+``open_patient_form`` opens a blank form about a patient (a trial plan, an implant) only for an
+actor the policy allows the write the form leads to; the read of the patient is audited.
 """
 
 from __future__ import annotations
@@ -23,16 +26,18 @@ from thecal.domain.patient import (
 )
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.repositories import PatientQuery
+from thecal.services.repositories.patients import PatientQuery
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
     "AmendDemographics",
     "GetPatient",
+    "OpenPatientForm",
     "RegisterPatient",
     "SearchPatients",
     "amend_demographics",
     "get_patient",
+    "open_patient_form",
     "register_patient",
     "search_patients",
 ]
@@ -191,3 +196,20 @@ def amend_demographics(cmd: AmendDemographics, *, uow: AbstractUnitOfWork, clock
         )
         uow.commit()
     return patient
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenPatientForm:
+    actor: Actor
+    patient_id: str
+    action: Action  # the write the form leads to, e.g. Action.TRIAL_PLAN
+
+
+def open_patient_form(cmd: OpenPatientForm, *, uow: AbstractUnitOfWork, clock: Clock) -> Patient:
+    """The patient, if the actor may make the form's write for them.
+
+    Raises:
+        AccessDenied; PatientNotFound.
+    """
+    authorize(cmd.actor, cmd.action, Subject.patient(cmd.patient_id))
+    return get_patient(GetPatient(actor=cmd.actor, patient_id=cmd.patient_id), uow=uow, clock=clock)

@@ -15,8 +15,8 @@ from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.refill import AdmixtureMismatch, BeyondUseDatePassed, PharmacyLabel
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import PharmacyVerification
 from thecal.services.pump_record import PumpNotFound
+from thecal.services.repositories.pharmacy import PharmacyVerification
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["VerifyAdmixture", "verify_admixture"]

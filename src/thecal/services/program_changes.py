@@ -45,10 +45,11 @@ from thecal.domain.safety.context import (
 from thecal.domain.tasks import Task
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import StoredTask, UsedToken
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.repositories.program_changes import UsedToken
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
 from thecal.services.safety_gate import ReviewBlocked, review_or_block
 from thecal.services.unit_of_work import AbstractUnitOfWork

@@ -2,7 +2,7 @@
 
 :class:`ClinicPumpDriver` extends :class:`~thecal.services.pump_driver.PumpDriver` with the two
 commands of the implant procedure. The twin-backed, persisted implementation is
-``thecal.adapters.twin_store.TwinStoreDriver``; a real clinician-programmer link would register
+``thecal.adapters.twin.store.TwinStoreDriver``; a real clinician-programmer link would register
 the implanted device and send the priming bolus through the same two methods.
 """
 

@@ -1,7 +1,7 @@
 """The pump-driver port: how services talk to an implanted pump (architecture.md §4, §8 of issue 3).
 
 Services never touch a pump directly; they call a :class:`PumpDriver`. Today the one
-implementation is the digital twin (:class:`thecal.adapters.twin_driver.TwinPumpDriver`); a real
+implementation is the digital twin (:class:`thecal.adapters.twin.driver.TwinPumpDriver`); a real
 clinician-programmer link could implement the same protocol. Communication can fail: a command
 whose confirmation did not come back is :attr:`ProgramAck.UNCERTAIN` and must be recorded as
 such — never guessed either way.

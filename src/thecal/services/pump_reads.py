@@ -20,8 +20,8 @@ from thecal.domain.refill import Refill
 from thecal.domain.units import Duration, Volume
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import LoggedDeviceEvent
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.repositories.device_log import LoggedDeviceEvent
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [

@@ -4,7 +4,10 @@
 the devices, SR-14) → create the pump behind the driver, fill it, program it and give the priming
 bolus → store the pump, the implant record and the post-implant monitoring task → audit → commit.
 Device commands run after every check that can refuse the request, so a refused implant sends
-nothing; the twin's command log is part of the same transaction (adapters/twin_store.py).
+nothing; the twin's command log is part of the same transaction (adapters/twin/store.py).
+
+``open_pump_form`` opens a blank form about a pump (an MRI plan) only for an actor the policy allows
+the write the form leads to; the read of the pump is audited.
 """
 
 from __future__ import annotations
@@ -24,19 +27,21 @@ from thecal.domain.program import InfusionProgram
 from thecal.domain.units import Volume
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import StoredTask
 from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
     "GetPump",
     "ImplantPump",
     "ImplantResult",
+    "OpenPumpForm",
     "PumpSerialInUse",
     "get_pump",
     "implant_pump",
+    "open_pump_form",
     "seed_for",
 ]
 
@@ -190,4 +195,23 @@ def get_pump(cmd: GetPump, *, uow: AbstractUnitOfWork, clock: Clock) -> Pump:
             details={"pump_id": pump.id, "version": pump.version},
         )
         uow.commit()
+    return pump
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenPumpForm:
+    actor: Actor
+    pump_id: str
+    action: Action  # e.g. Action.MRI_PLAN
+
+
+def open_pump_form(cmd: OpenPumpForm, *, uow: AbstractUnitOfWork, clock: Clock) -> Pump:
+    """The pump, if the actor may make the form's write for its patient.
+
+    Raises:
+        AccessDenied; PumpNotFound.
+    """
+    authorize_function(cmd.actor, cmd.action)
+    pump = get_pump(GetPump(actor=cmd.actor, pump_id=cmd.pump_id), uow=uow, clock=clock)
+    authorize(cmd.actor, cmd.action, Subject.patient(pump.patient_id))
     return pump

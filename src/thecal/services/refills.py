@@ -49,14 +49,14 @@ from thecal.domain.units import Volume
 from thecal.domain.users import Actor, User
 from thecal.services.clock import Clock
 from thecal.services.device import record_snapshot
-from thecal.services.pathway_records import (
+from thecal.services.program_changes import store_new_tasks
+from thecal.services.pump_devices import ClinicPumpDriver
+from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.repositories.pharmacy import (
     PharmacyVerification,
     VerificationAlreadyUsed,
     VerificationNotFound,
 )
-from thecal.services.program_changes import store_new_tasks
-from thecal.services.pump_devices import ClinicPumpDriver
-from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
 from thecal.services.safety_gate import review_or_block
 from thecal.services.unit_of_work import AbstractUnitOfWork

@@ -26,9 +26,9 @@ from thecal.domain.errors import Conflict, NotFound, RequestInvalid
 from thecal.domain.tasks import TaskClosure, TaskKind
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import StoredTask
 from thecal.services.pump_driver import PumpSnapshot
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [

@@ -15,8 +15,8 @@ from thecal.domain.program_change import ProgramChange
 from thecal.domain.refill import Refill
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import LoggedDeviceEvent
 from thecal.services.pump_record import Pump
+from thecal.services.repositories.device_log import LoggedDeviceEvent
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["GetTherapyHistory", "PumpHistory", "TherapyHistory", "get_therapy_history"]

@@ -14,7 +14,7 @@ transaction that wrote to a repository but recorded no audit entry (SR-17).
 
 A read of PHI changes no record; its audit entry is appended with :meth:`AbstractUnitOfWork.
 audit_read` (outside ``with uow:``), which returns once the entry is committed; an adapter may
-commit the entries of concurrent reads together (group commit, ``adapters/audit_group_commit.py``).
+commit the entries of concurrent reads together (group commit, ``adapters/sql/audit_group_commit.py``).
 
 A transaction that only reads records that are not PHI (the session check of every request)
 may say so: ``with uow.reading():`` opens it without the write lock (SQLite: a deferred
@@ -33,31 +33,27 @@ from thecal.domain.audit import AuditEntry, append_entry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.errors import Conflict, WorkflowError
 from thecal.domain.users import Actor
-from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
-from thecal.services.credential_stores import (
+from thecal.services.repositories.assessments import AssessmentRepository
+from thecal.services.repositories.audit import AuditRepository
+from thecal.services.repositories.candidacy import CandidacyRepository
+from thecal.services.repositories.device_log import DeviceCommandLog, DeviceLogRepository
+from thecal.services.repositories.implants import ImplantRepository
+from thecal.services.repositories.mri import MriPlanRepository
+from thecal.services.repositories.patients import PatientRepository
+from thecal.services.repositories.pharmacy import PharmacyVerificationRepository
+from thecal.services.repositories.procedures import ProcedureRepository
+from thecal.services.repositories.program_changes import ProgramChangeRepository, TokenLedger
+from thecal.services.repositories.pumps import PumpRepository
+from thecal.services.repositories.refills import RefillRepository
+from thecal.services.repositories.sessions import (
     ApiTokenRepository,
     LoginFailureRepository,
     SessionRepository,
 )
-from thecal.services.pathway_repositories import (
-    DeviceCommandLog,
-    DeviceLogRepository,
-    ImplantRepository,
-    PharmacyVerificationRepository,
-    ProgramChangeRepository,
-    PumpRepository,
-    RefillRepository,
-    TaskRepository,
-    TokenLedger,
-)
-from thecal.services.plan_repositories import MriPlanRepository, TrialRepository
-from thecal.services.repositories import (
-    AuditRepository,
-    CandidacyRepository,
-    PatientRepository,
-    UserRepository,
-    VersionedRepository,
-)
+from thecal.services.repositories.tasks import TaskRepository
+from thecal.services.repositories.trials import TrialRepository
+from thecal.services.repositories.users import UserRepository
+from thecal.services.repositories.versioned import VersionedRepository
 
 __all__ = [
     "AbstractUnitOfWork",
@@ -128,7 +124,7 @@ class AbstractUnitOfWork(abc.ABC):
     assessments: AssessmentRepository
     audit_log: AuditRepository
     audit: AuditTrail
-    # the clinical pathway (services/pathway_repositories.py)
+    # the clinical pathway (one port per aggregate in services/repositories/)
     pumps: PumpRepository
     implants: ImplantRepository
     program_changes: ProgramChangeRepository
@@ -138,7 +134,7 @@ class AbstractUnitOfWork(abc.ABC):
     device_log: DeviceLogRepository
     device_commands: DeviceCommandLog
     tokens: TokenLedger
-    trials: TrialRepository  # services/plan_repositories.py
+    trials: TrialRepository
     mri_plans: MriPlanRepository
     sessions: SessionRepository
     login_failures: LoginFailureRepository

@@ -181,7 +181,7 @@ class Reservoir:
         return units
 
     def restore(self, units: int, mixture: Mixture) -> None:
-        """Set the level and contents from a saved state (:mod:`thecal.adapters.twin_state`)."""
+        """Set the level and contents from a saved state (:mod:`thecal.adapters.twin.state`)."""
         if not 0 <= units <= self.capacity:
             msg = f"a reservoir of {self.capacity} units cannot hold {units}"
             raise ValueError(msg)

@@ -1,4 +1,4 @@
-"""JSON-compatible values of the twin's parts, for saving a twin (:mod:`thecal.adapters.twin_state`).
+"""JSON-compatible values of the twin's parts, for saving a twin (:mod:`thecal.adapters.twin.state`).
 
 Exact numbers travel as text: integers that can exceed a JSON double (volume units, battery
 units, scaled masses) as decimal strings, fractions as ``"numerator/denominator"``. Mixtures

@@ -26,7 +26,8 @@ from api_support import Clinic, MovableClock
 from matrix_parts import MatrixPart
 from sqlalchemy import delete
 
-from thecal.adapters.orm_plans import mri_plans, trial_observations, trials
+from thecal.adapters.sql.tables.mri import mri_plans
+from thecal.adapters.sql.tables.trials import trial_observations, trials
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram
 from thecal.domain.trial import TrialBaseline, TrialObservation, TrialRoute

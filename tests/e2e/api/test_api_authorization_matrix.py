@@ -25,8 +25,8 @@ from api_support import (
 )
 
 from thecal.domain.users import Actor, Role
-from thecal.entrypoints.api.presenters import candidacy_details
-from thecal.entrypoints.api.schemas_clinical import CandidacyCreate
+from thecal.entrypoints.api.presenters.candidacy import candidacy_details
+from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
 from thecal.services.candidacy import RecordCandidacy, record_candidacy
 
 CANDIDACY = {

@@ -17,7 +17,7 @@ import pytest
 from api_support import Clinic, TestClient, build_clinic, logged_in
 from sqlalchemy import func, select
 
-from thecal.adapters.orm_plans import mri_plans
+from thecal.adapters.sql.tables.mri import mri_plans
 from thecal.domain.library import reference_library
 from thecal.domain.units import plain
 from thecal.domain.users import Role

@@ -9,7 +9,7 @@ from api_support import Clinic, implant_pump_with_patient_bolus, logged_in
 from sqlalchemy import func, select
 from test_web_pages import browser_login, form_token
 
-from thecal.adapters.orm import audit_entries
+from thecal.adapters.sql.tables.audit import audit_entries
 from thecal.domain.authorization import Action
 
 _DONE = re.compile(

@@ -11,12 +11,13 @@ import datetime as dt
 import pytest
 from records_db import AUDIT_KEY
 
-from thecal.adapters import twin_state
-from thecal.adapters.database import make_engine
-from thecal.adapters.orm_twin import pump_twin_snapshots
 from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
-from thecal.adapters.twin_store import TwinStoreDriver, UnitOfWorkCommandLog
+from thecal.adapters.sql.database import make_engine
+from thecal.adapters.sql.tables.twin import pump_twin_snapshots
+from thecal.adapters.twin import state as twin_state
+from thecal.adapters.twin.commands import UnitOfWorkCommandLog
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.domain.tasks import TaskClosure, TaskKind
@@ -29,8 +30,8 @@ from thecal.services.audit import VerifyAudit, verify_audit
 from thecal.services.clock import Clock
 from thecal.services.demo import SeedSummary
 from thecal.services.demo.cohort import PUMP_MODELS
-from thecal.services.pathway_records import StoredTask
-from thecal.services.pathway_repositories import DeviceSnapshot
+from thecal.services.repositories.device_log import DeviceSnapshot
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.unit_of_work import AbstractUnitOfWork
 from thecal.services.worklist import (
     ReadWorklist,

@@ -9,18 +9,20 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
-from thecal.adapters import twin_state, twin_store
-from thecal.adapters.database import make_engine
-from thecal.adapters.orm_twin import pump_twin_snapshots
-from thecal.adapters.twin_store import TwinStoreDriver, UnitOfWorkCommandLog
-from thecal.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from thecal.adapters.sql.database import make_engine
+from thecal.adapters.sql.tables.twin import pump_twin_snapshots
+from thecal.adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
+from thecal.adapters.twin import state as twin_state
+from thecal.adapters.twin import store as twin_store
+from thecal.adapters.twin.commands import UnitOfWorkCommandLog
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import bootstrap
 from thecal.config import Settings
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
-from thecal.services.pathway_repositories import DeviceSnapshot
 from thecal.services.pump_devices import ImplantSpec
+from thecal.services.repositories.device_log import DeviceSnapshot
 
 SERIAL = "NGP-777001"
 START = dt.datetime(2025, 5, 5, 9, 0, tzinfo=dt.UTC)

@@ -37,7 +37,7 @@ from pathway_scenario import (
 from plans_scenario import observation, plan_morphine_trial, with_patient_bolus
 from typer.testing import CliRunner
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import Thecal
 from thecal.config import Settings
 from thecal.domain.program import InfusionProgram, PatientBolusSettings

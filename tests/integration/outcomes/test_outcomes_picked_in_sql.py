@@ -18,8 +18,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, insert
 
-from thecal.adapters.orm import assessments, patients, procedures
 from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
+from thecal.adapters.sql.tables.assessments import assessments
+from thecal.adapters.sql.tables.patients import patients
+from thecal.adapters.sql.tables.procedures import procedures
 from thecal.reports.outcome_policy import OutcomePolicy, TimePoint
 from thecal.reports.outcome_source import EpisodeQuery, outcome_summary
 from thecal.reports.outcomes import Episode, ProcedureType, analyse

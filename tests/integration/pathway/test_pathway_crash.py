@@ -27,7 +27,9 @@ from pathway_scenario import MovableClock, implant
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from thecal.adapters.orm_pathway import program_changes, pump_device_commands, refills
+from thecal.adapters.sql.tables.device_log import pump_device_commands
+from thecal.adapters.sql.tables.program_changes import program_changes
+from thecal.adapters.sql.tables.refills import refills
 from thecal.bootstrap import Thecal
 from thecal.config import Settings
 from thecal.domain.audit import verify_chain

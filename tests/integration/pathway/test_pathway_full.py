@@ -21,7 +21,7 @@ from pathway_scenario import (
     verify,
 )
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import Thecal
 from thecal.domain.audit import verify_chain
 from thecal.domain.program_change import ProgramChangeBlocked, ProgramChangeState

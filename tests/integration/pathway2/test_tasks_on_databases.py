@@ -32,8 +32,8 @@ from thecal.services.mri import (
     plan_mri,
     record_mri_scan,
 )
-from thecal.services.pathway_records import StoredTask, TaskState
 from thecal.services.pumps import implant_pump
+from thecal.services.repositories.tasks import StoredTask, TaskState
 from thecal.services.tasks import (
     CompleteTask,
     ListTasks,

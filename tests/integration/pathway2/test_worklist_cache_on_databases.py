@@ -10,12 +10,12 @@ import datetime as dt
 from pathway_scenario import NURSE, MovableClock, actor, implant, propose, refill, sign, verify
 from sqlalchemy import Engine, func, select
 
-from thecal.adapters.clinic_clock import ClinicClock, set_clock_offset
-from thecal.adapters.clinical_generation import READ_GENERATION
 from thecal.adapters.clock import SystemClock
-from thecal.adapters.database import make_engine
-from thecal.adapters.orm import audit_entries
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
+from thecal.adapters.sql.clinic_clock import ClinicClock, set_clock_offset
+from thecal.adapters.sql.clinical_generation import READ_GENERATION
+from thecal.adapters.sql.database import make_engine
+from thecal.adapters.sql.tables.audit import audit_entries
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.domain.authorization import Action

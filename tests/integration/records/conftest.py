@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from thecal.adapters.database import make_engine, upgrade_database
+from thecal.adapters.sql.database import make_engine, upgrade_database
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 

@@ -1,4 +1,4 @@
-"""Group commit of read audit entries on SQLite and PostgreSQL (adapters/audit_group_commit.py).
+"""Group commit of read audit entries on SQLite and PostgreSQL (adapters/sql/audit_group_commit.py).
 
 Concurrent reads share one transaction; each caller returns only after the transaction holding
 its entry committed (a fresh connection sees it); a failed transaction fails every caller in it
@@ -17,10 +17,10 @@ import pytest
 from records_db import NOW, seed_user
 from sqlalchemy import func, select
 
-from thecal.adapters.audit_group_commit import AuditGroupCommit, AuditWriter
-from thecal.adapters.orm import audit_entries
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
-from thecal.adapters.unit_of_work import AuditOnlyTransaction, SqlAlchemyUnitOfWork
+from thecal.adapters.sql.audit_group_commit import AuditGroupCommit, AuditWriter
+from thecal.adapters.sql.tables.audit import audit_entries
+from thecal.adapters.sql.unit_of_work import AuditOnlyTransaction, SqlAlchemyUnitOfWork
 from thecal.bootstrap import Thecal
 from thecal.domain.audit import AuditEntry, verify_chain
 from thecal.domain.authorization import Action, Subject

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from records_db import AUDIT_KEY, FixedClock
 
-from thecal.adapters.clinic_clock import ClinicClock
 from thecal.adapters.clock import SystemClock
+from thecal.adapters.sql.clinic_clock import ClinicClock
 from thecal.bootstrap import bootstrap
 from thecal.config import Settings
 

@@ -11,8 +11,8 @@ import threading
 import pytest
 from records_db import NOW, seed_user
 
-from thecal.adapters.database import READ_ONLY
-from thecal.adapters.orm import users
+from thecal.adapters.sql.database import READ_ONLY
+from thecal.adapters.sql.tables.users import users
 from thecal.bootstrap import Thecal
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.users import Role

@@ -1,4 +1,4 @@
-"""The raw single-row reads every request makes (adapters/database.py ``read_row``), on SQLite
+"""The raw single-row reads every request makes (adapters/sql/database.py ``read_row``), on SQLite
 and PostgreSQL: the clinic clock's offset and the clinical generation."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import datetime as dt
 
 from sqlalchemy import Engine, text
 
-from thecal.adapters.clinic_clock import clock_offset, set_clock_offset
-from thecal.adapters.clinical_generation import read_generation
-from thecal.adapters.database import read_row
+from thecal.adapters.sql.clinic_clock import clock_offset, set_clock_offset
+from thecal.adapters.sql.clinical_generation import read_generation
+from thecal.adapters.sql.database import read_row
 
 
 def test_a_row_no_row_and_no_table(migrated: Engine) -> None:

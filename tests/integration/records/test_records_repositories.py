@@ -10,7 +10,7 @@ from records_db import NOW, seed_user
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from thecal.adapters import repository
+from thecal.adapters.sql.repositories import audit as audit_repository
 from thecal.bootstrap import Thecal
 from thecal.domain.audit import verify_chain
 from thecal.domain.authorization import Action, Subject
@@ -40,7 +40,8 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import PatientQuery, StaleAggregate
+from thecal.services.repositories.patients import PatientQuery
+from thecal.services.repositories.versioned import StaleAggregate
 from thecal.services.unit_of_work import UnauditedWrite
 
 NURSE = Actor(user_id="nurse-1", role=Role.NURSE)
@@ -256,7 +257,7 @@ def test_a_patient_user_must_point_at_a_real_patient(app: Thecal) -> None:
 def test_the_audit_log_streams_in_batches_and_verifies(
     app: Thecal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(repository, "_AUDIT_STREAM_BATCH", 3)
+    monkeypatch.setattr(audit_repository, "_AUDIT_STREAM_BATCH", 3)
     for index in range(7):
         register(app, f"MRN-{index}")
     with app.uow() as uow:

@@ -10,13 +10,14 @@ from records_db import NOW
 from sqlalchemy import Engine, delete, inspect, text, update
 from sqlalchemy.exc import DBAPIError
 
-from thecal.adapters.database import (
+from thecal.adapters.sql.database import (
     alembic_config,
     current_revision,
     downgrade_database,
     upgrade_database,
 )
-from thecal.adapters.orm import audit_entries, metadata
+from thecal.adapters.sql.tables.audit import audit_entries
+from thecal.adapters.sql.tables.metadata import metadata
 from thecal.bootstrap import Thecal
 from thecal.domain.patient import Sex
 from thecal.domain.users import Actor, Role

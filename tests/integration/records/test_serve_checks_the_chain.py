@@ -10,7 +10,7 @@ from records_db import AUDIT_KEY, seed_user
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from thecal.adapters.database import make_engine
+from thecal.adapters.sql.database import make_engine
 from thecal.bootstrap import bootstrap
 from thecal.config import Settings
 from thecal.domain.users import Role

@@ -21,15 +21,15 @@ from typing import Any
 
 import pytest
 
-from thecal.adapters import twin_state, twin_store
 from thecal.adapters.program_codec import canonical_json
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin import state as twin_state
+from thecal.adapters.twin import store as twin_store
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
-from thecal.services.pathway_records import DeviceCommand
-from thecal.services.pathway_repositories import DeviceCommandLog, DeviceSnapshot
 from thecal.services.pump_devices import ImplantSpec
+from thecal.services.repositories.device_log import DeviceCommand, DeviceCommandLog, DeviceSnapshot
 from thecal.simulation.faults import DeliveryError, MotorStall
 
 SERIAL = "NGP-000042"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from conftest import MORPHINE_25, START
-from thecal.adapters.twin_driver import TwinPumpDriver
+from thecal.adapters.twin.driver import TwinPumpDriver
 from thecal.domain.program import InfusionProgram
 from thecal.domain.units import DoseRate, Volume
 from thecal.services.pump_driver import ProgramAck, PumpDriver

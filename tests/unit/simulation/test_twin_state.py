@@ -17,8 +17,8 @@ import twin_commands as tc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from thecal.adapters.twin_driver import TwinPumpDriver
-from thecal.adapters.twin_state import FORMAT, VERSION, restore, snapshot
+from thecal.adapters.twin.driver import TwinPumpDriver
+from thecal.adapters.twin.state import FORMAT, VERSION, restore, snapshot
 from thecal.domain.library import ReferenceLibrary, reference_library
 from thecal.domain.units import Volume
 from thecal.simulation.errors import TwinStateInvalid

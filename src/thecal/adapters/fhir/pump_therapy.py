@@ -18,8 +18,8 @@ from thecal.domain.refill import Refill
 from thecal.domain.trial import Trial
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
-from thecal.services.pathway_records import LoggedPatientBolus
 from thecal.services.pump_record import Pump
+from thecal.services.repositories.device_log import LoggedPatientBolus
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [

@@ -36,7 +36,7 @@ from thecal.adapters.fhir.medication_administration import (
     fill_administration,
 )
 from thecal.adapters.fhir.medication_request import medication_request_resource
-from thecal.adapters.fhir.pathway_procedure import (
+from thecal.adapters.fhir.procedure import (
     implant_procedure,
     refill_procedure,
     trial_procedure,
@@ -46,8 +46,8 @@ from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChangeState
 from thecal.domain.refill import RefillState
-from thecal.services.pathway_records import LoggedPatientBolus
 from thecal.services.pump_record import PumpState
+from thecal.services.repositories.device_log import LoggedPatientBolus
 
 __all__ = ["derived_id", "pump_therapy_resources"]
 

@@ -55,7 +55,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import NullType
 
-from thecal.adapters.orm import assessments, procedures
+from thecal.adapters.sql.tables.assessments import assessments
+from thecal.adapters.sql.tables.procedures import procedures
 from thecal.domain.instruments.pgic import Pgic
 from thecal.reports.outcome_policy import TimePoint
 from thecal.reports.outcomes import Episode, FollowUp, ProcedureType

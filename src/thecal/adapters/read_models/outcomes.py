@@ -39,8 +39,9 @@ from typing import Any
 from sqlalchemy import Engine, and_, or_, select, text, type_coerce
 from sqlalchemy.types import NullType
 
-from thecal.adapters.orm import assessments, procedures
 from thecal.adapters.read_models.outcome_picks import PickedWindow, picked_episodes, picks_statement
+from thecal.adapters.sql.tables.assessments import assessments
+from thecal.adapters.sql.tables.procedures import procedures
 from thecal.domain.instruments.pgic import Pgic
 from thecal.domain.procedure import ProcedureKind
 from thecal.reports.outcome_source import EpisodeQuery

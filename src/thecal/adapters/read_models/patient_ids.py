@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Engine, select
 
-from thecal.adapters.orm import patients
+from thecal.adapters.sql.tables.patients import patients
 
 __all__ = ["all_patient_ids"]
 

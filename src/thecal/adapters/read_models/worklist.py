@@ -1,10 +1,9 @@
 """The worklist as SQL: one ``UNION ALL`` of indexed branches, ordered by due date, one page.
 
 Every branch is ``SELECT … WHERE state = :s AND <date> < :before ORDER BY <date>`` over a
-composite ``(state, date)`` index (``adapters/orm_worklist.py``, ``orm_plans.py``), so the
-``ORDER BY due LIMIT n`` over the union is a merge of index scans (SQLite's ordered compound
-select, PostgreSQL's Merge Append) that reads about ``n`` rows per branch, whatever the number of
-pumps. Patients and pumps are joined to the page only. Python only maps the page's rows.
+composite ``(state, date)`` index (``adapters/sql/tables/``), so the ``ORDER BY due LIMIT n``
+over the union is a merge of index scans (SQLite's ordered compound select, PostgreSQL's Merge
+Append) that reads about ``n`` rows per branch, whatever the number of pumps. Patients and pumps are joined to the page only. Python only maps the page's rows.
 
 The statement depends only on the kinds asked for and on whether there is a ``due before`` bound:
 it is built once per such shape (:func:`_statement`, a small LRU cache) with bound parameters
@@ -15,7 +14,7 @@ compiled cache does the rest. It runs on a read-only connection (``READ_ONLY``: 
 **As of the minute, and cached.** A page is computed as of the start of the current minute
 (``now`` truncated to the minute; ``WorklistPage.as_of`` says so), so every request in the same
 minute asks the same question. Each request first reads the clinical generation (one single-row
-SELECT on a raw pooled connection, ``adapters/clinical_generation.py``); a page is cached per
+SELECT on a raw pooled connection, ``adapters/sql/clinical_generation.py``); a page is cached per
 (generation, minute, kinds, due before, limit, offset) in a small LRU per engine
 (:class:`WorklistCache`). Any clinical write, from any process, and any change of the clinic
 clock bump the generation, so the next request misses and reads the database again; a new minute
@@ -47,15 +46,18 @@ from sqlalchemy import (
     union_all,
 )
 
-from thecal.adapters.clinical_generation import read_generation
-from thecal.adapters.database import READ_ONLY
-from thecal.adapters.orm import patients
-from thecal.adapters.orm_pathway import device_events, program_changes, pumps, tasks
-from thecal.adapters.orm_plans import trials
+from thecal.adapters.sql.clinical_generation import read_generation
+from thecal.adapters.sql.database import READ_ONLY
+from thecal.adapters.sql.tables.device_log import device_events
+from thecal.adapters.sql.tables.patients import patients
+from thecal.adapters.sql.tables.program_changes import program_changes
+from thecal.adapters.sql.tables.pumps import pumps
+from thecal.adapters.sql.tables.tasks import tasks
+from thecal.adapters.sql.tables.trials import trials
 from thecal.domain.program_change import ProgramChangeState
 from thecal.domain.trial import TrialState
-from thecal.services.pathway_records import TaskState
 from thecal.services.pump_record import PumpState
+from thecal.services.repositories.tasks import TaskState
 from thecal.services.worklist import (
     TASK_KINDS,
     WorklistKind,

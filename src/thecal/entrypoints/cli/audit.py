@@ -13,6 +13,7 @@ import typer
 
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
+from thecal.entrypoints.cli.progress import progress_bar
 from thecal.services.audit import VerifyAudit, verify_audit
 
 __all__ = ["EXIT_CHAIN_BROKEN", "app"]
@@ -26,7 +27,9 @@ app = typer.Typer(no_args_is_help=True, help="Audit log tools.")
 def verify(as_user: AsUser, as_json: Json = False) -> None:
     """Verify every audit entry's HMAC and link, in order, against the recorded head."""
     with translate_errors(as_json=as_json), open_app() as thecal:
-        report = thecal.run(verify_audit, VerifyAudit(actor=resolve_actor(thecal, as_user)))
+        actor = resolve_actor(thecal, as_user)
+        with progress_bar("Verifying the audit chain", as_json=as_json) as progress:
+            report = thecal.run(verify_audit, VerifyAudit(actor=actor, progress=progress))
     payload: dict[str, Any] = {
         "ok": report.ok,
         "entries_checked": report.entries_checked,

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from thecal.adapters.database import current_revision
+from thecal.adapters.sql.database import current_revision
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.domain.users import Actor, UnknownUser
 from thecal.entrypoints.cli.output import emit, translate_errors

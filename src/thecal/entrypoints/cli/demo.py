@@ -1,5 +1,8 @@
 """`thecal demo seed` and `thecal demo seed-if-empty`: the demo clinic (development only).
 
+``app`` is the whole `thecal demo` group: ``users`` from ``demo_users.py`` and the two seed
+commands registered here.
+
 Builds a realistic clinic by living through its last three years with the real use cases and
 the pump twin (``services/demo``; docs/demo.md), then prints what it made and the demo users
 with their passwords. It refuses a database that already holds patients (other than the demo
@@ -21,9 +24,9 @@ import typer
 from sqlalchemy import Engine, event
 
 from thecal.adapters.clock import SystemClock
-from thecal.adapters.database import make_engine
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.read_models.patient_ids import all_patient_ids
+from thecal.adapters.sql.database import make_engine
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.domain.errors import Conflict, RequestInvalid
@@ -33,10 +36,12 @@ from thecal.entrypoints.cli.demo_users import (
     DEMO_PATIENT_MRN,
     DEMO_USERS,
     DemoUser,
+    app,
     describe,
     ensure_demo_users,
 )
 from thecal.entrypoints.cli.output import emit, translate_errors
+from thecal.entrypoints.cli.progress import progress_bar
 from thecal.services.demo import (
     DemoPatient,
     SeedClock,
@@ -46,8 +51,9 @@ from thecal.services.demo import (
     first_day_of,
     seed_demo_clinic,
 )
+from thecal.services.progress import Progress
 
-__all__ = ["ClinicNotEmpty", "run_seed", "seed_command", "seed_if_empty_command"]
+__all__ = ["ClinicNotEmpty", "app", "run_seed", "seed_command", "seed_if_empty_command"]
 
 DEFAULT_PATIENTS = 200
 DEFAULT_SEED = 20260101
@@ -148,6 +154,7 @@ def run_seed(
     today: dt.date,
     settings: Settings | None = None,
     only_if_empty: bool,
+    progress: Progress | None = None,
 ) -> SeedSummary | None:
     """Migrate, create the demo users and seed the clinic; None when skipped (not empty).
 
@@ -178,6 +185,7 @@ def run_seed(
             clock=clock,
             staff=staff,
             demo_patient=portal,
+            progress=progress,
         )
     finally:
         thecal.close()
@@ -228,9 +236,14 @@ def _seed(
 ) -> None:
     with translate_errors(as_json=as_json):
         began = time.perf_counter()
-        summary = run_seed(
-            patients=patients, seed=seed, today=_today(today), only_if_empty=only_if_empty
-        )
+        with progress_bar("Seeding the demo clinic (days)", as_json=as_json) as progress:
+            summary = run_seed(
+                patients=patients,
+                seed=seed,
+                today=_today(today),
+                only_if_empty=only_if_empty,
+                progress=progress,
+            )
         seconds = time.perf_counter() - began
         if summary is None:  # seed-if-empty on a clinic: the demo accounts, as after a seed
             message = "the database already holds patients: not seeding the demo clinic"
@@ -254,6 +267,7 @@ def _seed(
         )
 
 
+@app.command(name="seed")
 def seed_command(
     patients: Patients = DEFAULT_PATIENTS,
     seed: Seed = DEFAULT_SEED,
@@ -264,6 +278,7 @@ def seed_command(
     _seed(patients, seed, today, as_json=as_json, only_if_empty=False)
 
 
+@app.command(name="seed-if-empty")
 def seed_if_empty_command(
     patients: Patients = DEFAULT_PATIENTS,
     seed: Seed = DEFAULT_SEED,

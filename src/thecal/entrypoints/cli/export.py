@@ -26,6 +26,7 @@ from thecal.domain.errors import RequestInvalid
 from thecal.domain.users import Actor
 from thecal.entrypoints.cli.db import AsUser, open_app, resolve_actor
 from thecal.entrypoints.cli.output import translate_errors
+from thecal.entrypoints.cli.progress import progress_bar
 from thecal.services.record_export import ExportRecord, export_record
 
 __all__ = ["app", "fhir"]
@@ -70,8 +71,12 @@ def fhir(
         else:
             authorize(actor, Action.FHIR_EXPORT, Subject.collection("patients"))
             lines = []
-            for ident in list(all_patient_ids(thecal.engine)):  # read before the audited writes
-                lines += [fhir_json(r) for r in _patient_resources(thecal, actor, ident)]
+            idents = list(all_patient_ids(thecal.engine))  # read before the audited writes
+            with progress_bar("Exporting patients", as_json=False) as progress:
+                for done, ident in enumerate(idents, start=1):
+                    lines += [fhir_json(r) for r in _patient_resources(thecal, actor, ident)]
+                    if progress is not None:
+                        progress(done, len(idents))
             text = "\n".join(lines)
         if output is None:
             typer.echo(text)

@@ -1,4 +1,21 @@
-"""The `thecal` command."""
+"""The `thecal` command: the registry of its commands, each imported only when it runs.
+
+Adding a command is one line in :data:`COMMANDS`::
+
+    Subcommand(name="teams", target="thecal.entrypoints.cli.teams:app", help="Care teams."),
+
+``target`` is ``"module:attribute"``: a ``typer.Typer`` (a group of subcommands, like
+``add_typer``) or a command function (like ``app.command``). ``help`` is the line
+``thecal --help`` shows without importing the module; it must equal the first paragraph of the
+Typer's ``help=`` or the function's docstring (``tests/unit/cli/test_command_registry.py`` checks
+every entry). Keep module-level imports of a command module to what that command needs: the
+calculators, the review and the simulator must not import the web stack, the ORM or matplotlib
+(``tests/unit/cli/test_cli_imports.py``), so that they answer at once (``bench/bench_cli.py``).
+
+Shell completion: ``thecal --install-completion`` (bash, zsh, fish, PowerShell) or
+``thecal --show-completion`` to print the script; completing a command's options imports only
+that command.
+"""
 
 from __future__ import annotations
 
@@ -7,60 +24,112 @@ from typing import Annotated
 import typer
 
 from thecal import __version__
-from thecal.entrypoints.cli import (
-    audit,
-    bolus,
-    calc,
-    db,
-    demo,
-    demo_users,
-    mri,
-    patients,
-    pharmacy,
-    program_changes,
-    pumps,
-    reference,
-    refills,
-    review,
-    serve,
-    simulate,
-    tasks,
-    trials,
-    users,
-    worklist,
+from thecal.entrypoints.cli.lazy_group import LazyGroup, Subcommand
+
+__all__ = ["COMMANDS", "app", "main"]
+
+_CLI = "thecal.entrypoints.cli"
+
+#: Every top-level command, in the order ``thecal --help`` lists them.
+COMMANDS: tuple[Subcommand, ...] = (
+    # Without a database: calculators, reference data, the safety review, the pump twin.
+    Subcommand(
+        name="calc",
+        target=f"{_CLI}.calc:app",
+        help=(
+            "Dosing calculators. Quantities carry their unit, e.g. --concentration '25 mg/mL' "
+            "--daily-dose '5 mg/day'. Add --json for machine-readable output."
+        ),
+    ),
+    Subcommand(
+        name="reference",
+        target=f"{_CLI}.reference:app",
+        help="Reference data: drugs, pumps, catheters, MME tables.",
+    ),
+    Subcommand(
+        name="review",
+        target=f"{_CLI}.review:review_command",
+        help="Review proposed programs, refills, trials and MRI plans (docs/review-format.md).",
+    ),
+    Subcommand(
+        name="simulate",
+        target=f"{_CLI}.simulate:simulate",
+        help="Run a pump-twin scenario and summarise it (delivered per drug at the tip, alarms, refills).",
+    ),
+    # The clinic's records.
+    Subcommand(
+        name="worklist",
+        target=f"{_CLI}.worklist:worklist",
+        help="The worklist, by due date: refills, alarms, expiries, replacements, trials, co-signatures, tasks.",
+    ),
+    Subcommand(
+        name="tasks", target=f"{_CLI}.tasks:app", help="Open worklist tasks; mark one done."
+    ),
+    Subcommand(
+        name="patients", target=f"{_CLI}.patients:app", help="Register, find and show patients."
+    ),
+    Subcommand(
+        name="trials",
+        target=f"{_CLI}.trials:app",
+        help="Plan, dose, observe, discharge and decide trials.",
+    ),
+    Subcommand(
+        name="pumps", target=f"{_CLI}.pumps:app", help="Implant, show and interrogate pumps."
+    ),
+    Subcommand(
+        name="program-changes",
+        target=f"{_CLI}.program_changes:app",
+        help="Propose, sign, co-sign, send and show program changes.",
+    ),
+    Subcommand(
+        name="pharmacy", target=f"{_CLI}.pharmacy:app", help="Pharmacy verification of admixtures."
+    ),
+    Subcommand(name="refills", target=f"{_CLI}.refills:app", help="Refills."),
+    Subcommand(
+        name="mri",
+        target=f"{_CLI}.mri:app",
+        help="Plan an MRI, empty the pump, clear, record the scan.",
+    ),
+    Subcommand(name="bolus", target=f"{_CLI}.bolus:app", help="Patient-activated boluses."),
+    Subcommand(
+        name="report", target=f"{_CLI}.report:app", help="Reports made from the clinic's records."
+    ),
+    Subcommand(
+        name="export", target=f"{_CLI}.export:app", help="Export records in standard formats."
+    ),
+    # Running a clinic: the database, accounts, the audit log, the server, the demo.
+    Subcommand(name="db", target=f"{_CLI}.db:app", help="Create or upgrade the thecal database."),
+    Subcommand(
+        name="users",
+        target=f"{_CLI}.users:app",
+        help="Create and list user accounts; issue API tokens; enrol or reset authenticators.",
+    ),
+    Subcommand(name="audit", target=f"{_CLI}.audit:app", help="Audit log tools."),
+    Subcommand(
+        name="serve",
+        target=f"{_CLI}.serve:serve",
+        help=(
+            "Verify the audit chain, then serve the web pages at / and the API at /api/v1 "
+            "(OpenAPI at /api/v1/openapi.json). A broken chain stops the start (exit 1), "
+            "naming the first bad entry."
+        ),
+    ),
+    Subcommand(
+        name="demo", target=f"{_CLI}.demo:app", help="Demo clinic helpers (development only)."
+    ),
 )
-from thecal.entrypoints.cli import export as export_cli
-from thecal.entrypoints.cli import report as report_cli
+
+
+class _Commands(LazyGroup):
+    registry = COMMANDS
+
 
 app = typer.Typer(
     name="thecal",
+    cls=_Commands,
     no_args_is_help=True,
-    add_completion=False,
     help="thecal — intrathecal pain-pump therapy: calculators, safety review, pump twin and clinic records.",
 )
-app.add_typer(calc.app, name="calc")
-app.command(name="simulate")(simulate.simulate)
-app.command(name="review")(review.review_command)
-app.add_typer(reference.app, name="reference")
-app.add_typer(db.app, name="db")
-app.add_typer(patients.app, name="patients")
-app.add_typer(pumps.app, name="pumps")
-app.add_typer(program_changes.app, name="program-changes")
-app.add_typer(pharmacy.app, name="pharmacy")
-app.add_typer(refills.app, name="refills")
-app.add_typer(trials.app, name="trials")
-app.add_typer(mri.app, name="mri")
-app.add_typer(tasks.app, name="tasks")
-app.add_typer(bolus.app, name="bolus")
-app.command(name="worklist")(worklist.worklist)
-app.add_typer(audit.app, name="audit")
-app.add_typer(report_cli.app, name="report")
-app.add_typer(export_cli.app, name="export")
-app.add_typer(users.app, name="users")
-app.add_typer(demo_users.app, name="demo")
-demo_users.app.command(name="seed")(demo.seed_command)
-demo_users.app.command(name="seed-if-empty")(demo.seed_if_empty_command)
-app.command(name="serve")(serve.serve)
 
 
 def _version(value: bool) -> None:

@@ -24,7 +24,7 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import PatientQuery
+from thecal.services.repositories.patients import PatientQuery
 
 __all__ = ["app", "patient_payload"]
 

@@ -13,22 +13,31 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from thecal.adapters.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
+from thecal.adapters.documents.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
+from thecal.adapters.documents.report_pdf import render_outcome_pdf, report_title
 from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
-from thecal.adapters.report_pdf import render_outcome_pdf, report_title
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.cli.db import AsUser, open_app, resolve_actor
 from thecal.entrypoints.cli.output import translate_errors
+from thecal.entrypoints.cli.progress import progress_bar
 from thecal.reports.outcome_policy import OutcomePolicy
-from thecal.reports.outcome_source import OutcomeSummary, outcome_summary
-from thecal.reports.outcomes import ProcedureType
+from thecal.reports.outcome_source import (
+    EpisodeQuery,
+    EpisodeSource,
+    OutcomeSummary,
+    outcome_summary,
+)
+from thecal.reports.outcomes import Episode, ProcedureType
 from thecal.services.outcomes import OpenOutcomeReport, open_outcome_report
+from thecal.services.progress import Progress, counted
 
 __all__ = ["app", "outcomes", "summary_text"]
 
@@ -94,6 +103,17 @@ def _csv(summary: OutcomeSummary) -> str:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class _Counted:
+    """An episode source that reports how many episodes it has sent (total unknown)."""
+
+    source: EpisodeSource
+    progress: Progress | None
+
+    def episodes(self, query: EpisodeQuery) -> Iterator[Episode]:
+        return counted(self.source.episodes(query), self.progress, total=None)
+
+
 @app.command()
 def outcomes(
     as_user: AsUser,
@@ -140,14 +160,15 @@ def outcomes(
                 output=output_format.value,
             ),
         )
-        summary = outcome_summary(
-            SqlOutcomeReadModel(thecal.engine),
-            policy,
-            report_date=day,
-            time_point=point,
-            procedure=chosen,
-            indication=indication,
-        )
+        with progress_bar("Reading episodes", as_json=as_json) as progress:
+            summary = outcome_summary(
+                _Counted(SqlOutcomeReadModel(thecal.engine), progress),
+                policy,
+                report_date=day,
+                time_point=point,
+                procedure=chosen,
+                indication=indication,
+            )
         if output_format is Format.PDF:
             assert output is not None  # noqa: S101 - checked above
             output.write_bytes(render_outcome_pdf(summary))

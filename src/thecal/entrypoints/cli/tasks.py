@@ -11,7 +11,7 @@ import typer
 
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
-from thecal.services.pathway_records import StoredTask
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.tasks import CompleteTask, ListTasks, complete_task, list_tasks
 
 __all__ = ["app"]

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
-from thecal.adapters.clinic_clock import clock_offset, set_clock_offset
+from thecal.adapters.sql.clinic_clock import clock_offset, set_clock_offset
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.clock import Clock
@@ -43,7 +43,7 @@ _UNIT_HOURS = {"hours": 1, "days": 24}
 
 
 class _StoredClockOffset:
-    """The clinic clock's offset in the database (``adapters/clinic_clock.py``)."""
+    """The clinic clock's offset in the database (``adapters/sql/clinic_clock.py``)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

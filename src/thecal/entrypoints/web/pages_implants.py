@@ -26,7 +26,7 @@ from thecal.domain.quantity_text import (
 )
 from thecal.entrypoints.web.form_fields import decimal_number, whole
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
-from thecal.services.pathway_forms import OpenPatientForm, open_patient_form
+from thecal.services.patients import OpenPatientForm, open_patient_form
 from thecal.services.pumps import ImplantPump, implant_pump
 
 __all__ = ["router"]

@@ -36,9 +36,8 @@ from thecal.services.mri import (
     plan_mri,
     record_mri_scan,
 )
-from thecal.services.pathway_forms import OpenPumpForm, open_pump_form
 from thecal.services.pump_record import Pump
-from thecal.services.pumps import GetPump, get_pump
+from thecal.services.pumps import GetPump, OpenPumpForm, get_pump, open_pump_form
 
 __all__ = ["router"]
 

@@ -18,10 +18,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from thecal.adapters.outcome_charts import pgic_chart, responder_chart, trajectory_chart
-from thecal.adapters.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
+from thecal.adapters.documents.outcome_charts import pgic_chart, responder_chart, trajectory_chart
+from thecal.adapters.documents.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
+from thecal.adapters.documents.report_pdf import render_outcome_pdf, report_title
 from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
-from thecal.adapters.report_pdf import render_outcome_pdf, report_title
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.web.rendering import page_auth, render, thecal_of
 from thecal.reports.outcome_policy import OutcomePolicy

@@ -19,8 +19,8 @@ from thecal.domain.candidacy import (
 )
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.patient import Contact, Sex
-from thecal.entrypoints.api.presenters import candidacy_details, candidacy_public
-from thecal.entrypoints.api.schemas_clinical import CandidacyCreate
+from thecal.entrypoints.api.presenters.candidacy import candidacy_details, candidacy_public
+from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
 from thecal.entrypoints.web.charts import dose_chart, pain_chart
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.entrypoints.web.timeline import patient_timeline
@@ -33,7 +33,7 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import PatientQuery
+from thecal.services.repositories.patients import PatientQuery
 from thecal.services.therapy_history import GetTherapyHistory, get_therapy_history
 from thecal.services.trial_history import GetTrialHistory, get_trial_history
 

@@ -43,8 +43,7 @@ from thecal.entrypoints.web.form_fields import (
     whole,
 )
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
-from thecal.services.pathway_forms import OpenPatientForm, open_patient_form
-from thecal.services.patients import GetPatient, get_patient
+from thecal.services.patients import GetPatient, OpenPatientForm, get_patient, open_patient_form
 from thecal.services.trials import (
     AdministerTrial,
     DecideTrial,

@@ -11,7 +11,7 @@ and its twins read), from about three years ago up to yesterday.
 Twin knobs (a pocket fill at one refill, a delivery fault, a motor stall, the scanner's field
 switched on and off around an MRI) are simulation inputs, not clinical acts: :func:`configure_twin` sends them through the driver the application binds to a
 unit of work, where they join the pump's command log like the pump console's knobs do
-(``adapters/twin_store.py``). They write no clinical record, so they have no audit entry.
+(``adapters/twin/store.py``). They write no clinical record, so they have no audit entry.
 """
 
 from __future__ import annotations

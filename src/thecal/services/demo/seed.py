@@ -25,6 +25,7 @@ from thecal.services.demo.cohort import Pathway, PatientPlan, plan_cohort
 from thecal.services.demo.context import SeedContext, Staff
 from thecal.services.demo.injections import injection_course
 from thecal.services.demo.intrathecal import intrathecal_course
+from thecal.services.progress import Progress
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -102,8 +103,11 @@ def seed_demo_clinic(
     clock: SeedClock,
     staff: Staff,
     demo_patient: DemoPatient | None = None,
+    progress: Progress | None = None,
 ) -> SeedSummary:
     """Live through the clinic's years; return the tally.
+
+    ``progress`` is told how many of the period's days the clinic has lived through.
 
     Raises:
         RequestInvalid: the clock is already past the first day of the period.
@@ -123,12 +127,18 @@ def seed_demo_clinic(
         first = next(course, None)
         if first is not None:
             heapq.heappush(queue, (first, plan.number, course))
+    days, reported = (cmd.today - first_day).days, -1
     while queue:
         at, number, course = heapq.heappop(queue)
         clock.move_to(at)
+        if progress is not None and (at.date() - first_day).days > reported:
+            reported = (at.date() - first_day).days
+            progress(min(reported, days), days)
         following = next(course, None)
         if following is not None:
             heapq.heappush(queue, (following, number, course))
+    if progress is not None:
+        progress(days, days)
     pump_ids = [ctx.ident("pump", p.number) for p in plans if p.pump_model_id]
     device = clinic.run(_device_totals, DeviceTotals(pump_ids=tuple(pump_ids)))
     tally = ctx.tally

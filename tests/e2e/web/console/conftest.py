@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "api"))
 
 from api_support import Clinic, MovableClock, build_clinic
 
-from thecal.adapters.clinic_clock import clock_offset
+from thecal.adapters.sql.clinic_clock import clock_offset
 
 
 class OffsetClock(MovableClock):

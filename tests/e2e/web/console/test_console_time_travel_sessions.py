@@ -12,7 +12,7 @@ import datetime as dt
 from api_support import Clinic, implant_pump_with_patient_bolus
 from console_support import browser_login, post_form
 
-from thecal.adapters.clinic_clock import clock_offset
+from thecal.adapters.sql.clinic_clock import clock_offset
 from thecal.domain.authorization import Action
 from thecal.domain.sessions import SessionEnd
 

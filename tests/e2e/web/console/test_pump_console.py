@@ -8,7 +8,7 @@ import datetime as dt
 from api_support import Clinic, implant_pump_with_patient_bolus
 from console_support import browser_login, form_token, post_form
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import Action
 from thecal.domain.users import Role
 

@@ -1,5 +1,5 @@
 """The pathway use-case tests run over the records fakes (``FakeUnitOfWork``) and the real twin
-behind :class:`~thecal.adapters.twin_store.TwinStoreDriver` (the twin is the fake device)."""
+behind :class:`~thecal.adapters.twin.store.TwinStoreDriver` (the twin is the fake device)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "records"))
 from pathway_scenario import MovableClock, seed_clinic
 from records_fakes import FakeUnitOfWork
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from pathway_scenario import (
 )
 from records_fakes import FakeUnitOfWork
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import AccessDenied
 from thecal.domain.program_change import (
     ConfirmationRejected,

@@ -16,7 +16,7 @@ from thecal.domain.tasks import (
     TaskKind,
     TaskPriority,
 )
-from thecal.services.pathway_records import StoredTask, TaskState
+from thecal.services.repositories.tasks import StoredTask, TaskState
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

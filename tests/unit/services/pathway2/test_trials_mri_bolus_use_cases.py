@@ -10,7 +10,7 @@ from pathway_scenario import NURSE, PATIENT_USER, PHYSICIAN, MovableClock, actor
 from plans_scenario import observation, plan_morphine_trial, prometra_implant, with_patient_bolus
 from records_fakes import FakeUnitOfWork
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import AccessDenied
 from thecal.domain.mri import MriEmptyingMissing, MriState
 from thecal.domain.program_change import OverrideJustification, OverrideReason
@@ -33,9 +33,9 @@ from thecal.services.mri import (
     plan_mri,
     record_mri_scan,
 )
-from thecal.services.pathway_records import TaskState
 from thecal.services.patient_bolus import RequestPatientBolus, request_patient_bolus
 from thecal.services.pumps import implant_pump
+from thecal.services.repositories.tasks import TaskState
 from thecal.services.trials import (
     AdministerTrial,
     DecideTrial,

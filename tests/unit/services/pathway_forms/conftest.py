@@ -15,7 +15,7 @@ sys.path.insert(0, str(_SERVICES / "pathway2"))
 from pathway_scenario import MovableClock, seed_clinic  # noqa: E402
 from records_fakes import FakeUnitOfWork  # noqa: E402
 
-from thecal.adapters.twin_store import TwinStoreDriver  # noqa: E402
+from thecal.adapters.twin.store import TwinStoreDriver  # noqa: E402
 
 
 @pytest.fixture

@@ -18,16 +18,11 @@ from pathway_scenario import (
 from plans_scenario import plan_morphine_trial
 from records_fakes import FakeUnitOfWork
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import AccessDenied, Action
 from thecal.domain.patient import PatientNotFound
-from thecal.services.pathway_forms import (
-    OpenPatientForm,
-    OpenPumpForm,
-    open_patient_form,
-    open_pump_form,
-)
-from thecal.services.pumps import implant_pump
+from thecal.services.patients import OpenPatientForm, open_patient_form
+from thecal.services.pumps import OpenPumpForm, implant_pump, open_pump_form
 from thecal.services.trial_history import GetTrialHistory, get_trial_history
 from thecal.services.trials import plan_trial
 

@@ -14,26 +14,27 @@ from typing import Any
 from thecal.domain.implant import ImplantRecord
 from thecal.domain.program_change import FindingSummary, ProgramChange, ProgramChangeState
 from thecal.domain.refill import Refill
-from thecal.services.pathway_records import (
+from thecal.services.pump_record import Pump
+from thecal.services.repositories.device_log import (
     DeviceCommand,
-    LoggedDeviceEvent,
-    LoggedPatientBolus,
-    PharmacyVerification,
-    StoredTask,
-    UsedToken,
-)
-from thecal.services.pathway_repositories import (
     DeviceCommandLog,
     DeviceLogRepository,
-    ImplantRepository,
-    PharmacyVerificationRepository,
-    ProgramChangeRepository,
-    PumpRepository,
-    RefillRepository,
-    TaskRepository,
-    TokenLedger,
+    LoggedDeviceEvent,
+    LoggedPatientBolus,
 )
-from thecal.services.pump_record import Pump
+from thecal.services.repositories.implants import ImplantRepository
+from thecal.services.repositories.pharmacy import (
+    PharmacyVerification,
+    PharmacyVerificationRepository,
+)
+from thecal.services.repositories.program_changes import (
+    ProgramChangeRepository,
+    TokenLedger,
+    UsedToken,
+)
+from thecal.services.repositories.pumps import PumpRepository
+from thecal.services.repositories.refills import RefillRepository
+from thecal.services.repositories.tasks import StoredTask, TaskRepository
 
 
 @dataclass

@@ -10,7 +10,8 @@ from typing import Any
 from thecal.domain.mri import MriPlan
 from thecal.domain.program_change import FindingSummary
 from thecal.domain.trial import Trial
-from thecal.services.plan_repositories import MriPlanRepository, TrialRepository
+from thecal.services.repositories.mri import MriPlanRepository
+from thecal.services.repositories.trials import TrialRepository
 
 
 @dataclass

@@ -23,19 +23,17 @@ from thecal.domain.patient import Patient
 from thecal.domain.procedure import ProcedureRecord
 from thecal.domain.sessions import ApiToken, AuthSession
 from thecal.domain.users import User
-from thecal.services.clinical_repositories import AssessmentRepository, ProcedureRepository
-from thecal.services.credential_stores import (
+from thecal.services.repositories.assessments import AssessmentRepository
+from thecal.services.repositories.audit import AuditRepository
+from thecal.services.repositories.candidacy import CandidacyRepository
+from thecal.services.repositories.patients import PatientQuery, PatientRepository
+from thecal.services.repositories.procedures import ProcedureRepository
+from thecal.services.repositories.sessions import (
     ApiTokenRepository,
     LoginFailureRepository,
     SessionRepository,
 )
-from thecal.services.repositories import (
-    AuditRepository,
-    CandidacyRepository,
-    PatientQuery,
-    PatientRepository,
-    UserRepository,
-)
+from thecal.services.repositories.users import UserRepository
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 AUDIT_KEY = b"fake-unit-of-work-audit-key-0123456789"

@@ -34,7 +34,7 @@ from thecal.services.candidacy import (
     revise_candidacy,
 )
 from thecal.services.patients import RegisterPatient, register_patient
-from thecal.services.repositories import StaleAggregate
+from thecal.services.repositories.versioned import StaleAggregate
 from thecal.services.unit_of_work import UnauditedWrite
 
 DETAILS = CandidacyDetails(

@@ -29,7 +29,7 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import PatientQuery
+from thecal.services.repositories.patients import PatientQuery
 
 
 def register(

@@ -8,7 +8,10 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from thecal.adapters.unit_of_work import is_serialization_failure, retry_on_serialization_failure
+from thecal.adapters.sql.unit_of_work import (
+    is_serialization_failure,
+    retry_on_serialization_failure,
+)
 from thecal.config import DEV_AUDIT_KEY, Settings
 from thecal.services.unit_of_work import TransactionConflict
 

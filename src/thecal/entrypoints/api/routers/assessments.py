@@ -11,14 +11,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters_pathway import assessment_public, page
+from thecal.entrypoints.api.presenters.assessments import assessment_public
+from thecal.entrypoints.api.presenters.paging import page
 from thecal.entrypoints.api.routers.patients import PatientId
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_pathway import (
+from thecal.entrypoints.api.schemas.assessments import (
     AssessmentCreate,
     AssessmentPublic,
     AssessmentsPublic,
 )
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.assessments import (
     ListAssessments,
     RecordAssessment,

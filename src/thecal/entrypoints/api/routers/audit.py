@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters import audit_entry_public
-from thecal.entrypoints.api.schemas import AuditEntriesPublic
+from thecal.entrypoints.api.presenters.audit import audit_entry_public
+from thecal.entrypoints.api.schemas.audit import AuditEntriesPublic
 from thecal.services.audit import VerifyAudit, verify_audit
 from thecal.services.audit_log import MAX_AUDIT_PAGE, ReadAuditLog, read_audit_log
 

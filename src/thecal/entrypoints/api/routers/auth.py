@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request, Response, status
 from thecal.bootstrap import Thecal
 from thecal.entrypoints.api.csrf import csrf_token, session_cookie
 from thecal.entrypoints.api.deps import AuthDep, ThecalDep
-from thecal.entrypoints.api.schemas import LoginRequest, Problem, SessionPublic
+from thecal.entrypoints.api.schemas.auth import LoginRequest, SessionPublic
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.identity import Authenticated, LogIn, LogOut
 
 __all__ = ["router", "session_public", "set_session_cookie"]

@@ -7,15 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters import candidacy_details, candidacy_public
+from thecal.entrypoints.api.presenters.candidacy import candidacy_details, candidacy_public
 from thecal.entrypoints.api.routers.patients import PatientId
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_clinical import (
+from thecal.entrypoints.api.schemas.candidacy import (
     CandidaciesPublic,
     CandidacyCreate,
     CandidacyPublic,
     CandidacyRevise,
 )
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.candidacy import (
     GetCandidacy,
     RecordCandidacy,

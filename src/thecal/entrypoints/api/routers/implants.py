@@ -12,15 +12,15 @@ from decimal import Decimal
 from fastapi import APIRouter, status
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters_pathway import (
+from thecal.entrypoints.api.presenters.implants import (
     implant_admixture,
     implant_fill_volume,
     implant_program,
     implant_public,
 )
 from thecal.entrypoints.api.routers.patients import PatientId
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_pathway import ImplantCreate, ImplantPublic
+from thecal.entrypoints.api.schemas.implants import ImplantCreate, ImplantPublic
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.pumps import ImplantPump, implant_pump
 
 __all__ = ["router"]

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters_pathway import mri_plan_public
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_pathway import MriEmptying, MriPlanCreate, MriPlanPublic
+from thecal.entrypoints.api.presenters.mri import mri_plan_public
+from thecal.entrypoints.api.schemas.mri import MriEmptying, MriPlanCreate, MriPlanPublic
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.mri import (
     ClearMri,
     EmptyPumpForMri,

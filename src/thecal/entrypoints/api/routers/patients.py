@@ -10,14 +10,14 @@ from fastapi import APIRouter, Path, Query, status
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.patient import Contact, DemographicsAmendment
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters import patient_public
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_clinical import (
+from thecal.entrypoints.api.presenters.patients import patient_public
+from thecal.entrypoints.api.schemas.patients import (
     PatientAmend,
     PatientCreate,
     PatientPublic,
     PatientsPublic,
 )
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.patients import (
     AmendDemographics,
     GetPatient,
@@ -28,7 +28,7 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
-from thecal.services.repositories import MAX_SEARCH_RESULTS, PatientQuery
+from thecal.services.repositories.patients import MAX_SEARCH_RESULTS, PatientQuery
 
 __all__ = ["PatientId", "router"]
 

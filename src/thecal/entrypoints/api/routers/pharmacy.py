@@ -6,13 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters_device import label_of, verification_public
+from thecal.entrypoints.api.presenters.pharmacy import label_of, verification_public
 from thecal.entrypoints.api.routers.pumps import PumpId
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_device import (
+from thecal.entrypoints.api.schemas.pharmacy import (
     PharmacyVerificationCreate,
     PharmacyVerificationPublic,
 )
+from thecal.entrypoints.api.schemas.problems import Problem
 from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 
 __all__ = ["router"]

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters_pathway import page, procedure_public
+from thecal.entrypoints.api.presenters.paging import page
+from thecal.entrypoints.api.presenters.procedures import procedure_public
 from thecal.entrypoints.api.routers.patients import PatientId
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_pathway import (
+from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.entrypoints.api.schemas.procedures import (
     ProcedureCreate,
     ProcedurePublic,
     ProceduresPublic,

@@ -17,10 +17,10 @@ from thecal.bootstrap import Thecal
 from thecal.domain.errors import PermissionDenied
 from thecal.domain.program_change import ConfirmationToken
 from thecal.entrypoints.api.deps import AuthDep, CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters import overrides_of
-from thecal.entrypoints.api.presenters_device import change_public
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_device import (
+from thecal.entrypoints.api.presenters.findings import overrides_of
+from thecal.entrypoints.api.presenters.program_changes import change_public
+from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.entrypoints.api.schemas.program_changes import (
     CoSignatureCreate,
     ProgramChangePublic,
     SendingCreate,

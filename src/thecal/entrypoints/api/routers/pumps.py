@@ -12,24 +12,17 @@ from pydantic import BaseModel, ConfigDict
 from thecal.bootstrap import Thecal
 from thecal.domain.users import Actor
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters_device import (
-    change_public,
-    continuous_program,
-    idempotency_key,
-    interrogation_public,
-    pump_public,
-    pump_summary,
-)
+from thecal.entrypoints.api.presenters.idempotency import idempotency_key
+from thecal.entrypoints.api.presenters.program_changes import change_public, continuous_program
+from thecal.entrypoints.api.presenters.pumps import interrogation_public, pump_public, pump_summary
 from thecal.entrypoints.api.routers.patients import PatientId
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_device import (
-    InterrogationPublic,
+from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.entrypoints.api.schemas.program_changes import (
     ProgramChangeCreate,
     ProgramChangeProposalPublic,
     ProgramChangesPublic,
-    PumpPublic,
-    PumpsPublic,
 )
+from thecal.entrypoints.api.schemas.pumps import InterrogationPublic, PumpPublic, PumpsPublic
 from thecal.services.device import InterrogatePump, interrogate_pump
 from thecal.services.patient_bolus import RequestPatientBolus, request_patient_bolus
 from thecal.services.program_changes import (

@@ -12,16 +12,16 @@ from fastapi import APIRouter, Response, status
 
 from thecal.domain.quantity_text import parse_volume
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters import quantity
-from thecal.entrypoints.api.presenters_device import (
+from thecal.entrypoints.api.presenters.idempotency import idempotency_key
+from thecal.entrypoints.api.presenters.quantities import quantity
+from thecal.entrypoints.api.presenters.refills import (
     checklist_of,
-    idempotency_key,
     refill_outcome_public,
     refill_public,
 )
 from thecal.entrypoints.api.routers.pumps import IdempotencyHeader, Limit, Offset, PumpId
-from thecal.entrypoints.api.schemas import Problem
-from thecal.entrypoints.api.schemas_device import RefillCreate, RefillPublic, RefillsPublic
+from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.entrypoints.api.schemas.refills import RefillCreate, RefillPublic, RefillsPublic
 from thecal.services.pump_reads import ListRefills, list_refills
 from thecal.services.refills import PerformRefill, perform_refill
 

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.schemas import Ident, Problem, Whole, text_rule
-from thecal.services.pathway_records import StoredTask
+from thecal.entrypoints.api.schemas.fields import Ident, Whole, text_rule
+from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.tasks import (
     MAX_TASK_PAGE,
     CompleteTask,

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Path, Query, status
 
 from thecal.domain.quantity_text import parse_mass
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters import overrides_of, quantity
-from thecal.entrypoints.api.presenters_pathway import (
-    page,
+from thecal.entrypoints.api.presenters.findings import overrides_of
+from thecal.entrypoints.api.presenters.paging import page
+from thecal.entrypoints.api.presenters.quantities import quantity
+from thecal.entrypoints.api.presenters.trials import (
     trial_baseline,
     trial_detail_public,
     trial_evaluation_public,
@@ -24,8 +25,9 @@ from thecal.entrypoints.api.presenters_pathway import (
     trial_public,
 )
 from thecal.entrypoints.api.routers.patients import PatientId
-from thecal.entrypoints.api.schemas import IsoInstant, Problem
-from thecal.entrypoints.api.schemas_pathway import (
+from thecal.entrypoints.api.schemas.fields import IsoInstant
+from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.entrypoints.api.schemas.trials import (
     TrialCreate,
     TrialDecide,
     TrialDetailPublic,

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
-from thecal.entrypoints.api.presenters import user_public
-from thecal.entrypoints.api.schemas import (
+from thecal.entrypoints.api.presenters.users import user_public
+from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.entrypoints.api.schemas.users import (
     ApiTokenCreate,
     ApiTokenIssued,
-    Problem,
     UserCreate,
     UserPublic,
     UsersPublic,

@@ -1,0 +1,90 @@
+"""Rows ↔ the ``Pump`` record (``tables/pumps.py``), with the worklist's projected dates written on
+every insert and update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from thecal.adapters.program_codec import (
+    decode_admixture,
+    decode_program,
+    encode_admixture,
+    encode_program,
+)
+from thecal.domain.units import Volume
+from thecal.services.pump_projection import project_pump
+from thecal.services.pump_record import Pump, PumpState
+
+__all__ = [
+    "pump_from_row",
+    "pump_to_row",
+]
+
+Row = Mapping[Any, Any]  # a RowMapping: column name → value
+
+
+def pump_to_row(pump: Pump) -> dict[str, Any]:
+    return {
+        "id": pump.id,
+        "patient_id": pump.patient_id,
+        "model_id": pump.model_id,
+        "serial": pump.serial,
+        "implant_id": pump.implant_id,
+        "implanted_at": pump.implanted_at,
+        "catheter_model_id": pump.catheter_model_id,
+        "catheter_length_cm": pump.catheter_length_cm,
+        "catheter_tip_level": pump.catheter_tip_level,
+        "admixture_json": encode_admixture(pump.admixture),
+        "reservoir_volume_ml": pump.reservoir_volume.value,
+        "last_filled_at": pump.last_filled_at,
+        "program_json": encode_program(pump.program),
+        "program_since": pump.program_since,
+        "next_refill_due": pump.next_refill_due,
+        "state": pump.state.value,
+        "rng_seed": pump.rng_seed,
+        "version": pump.version,
+        **_projection(pump),  # the worklist's projected dates (tables/pumps.py)
+    }
+
+
+def _projection(pump: Pump) -> dict[str, Any]:
+    p = project_pump(
+        model_id=pump.model_id,
+        implanted_at=pump.implanted_at,
+        program=pump.program,
+        admixture=pump.admixture,
+        reservoir_volume=pump.reservoir_volume,
+        last_filled_at=pump.last_filled_at,
+    )
+    return {
+        "low_reservoir_alarm_at": p.low_reservoir_alarm_at,
+        "stability_expires_at": p.stability_expires_at,
+        "eri_at": p.eri_at,
+        "end_of_service_at": p.end_of_service_at,
+    }
+
+
+def pump_from_row(row: Row) -> Pump:
+    return Pump(
+        id=row["id"],
+        patient_id=row["patient_id"],
+        model_id=row["model_id"],
+        serial=row["serial"],
+        implant_id=row["implant_id"],
+        implanted_at=row["implanted_at"],
+        catheter_model_id=row["catheter_model_id"],
+        catheter_length_cm=Decimal(row["catheter_length_cm"]),
+        catheter_tip_level=row["catheter_tip_level"],
+        admixture=decode_admixture(row["admixture_json"]),
+        reservoir_volume=Volume(Decimal(row["reservoir_volume_ml"])),
+        last_filled_at=row["last_filled_at"],
+        program=decode_program(row["program_json"]),
+        program_since=row["program_since"],
+        next_refill_due=row["next_refill_due"],
+        state=PumpState(row["state"]),
+        rng_seed=int(row["rng_seed"]),
+        version=int(row["version"]),
+    )

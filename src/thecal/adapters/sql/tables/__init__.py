@@ -1,0 +1,27 @@
+"""SQLAlchemy Core tables, one module per aggregate, all on :data:`.metadata.metadata`.
+
+Every table module is imported here, so importing any of them (or the metadata) yields the
+complete metadata: Alembic's environment and ``metadata.create_all`` see every table.
+"""
+
+from thecal.adapters.sql.tables import (  # noqa: F401 - each module declares its tables on the metadata
+    assessments,
+    audit,
+    candidacy,
+    clinic_clock,
+    clinical_generation,
+    device_log,
+    implants,
+    mri,
+    patients,
+    pharmacy,
+    procedures,
+    program_changes,
+    pumps,
+    refills,
+    sessions,
+    tasks,
+    trials,
+    twin,
+    users,
+)

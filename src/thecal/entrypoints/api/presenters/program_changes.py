@@ -1,0 +1,66 @@
+"""A proposed daily dose → the new program, and a program change → its API document."""
+
+from __future__ import annotations
+
+from thecal.domain.program import InfusionProgram
+from thecal.domain.program_change import (
+    ProgramChange,
+    Signature,
+)
+from thecal.domain.quantity_text import (
+    parse_dose_rate,
+)
+from thecal.entrypoints.api.presenters.findings import findings_public
+from thecal.entrypoints.api.presenters.quantities import quantity
+from thecal.entrypoints.api.schemas.findings import OverrideIn
+from thecal.entrypoints.api.schemas.program_changes import (
+    DiffEntryPublic,
+    ProgramChangePublic,
+    SignaturePublic,
+)
+
+__all__ = [
+    "change_public",
+    "continuous_program",
+]
+
+
+def continuous_program(current: InfusionProgram, daily_dose_text: str) -> InfusionProgram:
+    """The current program with a new continuous daily dose (same admixture, bolus, alarm)."""
+    return InfusionProgram.continuous(
+        current.admixture,
+        quantity(parse_dose_rate, daily_dose_text, where="daily_dose"),
+        patient_bolus=current.patient_bolus,
+        low_reservoir_alarm=current.low_reservoir_alarm,
+    )
+
+
+def _signature(signature: Signature | None) -> SignaturePublic | None:
+    if signature is None:
+        return None
+    return SignaturePublic(user_id=signature.user_id, role=signature.role.value, at=signature.at)
+
+
+def change_public(change: ProgramChange) -> ProgramChangePublic:
+    return ProgramChangePublic(
+        id=change.change_id,
+        patient_id=change.patient_id,
+        state=change.state.value,
+        version=change.version,
+        proposed_by=change.proposed_by,
+        proposed_at=change.history[0].at,
+        rationale=change.rationale,
+        diff=[
+            DiffEntryPublic(parameter=e.parameter, old=e.old, new=e.new, changed=e.changed)
+            for e in change.diff.entries
+        ],
+        diff_digest=change.diff.digest,
+        findings=findings_public(change.findings),
+        signature=_signature(change.signature),
+        co_signature=_signature(change.co_signature),
+        overrides=[
+            OverrideIn(finding_code=o.finding_code, reason=o.reason, text=o.text)
+            for o in change.overrides
+        ],
+        send_outcomes=[o.value for o in change.send_outcomes],
+    )

@@ -1,0 +1,139 @@
+"""Pumps, their programs and interrogations → API documents. Nothing here decides anything clinical."""
+
+from __future__ import annotations
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.device_events import DeviceEvent
+from thecal.domain.program import InfusionProgram
+from thecal.domain.program_change import (
+    program_parameters,
+)
+from thecal.domain.units import plain
+from thecal.entrypoints.api.presenters.quantities import ml_text
+from thecal.entrypoints.api.schemas.pumps import (
+    ComponentPublic,
+    DeviceEventPublic,
+    InterrogationPublic,
+    PatientBolusPublic,
+    ProgramPublic,
+    PumpPublic,
+    PumpSummaryPublic,
+    ResolvedChangePublic,
+)
+from thecal.services.device import Interrogation
+from thecal.services.pump_reads import PumpOverview
+from thecal.services.pump_record import Pump
+from thecal.services.repositories.device_log import LoggedDeviceEvent
+
+__all__ = [
+    "components_public",
+    "interrogation_public",
+    "program_public",
+    "pump_public",
+    "pump_summary",
+]
+
+
+def components_public(admixture: Admixture) -> list[ComponentPublic]:
+    return [
+        ComponentPublic(drug=c.drug_id, concentration=str(c.concentration))
+        for c in admixture.components
+    ]
+
+
+def program_public(program: InfusionProgram) -> ProgramPublic:
+    bolus = program.patient_bolus
+    return ProgramPublic(
+        mode=program.mode.value,
+        admixture=components_public(program.admixture),
+        daily_dose=str(program.basal_daily_dose),
+        flow=str(program.basal_flow),
+        patient_bolus=None
+        if bolus is None
+        else PatientBolusPublic(
+            dose=str(bolus.dose),
+            duration=str(bolus.duration),
+            lockout=str(bolus.lockout),
+            max_per_day=bolus.max_per_day,
+        ),
+        low_reservoir_alarm_ml=ml_text(program.low_reservoir_alarm),
+        parameters=[[name, text] for name, text in program_parameters(program)],
+    )
+
+
+def _event(event: LoggedDeviceEvent | DeviceEvent) -> DeviceEventPublic:
+    return DeviceEventPublic(
+        at=event.at,
+        code=event.code,
+        detail=event.detail,
+        priority=event.priority.value if event.priority is not None else None,
+    )
+
+
+def pump_summary(pump: Pump) -> PumpSummaryPublic:
+    return PumpSummaryPublic(
+        id=pump.id,
+        patient_id=pump.patient_id,
+        model_id=pump.model_id,
+        serial=pump.serial,
+        implanted_at=pump.implanted_at,
+        state=pump.state.value,
+        version=pump.version,
+    )
+
+
+def pump_public(overview: PumpOverview) -> PumpPublic:
+    pump = overview.pump
+    return PumpPublic(
+        id=pump.id,
+        patient_id=pump.patient_id,
+        model_id=pump.model_id,
+        serial=pump.serial,
+        implanted_at=pump.implanted_at,
+        catheter_model_id=pump.catheter_model_id,
+        catheter_length_cm=plain(pump.catheter_length_cm),
+        catheter_tip_level=pump.catheter_tip_level,
+        admixture=components_public(pump.admixture),
+        program=program_public(pump.program),
+        program_since=pump.program_since,
+        last_fill_volume_ml=plain(pump.reservoir_volume.ml),
+        last_filled_at=pump.last_filled_at,
+        reservoir_estimate_ml=plain(overview.reservoir_by_record.ml),
+        reservoir_estimate_at=overview.at,
+        next_refill_due=pump.next_refill_due,
+        alarms=[_event(e) for e in overview.alarms],
+        state=pump.state.value,
+        version=pump.version,
+    )
+
+
+def interrogation_public(result: Interrogation) -> InterrogationPublic:
+    snap = result.snapshot
+    return InterrogationPublic(
+        pump_id=result.pump.id,
+        serial=snap.serial,
+        at=snap.at,
+        program=program_public(snap.program) if snap.program is not None else None,
+        reservoir_estimate_ml=plain(snap.reservoir_estimate.ml),
+        delivered_since_refill_ml=plain(snap.delivered_since_refill.ml),
+        low_reservoir_alarm_ml=plain(snap.low_reservoir_alarm.ml),
+        delivering=snap.delivering,
+        alarms=[[code, priority.value] for code, priority in snap.alarms],
+        battery=snap.battery.value,
+        eri_at=snap.eri_at,
+        end_of_service_at=snap.end_of_service_at,
+        events=[_event(e) for e in snap.events],
+        patient_boluses=[
+            DeviceEventPublic(
+                at=b.at,
+                code="patient-bolus-granted" if b.granted else "patient-bolus-refused",
+                detail=b.reason + (" (uncertain)" if b.uncertain else ""),
+                priority=None,
+            )
+            for b in snap.patient_boluses
+        ],
+        resolved_changes=[
+            ResolvedChangePublic(id=c.change_id, state=c.state.value) for c in result.resolved
+        ],
+        pump_version=result.pump.version,
+    )

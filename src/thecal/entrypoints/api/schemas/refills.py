@@ -1,0 +1,78 @@
+"""Refills: the request with its pocket-fill checklist, and the refill with its reconciliation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import (
+    Field,
+)
+
+from thecal.entrypoints.api.schemas.fields import (
+    Flag,
+    IdempotencyKey,
+    Ident,
+    In,
+    Out,
+    QuantityText,
+    Version,
+    text_rule,
+)
+from thecal.entrypoints.api.schemas.findings import FindingPublic
+
+__all__ = [
+    "PocketFillChecklistIn",
+    "RefillCreate",
+    "RefillPublic",
+    "RefillsPublic",
+]
+
+
+class PocketFillChecklistIn(In):
+    needle_placement_confirmed: Flag
+    aspiration_positive: Flag
+    no_pocket_swelling_or_pain: Flag
+    observed_for_overdose_symptoms: Flag
+
+
+class RefillCreate(In):
+    idempotency_key: IdempotencyKey | None = Field(
+        default=None, description="Or the Idempotency-Key header (the same value if both)."
+    )
+    expected_pump_version: Version
+    verification_id: Ident
+    ordered_volume: QuantityText = Field(description='e.g. "20 mL".')
+    lot_at_bedside: Annotated[str, text_rule(60, 1)]
+    test_volume: QuantityText = Field(description='Injected and aspirated back first, e.g. "5 mL".')
+    aspiration_returned: Flag
+    checklist: PocketFillChecklistIn
+
+
+class RefillPublic(Out):
+    id: str
+    pump_id: str
+    patient_id: str
+    state: str
+    replayed: bool = Field(description="True: this key was used before; this is that refill.")
+    ordered_volume_ml: str
+    expected_residual_ml: str | None
+    withdrawn_residual_ml: str | None
+    discrepancy_ml: str | None
+    discrepancy_threshold_ml: str | None
+    verdict: str | None
+    possible_causes: list[str]
+    findings: list[FindingPublic] = Field(description="Recorded findings, block → info.")
+    reservoir_volume_ml: str | None
+    next_refill_due: dt.datetime | None = Field(
+        description="Null for a halted refill, and on a replay (the pump shows the date)."
+    )
+    halt_reason: str | None
+    version: int
+
+
+class RefillsPublic(Out):
+    items: list[RefillPublic]
+    total: int
+    limit: int
+    offset: int
