@@ -27,7 +27,6 @@ from thecal.domain.safety.errors import (
     WrongType,
 )
 
-
 EXAMPLES = Path(__file__).parents[3] / "docs" / "examples"
 
 

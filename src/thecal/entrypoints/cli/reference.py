@@ -15,7 +15,6 @@ import typer
 from thecal.domain.drugs import (
     DoseRange,
     Drug,
-    EquianalgesicRatio,
     LimitSeverity,
     MassRange,
     Population,
@@ -37,8 +36,6 @@ def _show(value: object, unit: MassUnit | None) -> str:
         return str(value.value)
     if isinstance(value, tuple):
         return ", ".join(str(item) for item in value)
-    if isinstance(value, EquianalgesicRatio):
-        return str(value)
     if isinstance(value, DoseRange | MassRange):
         return f"{format_quantity(value.low, mass=unit)}–{format_quantity(value.high, mass=unit)}"
     if isinstance(value, Mass | DoseRate | Concentration) and unit is not None:

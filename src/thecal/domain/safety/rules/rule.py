@@ -117,9 +117,7 @@ class RuleInput:
         per = dose.to(drug.dose_unit) / weight
         shown = per.quantize(Decimal("0.1"))
         approx = "" if shown == per else "≈ "
-        return (
-            f" ({approx}{plain(shown)} {drug.dose_unit.symbol}/kg/day at {plain(weight)} kg)"
-        )
+        return f" ({approx}{plain(shown)} {drug.dose_unit.symbol}/kg/day at {plain(weight)} kg)"
 
     @property
     def opioid_naive(self) -> bool:
