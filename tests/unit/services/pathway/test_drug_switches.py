@@ -11,7 +11,7 @@ import pytest
 from pathway_scenario import NURSE, MovableClock, actor, implant
 from records_fakes import FakeUnitOfWork
 
-from thecal.adapters.twin_store import TwinStoreDriver
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.admixture import Admixture, Component
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import FindingSeverity, ProgramChangeBlocked
