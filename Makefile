@@ -31,7 +31,8 @@ run: $(VENV)/.installed
 	$(BIN)/thecal db upgrade
 	$(BIN)/thecal demo seed-if-empty
 	@echo "\nthecal is serving at http://$(HOST):$(PORT)/ (API: http://$(HOST):$(PORT)/api/v1/docs) — Ctrl-C stops it"
-	THECAL_DEMO_MODE=$${THECAL_DEMO_MODE:-true} $(BIN)/thecal serve --host $(HOST) --port $(PORT)
+	THECAL_DEMO_MODE=$${THECAL_DEMO_MODE:-true} THECAL_LOG_FORMAT=$${THECAL_LOG_FORMAT:-console} \
+		$(BIN)/thecal serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

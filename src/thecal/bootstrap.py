@@ -17,7 +17,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from thecal.adapters.clock import SystemClock
+from thecal.adapters.observability.metered_driver import metered
+from thecal.adapters.observability.metrics import Metrics
+from thecal.adapters.observability.worklist_metrics import WorklistCollector
 from thecal.adapters.passwords import Argon2PasswordHasher
+from thecal.adapters.read_models.worklist_counts import WorklistCounts
 from thecal.adapters.sql.audit_group_commit import AuditGroupCommit
 from thecal.adapters.sql.clinic_clock import ClinicClock
 from thecal.adapters.sql.database import make_engine, upgrade_database
@@ -78,6 +82,7 @@ class Thecal:
     accounts: Accounts
     retry_attempts: int = 8
     audit_reads: AuditGroupCommit | None = None  # group commit of read audit entries
+    metrics: Metrics | None = None  # this server's Prometheus metrics (None: not measured)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(
@@ -101,13 +106,23 @@ class Thecal:
         """Like :meth:`run`, with the persisted twin driver bound to the same transaction.
 
         Each attempt gets a fresh unit of work and a fresh driver, so a retried use case replays
-        the pumps from the committed command log (adapters/twin/store.py).
+        the pumps from the committed command log (adapters/twin/store.py). The driver's
+        commands are counted in the metrics once the use case has returned (committed); a
+        command the pump failed is counted even when the use case then raised.
         """
 
         def call() -> R:
             uow = self.uow()
-            driver = TwinStoreDriver.for_unit_of_work(uow, clock=self.clock)
-            return use_case(cmd, uow=uow, clock=self.clock, driver=driver)
+            driver = metered(TwinStoreDriver.for_unit_of_work(uow, clock=self.clock))
+            try:
+                result = use_case(cmd, uow=uow, clock=self.clock, driver=driver)
+            except BaseException:
+                if self.metrics is not None:
+                    self.metrics.count_device_commands(driver.failed())
+                raise
+            if self.metrics is not None:
+                self.metrics.count_device_commands(driver.noted)
+            return result
 
         try:
             return retry_on_serialization_failure(call, attempts=self.retry_attempts)
@@ -152,11 +167,14 @@ def bootstrap(
     passwords = hasher if hasher is not None else Argon2PasswordHasher()
     sessions = sessionmaker(bind=bound, expire_on_commit=False)
     key = chosen.audit_key_bytes
+    clinical_clock = clock if clock is not None else ClinicClock(bound)
+    metrics = Metrics()
+    metrics.add_scraped(WorklistCollector(WorklistCounts(bound), clinical_clock))
     return Thecal(
         settings=chosen,
         engine=bound,
         session_factory=sessions,
-        clock=clock if clock is not None else ClinicClock(bound),
+        clock=clinical_clock,
         identity=Identity(
             hasher=passwords,
             policy=session_policy(chosen),
@@ -168,7 +186,9 @@ def bootstrap(
         audit_reads=AuditGroupCommit(
             lambda: AuditOnlyTransaction(bound, audit_key=key),
             run=retry_on_serialization_failure,
+            observe=metrics.observe_audit_append,
         ),
+        metrics=metrics,
     )
 
 

@@ -15,6 +15,12 @@ variable                   default                    meaning
 ``THECAL_MFA_REQUIRED``    on in production           clinicians and admins must log in with a
                                                       one-time code (SR-19); enrolled users always
 ``THECAL_DEMO_MODE``       ``false``                  pump console controls for the twin (demo only)
+``THECAL_METRICS_TOKEN``   unset (``/metrics`` off)   bearer token Prometheus sends to ``/metrics``
+                                                      (≥ 32 bytes in production)
+``THECAL_LOG_FORMAT``      ``json``                   ``json`` lines or ``console`` (a terminal)
+``THECAL_LOG_LEVEL``       ``info``                   ``debug``, ``info``, ``warning`` or ``error``
+``THECAL_REQUEST_THREADS`` ``4``                      worker threads per server process (``thecal
+                                                      serve --threads`` sets it)
 =========================  =========================  =============================================
 
 Nothing is read at import time: build :class:`Settings` in the composition root.
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +53,10 @@ class Settings(BaseSettings):
     secure_cookies: bool | None = None  # None: on in production, off otherwise
     mfa_required: bool | None = None  # None: on in production, off otherwise
     demo_mode: bool = False
+    metrics_token: SecretStr | None = None  # None: /metrics answers 404
+    log_format: Literal["json", "console"] = "json"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    request_threads: int = Field(default=4, ge=1, le=64)
 
     @property
     def session_secret_bytes(self) -> bytes:
@@ -92,5 +102,9 @@ class Settings(BaseSettings):
             secret = self.session_secret.get_secret_value() if self.session_secret else None
             if secret is not None and len(secret.encode("utf-8")) < MIN_PRODUCTION_KEY_BYTES:
                 msg = f"THECAL_SESSION_SECRET must be at least {MIN_PRODUCTION_KEY_BYTES} bytes in production"
+                raise ValueError(msg)
+            token = self.metrics_token.get_secret_value() if self.metrics_token else None
+            if token is not None and len(token.encode("utf-8")) < MIN_PRODUCTION_KEY_BYTES:
+                msg = f"THECAL_METRICS_TOKEN must be at least {MIN_PRODUCTION_KEY_BYTES} bytes in production"
                 raise ValueError(msg)
         return self

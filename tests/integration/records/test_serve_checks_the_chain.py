@@ -3,6 +3,7 @@ chain starts the server; a tampered one stops the start with exit 1, naming the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from records_db import AUDIT_KEY, seed_user
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from thecal.adapters.observability.logs import reset_logging
 from thecal.adapters.sql.database import make_engine
 from thecal.bootstrap import bootstrap
 from thecal.config import Settings
@@ -24,11 +26,12 @@ def env(database_url: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     """Records each uvicorn.run call instead of listening."""
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(serve_module.uvicorn, "run", lambda _app, **kw: calls.append(kw))
-    return calls
+    yield calls
+    reset_logging()  # serve configured the process's logs
 
 
 def _clinic(env: dict[str, str], database_url: str) -> None:

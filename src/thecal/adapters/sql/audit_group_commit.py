@@ -10,11 +10,14 @@ the same head, the same hash chain, the same HMAC) and commits it. Every caller 
 the transaction holding its entry has committed; if that transaction fails, every caller in it
 gets the error (nothing is acknowledged that was not committed). PostgreSQL serialization
 failures rerun the whole batch (``retry_on_serialization_failure``); a rerun re-reads the head.
+``observe``, when given, is told how long each recorded entry waited from its queueing until its
+transaction committed (the ``thecal_audit_append_seconds`` metric).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -69,8 +72,10 @@ class AuditGroupCommit:
         *,
         run: Callable[[Callable[[], list[AuditEntry]]], list[AuditEntry]] | None = None,
         max_batch: int = MAX_BATCH,
+        observe: Callable[[float], None] | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
+        self._observe = observe
         self._run = run or (lambda write: write())
         self._max_batch = max_batch
         self._changed = threading.Condition()
@@ -104,6 +109,13 @@ class AuditGroupCommit:
             whatever the shared transaction raised (the entry was then not recorded).
         """
         mine = _Pending(actor=actor, action=action, subject=subject, at=at, details=details)
+        queued = time.perf_counter()
+        entry = self._record(mine)
+        if self._observe is not None:
+            self._observe(time.perf_counter() - queued)
+        return entry
+
+    def _record(self, mine: _Pending) -> AuditEntry:
         with self._changed:
             self._queue.append(mine)
             while True:

@@ -14,6 +14,9 @@ created if missing (``sqlite:///var/thecal.db`` → ``var/``).
 PostgreSQL (psycopg 3): SERIALIZABLE isolation; serialization failures are retried by
 :func:`thecal.adapters.sql.unit_of_work.retry_on_serialization_failure`.
 
+Both: ``hide_parameters`` — a database error's message shows the statement but not its bound
+values, so an error logged with its traceback carries no patient data (no PHI in logs).
+
 Migrations ship inside the package (``thecal/adapters/sql/migrations``) so an installed thecal can
 upgrade its database; :func:`upgrade_database` runs them on an engine without any ``alembic.ini``.
 """
@@ -109,7 +112,10 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **options
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        hide_parameters=True,
+        **options,
     )
     writers = WriterLock()
     event.listen(engine, "connect", _sqlite_pragmas)
@@ -151,7 +157,13 @@ def make_engine(url: str | URL, **options: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, isolation_level="SERIALIZABLE", pool_pre_ping=True, **options)
+        return create_engine(
+            parsed,
+            isolation_level="SERIALIZABLE",
+            pool_pre_ping=True,
+            hide_parameters=True,
+            **options,
+        )
     msg = f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
     raise ValueError(msg)
 

@@ -2,6 +2,8 @@
 
 ``create_app(thecal)`` wires routers, error handlers and static files; it does nothing at import
 time. Give it a wired :class:`~thecal.bootstrap.Thecal` (tests do) or settings (servers do).
+Every request passes :class:`~thecal.entrypoints.api.request_log.RequestObserver` (request id,
+log line, latency metrics); ``/healthz``, ``/readyz`` and ``/metrics`` are in ``health.py``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
+from thecal.entrypoints.api import health
 from thecal.entrypoints.api.deps import SECURITY, SECURITY_SCHEMES, authenticates
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
+from thecal.entrypoints.api.request_log import RequestObserver
 from thecal.entrypoints.api.routers import (
     assessments,
     audit,
@@ -107,7 +111,10 @@ def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None
         app.include_router(module.router, prefix=API_PREFIX)
 
     renderer = install_web(app, wired)
+    app.include_router(health.router)  # /healthz, /readyz, /metrics: last, probes are few
     install_error_handlers(app, html=renderer)
     app.add_middleware(RepeatedQueryGuard, prefix=API_PREFIX)
+    if wired.metrics is not None:  # outermost: it sees every answer, errors included
+        app.add_middleware(RequestObserver, metrics=wired.metrics)
     app.openapi = lambda: _problem_openapi(app)  # type: ignore[method-assign]
     return app

@@ -20,11 +20,14 @@ import typer
 from thecal.adapters.sql.database import current_revision
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.domain.users import Actor, UnknownUser
+from thecal.entrypoints.cli import db_backup
 from thecal.entrypoints.cli.output import emit, translate_errors
 
 __all__ = ["AsUser", "Json", "app", "open_app", "resolve_actor"]
 
-app = typer.Typer(no_args_is_help=True, help="Create or upgrade the thecal database.")
+app = typer.Typer(
+    no_args_is_help=True, help="Create, upgrade, back up and restore the thecal database."
+)
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 AsUser = Annotated[
@@ -74,3 +77,7 @@ def current(as_json: Json = False) -> None:
     with translate_errors(as_json=as_json), open_app() as thecal:
         now = current_revision(thecal.engine)
         emit({"revision": now}, f"database at revision {now or '(none)'}", as_json=as_json)
+
+
+app.command(name="backup")(db_backup.backup)
+app.command(name="restore")(db_backup.restore)

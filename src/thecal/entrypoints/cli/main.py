@@ -98,7 +98,11 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="export", target=f"{_CLI}.export:app", help="Export records in standard formats."
     ),
     # Running a clinic: the database, accounts, the audit log, the server, the demo.
-    Subcommand(name="db", target=f"{_CLI}.db:app", help="Create or upgrade the thecal database."),
+    Subcommand(
+        name="db",
+        target=f"{_CLI}.db:app",
+        help="Create, upgrade, back up and restore the thecal database.",
+    ),
     Subcommand(
         name="users",
         target=f"{_CLI}.users:app",
@@ -109,9 +113,10 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="serve",
         target=f"{_CLI}.serve:serve",
         help=(
-            "Verify the audit chain, then serve the web pages at / and the API at /api/v1 "
-            "(OpenAPI at /api/v1/openapi.json). A broken chain stops the start (exit 1), "
-            "naming the first bad entry."
+            "Check the schema and the audit chain, then serve the web pages at /, the API at "
+            "/api/v1 (OpenAPI at /api/v1/openapi.json) and /healthz, /readyz, /metrics. A "
+            "database behind the code or a broken chain stops the start (exit 1) with the "
+            "reason and what to run."
         ),
     ),
     Subcommand(

@@ -1,77 +1,201 @@
 """`thecal serve`: the web app and API with uvicorn (settings from ``THECAL_*``).
 
-Before it listens, the server verifies the whole audit chain against the recorded head (SR-17);
-if the chain does not verify it refuses to start (exit status 1) and names the first bad entry.
-There is deliberately no option or setting to skip the check.
+Before it listens, the server checks, in this order, and refuses to start (exit status 1) with the
+reason and what to do:
+
+1. the database's schema is this code's (``adapters/sql/schema_state.py``): a database behind the
+   code names ``thecal db upgrade``; one migrated by a newer thecal is not written to;
+2. the whole audit chain verifies against the recorded head (SR-17), naming the first bad entry.
+   There is deliberately no option or setting to skip either check.
+
+``--workers N`` (N > 1) runs N server processes under uvicorn's own supervisor (it restarts a
+worker that dies; ``SIGHUP`` replaces them all, ``SIGTTIN``/``SIGTTOU`` add or remove one): each
+worker wires its own thecal (``entrypoints/api/server.py``), and the Prometheus metrics use
+multiprocess mode in the folder ``PROMETHEUS_MULTIPROC_DIR`` (emptied at start; a temporary folder
+when unset). Several workers need PostgreSQL: on SQLite the start is refused (exit status 2),
+because SQLite takes one writer at a time and nearly every request writes (reads of PHI append to
+the audit log), so a second process only adds lock waits; docs/deploy.md says when to move.
 
 uvicorn picks its C HTTP parser (httptools) and libuv event loop (uvloop), both dependencies.
-Sync routes run in anyio's worker threads (40 by default). The server is CPU-bound (Python holds
-one core at a time), so more threads than a few only add GIL hand-offs and context switches: at 20
-concurrent clients, 4 threads answered the worklist API ≈ 15–25 % faster than 40, with a lower
-p95 (docs/benchmarks.md). ``--threads`` sets that number when the server starts.
+Sync routes run in anyio's worker threads (``--threads``, 4 by default, per process). The server
+is CPU-bound (Python holds one core at a time), so more threads than a few only add GIL hand-offs
+and context switches: at 20 concurrent clients, 4 threads answered the worklist API ≈ 15–25 %
+faster than 40, with a lower p95 (docs/benchmarks.md).
+
+Behind a reverse proxy, ``--proxy-headers`` takes the client's address from ``X-Forwarded-For``
+(and the scheme from ``X-Forwarded-Proto``) — only from the proxies named by
+``--forwarded-allow-ips`` (default ``127.0.0.1``) — so the log-in throttles see the real client.
+Logs are JSON lines on stderr (``THECAL_LOG_FORMAT``; ``adapters/observability/logs.py``).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
-import anyio.to_thread
 import typer
 import uvicorn
 
-from thecal.bootstrap import bootstrap
-from thecal.entrypoints.api import create_app
+from thecal.adapters.observability.logs import configure_logging
+from thecal.adapters.observability.metrics import MULTIPROCESS_ENV
+from thecal.adapters.sql.schema_state import schema_state
+from thecal.bootstrap import Thecal, bootstrap
+from thecal.config import Settings
+from thecal.entrypoints.api.server import serving_app, with_request_threads
 from thecal.services.audit import CheckChainAtStart, check_chain_at_start
 
-__all__ = ["DEFAULT_THREADS", "EXIT_CHAIN_BROKEN", "serve", "with_request_threads"]
+__all__ = [
+    "DEFAULT_THREADS",
+    "EXIT_CHAIN_BROKEN",
+    "EXIT_NOT_STARTED",
+    "EXIT_USAGE",
+    "WORKER_FACTORY",
+    "serve",
+    "with_request_threads",
+]
 
 DEFAULT_THREADS = 4
-EXIT_CHAIN_BROKEN = 1
+EXIT_NOT_STARTED = 1  # the schema or the audit chain stopped the start
+EXIT_CHAIN_BROKEN = EXIT_NOT_STARTED
+EXIT_USAGE = 2
+MAX_WORKERS = 16
+WORKER_FACTORY = "thecal.entrypoints.api.server:worker_app"
+# uvicorn's supervisor pings each worker and replaces one that does not answer in time (default
+# 5 s). A worker starts a fresh interpreter and imports the app (2–6 s on a loaded 2-core
+# machine), and a busy CPU-bound worker answers the ping late: 5 s killed healthy workers here.
+WORKER_HEALTHCHECK_S = 30
 
-Asgi = Any  # an ASGI application: (scope, receive, send) -> awaitable
+
+def _refuse(reason: str, code: int = EXIT_NOT_STARTED) -> typer.Exit:
+    sys.stderr.write(f"thecal serve: refusing to start: {reason}\n")
+    return typer.Exit(code=code)
 
 
-def with_request_threads(app: Asgi, threads: int) -> Asgi:
-    """``app`` whose sync routes share at most ``threads`` worker threads (set at start-up)."""
+def _check_before_serving(thecal: Thecal) -> None:
+    """The schema, then the whole audit chain; raises ``typer.Exit`` if either stops the start."""
+    state = schema_state(thecal.engine)
+    if not state.current:
+        raise _refuse(state.explain())
+    report = thecal.run(check_chain_at_start, CheckChainAtStart())
+    broken = report.first_break
+    if broken is not None:
+        reason = (
+            f"audit chain BROKEN at entry sequence {broken.sequence} (position "
+            f"{broken.position}): {broken.reason.value}; {broken.detail}. Investigate with "
+            f"`thecal audit verify`."
+        )
+        raise _refuse(reason)
+    sys.stderr.write(f"thecal serve: audit chain ok ({report.entries_checked} entries)\n")
 
-    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":  # inside the server's event loop, before any request
-            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        await app(scope, receive, send)
 
-    return wrapped
+@contextmanager
+def _metrics_folder() -> Iterator[str]:
+    """The multiprocess metrics folder for the workers: the configured one emptied, or a
+    temporary one removed afterwards."""
+    configured = os.environ.get(MULTIPROCESS_ENV)
+    if configured:
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # counts of a previous run's workers
+            stale.unlink()
+        yield str(folder)
+        return
+    made = tempfile.mkdtemp(prefix="thecal-metrics-")
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in the environment (for the workers this process starts), restored after."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Less request logging.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Log warnings and errors only.")] = False,
     threads: Annotated[
         int,
-        typer.Option(min=1, max=64, help="Worker threads running requests at once."),
+        typer.Option(min=1, max=64, help="Worker threads running requests at once, per process."),
     ] = DEFAULT_THREADS,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=MAX_WORKERS,
+            help="Server processes (more than 1 needs PostgreSQL; about one per core).",
+        ),
+    ] = 1,
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            "--proxy-headers",
+            help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a proxy).",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(help="Comma-separated proxy addresses whose forwarded headers are trusted."),
+    ] = "127.0.0.1",
 ) -> None:
-    """Verify the audit chain, then serve the web pages at / and the API at /api/v1 (OpenAPI at
-    /api/v1/openapi.json). A broken chain stops the start (exit 1), naming the first bad entry."""
-    thecal = bootstrap()
+    """Check the schema and the audit chain, then serve the web pages at /, the API at /api/v1
+    (OpenAPI at /api/v1/openapi.json) and /healthz, /readyz, /metrics. A database behind the code
+    or a broken chain stops the start (exit 1) with the reason and what to run."""
+    settings = Settings()
+    level = "warning" if quiet else settings.log_level
+    configure_logging(settings.log_format, level=level)
+    thecal = bootstrap(settings)
     try:
-        report = thecal.run(check_chain_at_start, CheckChainAtStart())
-        broken = report.first_break
-        if broken is not None:
-            sys.stderr.write(
-                f"thecal serve: refusing to start: audit chain BROKEN at entry sequence "
-                f"{broken.sequence} (position {broken.position}): {broken.reason.value}; "
-                f"{broken.detail}. Investigate with `thecal audit verify`.\n"
+        if workers > 1 and thecal.engine.dialect.name == "sqlite":
+            reason = (
+                f"--workers {workers} needs PostgreSQL (THECAL_DATABASE_URL="
+                f"postgresql+psycopg://…): SQLite takes one writer at a time, so one process "
+                f"serves it best; see docs/deploy.md"
             )
-            raise typer.Exit(code=EXIT_CHAIN_BROKEN)
-        sys.stderr.write(f"thecal serve: audit chain ok ({report.entries_checked} entries)\n")
-        uvicorn.run(
-            with_request_threads(create_app(thecal), threads),
-            host=host,
-            port=port,
-            log_level="warning" if quiet else "info",
-            proxy_headers=False,
-        )
+            raise _refuse(reason, EXIT_USAGE)
+        _check_before_serving(thecal)
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "log_level": level,
+            "log_config": None,  # our JSON logs (configure_logging), in every process
+            "access_log": False,  # our request line replaces it (no paths, no queries: no PHI)
+            "proxy_headers": proxy_headers,
+            "forwarded_allow_ips": forwarded_allow_ips,
+            "timeout_graceful_shutdown": 30,
+            "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
+        }
+        if workers == 1:
+            uvicorn.run(serving_app(thecal, threads=threads), **options)
+            return
     finally:
         thecal.close()
+    with (
+        _metrics_folder() as folder,
+        _environment(
+            {
+                MULTIPROCESS_ENV: folder,
+                "THECAL_REQUEST_THREADS": str(threads),
+                "THECAL_LOG_LEVEL": level,
+            }
+        ),
+    ):  # what every worker reads when it starts
+        uvicorn.run(WORKER_FACTORY, factory=True, workers=workers, **options)

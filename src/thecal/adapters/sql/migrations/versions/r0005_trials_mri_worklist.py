@@ -159,9 +159,11 @@ def downgrade() -> None:
     with op.batch_alter_table("pumps", schema=None) as batch_op:
         for name in _PUMP_INDEXES:
             batch_op.drop_index(f"ix_pumps_state_{name}")
-    with op.batch_alter_table("pumps", schema=None) as batch_op:
-        for name in _PROJECTION:
-            batch_op.drop_column(name)
+    # In place (ALTER TABLE … DROP COLUMN, SQLite ≥ 3.35), not a batch rebuild: rebuilding
+    # pumps drops the table, which foreign keys from implants, refills … refuse once it holds
+    # rows (found by the migration walk, tests/integration/migrations/).
+    for name in _PROJECTION:
+        op.drop_column("pumps", name)
     with op.batch_alter_table("mri_plans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mri_plans_pump_id"))
         batch_op.drop_index(batch_op.f("ix_mri_plans_patient_id"))
