@@ -82,8 +82,9 @@ def run() -> str:
         f"| Review latency p50 / p99 ({len(timings)} reviews, parsed context) | {p50:.3f} ms / {p99:.3f} ms | p99 < 2 ms |",
         "",
         "Mutations: decimal shift ×10 and ÷10, extra zero, omitted zero, mg↔mcg swap, applied to every",
-        "typed quantity (daily dose, flex-step rate, concentration, patient-bolus dose, refill and",
-        "programmed concentrations) of the routine program-change and refill cases.",
+        "typed quantity (daily dose, flex-step rate, concentration, a component's intended dose,",
+        "patient-bolus dose, refill and programmed concentrations) of the routine program-change and",
+        "refill cases, drug switches (rotations) and an adjuvant added to morphine among them.",
     ]
     if missed:
         lines += [

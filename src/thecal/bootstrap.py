@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from thecal.adapters.clock import SystemClock
+from thecal.adapters.holidays_calendar import PublicHolidays
+from thecal.adapters.mail import OutboxMailer, SmtpMailer
 from thecal.adapters.observability.metered_driver import metered
 from thecal.adapters.observability.metrics import Metrics
 from thecal.adapters.observability.worklist_metrics import WorklistCollector
@@ -33,6 +37,7 @@ from thecal.adapters.sql.unit_of_work import (
 from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.config import Settings
 from thecal.domain.errors import PermissionDenied
+from thecal.domain.scheduling import WorkingHoursInvalid
 from thecal.domain.sessions import SessionPolicy
 from thecal.domain.users import Actor
 from thecal.services.accounts import Accounts
@@ -41,9 +46,19 @@ from thecal.services.identity import Identity
 from thecal.services.passwords import PasswordHasher
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.refusals import REFUSALS, RecordRefusal, record_refusal
+from thecal.services.scheduling.mail import Mailer
+from thecal.services.scheduling.setup import ClinicSetup
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["DeviceUseCase", "Thecal", "UseCase", "bootstrap", "session_policy", "system_clock"]
+__all__ = [
+    "DeviceUseCase",
+    "Thecal",
+    "UseCase",
+    "bootstrap",
+    "clinic_setup",
+    "session_policy",
+    "system_clock",
+]
 
 C_contra = TypeVar("C_contra", contravariant=True)
 R_co = TypeVar("R_co", covariant=True)
@@ -82,6 +97,23 @@ class Thecal:
     accounts: Accounts
     retry_attempts: int = 8
     audit_reads: AuditGroupCommit | None = None  # group commit of read audit entries
+    scheduling: ClinicSetup = field(default_factory=ClinicSetup)  # zone, holidays, portal URL
+
+    def mailer(self) -> Mailer:
+        """The reminders' mailer: the SMTP server when configured, else the local outbox."""
+        chosen = self.settings
+        if chosen.smtp_host:
+            return SmtpMailer(
+                host=chosen.smtp_host,
+                port=chosen.smtp_port,
+                sender=chosen.mail_from,
+                clock=self.clock,
+                starttls=chosen.smtp_starttls,
+                username=chosen.smtp_username,
+                password=chosen.smtp_password.get_secret_value() if chosen.smtp_password else None,
+            )
+        return OutboxMailer(Path(chosen.outbox_dir), sender=chosen.mail_from, clock=self.clock)
+
     metrics: Metrics | None = None  # this server's Prometheus metrics (None: not measured)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
@@ -189,6 +221,27 @@ def bootstrap(
             observe=metrics.observe_audit_append,
         ),
         metrics=metrics,
+        scheduling=clinic_setup(chosen),
+    )
+
+
+def clinic_setup(settings: Settings) -> ClinicSetup:
+    """The clinic's scheduling setup from settings (time zone, holidays, name, portal URL).
+
+    Raises:
+        WorkingHoursInvalid: an unknown time zone, country or subdivision.
+    """
+    try:
+        zone = ZoneInfo(settings.clinic_timezone)
+    except (ZoneInfoNotFoundError, ValueError) as unknown:
+        raise WorkingHoursInvalid(
+            where="THECAL_CLINIC_TIMEZONE", detail=f"unknown time zone {settings.clinic_timezone!r}"
+        ) from unknown
+    return ClinicSetup(
+        name=settings.clinic_name,
+        zone=zone,
+        holidays=PublicHolidays(settings.clinic_country, settings.clinic_subdivision),
+        portal_url=settings.public_url,
     )
 
 

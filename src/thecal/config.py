@@ -23,6 +23,12 @@ variable                   default                    meaning
                                                       serve --threads`` sets it)
 =========================  =========================  =============================================
 
+Scheduling (docs/scheduling.md): ``THECAL_CLINIC_NAME``, ``THECAL_CLINIC_TIMEZONE`` (``UTC``),
+``THECAL_CLINIC_COUNTRY`` (``US``) and ``THECAL_CLINIC_SUBDIVISION`` (public holidays),
+``THECAL_PUBLIC_URL`` (links in reminders), ``THECAL_MAIL_FROM``, ``THECAL_OUTBOX_DIR``
+(``var/outbox``: reminders are written there unless ``THECAL_SMTP_HOST`` is set), and
+``THECAL_SMTP_PORT`` / ``_STARTTLS`` / ``_USERNAME`` / ``_PASSWORD``.
+
 Nothing is read at import time: build :class:`Settings` in the composition root.
 """
 
@@ -53,6 +59,19 @@ class Settings(BaseSettings):
     secure_cookies: bool | None = None  # None: on in production, off otherwise
     mfa_required: bool | None = None  # None: on in production, off otherwise
     demo_mode: bool = False
+    # the scheduling settings, described in docs/scheduling.md
+    clinic_name: str = Field(default="the clinic", min_length=1, max_length=100)
+    clinic_timezone: str = "UTC"
+    clinic_country: str = "US"
+    clinic_subdivision: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    mail_from: str = "clinic@localhost"
+    outbox_dir: str = "var/outbox"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
     metrics_token: SecretStr | None = None  # None: /metrics answers 404
     log_format: Literal["json", "console"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -85,6 +85,18 @@ class Action(StrEnum):
     DEMO_CONSOLE = "demo.console"  # the pump console (demo mode only): time travel, faults, MRI
     TASK_READ = "task.read"  # the open tasks (services/tasks.py)
     TASK_COMPLETE = "task.complete"  # mark an open task done
+    # scheduling (services/scheduling/): referrals, visits, calendars, reminders, feeds
+    REFERRAL_SUBMIT = "referral.submit"  # the public intake page: granted to no role (anonymous)
+    REFERRAL_READ = "referral.read"
+    REFERRAL_TRIAGE = "referral.triage"  # accept (a patient record), decline, ask for more
+    APPOINTMENT_READ = "appointment.read"
+    APPOINTMENT_BOOK = "appointment.book"  # book, move, cancel, attended, no-show
+    VISIT_PLAN = "visit.plan"  # re-plan the visits the clinic's facts ask for (every patient)
+    CALENDAR_READ = "calendar.read"  # rooms, working hours, closures, free times (no PHI)
+    CALENDAR_MANAGE = "calendar.manage"  # rooms, working hours, closures: clinic settings
+    CALENDAR_FEED = "calendar.feed"  # a clinician's own .ics feed: make, revoke, read by its URL
+    REMINDER_SEND = "reminder.send"  # the due-reminders job
+    REMINDER_PREFERENCE = "reminder.preference"  # what a patient's reminders may say
     # A refused use case (written by bootstrap.Thecal.run in its own transaction); granted to no
     # role: it records the policy saying no (SR-17, SR-21).
     ACCESS_REFUSED = "access.refused"
@@ -128,6 +140,8 @@ CLINICAL_WRITES: frozenset[Action] = frozenset(
         Action.MRI_CLEAR,
         Action.MRI_SCAN,
         Action.TASK_COMPLETE,
+        Action.REFERRAL_TRIAGE,
+        Action.APPOINTMENT_BOOK,
     }
 )
 
@@ -154,6 +168,15 @@ _PATHWAY_CLINICIAN = {
     Action.DEMO_CONSOLE: Scope.ANY,  # demo mode only (the page refuses otherwise)
     Action.TASK_READ: Scope.ANY,
     Action.TASK_COMPLETE: Scope.ANY,  # physicians and nurses close worklist tasks
+    # scheduling: clinicians triage referrals, book and keep visits, read calendars, own a feed
+    Action.REFERRAL_READ: Scope.ANY,
+    Action.REFERRAL_TRIAGE: Scope.ANY,
+    Action.APPOINTMENT_READ: Scope.ANY,
+    Action.APPOINTMENT_BOOK: Scope.ANY,
+    Action.VISIT_PLAN: Scope.ANY,
+    Action.CALENDAR_READ: Scope.ANY,
+    Action.CALENDAR_FEED: Scope.ANY,
+    Action.REMINDER_PREFERENCE: Scope.ANY,
 }
 
 _CLINICIAN_READS = {
@@ -213,6 +236,11 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.AUDIT_READ: Scope.ANY,
                 Action.USER_MANAGE: Scope.ANY,
                 Action.OUTCOMES_REPORT: Scope.ANY,  # aggregate figures only, no identifiers
+                # the clinic's calendars (no PHI) and the scheduling jobs
+                Action.CALENDAR_READ: Scope.ANY,
+                Action.CALENDAR_MANAGE: Scope.ANY,
+                Action.REMINDER_SEND: Scope.ANY,
+                Action.VISIT_PLAN: Scope.ANY,
             }
         ),
         Role.PATIENT: MappingProxyType(
@@ -225,6 +253,8 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.FHIR_EXPORT: Scope.OWN,  # a copy of their own record
                 Action.PUMP_READ: Scope.OWN,
                 Action.PATIENT_BOLUS_REQUEST: Scope.OWN,  # their own pump's bolus button
+                Action.APPOINTMENT_READ: Scope.OWN,  # their upcoming visits in the portal
+                Action.REMINDER_PREFERENCE: Scope.OWN,  # what their reminders may say
             }
         ),
     }

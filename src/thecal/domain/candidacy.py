@@ -170,11 +170,22 @@ class MmeSummary:
 
 
 def summarise_mme(medications: Sequence[SystemicMedication], table: MmeTable) -> MmeSummary:
-    """Compute MME over the opioids with ``table`` (``thecal.domain.mme.calculate_mme``)."""
+    """Compute MME over the opioids with ``table`` (``thecal.domain.mme.calculate_mme``).
+
+    Raises:
+        CandidacyInvalid: an opioid the table excludes (buprenorphine), with the table's reason:
+            every opioid line has its MME, so it is recorded as a non-opioid medication instead.
+    """
     result = calculate_mme(
         [OpioidDose(drug=m.drug, daily_dose=m.daily_dose) for m in medications if m.opioid],
         table,
     )
+    if result.excluded:
+        exclusion = result.excluded[0]
+        raise CandidacyInvalid(
+            where=f"medication {exclusion.drug}",
+            detail=f"{exclusion.reason}; record it without the opioid flag",
+        )
     return MmeSummary(
         total_mg_per_day=result.total_mme,
         table_id=result.table_id,

@@ -59,6 +59,17 @@ class PumpModel:
     fav_leak: Sourced[Volume] | None
     approved_drugs: Sourced[tuple[str, ...]]
     discrepancy_threshold: Sourced[Volume]
+    #: The reservoir volume at which the model's own refill planning puts the next refill, where
+    #: it differs from an alarm setting (Prometra PTC: 3.0 mL with every bolus taken, S66).
+    refill_planning_volume: Sourced[Volume] | None = None
+
+    @property
+    def planning_volume(self) -> Volume:
+        """The reservoir volume refill dates are planned at: the larger of the default alarm and
+        the model's refill-planning volume."""
+        alarm = self.low_reservoir_alarm.value
+        planning = self.refill_planning_volume
+        return max(alarm, planning.value) if planning is not None else alarm
 
     def approves(self, drug_id: str) -> bool:
         return drug_id in self.approved_drugs.value

@@ -6,14 +6,22 @@ Pure functions on exact quantities. Each states its formula and source.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
+from thecal.domain.admixture import Admixture
 from thecal.domain.devices import PumpModel
-from thecal.domain.errors import FlowAbovePumpMaximum, FlowBelowPumpMinimum, ValueOutOfRange
+from thecal.domain.errors import (
+    DosingImpossible,
+    FlowAbovePumpMaximum,
+    FlowBelowPumpMinimum,
+    ValueOutOfRange,
+)
 from thecal.domain.units import Concentration, DoseRate, Duration, FlowRate, Mass, Volume
 
 __all__ = [
     "BridgeBolus",
     "PrimingBolus",
+    "PrimingMode",
     "bridge_bolus",
     "check_pump_flow",
     "daily_dose_for",
@@ -83,28 +91,84 @@ def check_pump_flow(
     return flow
 
 
+class PrimingMode(Enum):
+    """What a priming bolus has to fill (S53 [C]).
+
+    * ``after-implant``: the pump's internal path and the new catheter both hold no drug.
+    * ``after-catheter-revision``: only the new (or re-connected) catheter is empty; the pump path
+      still holds the admixture, so priming it again would push that drug out as a bolus.
+    """
+
+    AFTER_IMPLANT = "after-implant"
+    AFTER_CATHETER_REVISION = "after-catheter-revision"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PrimingBolus:
-    """Volume that fills the pump's internal path and the catheter after an implant."""
+    """Volume that fills the empty part of the fluid path, and the drug that volume holds.
+
+    ``volume`` is what to prime: catheter + pump path after an implant, the catheter alone after a
+    catheter revision. The priming volume carries ``drug_in_volume`` of each component into the
+    dead space; it displaces saline or CSF and reaches the tip only as the bolus ends, but mixing
+    at priming rates can bring some of it early (S53). Priming more than ``volume`` pushes drug
+    past the tip: :meth:`pushed_past_tip` says how much.
+    """
 
     catheter_volume: Volume
     pump_internal_volume: Volume
+    mode: PrimingMode = PrimingMode.AFTER_IMPLANT
+    admixture: Admixture | None = None
 
     @property
     def volume(self) -> Volume:
+        if self.mode is PrimingMode.AFTER_CATHETER_REVISION:
+            return self.catheter_volume
         return self.catheter_volume + self.pump_internal_volume
 
+    @property
+    def drug_in_volume(self) -> dict[str, Mass]:
+        """Drug of each component in the priming volume (concentration × volume); empty without
+        an admixture."""
+        return self.admixture.amounts_in(self.volume) if self.admixture else {}
 
-def priming_bolus(*, catheter_volume: Volume, pump_internal_volume: Volume) -> PrimingBolus:
-    """Priming bolus volume = catheter dead space + pump internal path (S53 [C]).
+    def pushed_past_tip(self, primed: Volume) -> dict[str, Mass]:
+        """Drug delivered as a bolus at the tip when ``primed`` exceeds the volume to fill."""
+        if self.admixture is None or primed <= self.volume:
+            return {}
+        return self.admixture.amounts_in(primed - self.volume)
 
-    The implanted catheter holds CSF or saline; until this volume has been pushed, no drug reaches
-    the tip. Mixing at priming rates can bring drug early and a dilute period after it (S53), so it
-    is done under supervision.
+
+def priming_bolus(
+    *,
+    catheter_volume: Volume,
+    pump_internal_volume: Volume,
+    mode: PrimingMode = PrimingMode.AFTER_IMPLANT,
+    admixture: Admixture | None = None,
+) -> PrimingBolus:
+    """The priming bolus for ``mode`` (S53 [C]).
+
+    After an implant: catheter dead space + pump internal path. After a catheter revision: the
+    catheter dead space only — the pump path is still full of drug. Give it under supervision:
+    mixing at priming rates can bring drug early and a dilute period after it (S53).
+
+    Args:
+        catheter_volume: the implanted catheter's dead space (measured, or length × volume/cm).
+        pump_internal_volume: the pump model's internal path volume.
+        mode: what is empty (see :class:`PrimingMode`).
+        admixture: the reservoir contents, to state the drug the priming volume holds.
+
+    Raises:
+        ValueOutOfRange: a negative volume.
     """
-    if catheter_volume.value < 0 or pump_internal_volume.value < 0:
-        raise ValueOutOfRange(name="dead-space volume", expected="≥ 0", value=catheter_volume)
-    return PrimingBolus(catheter_volume=catheter_volume, pump_internal_volume=pump_internal_volume)
+    for name, volume in (("catheter", catheter_volume), ("pump path", pump_internal_volume)):
+        if volume.value < 0:
+            raise ValueOutOfRange(name=f"{name} dead-space volume", expected="≥ 0", value=volume)
+    return PrimingBolus(
+        catheter_volume=catheter_volume,
+        pump_internal_volume=pump_internal_volume,
+        mode=mode,
+        admixture=admixture,
+    )
 
 
 def tip_lag(dead_space: Volume, flow: FlowRate) -> Duration:
@@ -149,6 +213,21 @@ def bridge_bolus(
     """
     old_flow = flow_for(old_daily_dose, old_concentration)
     new_flow = flow_for(new_daily_dose, new_concentration)
+    if old_flow.value == 0:
+        raise DosingImpossible(
+            detail=(
+                f"the old program delivers {old_daily_dose}: there is no dose rate to bridge. A "
+                "start or restart fills the dead space with a priming bolus instead (S53): "
+                "thecal calc priming"
+            )
+        )
+    if new_flow.value == 0:
+        raise DosingImpossible(
+            detail=(
+                f"the new program delivers {new_daily_dose}: a stopped pump needs no bridge; "
+                "the dead space keeps the old admixture until the pump restarts"
+            )
+        )
     return BridgeBolus(
         volume=dead_space,
         flow=old_flow,

@@ -6,6 +6,10 @@ only defines their shape. Limits come in two severities (``clinical.md`` §11 ru
 * ``hard`` — a label limit: a proposal beyond it is blocked.
 * ``soft`` — a consensus limit (mostly PACC, often unconfirmed): beyond it needs a documented
   override by two clinicians.
+
+Starting ranges, titration steps and daily maxima say which they are in the data file. A limit may
+apply to a population (children below the drug's paediatric age, or everyone else) and a titration
+limit to a phase (dose titration after implant, or maintenance).
 """
 
 from __future__ import annotations
@@ -13,8 +17,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from thecal.domain.drug_limits import (
+    Bound,
+    DoseLimit,
+    DoseRange,
+    EquianalgesicRatio,
+    FirstFill,
+    LimitedQuantity,
+    LimitSeverity,
+    MassRange,
+    Population,
+    ScreeningStart,
+    StabilityRule,
+    TitrationLimit,
+    TitrationPhase,
+    TitrationPolicy,
+    TitrationScope,
+)
 from thecal.domain.sourced import Sourced
-from thecal.domain.units import Concentration, DoseRate, Duration, Mass, MassUnit
+from thecal.domain.units import Concentration, DoseRate, MassUnit
 
 __all__ = [
     "Bound",
@@ -22,11 +43,16 @@ __all__ = [
     "DoseRange",
     "Drug",
     "DrugClass",
+    "EquianalgesicRatio",
+    "FirstFill",
     "LimitSeverity",
     "LimitedQuantity",
     "MassRange",
+    "Population",
+    "ScreeningStart",
     "StabilityRule",
     "TitrationLimit",
+    "TitrationPhase",
     "TitrationPolicy",
     "TitrationScope",
     "WithdrawalRisk",
@@ -47,107 +73,17 @@ class WithdrawalRisk(Enum):
     MODERATE = "moderate"
     HIGH = "high"
 
-
-class LimitSeverity(Enum):
-    HARD = "hard"
-    SOFT = "soft"
-
-
-class LimitedQuantity(Enum):
-    CONCENTRATION = "concentration"
-    DAILY_DOSE = "daily_dose"
+    @property
+    def rank(self) -> int:
+        return _WITHDRAWAL_RANK[self]
 
 
-class Bound(Enum):
-    MAX = "max"
-    MIN = "min"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DoseLimit:
-    """One limit on a concentration or a daily dose."""
-
-    quantity: LimitedQuantity
-    bound: Bound
-    severity: LimitSeverity
-    limit: Sourced[Concentration] | Sourced[DoseRate]
-
-    def exceeded_by(self, value: Concentration | DoseRate) -> bool:
-        """True when ``value`` lies beyond this limit (a value equal to the limit is within it)."""
-        limit = self.limit.value
-        if type(value) is not type(limit):
-            msg = f"{self.quantity.value} limit compared with {type(value).__name__}"
-            raise TypeError(msg)
-        if self.bound is Bound.MAX:
-            return value.value > limit.value
-        return value.value < limit.value
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DoseRange:
-    """An inclusive range of daily doses."""
-
-    low: DoseRate
-    high: DoseRate
-
-    def __contains__(self, dose: DoseRate) -> bool:
-        return self.low <= dose <= self.high
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MassRange:
-    """An inclusive range of single doses (trial boluses)."""
-
-    low: Mass
-    high: Mass
-
-    def __contains__(self, dose: Mass) -> bool:
-        return self.low <= dose <= self.high
-
-
-class TitrationPolicy(Enum):
-    """Which source a titration limit follows where label and consensus disagree (§6 of the
-    architecture: clinic policy decides)."""
-
-    LABEL = "label"
-    CONSENSUS = "consensus"
-
-
-class TitrationScope(Enum):
-    """Which patients a titration limit applies to."""
-
-    ANY = "any"
-    CANCER = "cancer"
-    NON_CANCER = "non-cancer"
-    SPINAL_ORIGIN = "spinal-origin"
-    CEREBRAL_ORIGIN = "cerebral-origin"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TitrationLimit:
-    """The largest allowed increase per change and the shortest interval between increases.
-
-    Either ``max_increase_pct`` (relative) or ``max_increase`` (absolute) is set, or both.
-    """
-
-    policy: TitrationPolicy
-    scope: TitrationScope
-    max_increase_pct: Sourced[int] | None = None
-    max_increase: Sourced[DoseRate] | None = None
-    min_interval: Sourced[Duration] | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StabilityRule:
-    """How long the drug stays stable in the pump after a fill.
-
-    ``undiluted_only``: applies only when the concentration is a commercial strength
-    (ziconotide: 84 days undiluted, 40 days diluted).
-    """
-
-    days: Sourced[int]
-    undiluted_only: bool = False
-    diluted_only: bool = False
+_WITHDRAWAL_RANK = {
+    WithdrawalRisk.NONE: 0,
+    WithdrawalRisk.LOW: 1,
+    WithdrawalRisk.MODERATE: 2,
+    WithdrawalRisk.HIGH: 3,
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,20 +106,61 @@ class Drug:
     withdrawal_risk: Sourced[WithdrawalRisk]
     granuloma_watch_concentration: Sourced[Concentration] | None
     fda_approved_for_it: Sourced[bool]
+    boxed_withdrawal_warning: Sourced[bool] | None = None
+    start_from_screening: ScreeningStart | None = None
+    daily_max_none_known: Sourced[bool] | None = None
+    it_morphine_ratio: Sourced[EquianalgesicRatio] | None = None
+    paediatric_below_age: Sourced[int] | None = None
+    first_fill: FirstFill | None = None
 
     @property
     def is_opioid(self) -> bool:
         return self.drug_class is DrugClass.OPIOID
 
+    @property
+    def has_boxed_withdrawal_warning(self) -> bool:
+        return self.boxed_withdrawal_warning is not None and self.boxed_withdrawal_warning.value
+
     def is_commercial_strength(self, concentration: Concentration) -> bool:
         return any(strength.value == concentration for strength in self.strengths)
 
-    def limits_on(self, quantity: LimitedQuantity) -> tuple[DoseLimit, ...]:
-        return tuple(limit for limit in self.limits if limit.quantity is quantity)
+    def limits_on(
+        self, quantity: LimitedQuantity, *, age_years: int | None = None
+    ) -> tuple[DoseLimit, ...]:
+        """The limits on ``quantity`` that apply to a patient of ``age_years``.
 
-    def stability_days(self, concentration: Concentration) -> Sourced[int] | None:
-        """The shortest stability that applies to this drug at ``concentration``, if known."""
-        undiluted = self.is_commercial_strength(concentration)
+        Population limits need the age: with it unknown, both the children's and everyone else's
+        limits apply (the stricter one then binds).
+        """
+        return tuple(
+            limit
+            for limit in self.limits
+            if limit.quantity is quantity and self._applies(limit.population, age_years)
+        )
+
+    def is_child(self, age_years: int | None) -> bool | None:
+        """Whether a patient of ``age_years`` is below this drug's paediatric age (None: unknown)."""
+        if self.paediatric_below_age is None or age_years is None:
+            return None
+        return age_years < self.paediatric_below_age.value
+
+    def _applies(self, population: Population, age_years: int | None) -> bool:
+        if population is Population.ANY:
+            return True
+        child = self.is_child(age_years)
+        if child is None:
+            return True
+        return child is (population is Population.CHILD)
+
+    def stability_days(
+        self, concentration: Concentration, *, admixed: bool = False
+    ) -> Sourced[int] | None:
+        """The shortest stability that applies to this drug at ``concentration``, if known.
+
+        An undiluted-only stability (ziconotide 84 days, S12) applies only to a commercial
+        strength alone in the reservoir: in an admixture the drug is diluted by definition.
+        """
+        undiluted = self.is_commercial_strength(concentration) and not admixed
         rules = [
             rule
             for rule in self.stability
@@ -194,14 +171,41 @@ class Drug:
         return min((rule.days for rule in rules), key=lambda sourced: sourced.value)
 
     def titration_limits(
-        self, policy: TitrationPolicy, scopes: frozenset[TitrationScope]
+        self,
+        policy: TitrationPolicy,
+        scopes: frozenset[TitrationScope],
+        phase: TitrationPhase | None = None,
     ) -> tuple[TitrationLimit, ...]:
-        """Limits for ``policy`` that apply to a patient described by ``scopes``.
+        """Limits for ``policy`` that apply to a patient described by ``scopes`` in ``phase``.
 
-        Falls back to the other policy's limits when the drug has none under ``policy``.
+        An unknown phase applies the limits of every phase (the stricter one then binds). Falls
+        back to the other policy's limits when the drug has none under ``policy``.
         """
         wanted = scopes | {TitrationScope.ANY}
-        chosen = [t for t in self.titration if t.policy is policy and t.scope in wanted]
-        if chosen:
-            return tuple(chosen)
-        return tuple(t for t in self.titration if t.scope in wanted)
+        fitting = [
+            t
+            for t in self.titration
+            if t.scope in wanted and (phase is None or t.phase in (TitrationPhase.ANY, phase))
+        ]
+        chosen = [t for t in fitting if t.policy is policy]
+        return tuple(chosen or fitting)
+
+    def daily_maxima(self, *, age_years: int | None = None) -> tuple[DoseLimit, ...]:
+        """The daily-dose maxima that apply to a patient of ``age_years``."""
+        return tuple(
+            limit
+            for limit in self.limits_on(LimitedQuantity.DAILY_DOSE, age_years=age_years)
+            if limit.bound is Bound.MAX
+        )
+
+    def morphine_equivalent(self, dose: DoseRate, *, most_potent: bool) -> DoseRate | None:
+        """Intrathecal morphine equivalent of ``dose`` of this opioid, or None (not an opioid).
+
+        ``most_potent`` takes the high end of the ratio (the most morphine per unit of this
+        drug), otherwise the low end: a conversion picks whichever end gives the smaller dose of
+        the drug being started (clinical.md §2.1: a conservative conversion).
+        """
+        ratio = self.it_morphine_ratio
+        if ratio is None:
+            return None
+        return dose * (ratio.value.high if most_potent else ratio.value.low)

@@ -62,6 +62,28 @@ class ClinicPolicy:
     ten_fold_ratio: int = 10
     #: Spinal cord injury at or above this level is a high withdrawal risk for IT baclofen (S18).
     withdrawal_high_risk_sci_level: str = "T6"
+    #: A switch from one intrathecal opioid to another starts the new one at least this much below
+    #: the equianalgesic dose (incomplete cross-tolerance: 25–50 %, ext:PALLCARE; clinical.md §2.1
+    #: asks for a mandatory reduction and S26 for a conservative conversion).
+    rotation_reduction_pct: int = 25
+    #: Stability assumed for a component the library has no stability for: the next refill beyond
+    #: it warns. Clinic choice; cohorts on hydromorphone + clonidine refilled every 35 ± 13 days
+    #: without clonidine loss (S70).
+    unknown_stability: Duration = field(default_factory=lambda: Duration.days(30))
+    #: Respiratory monitoring after an opioid start or increase in an opioid-naive patient: the
+    #: Infumorph label asks for the first 24–72 h (S3); the shortest is the default.
+    respiratory_monitoring: Duration = field(default_factory=lambda: Duration.hours(24))
+    #: Trial discharge is refused below this respiratory rate (/min) or SpO2 (%): the ASA neuraxial
+    #: opioid guideline names a rate of 10–12/min and a saturation of 90–95 % as signs of
+    #: respiratory depression (S39) [D]; the lower ends are the defaults.
+    discharge_min_respiratory_rate: int = 10
+    discharge_min_spo2_pct: int = 90
+    #: Age from which an opioid start or increase warns (age is a PACC candidacy factor, S5; the
+    #: cut-off is clinic policy, issue 14 item 11).
+    older_patient_age_years: int = 65
+    #: Endocrine surveillance on long-term intrathecal opioids (S5): a check older than this warns.
+    #: Clinic choice.
+    endocrine_check_interval: Duration = field(default_factory=lambda: Duration.days(365))
 
     #: Source key(s) behind each field, shown in findings and the rule catalogue.
     SOURCES: ClassVar[Mapping[str, str]] = MappingProxyType(
@@ -82,6 +104,13 @@ class ClinicPolicy:
             "max_single_reduction_pct": "safety:S26, S18, S94",
             "ten_fold_ratio": "safety:SR-05, safety:S26, safety:S28",
             "withdrawal_high_risk_sci_level": "S18",
+            "rotation_reduction_pct": "ext:PALLCARE (25–50 %), clinical.md §2.1, S26",
+            "unknown_stability": "clinic policy; S70",
+            "respiratory_monitoring": "S3 (24–72 h after a start or increase)",
+            "discharge_min_respiratory_rate": "S39 (10–12/min) [D]",
+            "discharge_min_spo2_pct": "S39 (90–95 %) [D]",
+            "older_patient_age_years": "clinic policy; S5 (age a candidacy factor)",
+            "endocrine_check_interval": "clinic policy; S5 (endocrine surveillance)",
         }
     )
 

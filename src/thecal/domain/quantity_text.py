@@ -53,6 +53,7 @@ __all__ = [
     "format_quantity",
     "parse_concentration",
     "parse_dose_rate",
+    "parse_dose_rate_as_written",
     "parse_duration",
     "parse_flow_rate",
     "parse_mass",
@@ -256,6 +257,16 @@ def parse_concentration(text: str) -> Concentration:
 
 def parse_dose_rate(text: str) -> DoseRate:
     return _parse_as(text, QuantityKind.DOSE_RATE, DoseRate)
+
+
+def parse_dose_rate_as_written(text: str) -> tuple[DoseRate, MassUnit, TimeUnit]:
+    """Parse a dose rate and say in which mass and time unit it was written (``"25 mcg/h"`` →
+    MCG, HOUR): a factor per mcg/h must not be fed a rate written in mg/h or per day."""
+    rate = parse_dose_rate(text)
+    spec = _unit(text, _split(text)[1])
+    if spec.mass is None or spec.time is None:  # pragma: no cover - parse_dose_rate checked it
+        raise WrongQuantityKind(text=text, got="?", expected="dose rate", example="0.5 mg/day")
+    return rate, spec.mass, spec.time
 
 
 def parse_flow_rate(text: str) -> FlowRate:

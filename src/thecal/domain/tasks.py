@@ -42,6 +42,7 @@ class TaskKind(StrEnum):
     POCKET_FILL_WATCH = "pocket-fill-watch"
     RECONCILIATION_REVIEW = "reconciliation-review"
     POST_IMPLANT_MONITORING = "post-implant-monitoring"
+    CANDIDACY_ASSESSMENT = "candidacy-assessment"  # an accepted referral's patient (scheduling)
 
 
 class TaskPriority(StrEnum):

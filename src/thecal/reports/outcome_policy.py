@@ -12,51 +12,13 @@ from decimal import Decimal
 
 from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.instruments.pgic import Pgic
+from thecal.domain.time_points import DEFAULT_TIME_POINTS, TimePoint
 from thecal.reports.stats import DEFAULT_CONFIDENCE, Z_BY_CONFIDENCE
 
 __all__ = ["DEFAULT_TIME_POINTS", "POLICY_SOURCES", "OutcomePolicy", "TimePoint"]
 
 _HUNDRED = Decimal(100)
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TimePoint:
-    """A named follow-up time point: the target day after the procedure ± a window.
-
-    Raises:
-        ValueOutOfRange: ``target_day < 1`` or a window not in 0 … target_day − 1.
-    """
-
-    name: str
-    target_day: int
-    window_days: int
-
-    def __post_init__(self) -> None:
-        if self.target_day < 1:
-            raise ValueOutOfRange(name="target_day", expected="1 or more", value=self.target_day)
-        if not 0 <= self.window_days < self.target_day:
-            raise ValueOutOfRange(
-                name="window_days", expected=f"0–{self.target_day - 1}", value=self.window_days
-            )
-
-    @property
-    def first_day(self) -> int:
-        """The first day after the procedure inside the window."""
-        return self.target_day - self.window_days
-
-    @property
-    def last_day(self) -> int:
-        """The last day after the procedure inside the window."""
-        return self.target_day + self.window_days
-
-
-#: Default time points (clinic policy, no source key): windows that do not overlap.
-DEFAULT_TIME_POINTS = (
-    TimePoint(name="1 month", target_day=30, window_days=14),
-    TimePoint(name="3 months", target_day=90, window_days=30),
-    TimePoint(name="6 months", target_day=180, window_days=45),
-    TimePoint(name="12 months", target_day=365, window_days=60),
-)
 
 #: The source key behind each policy default (shown next to the setting).
 POLICY_SOURCES: Mapping[str, str] = {

@@ -19,6 +19,7 @@ from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import PumpSnapshot
 from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.repositories.device_log import LoggedDeviceEvent, LoggedPatientBolus
+from thecal.services.scheduling.planning import replan_visits
 from thecal.services.tasks import close_by_interrogation
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
@@ -73,6 +74,7 @@ def interrogate_pump(
                 "tasks": task_ids,
             },
         )
+        replan_visits(uow, pump.patient_id)  # the visits its facts ask for
         uow.commit()
     return Interrogation(pump=pump, snapshot=snapshot, resolved=tuple(resolved))
 

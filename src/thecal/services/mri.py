@@ -29,6 +29,7 @@ from thecal.services.clock import Clock
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_record import PumpNotFound
 from thecal.services.repositories.tasks import StoredTask, TaskState
+from thecal.services.scheduling.planning import replan_visits
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -209,6 +210,7 @@ def empty_pump_for_mri(
                 "withdrawn_ml": str(plan.emptied_volume.ml) if plan.emptied_volume else None,
             },
         )
+        replan_visits(uow, plan.patient_id)  # the visits its facts ask for
         uow.commit()
     return plan
 
@@ -238,6 +240,7 @@ def clear_mri(cmd: ClearMri, *, uow: AbstractUnitOfWork, clock: Clock) -> MriPla
                 "task_due": task.due.isoformat(),
             },
         )
+        replan_visits(uow, plan.patient_id)  # the visits its facts ask for
         uow.commit()
     return plan
 
@@ -258,6 +261,7 @@ def record_mri_scan(cmd: RecordMriScan, *, uow: AbstractUnitOfWork, clock: Clock
             at=now,
             details={**_summary(plan), "task_id": task_id, "task_due": task.due.isoformat()},
         )
+        replan_visits(uow, plan.patient_id)  # the visits its facts ask for
         uow.commit()
     return plan
 

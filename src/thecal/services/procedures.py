@@ -12,6 +12,7 @@ from thecal.domain.patient import PatientNotFound
 from thecal.domain.procedure import ProcedureKind, ProcedureRecord
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
+from thecal.services.scheduling.planning import replan_visits
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["ListProcedures", "RecordProcedure", "list_procedures", "record_procedure"]
@@ -79,6 +80,7 @@ def record_procedure(
                 "performer_id": record.performer_id,
             },
         )
+        replan_visits(uow, record.patient_id)  # the visits its facts ask for
         uow.commit()
     return record
 

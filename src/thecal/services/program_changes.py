@@ -223,7 +223,7 @@ def propose_program_change(
             at=now,
             proposer=proposer(cmd.actor),
             patient=patient_facts(uow, pump.patient_id, now),
-            pump=pump_state(pump),
+            pump=pump_state(pump, at=now),
             current=CurrentTherapy(
                 prescription=prescription_of(pump.program), last_dose_change_at=pump.program_since
             ),

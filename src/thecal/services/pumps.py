@@ -31,6 +31,7 @@ from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.repositories.tasks import StoredTask
+from thecal.services.scheduling.planning import replan_visits
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -174,6 +175,7 @@ def implant_pump(
                 "task_id": task.id,
             },
         )
+        replan_visits(uow, pump.patient_id)  # the visits its facts ask for
         uow.commit()
     return ImplantResult(pump=pump, implant=record, program_ack=ack, priming_volume=priming)
 

@@ -59,6 +59,7 @@ from thecal.services.repositories.pharmacy import (
 )
 from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
 from thecal.services.safety_gate import review_or_block
+from thecal.services.scheduling.planning import replan_visits
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["PerformRefill", "RefillOutcome", "perform_refill"]
@@ -296,5 +297,6 @@ def perform_refill(
                 "tasks": task_ids,
             },
         )
+        replan_visits(uow, pump.patient_id)  # the visits its facts ask for
         uow.commit()
     return RefillOutcome(refill=refill, findings=findings, reconciliation=reconciliation, plan=plan)

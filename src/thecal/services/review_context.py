@@ -2,9 +2,13 @@
 
 The patient facts come from the patient record (age at the review time) and the newest candidacy
 assessment (indication, cancer, contraindications, systemic opioids); the pump facts from the
-:class:`~thecal.services.pump_record.Pump`; the current therapy from the program the pump was last
-confirmed to run. Without a candidacy assessment the patient is reviewed as non-cancer pain,
-opioid status unknown (the rules then use their most cautious branch).
+:class:`~thecal.services.pump_record.Pump` (the reservoir as the record estimates it at the review
+time, the refill on the record); the current therapy from the program the pump was last confirmed
+to run. A program change or a refill passes both that current program and the proposed one, so
+every drug the proposal adds is reviewed as a new start and an opioid switch as a rotation
+(``docs/review-format.md``, "Reviewing from a service"). Without a candidacy assessment the
+patient is reviewed as non-cancer pain, opioid status unknown (the rules then use their most
+cautious branch; a patient on an intrathecal opioid counts as tolerant to it).
 
 Opioid tolerance: ≥ 60 mg oral morphine equivalents a day — the FDA "opioid tolerant" definition
 of the extended-release opioid labels. It is not among clinical.md's sources, so it is marked
@@ -18,6 +22,7 @@ from decimal import Decimal
 
 from thecal.domain.candidacy import Contraindication
 from thecal.domain.candidacy import Indication as CandidacyIndication
+from thecal.domain.forecast import volume_left
 from thecal.domain.patient import PatientNotFound
 from thecal.domain.program import InfusionProgram, ProgramMode
 from thecal.domain.safety.context import (
@@ -30,6 +35,7 @@ from thecal.domain.safety.context import (
     PumpState,
     Role,
 )
+from thecal.domain.units import Duration
 from thecal.domain.users import Actor
 from thecal.services.pump_record import Pump
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -79,15 +85,26 @@ def patient_facts(uow: AbstractUnitOfWork, patient_id: str, at: dt.datetime) -> 
     )
 
 
-def pump_state(pump: Pump) -> PumpState:
+def pump_state(pump: Pump, *, at: dt.datetime | None = None) -> PumpState:
+    """The pump as the review sees it; with ``at``, the reservoir is the record's estimate then
+    (the last fill less the program's basal flow since, :func:`~thecal.domain.forecast.volume_left`),
+    otherwise the volume of the last fill."""
+    reservoir = pump.reservoir_volume
+    if at is not None and at > pump.last_filled_at:
+        reservoir = volume_left(
+            filled=pump.reservoir_volume,
+            flow=pump.program.basal_flow,
+            elapsed=Duration.from_timedelta(at - pump.last_filled_at),
+        )
     return PumpState(
         model=pump.model_id,
-        reservoir=pump.reservoir_volume,
+        reservoir=reservoir,
         low_reservoir_alarm=pump.program.low_reservoir_alarm,
         catheter=CatheterState(
             model=pump.catheter_model_id, implanted_length_cm=pump.catheter_length_cm
         ),
         implanted_on=pump.implanted_at.date(),
+        next_refill_at=pump.next_refill_due,
     )
 
 

@@ -29,6 +29,7 @@ from thecal.services.clock import Clock
 from thecal.services.pump_driver import PumpSnapshot
 from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.repositories.tasks import StoredTask
+from thecal.services.scheduling.planning import replan_visits
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -144,6 +145,7 @@ def complete_task(cmd: CompleteTask, *, uow: AbstractUnitOfWork, clock: Clock) -
             at=now,
             details={**_task_details(stored), "note": completion.note},
         )
+        replan_visits(uow, stored.task.subject)  # the visits its facts ask for
         uow.commit()
     return stored
 

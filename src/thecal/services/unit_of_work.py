@@ -33,8 +33,11 @@ from thecal.domain.audit import AuditEntry, append_entry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.errors import Conflict, WorkflowError
 from thecal.domain.users import Actor
+from thecal.services.repositories.appointments import AppointmentRepository
 from thecal.services.repositories.assessments import AssessmentRepository
 from thecal.services.repositories.audit import AuditRepository
+from thecal.services.repositories.calendar_feeds import CalendarFeedRepository
+from thecal.services.repositories.calendars import CalendarRepository
 from thecal.services.repositories.candidacy import CandidacyRepository
 from thecal.services.repositories.device_log import DeviceCommandLog, DeviceLogRepository
 from thecal.services.repositories.implants import ImplantRepository
@@ -44,7 +47,12 @@ from thecal.services.repositories.pharmacy import PharmacyVerificationRepository
 from thecal.services.repositories.procedures import ProcedureRepository
 from thecal.services.repositories.program_changes import ProgramChangeRepository, TokenLedger
 from thecal.services.repositories.pumps import PumpRepository
+from thecal.services.repositories.referrals import ReferralRepository
 from thecal.services.repositories.refills import RefillRepository
+from thecal.services.repositories.reminders import (
+    ReminderPreferenceRepository,
+    ReminderRepository,
+)
 from thecal.services.repositories.sessions import (
     ApiTokenRepository,
     LoginFailureRepository,
@@ -54,6 +62,7 @@ from thecal.services.repositories.tasks import TaskRepository
 from thecal.services.repositories.trials import TrialRepository
 from thecal.services.repositories.users import UserRepository
 from thecal.services.repositories.versioned import VersionedRepository
+from thecal.services.repositories.visit_needs import VisitNeedRepository
 
 __all__ = [
     "AbstractUnitOfWork",
@@ -139,6 +148,14 @@ class AbstractUnitOfWork(abc.ABC):
     sessions: SessionRepository
     login_failures: LoginFailureRepository
     api_tokens: ApiTokenRepository
+    # the scheduling aggregates (docs/scheduling.md)
+    referrals: ReferralRepository
+    appointments: AppointmentRepository
+    calendars: CalendarRepository
+    visit_needs: VisitNeedRepository
+    reminders: ReminderRepository
+    reminder_preferences: ReminderPreferenceRepository
+    calendar_feeds: CalendarFeedRepository
 
     def __init__(self, *, audit_key: bytes) -> None:
         if len(audit_key) < 16:

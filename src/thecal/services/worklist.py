@@ -10,6 +10,10 @@ Kinds of row (``WorklistKind``):
   event). Projections: ``services/pump_projection.py``;
 * ``trial-decision`` — a discharged trial awaiting the physician's decision;
 * ``program-cosign`` — a signed program change awaiting its co-signature (SR-02);
+* ``visit-to-book`` — a visit the clinic's facts ask for (a refill before the forecast's deadline,
+  a follow-up in its outcome window, a post-MRI interrogation, a consultation after an accepted
+  referral, an elective replacement) that no booked visit answers yet, due by the window's last
+  day (``visit_needs``, ``services/scheduling/planning.py``);
 * open tasks by their own kind: ``post-mri-interrogation``, ``program-resend``,
   ``pocket-fill-watch``, ``reconciliation-review``, ``post-implant-monitoring``, … (``domain/tasks.py``).
 
@@ -63,6 +67,7 @@ class WorklistKind(StrEnum):
     END_OF_SERVICE = "end-of-service"
     TRIAL_DECISION = "trial-decision"
     PROGRAM_COSIGN = "program-cosign"
+    VISIT_TO_BOOK = "visit-to-book"  # a visit the clinic's facts ask for, not booked yet
     # open tasks, by the task's own kind
     POST_MRI_INTERROGATION = TaskKind.POST_MRI_INTERROGATION.value
     PROGRAM_RESEND = TaskKind.PROGRAM_RESEND.value
@@ -70,6 +75,7 @@ class WorklistKind(StrEnum):
     POCKET_FILL_WATCH = TaskKind.POCKET_FILL_WATCH.value
     RECONCILIATION_REVIEW = TaskKind.RECONCILIATION_REVIEW.value
     POST_IMPLANT_MONITORING = TaskKind.POST_IMPLANT_MONITORING.value
+    CANDIDACY_ASSESSMENT = TaskKind.CANDIDACY_ASSESSMENT.value
 
 
 #: Kinds read from the pump row (projected or recorded dates).
@@ -93,6 +99,7 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.POCKET_FILL_WATCH: WorklistKind.POCKET_FILL_WATCH,
     TaskKind.RECONCILIATION_REVIEW: WorklistKind.RECONCILIATION_REVIEW,
     TaskKind.POST_IMPLANT_MONITORING: WorklistKind.POST_IMPLANT_MONITORING,
+    TaskKind.CANDIDACY_ASSESSMENT: WorklistKind.CANDIDACY_ASSESSMENT,
 }
 
 #: What a role's worklist holds when it is not the whole list (minimum necessary): the pharmacist

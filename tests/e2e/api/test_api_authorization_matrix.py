@@ -13,6 +13,7 @@ from typing import Any
 
 import matrix_device
 import matrix_pathway
+import matrix_scheduling
 import matrix_tasks
 import pytest
 from api_support import (
@@ -169,7 +170,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "anonymous": {},
 }
 
-for _part in (matrix_pathway.PART, matrix_device.PART, matrix_tasks.PART):
+for _part in (matrix_pathway.PART, matrix_device.PART, matrix_tasks.PART, matrix_scheduling.PART):
     assert not set(_part.endpoints) & set(ENDPOINTS), "endpoint names must be unique"
     ENDPOINTS.update(_part.endpoints)
     for _role, _grants in _part.expected.items():
@@ -212,7 +213,12 @@ def world(
     }
     implant_pump_with_patient_bolus(clinic)  # the patient user's own pump
     ids: dict[str, dict[str, str]] = {}
-    for part in (matrix_pathway.PART, matrix_device.PART, matrix_tasks.PART):
+    for part in (
+        matrix_pathway.PART,
+        matrix_device.PART,
+        matrix_tasks.PART,
+        matrix_scheduling.PART,
+    ):
         ids.update(part.prepare(clinic))
     clients = {role.value: logged_in(clinic, role.value) for role in Role}
     clients["anonymous"] = clinic.client()

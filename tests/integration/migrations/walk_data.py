@@ -42,6 +42,13 @@ SKIPPED = frozenset(
 OVERRIDES: dict[str, dict[str, Any]] = {
     # (role = 'patient') = (patient_id IS NOT NULL): every walk user is a patient's account
     "users": {"role": "patient", "active": True},
+    # starts_at < clinician_ends_at <= ends_at; weekday 0–6 (revision 0015, scheduling)
+    "appointments": {
+        "starts_at": AT,
+        "clinician_ends_at": AT + dt.timedelta(minutes=30),
+        "ends_at": AT + dt.timedelta(hours=1),
+    },
+    "working_hours": {"weekday": 2},
 }
 
 

@@ -187,6 +187,7 @@ def test_the_worklist_shows_every_kind_in_due_order_with_patient_and_pump(
         WorklistKind.PROGRAM_COSIGN,
         WorklistKind.POST_MRI_INTERROGATION,
         WorklistKind.POST_IMPLANT_MONITORING,
+        WorklistKind.VISIT_TO_BOOK,  # refills, replacements and the post-MRI visit (scheduling)
     }
     assert [r.due for r in page.rows] == sorted(r.due for r in page.rows)
     assert {r.mrn for r in page.rows} == {"MRN-1"}

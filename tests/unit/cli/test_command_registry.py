@@ -51,7 +51,14 @@ def test_completing_a_command_name_imports_no_command_module(run_thecal: RunThec
     run = run_thecal(
         env={"_THECAL_COMPLETE": "complete_bash", "COMP_WORDS": "thecal re", "COMP_CWORD": "1"}
     )
-    assert run.stdout.split() == ["reference", "review", "refills", "report"]
+    assert run.stdout.split() == [
+        "reference",
+        "review",
+        "referrals",
+        "reminders",
+        "refills",
+        "report",
+    ]
     assert _cli_modules(run.modules) == REGISTRY_MODULES
 
 

@@ -87,8 +87,28 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.DEMO_CONSOLE,
             Action.TASK_READ,
             Action.TASK_COMPLETE,
+            # scheduling
+            Action.REFERRAL_READ,
+            Action.REFERRAL_TRIAGE,
+            Action.APPOINTMENT_READ,
+            Action.APPOINTMENT_BOOK,
+            Action.VISIT_PLAN,
+            Action.CALENDAR_READ,
+            Action.CALENDAR_FEED,
+            Action.REMINDER_PREFERENCE,
         )
     },
+    **{
+        (Role.ADMIN, action): "any"
+        for action in (
+            Action.CALENDAR_READ,
+            Action.CALENDAR_MANAGE,
+            Action.REMINDER_SEND,
+            Action.VISIT_PLAN,
+        )
+    },
+    (Role.PATIENT, Action.APPOINTMENT_READ): "own",
+    (Role.PATIENT, Action.REMINDER_PREFERENCE): "own",
     **{
         (Role.PHYSICIAN, action): "any"
         for action in (

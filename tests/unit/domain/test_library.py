@@ -105,9 +105,39 @@ def test_an_unknown_id_names_the_known_ones() -> None:
         ),
         (
             "drugs.toml",
-            'start_tolerant = { low = "1 mg/day", high = "10 mg/day", source = "S3", confidence = "C" }',
-            'start_tolerant = { low = "1 mg/day", high = "10 mg/day", confidence = "C" }',
+            'start_tolerant = { low = "1 mg/day", high = "10 mg/day", high_severity = "hard", source = "S3",',
+            'start_tolerant = { low = "1 mg/day", high = "10 mg/day", high_severity = "hard",',
             "drug[0].start_tolerant.source",
+        ),
+        (
+            "drugs.toml",
+            'high_severity = "hard", source = "S3", confidence = "C"',
+            'high_severity = "firm", source = "S3", confidence = "C"',
+            "drug[0].start_tolerant.high_severity",
+        ),
+        (
+            "drugs.toml",
+            'daily_max_none_known = { value = true, source = "S2", confidence = "U", note = "PACC 2012: no known upper daily dose; the review warns above the morphine maximum in morphine equivalents" }\nstart_naive = { low = "25 mcg/day"',
+            'start_naive = { low = "25 mcg/day"',
+            "drug[2].daily_max_none_known",
+        ),
+        (
+            "drugs.toml",
+            'it_morphine_ratio = { low = "5", high = "6"',
+            'it_morphine_ratio = { low = "6", high = "5"',
+            "drug[1].it_morphine_ratio.high",
+        ),
+        (
+            "drugs.toml",
+            'source = "ext:KIM2019", confidence = "D"',
+            'source = "ext:KIM2020", confidence = "D"',
+            "source",
+        ),
+        (
+            "drugs.toml",
+            'paediatric_below_age = { value = 12, source = "S16", confidence = "C", note = "maintenance ranges are given for children under 12 and for adults and children from 12" }\n',
+            "",
+            "drug[7].paediatric_below_age",
         ),
         (
             "drugs.toml",
@@ -180,3 +210,62 @@ def test_duplicate_ids_are_refused() -> None:
     )
     with pytest.raises(DataFileInvalid, match="duplicate"):
         load_library(texts)
+
+
+#: Label (or label-reproducing) sources of clinical.md §12: Infumorph S3, S4; Prialt S11, S14;
+#: baclofen S16 (its Drugs.com part reproduces the label), S17, S35b, S36, S37.
+LABEL_SOURCES = {"S3", "S4", "S11", "S14", "S16", "S17", "S35b", "S36", "S37"}
+
+
+def _keys(source: str) -> set[str]:
+    return {part.strip() for part in source.split(",")}
+
+
+def test_every_hard_limit_and_label_start_maximum_cites_a_label() -> None:
+    library = reference_library()
+    hard = [
+        (drug.id, limit.limit.source)
+        for drug in library.drugs.values()
+        for limit in drug.limits
+        if limit.severity.value == "hard"
+    ]
+    hard += [
+        (drug.id, rng.source)
+        for drug in library.drugs.values()
+        for rng in (drug.start_naive, drug.start_tolerant)
+        if rng is not None and rng.value.high_severity.value == "hard"
+    ]
+    hard += [
+        (drug.id, drug.start_from_screening.factor.source)
+        for drug in library.drugs.values()
+        if drug.start_from_screening is not None
+        and drug.start_from_screening.severity.value == "hard"
+    ]
+    assert len(hard) >= 8
+    for drug_id, source in hard:
+        assert _keys(source) & LABEL_SOURCES, (drug_id, source)
+
+
+def test_every_drug_has_a_daily_maximum_or_a_sourced_none_known() -> None:
+    for drug in reference_library().drugs.values():
+        none_known = drug.daily_max_none_known
+        assert bool(drug.daily_maxima()) != bool(none_known and none_known.value), drug.id
+        if none_known is not None:
+            assert none_known.source
+            assert none_known.confidence
+
+
+def test_every_opioid_has_its_intrathecal_morphine_ratio_with_a_source() -> None:
+    opioids = [d for d in reference_library().drugs.values() if d.is_opioid]
+    assert {d.id for d in opioids} == {"morphine", "hydromorphone", "fentanyl", "sufentanil"}
+    for drug in opioids:
+        assert drug.it_morphine_ratio is not None
+        assert drug.it_morphine_ratio.value.low <= drug.it_morphine_ratio.value.high
+        assert drug.it_morphine_ratio.source
+
+
+def test_every_external_source_key_used_is_declared_with_its_address() -> None:
+    library = reference_library()
+    assert {"ext:KIM2019", "ext:NELSON2002", "ext:DURACLON", "ext:PALLCARE"} <= set(library.sources)
+    for source in library.sources.values():
+        assert source.url.startswith("http")

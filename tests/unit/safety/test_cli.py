@@ -22,6 +22,7 @@ EXPECTED_EXIT = {
     "override-refill-discrepancy.json": 1,
     "block-ten-fold-dose.json": 3,
     "block-baclofen-bolus.json": 3,
+    "block-sufentanil-switch.json": 3,
 }
 
 

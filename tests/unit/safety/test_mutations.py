@@ -50,6 +50,16 @@ def test_every_template_is_a_valid_routine_prescription() -> None:
     assert all(_outcome(request) is Outcome.PROCEED for _, request in TEMPLATES)
 
 
+def test_the_campaign_mutates_switches_additions_and_intended_doses() -> None:
+    names = [name for name, _ in TEMPLATES]
+    assert sum(name.startswith("rotation ") for name in names) >= 3
+    assert any("added to morphine" in name for name in names)
+    paths = {(name, path) for name, path in targets()}
+    switched = [p for n, p in paths if n.startswith("rotation ")]
+    assert ("proposal", "prescription", "daily_dose") in switched
+    assert any(p[-1] == "daily_dose" and "admixture" in p for _, p in paths)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(target=st.sampled_from(targets()), mutation=st.sampled_from(sorted(MUTATIONS)))
 def test_a_mutated_prescription_is_blocked_or_sent_to_override(

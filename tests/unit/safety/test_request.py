@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from safety_builders import refill, rx
+from safety_builders import discharge, refill, rx
 from safety_cases import MORPHINE_10
 
 from thecal.domain.library import ReferenceLibrary
@@ -25,6 +26,8 @@ from thecal.domain.safety.errors import (
     UnsupportedFormat,
     WrongType,
 )
+
+EXAMPLES = Path(__file__).parents[3] / "docs" / "examples"
 
 
 def _valid() -> dict[str, Any]:
@@ -117,6 +120,56 @@ CASES = [
         "$.current.prescription",
     ),
     (["proposal"], [], WrongType, "$.proposal"),
+    # fields of issue 14: each optional, each as strict as the rest
+    (["patient", "weight_kg"], "heavy", InvalidValue, "$.patient.weight_kg"),
+    (["patient", "weight_kg"], 24, WrongType, "$.patient.weight_kg"),
+    (["patient", "risk_facts", "sedative"], True, UnknownField, "$.patient.risk_facts.sedative"),
+    (["patient", "risk_facts", "pregnant"], "yes", WrongType, "$.patient.risk_facts.pregnant"),
+    (
+        ["patient", "risk_facts", "endocrine_checked_on"],
+        "last year",
+        InvalidTimestamp,
+        "$.patient.risk_facts.endocrine_checked_on",
+    ),
+    (["current", "titration_phase"], "steady", UnknownValue, "$.current.titration_phase"),
+    (
+        ["current", "prescription", "admixture", 0, "daily_dose"],
+        "4 mg",
+        InvalidQuantity,
+        "$.current.prescription.admixture[0].daily_dose",
+    ),
+    (
+        ["proposal", "refill", "admixture", 0, "daily_dose"],
+        "4 mg/day",
+        UnknownField,
+        "$.proposal.refill.admixture[0].daily_dose",
+    ),
+    (
+        ["proposal", "refill", "verified_by"],
+        {"user_id": "p-1", "role": "chemist"},
+        UnknownValue,
+        "$.proposal.refill.verified_by.role",
+    ),
+    (["proposal", "refill", "rinses"], 50, InvalidValue, "$.proposal.refill.rinses"),
+    (["pump", "next_refill_at"], "2026-04-01", InvalidTimestamp, "$.pump.next_refill_at"),
+    (
+        ["proposal", "monitoring"],
+        {"respiratory": "a day"},
+        InvalidQuantity,
+        "$.proposal.monitoring.respiratory",
+    ),
+    (
+        ["proposal", "priming"],
+        {"mode": "after-implant"},
+        InconsistentRequest,
+        "$.pump.catheter",
+    ),
+    (
+        ["proposal", "effective_screening_dose"],
+        "50 mcg/day",
+        InvalidQuantity,
+        "$.proposal.effective_screening_dose",
+    ),
 ]
 
 
@@ -169,3 +222,36 @@ def test_a_valid_request_reads_into_a_context(library: ReferenceLibrary) -> None
     context = parse_review_request_text(json.dumps(_valid()), library=library)
     assert context.proposal.refill is not None
     assert context.proposal.refill.aspiration_confirmed is True
+
+
+def test_a_request_of_the_first_version_still_reads_with_nothing_recorded(
+    library: ReferenceLibrary,
+) -> None:
+    first_version = json.loads((EXAMPLES / "override-morphine-step.json").read_text("utf-8"))
+    context = parse_review_request(first_version, library=library)
+    assert context.patient.risk.present() == ()
+    assert context.patient.weight_kg is None
+    assert context.current is not None
+    assert context.current.titration_phase is None
+    assert context.proposal.monitoring is None
+
+
+def test_a_catheter_revision_without_its_priming_says_what_is_missing(
+    library: ReferenceLibrary,
+) -> None:
+    request = _valid()
+    request["action"] = "catheter-revision"
+    request["pump"]["catheter"] = {"model": "indura-1p-8709sc", "implanted_length_cm": "45"}
+    with pytest.raises(InconsistentRequest) as caught:
+        parse_review_request(request, library=library)
+    assert caught.value.fields["where"] == "$.proposal.priming"
+    assert "catheter-revision review needs this section" in caught.value.message
+
+
+def test_a_trial_discharge_observation_with_an_unknown_sedation_score_is_refused(
+    library: ReferenceLibrary,
+) -> None:
+    request = discharge("morphine", "0.25 mg", after_hours=24, latest={"sedation": "5"})
+    with pytest.raises(UnknownValue) as caught:
+        parse_review_request(request, library=library)
+    assert caught.value.fields["where"] == "$.proposal.trial.latest_observation.sedation"

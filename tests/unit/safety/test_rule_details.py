@@ -78,7 +78,7 @@ def test_every_mri_creates_a_post_mri_interrogation_task(
     assert result.outcome is Outcome.PROCEED
 
 
-def test_unknown_stability_is_information_only(
+def test_unknown_stability_warns_beyond_the_clinics_default(
     library: ReferenceLibrary, policy: ClinicPolicy
 ) -> None:
     request = refill(
@@ -86,7 +86,11 @@ def test_unknown_stability_is_information_only(
     )
     result = _review(request, library, policy)
     assert result.codes() == ("ITS-REFILL-009",)
-    assert "180 days" in result.findings[0].message
+    assert result.outcome is Outcome.ACKNOWLEDGE
+    assert "default of 30 days" in result.findings[0].message
+    assert "S70" in result.findings[0].message
+    longer = dataclasses.replace(policy, unknown_stability=Duration.days(60))
+    assert _review(request, library, longer).codes() == ()
 
 
 def test_acknowledged_warning_lets_the_proposal_proceed(

@@ -29,8 +29,145 @@ PAIRS: dict[str, tuple[str, str]] = {
         "baclofen 2000 mcg/mL +10 % in a 40 mL pump",
     ),
     "ITS-DOSE-005": (
+        "clonidine added to morphine at 200 mcg/day (start 20–100 mcg/day)",
+        "ziconotide 1 mcg/day added to morphine (inside its starting range)",
+    ),
+    "ITS-DOSE-007": (
         "morphine new start 5 mg/day in an opioid-naive patient",
         "morphine new start 0.5 mg/day in an opioid-naive patient",
+    ),
+    "ITS-DOSE-008": (
+        "fentanyl raised to 800 mcg/day (no known maximum; above morphine's in equivalents)",
+        "fentanyl +20 %",
+    ),
+    "ITS-GUARD-006": (
+        "clonidine added to morphine at 10 × the top of its starting range",
+        "ziconotide 1 mcg/day added to morphine (inside its starting range)",
+    ),
+    "ITS-GUARD-007": (
+        "baclofen start with the screening dose typed as 500 mcg",
+        "baclofen new start 100 mcg/day for a 9-year-old after a 50 mcg screening dose",
+    ),
+    "ITS-ROT-001": (
+        "switch morphine 2 mg/day → sufentanil 1 mg/day (about 50 × in morphine terms)",
+        "rotation hydromorphone 0.6 mg/day → morphine 2 mg/day (a third below the equivalent)",
+    ),
+    "ITS-ROT-002": (
+        "rotation hydromorphone 0.6 mg/day → morphine 6 mg/day without a reduction",
+        "rotation fentanyl 500 mcg/day → morphine 6 mg/day (25 % below the equivalent)",
+    ),
+    "ITS-ROT-003": (
+        "rotation hydromorphone 10 mg/mL → morphine 1 mg/mL (a tenth in morphine terms)",
+        "rotation hydromorphone 10 mg/mL → morphine 10 mg/mL at a reduced dose",
+    ),
+    "ITS-STEP-008": (
+        "clonidine taken out of a morphine admixture at once",
+        "bupivacaine (low withdrawal risk) taken out of a morphine admixture",
+    ),
+    "ITS-CONC-003": (
+        "clonidine intended at 10.8 mcg/day, the admixture delivers 108",
+        "triple admixture +20 % with each component's intended dose stated and matching",
+    ),
+    "ITS-CONC-004": (
+        "refill admixture verified by a nurse",
+        "refill verified by the pharmacist by name",
+    ),
+    "ITS-REFILL-010": (
+        "first ziconotide fill of a naive pump at 100 mcg/mL",
+        "ziconotide first fill of a naive pump, next in 13 days",
+    ),
+    "ITS-REFILL-011": (
+        "first ziconotide fill with the rinses not recorded",
+        "ziconotide first fill of a naive pump, next in 13 days",
+    ),
+    "ITS-REFILL-012": (
+        "refill with no expected or measured residual",
+        "morphine 10 mg/mL refill, next in 30 days",
+    ),
+    "ITS-WDRAW-001": (
+        "baclofen refill, T4 injury, next in 60 days for a pump empty on day 25",
+        "baclofen refill, next in 20 days, before the alarm on day 22.5",
+    ),
+    "ITS-WDRAW-002": (
+        "baclofen +10 % with the low-reservoir alarm before the refill on record",
+        "baclofen +10 % with the refill on record before the new alarm date",
+    ),
+    "ITS-PRIME-001": (
+        "catheter revision primed with the pump path too (pushes 5 mg of morphine)",
+        "catheter revision: priming the catheter only (measured 0.12 mL)",
+    ),
+    "ITS-PRIME-002": (
+        "catheter revision primed 0.15 mL for a 0.117 mL catheter (0.33 mg morphine)",
+        "catheter revision: priming the catheter only (measured 0.12 mL)",
+    ),
+    "ITS-PRIME-003": (
+        "implant primed with 0.1 mL of a 0.317 mL dead space",
+        "implant: priming catheter and pump path with morphine 25 mg/mL",
+    ),
+    "ITS-MON-001": (
+        "morphine start in an opioid-naive patient with no monitoring plan",
+        "morphine new start 0.5 mg/day in an opioid-naive patient",
+    ),
+    "ITS-MON-002": (
+        "morphine trial with naloxone not available",
+        "morphine trial with naloxone at hand",
+    ),
+    "ITS-RISK-001": (
+        "morphine +20 % with benzodiazepines",
+        "morphine non-cancer +25 % a month after the last change",
+    ),
+    "ITS-RISK-002": (
+        "morphine start with sleep apnoea",
+        "morphine new start 0.5 mg/day in an opioid-naive patient",
+    ),
+    "ITS-RISK-003": (
+        "morphine +20 % at 72",
+        "morphine non-cancer +25 % a month after the last change",
+    ),
+    "ITS-RISK-004": (
+        "morphine +20 % with renal impairment",
+        "morphine non-cancer +25 % a month after the last change",
+    ),
+    "ITS-RISK-005": (
+        "morphine +20 % in pregnancy",
+        "morphine non-cancer +25 % a month after the last change",
+    ),
+    "ITS-RISK-006": (
+        "triple admixture +20 % with hypotension recorded (clonidine)",
+        "morphine-bupivacaine-clonidine admixture +20 %",
+    ),
+    "ITS-RISK-007": (
+        "triple admixture +20 % with urinary retention recorded (bupivacaine)",
+        "morphine-bupivacaine-clonidine admixture +20 %",
+    ),
+    "ITS-RISK-008": (
+        "ziconotide +2.4 mcg/day with hallucinations recorded",
+        "ziconotide +2.4 mcg/day three days after the last step (label)",
+    ),
+    "ITS-RISK-009": (
+        "ziconotide start with no monitoring plan recorded",
+        "ziconotide new start 1.2 mcg/day (pump minimum flow)",
+    ),
+    "ITS-RISK-010": (
+        "morphine start with no endocrine check recorded",
+        "morphine new start 0.5 mg/day in an opioid-naive patient",
+    ),
+    "ITS-TRIAL-003": (
+        "trial discharge with no sedation score recorded",
+        "discharge 24 h after a morphine trial",
+    ),
+    "ITS-TRIAL-004": ("trial discharge breathing 8/min", "discharge 30 h after a morphine trial"),
+    "ITS-GRAN-003": (
+        "morphine +20 % with signs of a catheter-tip mass",
+        "morphine non-cancer +25 % a month after the last change",
+    ),
+    "ITS-GRAN-004": (
+        "morphine refill with signs of a catheter-tip mass",
+        "morphine 10 mg/mL refill, next in 30 days",
+    ),
+    "ITS-REFILL-009": (
+        "hydromorphone refill after 45 days (unknown stability; clinic default 30)",
+        "hydromorphone refill within the clinic's default for unknown stability",
     ),
     "ITS-DOSE-006": (
         "worst case with every morphine bolus above 15 mg/day",
@@ -120,7 +257,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
     "ITS-REFILL-005": (
         "refill: hydromorphone next refill after 200 days (clinic maximum 180)",
-        "hydromorphone refill (stability not in the library: info only)",
+        "hydromorphone refill within the clinic's default for unknown stability",
     ),
     "ITS-REFILL-006": (
         "refill: baclofen, SCI at T4, alarm left at 2 mL",
@@ -163,7 +300,7 @@ PAIRS: dict[str, tuple[str, str]] = {
     ),
 }
 #: Rules covered by dedicated tests in test_rule_details.py (info findings, policy-dependent).
-ELSEWHERE = {"ITS-STEP-004", "ITS-GUARD-004", "ITS-MRI-002", "ITS-REFILL-009"}
+ELSEWHERE = {"ITS-STEP-004", "ITS-GUARD-004", "ITS-MRI-002", "ITS-PRIME-004"}
 BY_NAME = {case.name: case for case in CASES}
 
 

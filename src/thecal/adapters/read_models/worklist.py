@@ -54,7 +54,9 @@ from thecal.adapters.sql.tables.program_changes import program_changes
 from thecal.adapters.sql.tables.pumps import pumps
 from thecal.adapters.sql.tables.tasks import tasks
 from thecal.adapters.sql.tables.trials import trials
+from thecal.adapters.sql.tables.visit_needs import visit_needs
 from thecal.domain.program_change import ProgramChangeState
+from thecal.domain.scheduling import NeedState
 from thecal.domain.trial import TrialState
 from thecal.services.pump_record import PumpState
 from thecal.services.repositories.tasks import TaskState
@@ -197,6 +199,23 @@ def _branches(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> list[S
                 detail=none,
                 priority=none,
                 where=[program_changes.c.state == ProgramChangeState.SIGNED.value],
+                due_before=before,
+            )
+        )
+    if query.wants(_K.VISIT_TO_BOOK):  # open needs whose window has not closed, by its last day
+        out.append(
+            _branch(
+                _kind_literal(_K.VISIT_TO_BOOK),
+                visit_needs.c.latest,
+                patient=visit_needs.c.patient_id,
+                pump=none,
+                record=visit_needs.c.id,
+                detail=literal("book a ", String(200))
+                + visit_needs.c.visit_type
+                + literal(": ", String(200))
+                + visit_needs.c.reason,
+                priority=none,
+                where=[visit_needs.c.state == NeedState.OPEN.value, visit_needs.c.latest >= now],
                 due_before=before,
             )
         )

@@ -26,8 +26,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from thecal.adapters.sql.audit_group_commit import AuditGroupCommit
 from thecal.adapters.sql.clinical_generation import bump_if_clinical
 from thecal.adapters.sql.database import READ_ONLY, Executor
+from thecal.adapters.sql.repositories.appointments import SqlAlchemyAppointmentRepository
 from thecal.adapters.sql.repositories.assessments import SqlAlchemyAssessmentRepository
 from thecal.adapters.sql.repositories.audit import SqlAlchemyAuditRepository
+from thecal.adapters.sql.repositories.calendar_feeds import SqlAlchemyCalendarFeedRepository
+from thecal.adapters.sql.repositories.calendars import SqlAlchemyCalendarRepository
 from thecal.adapters.sql.repositories.candidacy import SqlAlchemyCandidacyRepository
 from thecal.adapters.sql.repositories.device_log import (
     SqlAlchemyDeviceCommandLog,
@@ -43,7 +46,12 @@ from thecal.adapters.sql.repositories.program_changes import (
     SqlAlchemyTokenLedger,
 )
 from thecal.adapters.sql.repositories.pumps import SqlAlchemyPumpRepository
+from thecal.adapters.sql.repositories.referrals import SqlAlchemyReferralRepository
 from thecal.adapters.sql.repositories.refills import SqlAlchemyRefillRepository
+from thecal.adapters.sql.repositories.reminders import (
+    SqlAlchemyReminderPreferenceRepository,
+    SqlAlchemyReminderRepository,
+)
 from thecal.adapters.sql.repositories.sessions import (
     SqlAlchemyApiTokenRepository,
     SqlAlchemyLoginFailureRepository,
@@ -52,6 +60,7 @@ from thecal.adapters.sql.repositories.sessions import (
 from thecal.adapters.sql.repositories.tasks import SqlAlchemyTaskRepository
 from thecal.adapters.sql.repositories.trials import SqlAlchemyTrialRepository
 from thecal.adapters.sql.repositories.users import SqlAlchemyUserRepository
+from thecal.adapters.sql.repositories.visit_needs import SqlAlchemyVisitNeedRepository
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject
 from thecal.domain.users import Actor
@@ -139,6 +148,13 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.sessions = SqlAlchemySessionRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
         self.api_tokens = SqlAlchemyApiTokenRepository(session)
+        self.referrals = SqlAlchemyReferralRepository(session)
+        self.appointments = SqlAlchemyAppointmentRepository(session)
+        self.calendars = SqlAlchemyCalendarRepository(session)
+        self.visit_needs = SqlAlchemyVisitNeedRepository(session)
+        self.reminders = SqlAlchemyReminderRepository(session)
+        self.reminder_preferences = SqlAlchemyReminderPreferenceRepository(session)
+        self.calendar_feeds = SqlAlchemyCalendarFeedRepository(session)
 
     def _commit(self) -> None:
         assert self._session is not None, "commit outside `with uow:`"  # noqa: S101

@@ -1,35 +1,51 @@
 """The review context: everything the safety review looks at, as typed values.
 
-Built from a JSON request by :mod:`thecal.domain.safety.request` (or directly by a service). Time
-is passed in (``at``, timezone-aware); nothing here reads a clock.
+Built from a JSON request by :mod:`thecal.domain.safety.request` (or directly by a service:
+``services/review_context.py``). Time is passed in (``at``, timezone-aware); nothing here reads a
+clock. A program change or a refill with a new prescription carries both the pump's current
+therapy (``current``) and the proposed one (``proposal.prescription``): every drug of the proposal
+that the current admixture lacks is a new start for that drug (:attr:`ReviewContext.new_drugs`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
 from thecal.domain.admixture import Admixture
+from thecal.domain.dosing import PrimingMode
+from thecal.domain.drug_limits import TitrationPhase
 from thecal.domain.program import DAY, FlexStep, InfusionProgram, PatientBolusSettings, ProgramMode
+from thecal.domain.safety.patient_facts import (
+    Indication,
+    OpioidStatus,
+    Patient,
+    RiskFacts,
+    SpasticityOrigin,
+    spinal_level_rank,
+)
 from thecal.domain.units import DoseRate, Duration, Mass, Volume
 
 __all__ = [
     "ActionKind",
     "CatheterState",
     "CurrentTherapy",
+    "DischargeCheck",
     "Indication",
+    "MonitoringPlan",
     "MriPlan",
     "OpioidStatus",
     "Patient",
     "Prescription",
+    "PrimingPlan",
     "Proposal",
     "Proposer",
     "PumpState",
     "Refill",
     "ReviewContext",
+    "RiskFacts",
     "Role",
     "SpasticityOrigin",
     "TrialDose",
@@ -44,6 +60,7 @@ class ActionKind(Enum):
     TRIAL = "trial"
     TRIAL_DISCHARGE = "trial-discharge"
     IMPLANT = "implant"
+    CATHETER_REVISION = "catheter-revision"
     MRI = "mri"
 
 
@@ -55,81 +72,18 @@ class Role(Enum):
     PATIENT = "patient"
 
 
-class Indication(Enum):
-    CANCER_PAIN = "cancer-pain"
-    NON_CANCER_PAIN = "non-cancer-pain"
-    SPASTICITY = "spasticity"
-
-
-class OpioidStatus(Enum):
-    NAIVE = "naive"
-    TOLERANT = "tolerant"
-
-
-class SpasticityOrigin(Enum):
-    SPINAL = "spinal"
-    CEREBRAL = "cerebral"
-
-
-_LEVEL = re.compile(r"^(C|T|L|S)([1-9]|1[0-2])$")
-_SEGMENT_BASE = {"C": 0, "T": 8, "L": 20, "S": 25}
-_SEGMENT_COUNT = {"C": 8, "T": 12, "L": 5, "S": 5}
-
-
-def spinal_level_rank(level: str) -> int | None:
-    """Position of a spinal cord level from the top (C1 = 1, T6 = 14, L1 = 21); None if invalid."""
-    match = _LEVEL.match(level)
-    if match is None:
-        return None
-    region, number = match.group(1), int(match.group(2))
-    if number > _SEGMENT_COUNT[region]:
-        return None
-    return _SEGMENT_BASE[region] + number
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Patient:
-    """The patient facts the rules need."""
-
-    age_years: int
-    indication: Indication
-    cancer: bool
-    opioid_status: OpioidStatus | None = None
-    psychosis_history: bool = False
-    spasticity_origin: SpasticityOrigin | None = None
-    spinal_cord_injury_level: str | None = None
-    communication_difficulty: bool = False
-    previous_withdrawal: bool = False
-    active_infection: bool = False
-    bleeding_risk: bool = False
-    uncontrolled_bleeding: bool = False
-    anticoagulated: bool = False
-    anticoagulation_plan: bool = False
-
-    def withdrawal_risk_factors(self, high_risk_level: str) -> tuple[str, ...]:
-        """The S18 high withdrawal-risk factors present (SCI at or above ``high_risk_level``, …)."""
-        factors: list[str] = []
-        limit = spinal_level_rank(high_risk_level)
-        if self.spinal_cord_injury_level is not None and limit is not None:
-            rank = spinal_level_rank(self.spinal_cord_injury_level)
-            if rank is not None and rank <= limit:
-                factors.append(f"spinal cord injury at {self.spinal_cord_injury_level}")
-        if self.communication_difficulty:
-            factors.append("communication difficulty")
-        if self.previous_withdrawal:
-            factors.append("previous withdrawal")
-        return tuple(factors)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CatheterState:
+    """The implanted catheter: model, length and, when measured, its dead-space volume."""
+
     model: str
     implanted_length_cm: Decimal
+    volume: Volume | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PumpState:
-    """The implanted pump as it is now."""
+    """The implanted pump as it is now (``next_refill_at``: the refill on the record)."""
 
     model: str
     reservoir: Volume
@@ -138,16 +92,22 @@ class PumpState:
     implanted_on: dt.date | None = None
     eri_reached_at: dt.datetime | None = None
     end_of_service: dt.datetime | None = None
+    next_refill_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Prescription:
-    """A signed order: admixture, daily dose of the primary drug (or flex steps), patient bolus."""
+    """A signed order: admixture, daily dose of the primary drug (or flex steps), patient bolus.
+
+    ``intended`` holds the daily dose the prescriber meant for each component, where stated: the
+    review checks it against what the admixture actually delivers at the primary drug's flow.
+    """
 
     admixture: Admixture
     daily_dose: DoseRate
     steps: tuple[FlexStep, ...] = ()
     patient_bolus: PatientBolusSettings | None = None
+    intended: tuple[tuple[str, DoseRate], ...] = ()
 
     def program(self) -> InfusionProgram:
         """The pump program this prescription describes (continuous, or flex over a day)."""
@@ -170,16 +130,25 @@ class Prescription:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CurrentTherapy:
-    """What the patient receives now."""
+    """What the patient receives now; ``titration_phase`` None means not stated (the stricter
+    limits of both phases apply)."""
 
     prescription: Prescription
     last_dose_change_at: dt.datetime | None = None
     daily_dose_year_ago: DoseRate | None = None
+    titration_phase: TitrationPhase | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Proposer:
+    user_id: str
+    role: Role
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Refill:
-    """A refill about to be done."""
+    """A refill about to be done (``verified_by``: the pharmacist who verified the admixture;
+    ``rinses``: reservoir rinses before a first fill)."""
 
     volume: Volume
     admixture: Admixture
@@ -191,6 +160,18 @@ class Refill:
     expected_delivered: Volume | None
     next_refill_at: dt.datetime
     first_fill: bool = False
+    verified_by: Proposer | None = None
+    rinses: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DischargeCheck:
+    """The latest observation before a trial discharge: POSS sedation (``"S"``, ``"1"``…``"4"``),
+    respiratory rate (/min) and SpO2 (%); None where not recorded."""
+
+    sedation: str | None = None
+    respiratory_rate: int | None = None
+    spo2_pct: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,6 +182,7 @@ class TrialDose:
     dose: Mass
     dosed_at: dt.datetime | None = None
     discharge_at: dt.datetime | None = None
+    latest: DischargeCheck | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,21 +192,36 @@ class MriPlan:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MonitoringPlan:
+    """After an opioid start or increase: how long respiration is monitored, and whether
+    naloxone is at hand (None: not stated)."""
+
+    respiratory: Duration | None = None
+    naloxone_available: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrimingPlan:
+    """A priming bolus: what is empty (``mode``) and the volume to be primed (None: the computed
+    volume)."""
+
+    mode: PrimingMode
+    volume: Volume | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Proposal:
     """What is proposed: any of a new prescription, the programmer entry, a refill, a trial dose,
-    an MRI plan."""
+    an MRI plan, a priming bolus; with the facts the start rules need."""
 
     prescription: Prescription | None = None
     programmed_admixture: Admixture | None = None
     refill: Refill | None = None
     trial: TrialDose | None = None
     mri: MriPlan | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Proposer:
-    user_id: str
-    role: Role
+    priming: PrimingPlan | None = None
+    monitoring: MonitoringPlan | None = None
+    effective_screening_dose: Mass | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,3 +249,31 @@ class ReviewContext:
         if self.current is None or self.current.last_dose_change_at is None:
             return None
         return Duration.from_timedelta(self.at - self.current.last_dose_change_at)
+
+    @property
+    def current_drugs(self) -> tuple[str, ...]:
+        """The drugs in the pump now (none for a new start)."""
+        if self.action is ActionKind.NEW_START or self.current is None:
+            return ()
+        return self.current.prescription.admixture.drug_ids
+
+    @property
+    def new_drugs(self) -> tuple[str, ...]:
+        """Drugs of the proposed prescription the pump does not hold now: each is a new start."""
+        proposed = self.proposal.prescription
+        if proposed is None or self.action not in _DOSING:
+            return ()
+        current = set(self.current_drugs)
+        return tuple(d for d in proposed.admixture.drug_ids if d not in current)
+
+    @property
+    def removed_drugs(self) -> tuple[str, ...]:
+        """Drugs in the pump now that the proposed prescription leaves out."""
+        proposed = self.proposal.prescription
+        if proposed is None or self.action not in _DOSING:
+            return ()
+        kept = set(proposed.admixture.drug_ids)
+        return tuple(d for d in self.current_drugs if d not in kept)
+
+
+_DOSING = frozenset({ActionKind.NEW_START, ActionKind.PROGRAM_CHANGE, ActionKind.REFILL})

@@ -23,9 +23,11 @@ from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_hand
 from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
 from thecal.entrypoints.api.request_log import RequestObserver
 from thecal.entrypoints.api.routers import (
+    appointments,
     assessments,
     audit,
     auth,
+    calendar,
     candidacy,
     implants,
     mri,
@@ -34,6 +36,7 @@ from thecal.entrypoints.api.routers import (
     procedures,
     program_changes,
     pumps,
+    referrals,
     refills,
     tasks,
     trials,
@@ -50,6 +53,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 _MODULES = (
     auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
     procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
+    referrals, appointments, calendar,
 )  # fmt: skip
 
 

@@ -33,6 +33,7 @@ from thecal.domain.errors import (
     ThecalError,
     WorkflowError,
 )
+from thecal.services.scheduling.referrals import IntakeThrottled
 from thecal.services.unit_of_work import UnauditedWrite
 
 __all__ = [
@@ -52,6 +53,7 @@ PROBLEM_TYPE_BASE = "/docs/problems#"
 # Most specific first: the first class an error is an instance of decides.
 _STATUS: tuple[tuple[type[ThecalError], int], ...] = (
     (AccountLocked, 429),
+    (IntakeThrottled, 429),
     (LoginFailed, 401),
     (NotAuthenticated, 401),
     (SessionExpired, 401),

@@ -1,4 +1,5 @@
-"""`thecal export fhir --patient ID | --all`: the records as FHIR R4 (Bundle per patient, ndjson in bulk).
+"""`thecal export fhir --patient ID | --all`: the records as FHIR R4 (Bundle per patient, ndjson in bulk);
+`thecal export schedule --from D --to D`: the clinicians' Schedule and busy Slots.
 
 One patient: a ``collection`` Bundle (JSON). ``--all``: FHIR bulk-data style ndjson, one resource
 per line. Each patient's record is an authorized, audited read (``fhir.export``: the outcome
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from thecal.adapters.fhir import fhir_json
+from thecal.adapters.fhir.appointment import schedule_resources, visit_resources
 from thecal.adapters.fhir.bundle import patient_bundle, record_resources
 from thecal.adapters.fhir.pump_therapy import ExportPumpTherapy, export_pump_therapy
 from thecal.adapters.fhir.pump_therapy_resources import pump_therapy_resources
@@ -23,11 +26,18 @@ from thecal.adapters.read_models.patient_ids import all_patient_ids
 from thecal.bootstrap import Thecal
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.errors import RequestInvalid
+from thecal.domain.scheduling import Appointment, Referral
 from thecal.domain.users import Actor
 from thecal.entrypoints.cli.db import AsUser, open_app, resolve_actor
 from thecal.entrypoints.cli.output import translate_errors
 from thecal.entrypoints.cli.progress import progress_bar
 from thecal.services.record_export import ExportRecord, export_record
+from thecal.services.scheduling.exports import (
+    ExportSchedules,
+    ExportVisits,
+    export_schedules,
+    export_visits,
+)
 
 __all__ = ["app", "fhir"]
 
@@ -43,8 +53,19 @@ def _patient_resources(thecal: Thecal, actor: Actor, patient_id: str) -> list[di
         record.patient,
         record.procedures,
         record.assessments,
-        extra=pump_therapy_resources(therapy, linked=linked),
+        extra=[
+            *pump_therapy_resources(therapy, linked=linked),
+            *visit_resources(*_visits(thecal, actor, patient_id)),
+        ],
     )
+
+
+def _visits(
+    thecal: Thecal, actor: Actor, patient_id: str
+) -> tuple[Sequence[Appointment], Sequence[tuple[Referral, bool]]]:
+    """The patient's visits and accepted referrals (an audited read, docs/scheduling.md)."""
+    found = thecal.run(export_visits, ExportVisits(actor=actor, patient_id=patient_id))
+    return found.appointments, found.referrals
 
 
 @app.command()
@@ -78,6 +99,47 @@ def fhir(
                     if progress is not None:
                         progress(done, len(idents))
             text = "\n".join(lines)
+        if output is None:
+            typer.echo(text)
+        else:
+            output.write_text(text + "\n", encoding="utf-8")
+            typer.echo(f"wrote {output}")
+
+
+@app.command()
+def schedule(
+    as_user: AsUser,
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (UTC).")],
+    output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+) -> None:
+    """FHIR R4 Schedule per clinician with a busy Slot per visit they keep (a Bundle)."""
+    with translate_errors(as_json=False), open_app() as thecal:
+        try:
+            start = dt.datetime.combine(dt.date.fromisoformat(first), dt.time(0), tzinfo=dt.UTC)
+            end = dt.datetime.combine(dt.date.fromisoformat(last), dt.time(0), tzinfo=dt.UTC)
+        except ValueError:
+            raise RequestInvalid(where="--from/--to", detail="write YYYY-MM-DD") from None
+        end += dt.timedelta(days=1)
+        found = thecal.run(
+            export_schedules,
+            ExportSchedules(actor=resolve_actor(thecal, as_user), start=start, end=end),
+        )
+        resources = [
+            r
+            for c in found
+            for r in schedule_resources(
+                clinician_id=c.clinician_id,
+                clinician=c.clinician,
+                start=start,
+                end=end,
+                visits=c.visits,
+            )
+        ]
+        stamp = thecal.clock.now().astimezone(dt.UTC).isoformat()
+        text = fhir_json(
+            patient_bundle(resources, bundle_id=str(uuid.uuid4()), timestamp=stamp), indent=2
+        )
         if output is None:
             typer.echo(text)
         else:

@@ -66,6 +66,22 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="tasks", target=f"{_CLI}.tasks:app", help="Open worklist tasks; mark one done."
     ),
     Subcommand(
+        name="referrals",
+        target=f"{_CLI}.referrals:app",
+        help="Consultation requests from the public page; triage them.",
+    ),
+    Subcommand(
+        name="visits",
+        target=f"{_CLI}.visits:app",
+        help="Book, list, move and cancel visits; attended or no-show; visits to book; free times.",
+    ),
+    Subcommand(
+        name="calendar",
+        target=f"{_CLI}.calendar:app",
+        help="Rooms, working hours, closures and calendar feeds.",
+    ),
+    Subcommand(name="reminders", target=f"{_CLI}.reminders:app", help="Appointment reminders."),
+    Subcommand(
         name="patients", target=f"{_CLI}.patients:app", help="Register, find and show patients."
     ),
     Subcommand(

@@ -23,11 +23,13 @@ import typer
 
 from thecal.adapters.documents.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
 from thecal.adapters.documents.report_pdf import render_outcome_pdf, report_title
-from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
+from thecal.adapters.read_models.follow_up_capture import SqlCaptureReadModel
+from thecal.adapters.read_models.outcomes import KIND_OF_TYPE, SqlOutcomeReadModel
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.cli.db import AsUser, open_app, resolve_actor
 from thecal.entrypoints.cli.output import translate_errors
 from thecal.entrypoints.cli.progress import progress_bar
+from thecal.reports.follow_up_capture import CaptureQuery, capture_document, capture_sentence
 from thecal.reports.outcome_policy import OutcomePolicy
 from thecal.reports.outcome_source import (
     EpisodeQuery,
@@ -174,13 +176,29 @@ def outcomes(
             output.write_bytes(render_outcome_pdf(summary))
             typer.echo(f"wrote {output}")
             return
+        capture = SqlCaptureReadModel(thecal.engine).capture(
+            CaptureQuery(
+                kinds=(KIND_OF_TYPE[chosen].value,)
+                if chosen is not None
+                else tuple(k.value for k in KIND_OF_TYPE.values()),
+                report_date=day,
+                indication=indication,
+            ),
+            policy.time_points,
+        )
         match output_format:
             case Format.JSON:
-                text = json.dumps(summary_document(summary), indent=2, ensure_ascii=False)
+                document = summary_document(summary)
+                document["follow_up_capture"] = capture_document(capture)
+                text = json.dumps(document, indent=2, ensure_ascii=False)
             case Format.CSV:
                 text = _csv(summary)
             case _:
-                text = summary_text(summary)
+                text = (
+                    summary_text(summary)
+                    + "\n\nfollow-up capture:\n"
+                    + "\n".join(f"- {capture_sentence(row)}" for row in capture)
+                )
         if output is None:
             typer.echo(text.rstrip("\n"))
         else:

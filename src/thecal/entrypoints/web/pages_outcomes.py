@@ -21,9 +21,16 @@ from fastapi.responses import HTMLResponse, Response
 from thecal.adapters.documents.outcome_charts import pgic_chart, responder_chart, trajectory_chart
 from thecal.adapters.documents.outcome_rows import CSV_COLUMNS, measure_rows, summary_document
 from thecal.adapters.documents.report_pdf import render_outcome_pdf, report_title
-from thecal.adapters.read_models.outcomes import SqlOutcomeReadModel
+from thecal.adapters.read_models.follow_up_capture import SqlCaptureReadModel
+from thecal.adapters.read_models.outcomes import KIND_OF_TYPE, SqlOutcomeReadModel
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.web.rendering import page_auth, render, thecal_of
+from thecal.reports.follow_up_capture import (
+    CaptureQuery,
+    TimePointCapture,
+    capture_document,
+    capture_sentence,
+)
 from thecal.reports.outcome_policy import OutcomePolicy
 from thecal.reports.outcome_source import OutcomeSummary, outcome_summary
 from thecal.reports.outcomes import ProcedureType
@@ -81,6 +88,20 @@ def _summary(
     )
 
 
+def _capture(request: Request, summary: OutcomeSummary) -> list[TimePointCapture]:
+    """Follow-up capture per time point for the same episodes (aggregates only)."""
+    report = summary.report
+    kinds = (
+        tuple(k.value for k in KIND_OF_TYPE.values())
+        if report.procedure is None
+        else (KIND_OF_TYPE[report.procedure].value,)
+    )
+    return SqlCaptureReadModel(thecal_of(request).engine).capture(
+        CaptureQuery(kinds=kinds, report_date=report.report_date, indication=report.indication),
+        summary.policy.time_points,
+    )
+
+
 def _png(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
@@ -123,6 +144,7 @@ def outcomes_page(
             "trajectory": _png(trajectory_chart(summary)),
         },
         query=("?" + query) if query else "",
+        capture=[(row, capture_sentence(row)) for row in _capture(request, summary)],
     )
 
 
@@ -151,7 +173,9 @@ def outcomes_download(
     if extension == "pdf":
         return Response(render_outcome_pdf(summary), media_type="application/pdf", headers=headers)
     if extension == "json":
-        body = json.dumps(summary_document(summary), indent=2, ensure_ascii=False)
+        document = summary_document(summary)
+        document["follow_up_capture"] = capture_document(_capture(request, summary))
+        body = json.dumps(document, indent=2, ensure_ascii=False)
         return Response(body, media_type="application/json", headers=headers)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")

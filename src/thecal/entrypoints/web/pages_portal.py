@@ -12,11 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.domain.assessment import Assessment
+from thecal.domain.errors import RequestInvalid
 from thecal.domain.instruments import Instrument
+from thecal.domain.scheduling import (
+    FOLLOW_UP_QUESTIONNAIRES,
+    Appointment,
+    AppointmentState,
+    PurposeKind,
+    ReminderDetail,
+)
 from thecal.domain.users import Role
 from thecal.entrypoints.api.routers.pumps import request_bolus
 from thecal.entrypoints.web.charts import pain_chart
@@ -34,12 +42,26 @@ from thecal.services.assessments import (
 )
 from thecal.services.identity import Authenticated
 from thecal.services.patients import GetPatient, get_patient
+from thecal.services.procedures import ListProcedures, list_procedures
+from thecal.services.scheduling.appointments import (
+    GetAppointment,
+    PatientAppointments,
+    get_appointment,
+    patient_appointments,
+)
+from thecal.services.scheduling.reminders import (
+    GetReminderPreference,
+    SetReminderPreference,
+    reminder_preference,
+    set_reminder_preference,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
 Code = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,20}$")]
+VisitId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 def _own(auth: Authenticated) -> str | None:
@@ -56,8 +78,22 @@ def _portal(request: Request, auth: Authenticated, patient_id: str, **extra: Any
         thecal.run(list_assessments, ListAssessments(actor=auth.actor, patient_id=patient_id))
     )
     diary = [a for a in history if a.instrument is Instrument.NRS]
+    visits = thecal.run(
+        patient_appointments, PatientAppointments(actor=auth.actor, patient_id=patient_id)
+    )
+    now = thecal.clock.now()
+    preference = thecal.run(
+        reminder_preference, GetReminderPreference(actor=auth.actor, patient_id=patient_id)
+    )
     context: dict[str, Any] = {
         "patient": patient,
+        "upcoming": [
+            (v, v.starts_at.astimezone(thecal.scheduling.zone))
+            for v in visits
+            if v.state is AppointmentState.BOOKED and v.ends_at >= now
+        ],
+        "preference": preference,
+        "details": list(ReminderDetail),
         "answer": None,
         "saved": "",
         "today": thecal.clock.now().date(),
@@ -75,7 +111,11 @@ def portal(request: Request, saved: str = "") -> Response:
     patient_id = _own(auth)
     if patient_id is None:
         return RedirectResponse("/", status_code=303)
-    shown = {"diary": "pain diary entry", **{i.value: i.name for i in PORTAL_INSTRUMENTS}}
+    shown = {
+        "diary": "pain diary entry",
+        "reminders": "reminder choice",
+        **{i.value: i.name for i in PORTAL_INSTRUMENTS},
+    }
     return _portal(request, auth, patient_id, saved=shown.get(saved, ""))
 
 
@@ -103,8 +143,102 @@ async def portal_diary(request: Request) -> Response:
     return RedirectResponse("/portal?saved=diary#diary-h", status_code=303)
 
 
+def _follow_up(request: Request, auth: Authenticated, visit_id: str) -> Appointment:
+    """The patient's own follow-up visit whose questionnaires they answer (policy: own only),
+    once its window is open (answers before it would not count for the visit)."""
+    thecal = thecal_of(request)
+    visit = thecal.run(get_appointment, GetAppointment(actor=auth.actor, appointment_id=visit_id))
+    if visit.purpose.kind is not PurposeKind.FOLLOW_UP or visit.purpose.ref is None:
+        raise RequestInvalid(where="visit", detail="this visit asks for no questionnaire")
+    opens = _opens(request, auth, visit)
+    if opens is not None and thecal.clock.now().date() < opens:
+        raise RequestInvalid(
+            where="visit", detail=f"the questions for this visit open on {opens:%d %B %Y}"
+        )
+    return visit
+
+
+def _opens(request: Request, auth: Authenticated, visit: Appointment) -> dt.date | None:
+    """The first day of the follow-up's window (procedure day + the time point's first day)."""
+    thecal = thecal_of(request)
+    point = thecal.scheduling.time_point(visit.purpose.time_point or "")
+    procedures = thecal.run(
+        list_procedures, ListProcedures(actor=auth.actor, patient_id=visit.patient_id)
+    )
+    done = next((p for p in procedures if p.id == visit.purpose.ref), None)
+    if point is None or done is None:
+        return None
+    return done.performed_on + dt.timedelta(days=point.first_day)
+
+
+@router.get("/portal/visits/{visit_id}", response_class=HTMLResponse)
+def portal_visit(request: Request, visit_id: VisitId) -> Response:
+    """A visit of the patient's, with the questionnaires to answer before it (the reminder's
+    link)."""
+    auth = page_auth(request)
+    patient_id = _own(auth)
+    if patient_id is None:
+        return RedirectResponse("/", status_code=303)
+    thecal = thecal_of(request)
+    visit = thecal.run(get_appointment, GetAppointment(actor=auth.actor, appointment_id=visit_id))
+    asked: list[Any] = []
+    if visit.purpose.kind is PurposeKind.FOLLOW_UP and visit.purpose.ref is not None:
+        point = thecal.scheduling.time_point(visit.purpose.time_point or "")
+        history = thecal.run(
+            list_assessments, ListAssessments(actor=auth.actor, patient_id=patient_id)
+        )
+        answered = {
+            a.instrument
+            for a in history
+            if a.procedure_id == visit.purpose.ref
+            and a.days_after_procedure is not None
+            and point is not None
+            and point.first_day <= a.days_after_procedure <= point.last_day
+        }
+        asked = [
+            (questionnaire(i.value), i in answered)
+            for i in FOLLOW_UP_QUESTIONNAIRES.get(visit.purpose.time_point or "", ())
+        ]
+    opens = _opens(request, auth, visit) if asked else None
+    return render(
+        request,
+        "portal_visit.html",
+        opens=opens if opens is not None and thecal.clock.now().date() < opens else None,
+        visit=visit,
+        local_start=visit.starts_at.astimezone(thecal.scheduling.zone),
+        clinic=thecal.scheduling.name,
+        questionnaires=asked,
+    )
+
+
+@router.post("/portal/reminders", response_class=HTMLResponse)
+async def portal_reminders(request: Request) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    patient_id = _own(auth)
+    if patient_id is None:
+        return RedirectResponse("/", status_code=303)
+    detail = form.get("detail", "")
+    if detail not in {d.value for d in ReminderDetail}:
+        raise RequestInvalid(where="reminders", detail="choose what your reminders may say")
+    thecal_of(request).run(
+        set_reminder_preference,
+        SetReminderPreference(
+            actor=auth.actor,
+            patient_id=patient_id,
+            email=form.get("email") == "yes",
+            detail=ReminderDetail(detail),
+        ),
+    )
+    return RedirectResponse("/portal?saved=reminders#reminders-h", status_code=303)
+
+
 @router.get("/portal/questionnaires/{code}", response_class=HTMLResponse)
-def portal_questionnaire(request: Request, code: Code) -> Response:
+def portal_questionnaire(
+    request: Request,
+    code: Code,
+    visit: Annotated[str, Query(pattern=r"^[A-Za-z0-9_-]{0,64}$")] = "",
+) -> Response:
     auth = page_auth(request)
     patient_id = _own(auth)
     if patient_id is None:
@@ -112,7 +246,11 @@ def portal_questionnaire(request: Request, code: Code) -> Response:
     patient = thecal_of(request).run(
         get_patient, GetPatient(actor=auth.actor, patient_id=patient_id)
     )
-    return render(request, "portal_questionnaire.html", patient=patient, q=questionnaire(code))
+    if visit:
+        _follow_up(request, auth, visit)
+    return render(
+        request, "portal_questionnaire.html", patient=patient, q=questionnaire(code), visit=visit
+    )
 
 
 @router.post("/portal/questionnaires/{code}", response_class=HTMLResponse)
@@ -123,6 +261,8 @@ async def portal_questionnaire_answer(request: Request, code: Code) -> Response:
     if patient_id is None:
         return RedirectResponse("/", status_code=303)
     shown = questionnaire(code)
+    visit_id = form.get("visit", "")[:64]
+    procedure_id = _follow_up(request, auth, visit_id).purpose.ref if visit_id else None
     thecal_of(request).run(
         record_assessment,
         RecordAssessment(
@@ -131,8 +271,11 @@ async def portal_questionnaire_answer(request: Request, code: Code) -> Response:
             instrument=shown.instrument,
             answers=answers_from_form(form, shown.instrument.items),
             assessed_on=_today(request),
+            procedure_id=procedure_id,  # a follow-up's answers count for its episode
         ),
     )
+    if visit_id:
+        return RedirectResponse(f"/portal/visits/{visit_id}?saved={shown.instrument.value}", 303)
     return RedirectResponse(f"/portal?saved={shown.instrument.value}#questionnaires-h", 303)
 
 

@@ -79,6 +79,19 @@ _EQ5D_LEVELS = (
 )
 
 _QUESTIONNAIRES = {
+    Instrument.NRS: Questionnaire(  # the pain diary's question, asked again for a follow-up visit
+        instrument=Instrument.NRS,
+        title="Pain today (0–10)",
+        intro="How bad is your pain today?",
+        source="S110",
+        items=(
+            Item(
+                key="pain",
+                question="Your pain today: 0 is no pain, 10 is the worst pain you can imagine",
+                choices=_scale(0, 10, "no pain", "worst imaginable"),
+            ),
+        ),
+    ),
     Instrument.ODI: Questionnaire(
         instrument=Instrument.ODI,
         title="Oswestry Disability Index (ODI)",

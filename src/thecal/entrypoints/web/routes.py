@@ -38,14 +38,17 @@ from thecal.entrypoints.web import (
     pages_admin,
     pages_console,
     pages_implants,
+    pages_intake,
     pages_mri,
     pages_outcomes,
     pages_patients,
     pages_portal,
     pages_pumps,
+    pages_referrals,
     pages_refills,
     pages_tasks,
     pages_trials,
+    pages_visits,
 )
 from thecal.entrypoints.web.rendering import (
     STATIC_DIR,
@@ -300,6 +303,9 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_mri.router)
     app.include_router(pages_portal.router)
     app.include_router(pages_tasks.router)
+    app.include_router(pages_intake.router)
+    app.include_router(pages_referrals.router)
+    app.include_router(pages_visits.router)
 
     app.add_middleware(SecurityHeaders)
     return _error_page

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from thecal.domain.instruments import Instrument
+from thecal.domain.patient import Contact
 from thecal.domain.users import Actor
 from thecal.services.assessments import RecordAssessment, record_assessment
 from thecal.services.demo.clinic import DemoClinic, SeedClock
@@ -61,6 +63,39 @@ class SeedContext:
     existing_patients: dict[str, str] = field(default_factory=dict)  # MRN → id (demo patient)
     patient_actors: dict[str, Actor] = field(default_factory=dict)  # patients who answer online
     serials: list[str] = field(default_factory=list)
+    reminders_from: dt.date | None = None  # the clinic sends reminders from this day (visits.py)
+
+    def reminded_from_day(self, procedure_day: dt.date) -> int | None:
+        """The day after ``procedure_day`` from which the clinic sends reminders."""
+        if self.reminders_from is None:
+            return None
+        return (self.reminders_from - procedure_day).days
+
+    def keeper(
+        self,
+        *,
+        patient_id: str,
+        procedure_id: str,
+        procedure_day: dt.date,
+        answers: dict[int, tuple[tuple[Instrument, dict[str, int | None]], ...]],
+    ) -> Callable[[int], Callable[[], None]]:
+        """``keep(day)``: the act that records the questionnaires of the course's visit on
+        ``day`` (nothing when the course has no answers that day)."""
+
+        def keep(day: int) -> Callable[[], None]:
+            def act() -> None:
+                if day in answers:
+                    self.questionnaires(
+                        patient_id=patient_id,
+                        procedure_id=procedure_id,
+                        procedure_day=procedure_day,
+                        day=day,
+                        answers=answers[day],
+                    )
+
+            return act
+
+        return keep
 
     def ident(self, *parts: object) -> str:
         """A stable UUID for a record of this seed (same seed, same ids)."""
@@ -81,6 +116,7 @@ class SeedContext:
                 given_names=plan.given_names,
                 birth_date=plan.birth_date,
                 sex=plan.sex,
+                contact=Contact(email=f"{plan.mrn.lower()}@example.org"),  # reminders (demo)
                 patient_id=self.ident("patient", plan.number),
             ),
         )

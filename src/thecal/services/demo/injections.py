@@ -16,6 +16,7 @@ from thecal.domain.procedure import ProcedureKind
 from thecal.services.demo.cohort import Pathway, PatientPlan
 from thecal.services.demo.context import SeedContext, at_clinic_hour
 from thecal.services.demo.questionnaires import draw_course
+from thecal.services.demo.visits import follow_up_acts
 from thecal.services.procedures import RecordProcedure, record_procedure
 
 __all__ = ["injection_course"]
@@ -66,6 +67,7 @@ def injection_course(plan: PatientPlan, ctx: SeedContext) -> Iterator[dt.datetim
         bpi=False,
         function_percent=_FUNCTION_PERCENT,
         quality_percent=_QUALITY_PERCENT,
+        reminded_from_day=ctx.reminded_from_day(day),
     )
     ctx.questionnaires(
         patient_id=patient_id,
@@ -74,15 +76,20 @@ def injection_course(plan: PatientPlan, ctx: SeedContext) -> Iterator[dt.datetim
         day=course.baseline.day,
         answers=course.baseline.answers,
     )
-    for visit in course.follow_ups:
-        on = day + dt.timedelta(days=visit.day)
-        if on >= ctx.today:
-            return
-        yield at_clinic_hour(on, rng.randrange(0, 540))
-        ctx.questionnaires(
-            patient_id=patient_id,
-            procedure_id=procedure.id,
-            procedure_day=day,
-            day=visit.day,
-            answers=visit.answers,
-        )
+    keep = ctx.keeper(
+        patient_id=patient_id,
+        procedure_id=procedure.id,
+        procedure_day=day,
+        answers={v.day: v.answers for v in course.follow_ups},
+    )
+    for at, act in follow_up_acts(
+        ctx,
+        rng=random.Random(f"visits-{plan.seed}"),
+        patient_id=patient_id,
+        procedure_id=procedure.id,
+        procedure_day=day,
+        course=course,
+        keep=keep,
+    ):
+        yield at
+        act()

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from thecal.domain.candidacy import Indication
-from thecal.domain.instruments import Instrument
 from thecal.domain.procedure import ProcedureKind
 from thecal.domain.units import Duration
 from thecal.domain.users import Actor
@@ -39,6 +38,7 @@ from thecal.services.demo.pump_care import PumpCare
 from thecal.services.demo.questionnaires import Course, draw_course
 from thecal.services.demo.therapy import candidacy_details, first_program, uses_baclofen
 from thecal.services.demo.trial_day import trial_day
+from thecal.services.demo.visits import follow_up_acts
 from thecal.services.procedures import RecordProcedure, record_procedure
 from thecal.simulation.faults import DeliveryError, MotorStall
 
@@ -76,6 +76,7 @@ def intrathecal_course(plan: PatientPlan, ctx: SeedContext) -> Iterator[dt.datet
         responder_percent=responders,
         bpi=True,
         last_follow_up=30 if plan.trial_succeeds else 365,
+        reminded_from_day=ctx.reminded_from_day(trial_day_date),
     )
     trial_id = yield from trial_day(
         ctx,
@@ -103,11 +104,12 @@ def intrathecal_course(plan: PatientPlan, ctx: SeedContext) -> Iterator[dt.datet
     _count_procedure(ctx, ProcedureKind.INTRATHECAL_TRIAL)
     yield from _episode(
         ctx,
-        rng=rng,
+        rng=random.Random(f"visits-trial-{plan.seed}"),
         patient_id=patient_id,
         procedure_id=trial.id,
         day=trial_day_date,
         course=course,
+        last_follow_up=30 if plan.trial_succeeds else 365,
     )
     if not plan.trial_succeeds or plan.pump_model_id is None:
         return
@@ -132,7 +134,12 @@ def intrathecal_course(plan: PatientPlan, ctx: SeedContext) -> Iterator[dt.datet
         ),
     )
     _count_procedure(ctx, ProcedureKind.INTRATHECAL_PUMP_IMPLANT)
-    pump_course = draw_course(rng, responder_percent=_PUMP_RESPONSE, bpi=True)
+    pump_course = draw_course(
+        rng,
+        responder_percent=_PUMP_RESPONSE,
+        bpi=True,
+        reminded_from_day=ctx.reminded_from_day(implant_day),
+    )
     ctx.questionnaires(
         patient_id=patient_id,
         procedure_id=implant.id,
@@ -164,8 +171,9 @@ def _episode(
     procedure_id: str,
     day: dt.date,
     course: Course,
+    last_follow_up: int,
 ) -> Iterator[dt.datetime]:
-    """The baseline now, then each follow-up on its day (until today)."""
+    """The baseline now, then each follow-up visit booked and kept (or missed) on its day."""
     ctx.questionnaires(
         patient_id=patient_id,
         procedure_id=procedure_id,
@@ -173,18 +181,24 @@ def _episode(
         day=course.baseline.day,
         answers=course.baseline.answers,
     )
-    for visit in course.follow_ups:
-        on = day + dt.timedelta(days=visit.day)
-        if on >= ctx.today:
-            return
-        yield at_clinic_hour(on, rng.randrange(120, 540))
-        ctx.questionnaires(
-            patient_id=patient_id,
-            procedure_id=procedure_id,
-            procedure_day=day,
-            day=visit.day,
-            answers=visit.answers,
-        )
+    keep = ctx.keeper(
+        patient_id=patient_id,
+        procedure_id=procedure_id,
+        procedure_day=day,
+        answers={v.day: v.answers for v in course.follow_ups},
+    )
+    for at, act in follow_up_acts(
+        ctx,
+        rng=rng,
+        patient_id=patient_id,
+        procedure_id=procedure_id,
+        procedure_day=day,
+        course=course,
+        keep=keep,
+        last_follow_up=last_follow_up,
+    ):
+        yield at
+        act()
 
 
 def _pump_life(
@@ -213,19 +227,22 @@ def _pump_life(
     for _ in range(rng.randint(1, 3)):
         day += dt.timedelta(days=rng.randint(14, 60))
         plan_at(day + dt.timedelta(minutes=rng.randrange(0, 420)), care.titrate)
-    for visit in course.follow_ups:
-        on = implant_day + dt.timedelta(days=visit.day)
-        plan_at(
-            at_clinic_hour(on, rng.randrange(0, 540)),
-            _visit_act(
-                ctx,
-                patient_id=care.patient_id,
-                procedure_id=implant_id,
-                procedure_day=implant_day,
-                day=visit.day,
-                answers=visit.answers,
-            ),
-        )
+    keep = ctx.keeper(
+        patient_id=care.patient_id,
+        procedure_id=implant_id,
+        procedure_day=implant_day,
+        answers={v.day: v.answers for v in course.follow_ups},
+    )
+    for at, visit_act in follow_up_acts(
+        ctx,
+        rng=random.Random(f"visits-implant-{plan.seed}"),
+        patient_id=care.patient_id,
+        procedure_id=implant_id,
+        procedure_day=implant_day,
+        course=course,
+        keep=keep,
+    ):
+        plan_at(at, _no_follow(visit_act))
     if plan.motor_stall:
         stall = MotorStall(duration=Duration.hours(6))
         plan_at(start + dt.timedelta(days=rng.randint(20, 40)), lambda: care.knob(fault=stall))
@@ -256,23 +273,9 @@ def _press(care: PumpCare, portal: Actor) -> Callable[[], dt.datetime | None]:
     return act
 
 
-def _visit_act(
-    ctx: SeedContext,
-    *,
-    patient_id: str,
-    procedure_id: str,
-    procedure_day: dt.date,
-    day: int,
-    answers: tuple[tuple[Instrument, dict[str, int | None]], ...],
-) -> Callable[[], dt.datetime | None]:
-    def act() -> dt.datetime | None:
-        ctx.questionnaires(
-            patient_id=patient_id,
-            procedure_id=procedure_id,
-            procedure_day=procedure_day,
-            day=day,
-            answers=answers,
-        )
+def _no_follow(act: Callable[[], None]) -> Callable[[], dt.datetime | None]:
+    def run() -> dt.datetime | None:
+        act()
         return None
 
-    return act
+    return run

@@ -30,6 +30,10 @@ FOLLOW_UPS = (
 )
 _LOST_PERCENT = 12  # leaves follow-up for good at a visit
 _MISSED_PERCENT = 6  # misses one visit
+# Once the clinic sends reminders (docs/demo.md), half as many are lost or miss a visit: a demo
+# assumption, so that the outcome report's capture shows what reminders change.
+_REMINDED_LOST_PERCENT = 6
+_REMINDED_MISSED_PERCENT = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +50,8 @@ class Course:
 
     baseline: Visit
     follow_ups: tuple[Visit, ...]
+    missed: tuple[int, ...] = ()  # target days of the follow-ups the patient did not come to
+    lost_at: int | None = None  # the target day of the visit after which the patient is gone
 
     @property
     def pain_baseline(self) -> int:
@@ -137,6 +143,7 @@ def draw_course(
     function_percent: int = 100,
     quality_percent: int = 100,
     last_follow_up: int = 365,
+    reminded_from_day: int | None = None,
 ) -> Course:
     """One episode's questionnaires (days relative to the procedure day).
 
@@ -149,6 +156,8 @@ def draw_course(
         quality_percent: the chance that it follows quality of life (EQ-5D-5L with EQ VAS).
         last_follow_up: no follow-up planned after this target day (a trial's patients move on
             to the implant episode).
+        reminded_from_day: from this day after the procedure the clinic sends reminders, and
+            fewer patients are lost or miss a visit (a demo assumption).
     """
     pain0 = rng.randint(5, 9)
     odi0 = rng.randint(28, 64)
@@ -165,11 +174,19 @@ def draw_course(
         day=-rng.randint(0, 10), pain=pain0, odi=odi0, vas=vas0, extra=extra0, rng=rng, pgic=None
     )
     follow_ups: list[Visit] = []
+    missed: list[int] = []
+    lost_at: int | None = None
     fade = rng.uniform(0.0, 0.5)  # how much of the relief wears off by 12 months
     for target, jitter, extra in FOLLOW_UPS:
-        if target > last_follow_up or rng.randrange(100) < _LOST_PERCENT:
+        reminded = reminded_from_day is not None and target >= reminded_from_day
+        lost = _REMINDED_LOST_PERCENT if reminded else _LOST_PERCENT
+        if target > last_follow_up:
             break
-        if rng.randrange(100) < _MISSED_PERCENT:
+        if rng.randrange(100) < lost:
+            lost_at = target
+            break
+        if rng.randrange(100) < (_REMINDED_MISSED_PERCENT if reminded else _MISSED_PERCENT):
+            missed.append(target)
             continue
         now_relief = relief * (1 - fade * target / 365) + rng.uniform(-0.08, 0.08)
         pain = _clamp(pain0 * (1 - now_relief), 0, 10)
@@ -181,4 +198,6 @@ def draw_course(
         follow_ups.append(
             _visit(day=day, pain=pain, odi=odi, vas=vas, extra=chosen, rng=rng, pgic=pgic)
         )
-    return Course(baseline=baseline, follow_ups=tuple(follow_ups))
+    return Course(
+        baseline=baseline, follow_ups=tuple(follow_ups), missed=tuple(missed), lost_at=lost_at
+    )

@@ -25,6 +25,7 @@ from thecal.services.demo.cohort import Pathway, PatientPlan, plan_cohort
 from thecal.services.demo.context import SeedContext, Staff
 from thecal.services.demo.injections import injection_course
 from thecal.services.demo.intrathecal import intrathecal_course
+from thecal.services.demo.visits import furnish_calendar, reminder_course, reminders_start
 from thecal.services.progress import Progress
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
@@ -43,7 +44,9 @@ DEMO_YEARS = 3
 # of a seeded database (bench/bench_web.py) name it, so a changed seed is seeded again.
 # 2: MRIs, portal accounts and bolus presses for every patient with a bolus button.
 # 3: an emptied reservoir (MRI, halted refill) is 0 mL on the record: no false discrepancy after it.
-DEMO_SEED_VERSION = 3
+# 4: a calendar, follow-up visits booked and kept (some moved or missed), e-mail addresses, and
+#    reminders from month 18 (fewer patients lost or missing a visit from then, docs/demo.md).
+DEMO_SEED_VERSION = 4
 MAX_PATIENTS = 100_000
 
 
@@ -117,11 +120,23 @@ def seed_demo_clinic(
     plans = plan_cohort(
         patients=cmd.patients, seed=cmd.seed, first_day=first_day, last_day=cmd.today
     )
-    ctx = SeedContext(clinic=clinic, clock=clock, staff=staff, seed=cmd.seed, today=cmd.today)
+    ctx = SeedContext(
+        clinic=clinic,
+        clock=clock,
+        staff=staff,
+        seed=cmd.seed,
+        today=cmd.today,
+        reminders_from=reminders_start(first_day),
+    )
     if demo_patient is not None:
         ctx.existing_patients[plans[0].mrn] = demo_patient.patient_id
         ctx.patient_actors[demo_patient.patient_id] = demo_patient.actor
     queue: list[tuple[dt.datetime, int, Iterator[dt.datetime]]] = []
+    furnish_calendar(ctx)
+    reminders = reminder_course(ctx, first_day)
+    first_run = next(reminders, None)
+    if first_run is not None:
+        heapq.heappush(queue, (first_run, -1, reminders))  # the reminders job goes first that day
     for plan in plans:
         course = _course(plan, ctx)
         first = next(course, None)

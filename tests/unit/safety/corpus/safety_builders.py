@@ -44,14 +44,25 @@ def bolus(dose: str, *, per_day: int = 4, duration: str = "10 min", lockout: str
     return {"dose": dose, "duration": duration, "lockout": lockout, "max_per_day": per_day}
 
 
+#: What a routine record holds beyond the basics: ziconotide monitoring planned (S11, S29) and a
+#: recent endocrine check (S5). Cases about a missing fact leave it out.
+ROUTINE_RISK_FACTS: Json = {"ziconotide_monitoring": True, "endocrine_checked_on": "2026-01-15"}
+#: A monitoring plan for an opioid start or increase: 24 h with naloxone at hand (S3, S99).
+MONITORED: Json = {"respiratory": "24 h", "naloxone_available": True}
+
+
 def patient(**overrides: Any) -> Json:
     base: Json = {
         "age_years": 58,
         "indication": "non-cancer-pain",
         "cancer": False,
         "opioid_status": "tolerant",
+        "risk_facts": dict(ROUTINE_RISK_FACTS),
     }
+    risk = overrides.pop("risk", None)
     base.update(overrides)
+    if risk is not None:
+        base["risk_facts"] = {**base["risk_facts"], **risk}
     return base
 
 
@@ -71,13 +82,19 @@ def pump(model: str = "synchromed-ii-20", reservoir: str = "10 mL", **extra: Any
 
 
 def current(
-    prescription: Json, *, changed_days_ago: float | None = 30, year_ago: str | None = None
+    prescription: Json,
+    *,
+    changed_days_ago: float | None = 30,
+    year_ago: str | None = None,
+    phase: str | None = None,
 ) -> Json:
     out: Json = {"prescription": prescription}
     if changed_days_ago is not None:
         out["last_dose_change_at"] = when(days=-changed_days_ago)
     if year_ago is not None:
         out["daily_dose_year_ago"] = year_ago
+    if phase is not None:
+        out["titration_phase"] = phase
     return out
 
 
@@ -109,27 +126,46 @@ def request(
 
 
 def program_change(
-    old: Json, new: Json, *, patient_: Json | None = None, pump_: Json | None = None, **kw: Any
+    old: Json,
+    new: Json,
+    *,
+    patient_: Json | None = None,
+    pump_: Json | None = None,
+    monitoring: Json | None = None,
+    extra: Json | None = None,
+    **kw: Any,
 ) -> Json:
-    cur_kw = {k: kw.pop(k) for k in ("changed_days_ago", "year_ago") if k in kw}
+    cur_kw = {k: kw.pop(k) for k in ("changed_days_ago", "year_ago", "phase") if k in kw}
+    proposal: Json = {"prescription": new, **(extra or {})}
+    if monitoring is not None:
+        proposal["monitoring"] = dict(monitoring)
     return request(
         "program-change",
         patient_=patient_,
         pump_=pump_ or pump(),
         current_=current(old, **cur_kw),
-        proposal={"prescription": new},
+        proposal=proposal,
         **kw,
     )
 
 
 def new_start(
-    new: Json, *, patient_: Json | None = None, pump_: Json | None = None, **kw: Any
+    new: Json,
+    *,
+    patient_: Json | None = None,
+    pump_: Json | None = None,
+    monitoring: Json | None = MONITORED,
+    extra: Json | None = None,
+    **kw: Any,
 ) -> Json:
+    proposal: Json = {"prescription": new, **(extra or {})}
+    if monitoring is not None:
+        proposal["monitoring"] = dict(monitoring)
     return request(
         "new-start",
         patient_=patient_ if patient_ is not None else patient(opioid_status="naive"),
         pump_=pump_ or pump(reservoir="0 mL"),
-        proposal={"prescription": new},
+        proposal=proposal,
         **kw,
     )
 
@@ -147,6 +183,8 @@ def refill(
     measured: str | None = "2 mL",
     delivered: str | None = None,
     first_fill: bool | None = None,
+    rinses: int | None = None,
+    verified_by: Json | None = None,
     patient_: Json | None = None,
     pump_: Json | None = None,
     new_prescription: Json | None = None,
@@ -176,10 +214,14 @@ def refill(
             body[key] = value
     if first_fill is not None:
         body["first_fill"] = first_fill
+    if rinses is not None:
+        body["rinses"] = rinses
+    if verified_by is not None:
+        body["verified_by"] = verified_by
     proposal: Json = {"refill": body}
     if new_prescription is not None:
         proposal["prescription"] = new_prescription
-    cur_kw = {k: kw.pop(k) for k in ("changed_days_ago", "year_ago") if k in kw}
+    cur_kw = {k: kw.pop(k) for k in ("changed_days_ago", "year_ago", "phase") if k in kw}
     return request(
         "refill",
         patient_=patient_,
@@ -190,35 +232,92 @@ def refill(
     )
 
 
-def trial(drug: str, dose: str, *, patient_: Json | None = None, **kw: Any) -> Json:
+def trial(
+    drug: str,
+    dose: str,
+    *,
+    patient_: Json | None = None,
+    monitoring: Json | None = None,
+    **kw: Any,
+) -> Json:
+    proposal: Json = {"trial": {"drug": drug, "dose": dose}}
+    if monitoring is not None:
+        proposal["monitoring"] = dict(monitoring)
     return request(
         "trial",
         patient_=patient_ if patient_ is not None else patient(opioid_status="naive"),
-        proposal={"trial": {"drug": drug, "dose": dose}},
+        proposal=proposal,
         **kw,
     )
+
+
+#: The latest observation of a patient fit to leave: awake, breathing 14/min, SpO2 97 %.
+FIT: Json = {"sedation": "1", "respiratory_rate": 14, "spo2_pct": 97}
 
 
 def discharge(
-    drug: str, dose: str, *, after_hours: float, patient_: Json | None = None, **kw: Any
+    drug: str,
+    dose: str,
+    *,
+    after_hours: float,
+    patient_: Json | None = None,
+    latest: Json | None = FIT,
+    **kw: Any,
 ) -> Json:
+    trial_: Json = {
+        "drug": drug,
+        "dose": dose,
+        "dosed_at": when(hours=-after_hours),
+        "discharge_at": AT.isoformat(),
+    }
+    if latest is not None:
+        trial_["latest_observation"] = dict(latest)
     return request(
         "trial-discharge",
         patient_=patient_ if patient_ is not None else patient(opioid_status="naive"),
-        proposal={
-            "trial": {
-                "drug": drug,
-                "dose": dose,
-                "dosed_at": when(hours=-after_hours),
-                "discharge_at": AT.isoformat(),
-            }
-        },
+        proposal={"trial": trial_},
         **kw,
     )
 
 
-def implant(*, patient_: Json | None = None, **kw: Any) -> Json:
-    return request("implant", patient_=patient_, pump_=pump(reservoir="0 mL"), **kw)
+def implant(
+    *,
+    patient_: Json | None = None,
+    priming: Json | None = None,
+    prescription: Json | None = None,
+    pump_: Json | None = None,
+    **kw: Any,
+) -> Json:
+    proposal: Json = {}
+    if priming is not None:
+        proposal["priming"] = priming
+    if prescription is not None:
+        proposal["prescription"] = prescription
+    return request(
+        "implant",
+        patient_=patient_,
+        pump_=pump_ or pump(reservoir="0 mL"),
+        proposal=proposal,
+        **kw,
+    )
+
+
+def catheter_revision(
+    prescription: Json,
+    *,
+    priming: Json,
+    pump_: Json,
+    patient_: Json | None = None,
+    **kw: Any,
+) -> Json:
+    return request(
+        "catheter-revision",
+        patient_=patient_,
+        pump_=pump_,
+        current_=current(prescription),
+        proposal={"priming": priming},
+        **kw,
+    )
 
 
 def mri(model: str, *, emptied: bool, **kw: Any) -> Json:

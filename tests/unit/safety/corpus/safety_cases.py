@@ -4,6 +4,8 @@ routine cases must produce nothing above info (their info codes are listed)."""
 
 from __future__ import annotations
 
+import safety_cases_care
+import safety_cases_starts
 from safety_builders import (
     Case,
     bolus,
@@ -187,7 +189,12 @@ ROUTINE: list[Case] = [
         name="ziconotide first fill of a naive pump, next in 13 days",
         hazard=False,
         request=refill(
-            rx(ZICO_25, "1.2 mcg/day"), next_days=13, first_fill=True, expected=None, measured=None
+            rx(ZICO_25, "1.2 mcg/day"),
+            next_days=13,
+            first_fill=True,
+            rinses=3,
+            expected=None,
+            measured=None,
         ),
     ),
     Case(
@@ -228,10 +235,9 @@ ROUTINE: list[Case] = [
         ),
     ),
     Case(
-        name="hydromorphone refill (stability not in the library: info only)",
+        name="hydromorphone refill within the clinic's default for unknown stability",
         hazard=False,
-        request=refill(rx(HYDRO_10, "3 mg/day"), next_days=45),
-        expected={"ITS-REFILL-009": I},
+        request=refill(rx(HYDRO_10, "3 mg/day"), next_days=28),
     ),
     Case(
         name="morphine-bupivacaine-clonidine refill, next in 45 days",
@@ -239,10 +245,9 @@ ROUTINE: list[Case] = [
         request=refill(rx(TRIPLE, "3 mg/day"), next_days=45, patient_=cancer_patient()),
     ),
     Case(
-        name="fentanyl refill (stability not in the library: info only)",
+        name="fentanyl refill within the clinic's default for unknown stability",
         hazard=False,
-        request=refill(rx(FENTANYL, "300 mcg/day"), next_days=45),
-        expected={"ITS-REFILL-009": I},
+        request=refill(rx(FENTANYL, "300 mcg/day"), next_days=28),
     ),
     Case(
         name="Prometra II morphine refill within its accuracy band",
@@ -380,13 +385,7 @@ HAZARDS: list[Case] = [
         name="baclofen daily dose entered in mg (300 mcg → 300 mg/day)",
         hazard=True,
         request=program_change(BAC300, rx(BAC_500, "300 mg/day"), patient_=SPINAL),
-        expected={
-            "ITS-GUARD-001": B,
-            "ITS-DOSE-003": B,
-            "ITS-DOSE-004": O,
-            "ITS-STEP-001": B,
-            "ITS-PUMP-002": B,
-        },
+        expected={"ITS-GUARD-001": B, "ITS-DOSE-004": O, "ITS-STEP-001": B, "ITS-PUMP-002": B},
     ),
     Case(
         name="morphine concentration with an omitted zero (10 → 1 mg/mL)",
@@ -584,14 +583,16 @@ HAZARDS: list[Case] = [
     Case(
         name="refill: first ziconotide fill with the next refill after 30 days",
         hazard=True,
-        request=refill(ZICO24, next_days=30, first_fill=True, expected=None, measured=None),
+        request=refill(
+            ZICO24, next_days=30, first_fill=True, rinses=3, expected=None, measured=None
+        ),
         expected={"ITS-REFILL-003": B},
     ),
     Case(
         name="refill: hydromorphone next refill after 200 days (clinic maximum 180)",
         hazard=True,
         request=refill(rx(HYDRO_10, "0.5 mg/day"), next_days=200),
-        expected={"ITS-REFILL-005": W, "ITS-REFILL-009": I},
+        expected={"ITS-REFILL-005": W, "ITS-REFILL-009": W},
     ),
     Case(
         name="refill: baclofen, SCI at T4, alarm left at 2 mL",
@@ -700,7 +701,7 @@ HAZARDS: list[Case] = [
         expected={"ITS-DOSE-004": O},
     ),
     Case(
-        name="baclofen above the hard maximum (1800 → 2100 mcg/day)",
+        name="baclofen above the highest reported maintenance dose (1800 → 2100 mcg/day)",
         hazard=True,
         request=program_change(
             rx(BAC_2000, "1800 mcg/day"),
@@ -708,31 +709,31 @@ HAZARDS: list[Case] = [
             patient_=SPINAL,
             pump_=pump(SM40, "20 mL"),
         ),
-        expected={"ITS-DOSE-003": B, "ITS-DOSE-004": O},
+        expected={"ITS-DOSE-004": O},
     ),
     Case(
         name="morphine new start 5 mg/day in an opioid-naive patient",
         hazard=True,
         request=new_start(rx(MORPHINE_10, "5 mg/day")),
-        expected={"ITS-DOSE-005": O},
+        expected={"ITS-DOSE-007": B},
     ),
     Case(
         name="morphine new start 12 mg/day in an opioid-tolerant patient",
         hazard=True,
         request=new_start(rx(MORPHINE_10, "12 mg/day"), patient_=patient()),
-        expected={"ITS-DOSE-005": O},
+        expected={"ITS-DOSE-007": B},
     ),
     Case(
         name="ziconotide new start 5 mcg/day",
         hazard=True,
         request=new_start(rx(ZICO_25, "5 mcg/day")),
-        expected={"ITS-DOSE-005": O},
+        expected={"ITS-DOSE-007": B},
     ),
     Case(
         name="morphine new start with tolerance not recorded (naive range applied)",
         hazard=True,
         request=new_start(rx(MORPHINE_10, "8 mg/day"), patient_=patient(opioid_status=None)),
-        expected={"ITS-DOSE-005": O},
+        expected={"ITS-DOSE-007": B},
     ),
     Case(
         name="worst case with every morphine bolus above 15 mg/day",
@@ -837,7 +838,7 @@ HAZARDS: list[Case] = [
         name="hydromorphone new start in a SynchroMed II (not approved)",
         hazard=True,
         request=new_start(rx(HYDRO_10, "0.1 mg/day"), pump_=pump(reservoir="0 mL")),
-        expected={"ITS-PUMP-001": O, "ITS-PUMP-002": B},
+        expected={"ITS-PUMP-001": O, "ITS-PUMP-002": B, "ITS-GRAN-002": W},
     ),
     Case(
         name="ziconotide new start in a Prometra II (labeled for morphine only)",
@@ -855,7 +856,7 @@ HAZARDS: list[Case] = [
         name="baclofen 25 mcg/mL at 700 mcg/day: flow above the pump maximum",
         hazard=True,
         request=new_start(rx(mix(("baclofen", "25 mcg/mL")), "700 mcg/day"), patient_=SPINAL),
-        expected={"ITS-PUMP-002": B},
+        expected={"ITS-PUMP-002": B, "ITS-DOSE-007": B},
     ),
     Case(
         name="MRI with a Prometra II that was not emptied",
@@ -969,5 +970,8 @@ HAZARDS: list[Case] = [
         expected={"ITS-ROLE-001": B},
     ),
 ]
+
+ROUTINE += safety_cases_starts.ROUTINE + safety_cases_care.ROUTINE
+HAZARDS += safety_cases_starts.HAZARDS + safety_cases_care.HAZARDS
 
 CASES: list[Case] = ROUTINE + HAZARDS

@@ -2,8 +2,11 @@
 
 Mutations (Lesar 2002 mechanisms, safety.md §2.2): a decimal shift either way, an extra zero, an
 omitted zero, an mg↔mcg swap. Each applies to one quantity of a valid request (daily dose, a
-concentration, a patient-bolus dose, a flex-step rate) and returns None where it cannot apply
-(for example no zero to omit). Mutated requests must be blocked or sent to override.
+concentration, a component's intended dose, a patient-bolus dose, a flex-step rate) and returns
+None where it cannot apply (for example no zero to omit). Mutated requests must be blocked or sent
+to override. The templates are every routine program change and refill of the corpus, among them
+drug switches (rotations to morphine), an adjuvant added to morphine and admixtures with each
+component's intended dose stated.
 """
 
 from __future__ import annotations
@@ -94,8 +97,10 @@ def _paths(request: Json) -> Iterator[tuple[str | int, ...]]:
             yield ("proposal", "prescription", "daily_dose")
         for i in range(len(rx.get("steps", []))):
             yield ("proposal", "prescription", "steps", i, "rate")
-        for i in range(len(rx["admixture"])):
+        for i, component in enumerate(rx["admixture"]):
             yield ("proposal", "prescription", "admixture", i, "concentration")
+            if "daily_dose" in component:
+                yield ("proposal", "prescription", "admixture", i, "daily_dose")
         if "patient_bolus" in rx:
             yield ("proposal", "prescription", "patient_bolus", "dose")
     refill = proposal.get("refill")

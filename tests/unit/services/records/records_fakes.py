@@ -15,6 +15,8 @@ from pathway_fakes import PathwayData
 from pathway_fakes import install as install_pathway
 from plan_fakes import PlanData
 from plan_fakes import install as install_plans
+from scheduling_fakes import SchedulingData
+from scheduling_fakes import install as install_scheduling
 
 from thecal.domain.assessment import Assessment
 from thecal.domain.audit import AuditEntry, ChainHead
@@ -53,6 +55,7 @@ class FakeDatabase:
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)
     pathway: PathwayData = field(default_factory=PathwayData)
     plans: PlanData = field(default_factory=PlanData)
+    scheduling: SchedulingData = field(default_factory=SchedulingData)
     commits: int = 0
 
 
@@ -267,6 +270,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.api_tokens = FakeApiTokenRepository(self._working)
         install_pathway(self, self._working.pathway)
         install_plans(self, self._working.plans)
+        install_scheduling(self, self._working.scheduling)
 
     def _commit(self) -> None:
         assert self._working is not None

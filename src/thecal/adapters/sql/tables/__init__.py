@@ -5,8 +5,11 @@ complete metadata: Alembic's environment and ``metadata.create_all`` see every t
 """
 
 from thecal.adapters.sql.tables import (  # noqa: F401 - each module declares its tables on the metadata
+    appointments,
     assessments,
     audit,
+    calendar_feeds,
+    calendars,
     candidacy,
     clinic_clock,
     clinical_generation,
@@ -18,10 +21,13 @@ from thecal.adapters.sql.tables import (  # noqa: F401 - each module declares it
     procedures,
     program_changes,
     pumps,
+    referrals,
     refills,
+    reminders,
     sessions,
     tasks,
     trials,
     twin,
     users,
+    visit_needs,
 )

@@ -12,7 +12,7 @@ from thecal.domain.safety.rules.rule import Hit, RuleInput, rule
 __all__ = ["RULES"]
 
 _ZICONOTIDE = "ziconotide"
-_NEURAXIAL = frozenset({ActionKind.TRIAL, ActionKind.IMPLANT})
+_NEURAXIAL = frozenset({ActionKind.TRIAL, ActionKind.IMPLANT, ActionKind.CATHETER_REVISION})
 
 #: Which role may propose which action (architecture §1: nurses propose program changes and
 #: record refills and trial observations; physicians decide starts, trials and implants).

@@ -1,7 +1,10 @@
-"""Granuloma watch: a fast yearly opioid dose rise (S86) or a high opioid concentration (S90).
+"""Granuloma watch: a fast yearly opioid dose rise (S86), a high opioid concentration (S90), and
+signs of a catheter-tip mass recorded for the patient (S88).
 
-Both look only at what changes: a steady-state refill at an unchanged dose and concentration
-gives no finding (no crying wolf).
+The first two look only at what changes: a steady-state refill at an unchanged dose and
+concentration gives no finding (no crying wolf). Recorded signs — a new neurological deficit, or a
+loss of effect despite increases — make an opioid increase an override (work the signs up first:
+escalation feeds the mass, S88, S92) and any other opioid program or refill a warning.
 """
 
 from __future__ import annotations
@@ -91,4 +94,65 @@ def concentration_at_granuloma_watch(subject: RuleInput) -> Iterator[Hit]:
             )
 
 
-RULES = (yearly_opioid_increase, concentration_at_granuloma_watch)
+def _signs(subject: RuleInput) -> bool:
+    return subject.context.patient.risk.granuloma_signs is True
+
+
+_SIGNS = (
+    "signs of a catheter-tip mass are recorded (new neurological deficit, or loss of effect "
+    "despite increases, S88)"
+)
+
+
+@rule(
+    code="ITS-GRAN-003",
+    severity=Severity.OVERRIDE,
+    checks="an opioid start or increase while signs of a catheter-tip mass are recorded",
+    threshold="risk fact granuloma_signs recorded",
+    source="S88, S92, S93",
+)
+def increase_with_granuloma_signs(subject: RuleInput) -> Iterator[Hit]:
+    drugs = [d for d, _new, _old in subject.raised_or_new() if subject.drug(d).is_opioid]
+    if drugs and _signs(subject):
+        yield Hit(
+            message=(
+                f"{', '.join(drugs)} raised while {_SIGNS}: escalation does not treat a mass and "
+                f"delayed recognition causes cord injury (S93) — image the catheter tip (MRI with "
+                f"contrast) first; management stops infusion through that catheter (S92)"
+            ),
+            source="S88, S92, S93",
+            fields={"drugs": ", ".join(drugs)},
+        )
+
+
+@rule(
+    code="ITS-GRAN-004",
+    severity=Severity.WARN,
+    checks="an opioid program or refill (no increase) while signs of a catheter-tip mass are recorded",
+    threshold="risk fact granuloma_signs recorded",
+    source="S88, S92",
+)
+def granuloma_signs_recorded(subject: RuleInput) -> Iterator[Hit]:
+    prescription = subject.context.new_prescription
+    if not subject.doses_a_prescription or prescription is None or not _signs(subject):
+        return
+    if any(subject.drug(d).is_opioid for d, _new, _old in subject.raised_or_new()):
+        return  # ITS-GRAN-003
+    opioids = [d for d in prescription.admixture.drug_ids if subject.drug(d).is_opioid]
+    if opioids:
+        yield Hit(
+            message=(
+                f"{', '.join(opioids)}: {_SIGNS}; arrange imaging of the catheter tip and a "
+                f"neurological examination (S88, S92)"
+            ),
+            source="S88, S92",
+            fields={"drugs": ", ".join(opioids)},
+        )
+
+
+RULES = (
+    yearly_opioid_increase,
+    concentration_at_granuloma_watch,
+    increase_with_granuloma_signs,
+    granuloma_signs_recorded,
+)

@@ -1,11 +1,10 @@
-"""Number-entry guards: ten-fold and unit errors, and concentration mismatches.
+"""Number-entry guards: ten-fold and unit errors.
 
-* Any new daily dose, concentration or patient-bolus dose at least ``ten_fold_ratio`` times, or at
-  most 1/``ten_fold_ratio`` of, the current one is blocked: misplaced decimals, extra and omitted
-  zeros and mg↔mcg swaps all land there (safety.md §2.2, SR-05).
-* Prescription, pharmacy-verified admixture, refill label and programmed concentration must agree
-  exactly, drug by drug; a programmed concentration lower than the real one makes the pump
-  over-deliver (S107, SR-08).
+Any new daily dose, concentration or patient-bolus dose at least ``ten_fold_ratio`` times, or at
+most 1/``ten_fold_ratio`` of, the current one is blocked: misplaced decimals, extra and omitted
+zeros and mg↔mcg swaps all land there (safety.md §2.2, SR-05). A drug new to the pump has no
+current value: :mod:`.start` and :mod:`.rotation` guard it. Concentration matching:
+:mod:`.verification`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from thecal.domain.safety.findings import Severity
 from thecal.domain.safety.rules.rule import Hit, RuleInput, fmt, rule
 from thecal.domain.units import Concentration, DoseRate, Mass, plain
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "new_admixtures"]
 
 _TEN_FOLD = ClinicPolicy.source("ten_fold_ratio")
 
@@ -99,7 +98,7 @@ def step_rate_ten_fold(subject: RuleInput) -> Iterator[Hit]:
             )
 
 
-def _new_admixtures(subject: RuleInput) -> Iterator[tuple[str, Admixture]]:
+def new_admixtures(subject: RuleInput) -> Iterator[tuple[str, Admixture]]:
     proposal = subject.context.proposal
     if subject.proposed is not None:
         yield "prescription", subject.proposed.admixture
@@ -126,7 +125,7 @@ def concentration_ten_fold(subject: RuleInput) -> Iterator[Hit]:
     if current is None:
         return
     seen: set[tuple[str, Concentration]] = set()
-    for where, admixture in _new_admixtures(subject):
+    for where, admixture in new_admixtures(subject):
         for component in admixture.components:
             old = current.admixture.concentration_of(component.drug_id)
             new = component.concentration
@@ -158,6 +157,8 @@ def bolus_ten_fold(subject: RuleInput) -> Iterator[Hit]:
         return
     if proposed.patient_bolus is None or current.patient_bolus is None:
         return
+    if proposed.admixture.primary.drug_id != current.admixture.primary.drug_id:
+        return  # a bolus of another drug: ITS-GUARD-005 checks it as a new bolus
     primary = subject.drug(proposed.admixture.primary.drug_id)
     old: Mass = current.patient_bolus.dose
     new: Mass = proposed.patient_bolus.dose
@@ -176,7 +177,7 @@ def bolus_ten_fold(subject: RuleInput) -> Iterator[Hit]:
 @rule(
     code="ITS-GUARD-005",
     severity=Severity.BLOCK,
-    checks="a patient bolus added where none was programmed, against the drug's single intrathecal dose range (trial bolus)",
+    checks="a patient bolus added where none was programmed (or of a drug new to the pump), against the drug's single intrathecal dose range (trial bolus)",
     threshold=lambda _library, policy: (
         f"bolus ≥ {policy.ten_fold_ratio} × the top or ≤ 1/{policy.ten_fold_ratio} of the bottom of the trial-bolus range"
     ),
@@ -189,7 +190,10 @@ def new_bolus_ten_fold(subject: RuleInput) -> Iterator[Hit]:
     proposed, current = subject.proposed, subject.current
     if proposed is None or proposed.patient_bolus is None:
         return
-    if current is not None and current.patient_bolus is not None:
+    same_drug = current is not None and (
+        current.admixture.primary.drug_id == proposed.admixture.primary.drug_id
+    )
+    if current is not None and current.patient_bolus is not None and same_drug:
         return  # ITS-GUARD-003 compares with the current bolus
     primary = subject.drug(proposed.admixture.primary.drug_id)
     reference = primary.trial_bolus
@@ -209,70 +213,10 @@ def new_bolus_ten_fold(subject: RuleInput) -> Iterator[Hit]:
         )
 
 
-def _describe(admixture: Admixture) -> str:
-    return " + ".join(f"{c.drug_id} {fmt(c.concentration)}" for c in admixture.components)
-
-
-@rule(
-    code="ITS-CONC-001",
-    severity=Severity.BLOCK,
-    checks="prescription, refill label, pharmacy-verified admixture and programmed concentration agree drug by drug",
-    threshold="exact equality of drugs and concentrations",
-    source="S107, safety:SR-08",
-)
-def concentration_mismatch(subject: RuleInput) -> Iterator[Hit]:
-    context = subject.context
-    if context.action not in (ActionKind.NEW_START, ActionKind.PROGRAM_CHANGE, ActionKind.REFILL):
-        return
-    reference = context.new_prescription
-    if reference is None:
-        return
-    expected = {c.drug_id: c.concentration for c in reference.admixture.components}
-    for where, admixture in _new_admixtures(subject):
-        if where == "prescription":
-            continue
-        got = {c.drug_id: c.concentration for c in admixture.components}
-        if got != expected:
-            yield Hit(
-                message=(
-                    f"{where} admixture {_describe(admixture)} does not match the prescription "
-                    f"{_describe(reference.admixture)}"
-                ),
-                source="S107, safety:SR-08",
-                fields={
-                    "where": where,
-                    "expected": _describe(reference.admixture),
-                    "got": _describe(admixture),
-                },
-            )
-
-
-@rule(
-    code="ITS-CONC-002",
-    severity=Severity.BLOCK,
-    checks="a refill admixture has been verified by a pharmacist",
-    threshold="a pharmacy-verified admixture is present",
-    source="safety:SR-08, architecture §1",
-)
-def refill_not_verified(subject: RuleInput) -> Iterator[Hit]:
-    refill = subject.context.proposal.refill
-    action = subject.context.action
-    if action is ActionKind.REFILL and refill is not None and refill.verified_admixture is None:
-        yield Hit(
-            message=(
-                f"refill admixture {_describe(refill.admixture)} has no pharmacy verification; "
-                f"it may not be filled"
-            ),
-            source="safety:SR-08",
-        )
-
-
 RULES = (
     daily_dose_ten_fold,
     concentration_ten_fold,
     bolus_ten_fold,
     new_bolus_ten_fold,
     step_rate_ten_fold,
-    concentration_mismatch,
-    refill_not_verified,
 )

@@ -1,6 +1,6 @@
-"""Drug-library limits: concentration and daily dose (hard → block, soft → override), starting
-doses for a new intrathecal start, the worst case with every patient bolus, and patient boluses
-for a drug that forbids them.
+"""Drug-library limits: concentration and daily dose (hard → block, soft → override; a child's
+limits below the drug's paediatric age), a drug with no known maximum, the worst case with every
+patient bolus, and patient boluses for a drug that forbids them. Starting doses: :mod:`.start`.
 
 Hard limits are checked on every prescription that goes into the pump. Soft limits are checked
 only on values that are new or changed, so a steady-state refill of an already overridden regimen
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from thecal.domain.drugs import Bound, DoseLimit, Drug, LimitedQuantity, LimitSeverity
+from thecal.domain.drugs import Bound, DoseLimit, Drug, LimitedQuantity, LimitSeverity, Population
 from thecal.domain.library import ReferenceLibrary
 from thecal.domain.policy import ClinicPolicy
-from thecal.domain.safety.context import ActionKind, OpioidStatus
+from thecal.domain.quantity_text import format_quantity
+from thecal.domain.safety.context import ActionKind
 from thecal.domain.safety.findings import Severity
 from thecal.domain.safety.rules.rule import Hit, RuleInput, Threshold, fmt, rule
 from thecal.domain.sourced import Confidence, Sourced
@@ -23,12 +24,16 @@ from thecal.domain.units import Concentration, DoseRate
 __all__ = ["RULES", "daily_limits"]
 
 _ZICONOTIDE = "ziconotide"
+_MORPHINE = "morphine"
 
 
-def daily_limits(drug: Drug, policy: ClinicPolicy) -> tuple[DoseLimit, ...]:
-    """The drug's daily-dose limits, with the ziconotide hard maximum chosen by clinic policy
-    (US 19.2 vs EU 21.6 mcg/day, S14 vs S11)."""
-    limits = drug.limits_on(LimitedQuantity.DAILY_DOSE)
+def daily_limits(
+    drug: Drug, policy: ClinicPolicy, *, age_years: int | None = None
+) -> tuple[DoseLimit, ...]:
+    """The drug's daily-dose limits for a patient of ``age_years`` (children's limits below the
+    drug's paediatric age), with the ziconotide hard maximum chosen by clinic policy (US 19.2 vs
+    EU 21.6 mcg/day, S14 vs S11)."""
+    limits = drug.limits_on(LimitedQuantity.DAILY_DOSE, age_years=age_years)
     if drug.id != _ZICONOTIDE:
         return limits
     chosen: Sourced[DoseRate] = Sourced(
@@ -56,11 +61,20 @@ def _limits(drug: Drug, quantity: LimitedQuantity, policy: ClinicPolicy) -> tupl
     return drug.limits_on(quantity)
 
 
+def _population(drug: Drug, limit: DoseLimit) -> str:
+    age = drug.paediatric_below_age
+    if limit.population is Population.ANY or age is None:
+        return ""
+    if limit.population is Population.CHILD:
+        return f" (children under {age.value}, {age.cite()})"
+    return f" (from {age.value} years)"
+
+
 def _limits_text(severity: LimitSeverity, quantity: LimitedQuantity) -> Threshold:
     def text(library: ReferenceLibrary, policy: ClinicPolicy) -> str:
         parts = [
             f"{drug.id} {'≤' if limit.bound is Bound.MAX else '≥'} "
-            f"{fmt(limit.limit.value, drug)} ({limit.limit.cite()})"
+            f"{fmt(limit.limit.value, drug)}{_population(drug, limit)} ({limit.limit.cite()})"
             for drug in library.drugs.values()
             for limit in _limits(drug, quantity, policy)
             if limit.severity is severity
@@ -70,10 +84,10 @@ def _limits_text(severity: LimitSeverity, quantity: LimitedQuantity) -> Threshol
     return text
 
 
-def _beyond(limit: DoseLimit) -> str:
+def _beyond(drug: Drug, limit: DoseLimit) -> str:
     side = "above the" if limit.bound is Bound.MAX else "below the"
     kind = "maximum" if limit.bound is Bound.MAX else "minimum"
-    return f"{side} {limit.severity.value} {kind} of"
+    return f"{side} {limit.severity.value} {kind}{_population(drug, limit)} of"
 
 
 def _concentrations(
@@ -116,7 +130,7 @@ def _concentration_hits(subject: RuleInput, severity: LimitSeverity) -> Iterator
             if limit.severity is severity and limit.exceeded_by(concentration):
                 yield Hit(
                     message=(
-                        f"{drug_id} concentration {fmt(concentration, drug)} is {_beyond(limit)} "
+                        f"{drug_id} concentration {fmt(concentration, drug)} is {_beyond(drug, limit)} "
                         f"{fmt(limit.limit.value, drug)} ({limit.limit.cite()})"
                     ),
                     source=limit.limit.source,
@@ -128,11 +142,13 @@ def _dose_hits(subject: RuleInput, severity: LimitSeverity) -> Iterator[Hit]:
     changed_only = severity is LimitSeverity.SOFT
     for drug_id, dose in _doses(subject, changed_only=changed_only):
         drug = subject.drug(drug_id)
-        for limit in daily_limits(drug, subject.policy):
+        for limit in daily_limits(drug, subject.policy, age_years=subject.age):
             if limit.severity is severity and limit.exceeded_by(dose):
+                child = limit.population is Population.CHILD
                 yield Hit(
                     message=(
-                        f"{drug_id} daily dose {fmt(dose, drug)} is {_beyond(limit)} "
+                        f"{drug_id} daily dose {fmt(dose, drug)}"
+                        f"{subject.per_kg(dose, drug) if child else ''} is {_beyond(drug, limit)} "
                         f"{fmt(limit.limit.value, drug)} ({limit.limit.cite()})"
                     ),
                     source=limit.limit.source,
@@ -184,49 +200,67 @@ def daily_dose_beyond_soft_limit(subject: RuleInput) -> Iterator[Hit]:
     yield from _dose_hits(subject, LimitSeverity.SOFT)
 
 
-def _start_text(library: ReferenceLibrary, _policy: ClinicPolicy) -> str:
-    parts = []
-    for drug in library.drugs.values():
-        for label, rng in (("naive", drug.start_naive), ("tolerant", drug.start_tolerant)):
-            if rng is not None:
-                parts.append(
-                    f"{drug.id} {label} {fmt(rng.value.low, drug)}–{fmt(rng.value.high, drug)} ({rng.cite()})"
-                )
-    return "; ".join(parts)
+def _no_max_text(library: ReferenceLibrary, policy: ClinicPolicy) -> str:
+    morphine = _morphine_maximum(library, policy)
+    parts = [
+        f"{drug.id}: none known ({drug.daily_max_none_known.cite()}); warns above "
+        f"{fmt(morphine_limit, drug)}"
+        for drug in library.drugs.values()
+        if drug.daily_max_none_known is not None
+        and morphine is not None
+        and (morphine_limit := _equivalent_ceiling(drug, morphine.limit.value)) is not None
+    ]
+    return "; ".join(parts) or "every drug has a daily maximum"
+
+
+def _morphine_maximum(library: ReferenceLibrary, policy: ClinicPolicy) -> DoseLimit | None:
+    morphine = library.drugs.get(_MORPHINE)
+    if morphine is None:
+        return None
+    maxima = [limit for limit in daily_limits(morphine, policy) if limit.bound is Bound.MAX]
+    return min(maxima, key=lambda limit: limit.limit.value.value, default=None)
+
+
+def _equivalent_ceiling(drug: Drug, morphine_dose: Concentration | DoseRate) -> DoseRate | None:
+    """The dose of ``drug`` matching ``morphine_dose`` at the drug's most potent ratio."""
+    ratio = drug.it_morphine_ratio
+    if ratio is None or not isinstance(morphine_dose, DoseRate):
+        return None
+    return morphine_dose / ratio.value.high
 
 
 @rule(
-    code="ITS-DOSE-005",
-    severity=Severity.OVERRIDE,
-    checks="a new intrathecal start: each component's daily dose inside the library's starting range (opioid-naive or tolerant)",
-    threshold=_start_text,
-    source="drug library start_naive / start_tolerant",
+    code="ITS-DOSE-008",
+    severity=Severity.WARN,
+    checks="a new or raised daily dose of a drug with no known daily maximum, above the morphine maximum in intrathecal morphine equivalents",
+    threshold=_no_max_text,
+    source="drug library daily_max_none_known (S2); it_morphine_ratio",
 )
-def start_dose_outside_range(subject: RuleInput) -> Iterator[Hit]:
-    if subject.context.action is not ActionKind.NEW_START:
+def no_known_maximum(subject: RuleInput) -> Iterator[Hit]:
+    morphine = _morphine_maximum(subject.library, subject.policy)
+    if morphine is None:
         return
-    status = subject.context.patient.opioid_status
-    for drug_id, dose in _doses(subject, changed_only=False):
+    for drug_id, dose, _old in subject.raised_or_new():
         drug = subject.drug(drug_id)
-        tolerant = drug.is_opioid and status is OpioidStatus.TOLERANT
-        chosen = drug.start_tolerant if tolerant and drug.start_tolerant else drug.start_naive
-        if chosen is None or dose in chosen.value:
+        none_known = drug.daily_max_none_known
+        ceiling = _equivalent_ceiling(drug, morphine.limit.value)
+        if none_known is None or ceiling is None or dose <= ceiling:
             continue
-        label = "opioid-tolerant" if tolerant else "opioid-naive"
-        if drug.is_opioid and status is None:
-            label += " (tolerance not recorded, naive range applied)"
+        ratio = drug.it_morphine_ratio
         yield Hit(
             message=(
-                f"new start of {drug_id} at {fmt(dose, drug)} is outside the {label} starting range "
-                f"{fmt(chosen.value.low, drug)}–{fmt(chosen.value.high, drug)} ({chosen.cite()})"
+                f"{drug_id} {fmt(dose, drug)}: no daily maximum is known ({none_known.cite()}), so "
+                f"none can be checked; it is above "
+                f"{format_quantity(ceiling, mass=drug.dose_unit, places=1)}, the morphine maximum "
+                f"{fmt(morphine.limit.value)} ({morphine.limit.cite()}) at {ratio.value if ratio else '?'} "
+                f"({ratio.cite() if ratio else '?'}): confirm the dose"
             ),
-            source=chosen.source,
-            fields={
-                "drug": drug_id,
-                "value": dose,
-                "low": chosen.value.low,
-                "high": chosen.value.high,
-            },
+            source=", ".join(
+                dict.fromkeys(
+                    [none_known.source, morphine.limit.source, ratio.source if ratio else ""]
+                )
+            ).strip(", "),
+            fields={"drug": drug_id, "value": dose, "reference": ceiling},
         )
 
 
@@ -247,7 +281,11 @@ def worst_case_above_maximum(subject: RuleInput) -> Iterator[Hit]:
     primary = subject.drug(proposed.admixture.primary.drug_id)
     for drug_id, dose in worst.items():
         drug = subject.drug(drug_id)
-        maxima = [limit for limit in daily_limits(drug, subject.policy) if limit.bound is Bound.MAX]
+        maxima = [
+            limit
+            for limit in daily_limits(drug, subject.policy, age_years=subject.age)
+            if limit.bound is Bound.MAX
+        ]
         if not maxima:
             continue
         lowest = min(maxima, key=lambda limit: limit.limit.value.value)
@@ -300,7 +338,7 @@ RULES = (
     concentration_beyond_soft_limit,
     daily_dose_beyond_hard_limit,
     daily_dose_beyond_soft_limit,
-    start_dose_outside_range,
+    no_known_maximum,
     worst_case_above_maximum,
     patient_bolus_forbidden,
 )

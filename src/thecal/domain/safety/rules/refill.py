@@ -1,5 +1,7 @@
-"""Refills: capacity, stability, first fill, aspiration, interval, low-reservoir alarm and
-volume reconciliation (expected vs measured residual)."""
+"""Refills, the procedure: reservoir capacity, aspiration, the ziconotide first-fill protocol and
+volume reconciliation (expected vs measured residual; missing reconciliation). The schedule
+(stability, intervals, alarms) is :mod:`.refill_schedule`; withdrawal-risk dates :mod:`.withdrawal`.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +9,27 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from thecal.domain.drugs import WithdrawalRisk
-from thecal.domain.forecast import forecast_reservoir
+from thecal.domain.library import ReferenceLibrary
+from thecal.domain.policy import ClinicPolicy
 from thecal.domain.safety.context import ActionKind, Refill
 from thecal.domain.safety.findings import Severity
 from thecal.domain.safety.rules.rule import Hit, RuleInput, fmt, pct, rule
 from thecal.domain.units import Duration, Volume
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "days_between", "refill_of"]
 
 _HUNDRED = Decimal(100)
 
 
-def _refill(subject: RuleInput) -> Refill | None:
+def refill_of(subject: RuleInput) -> Refill | None:
+    """The refill of a refill review (None for any other action)."""
     if subject.context.action is not ActionKind.REFILL:
         return None
     return subject.context.proposal.refill
 
 
-def _days(start: dt.datetime, end: dt.datetime) -> str:
+def days_between(start: dt.datetime, end: dt.datetime) -> str:
+    """``end − start`` in days to one decimal place, for a message."""
     days = Duration.from_timedelta(end - start).in_days
     return f"{days.quantize(Decimal('0.1')).normalize():f} days"
 
@@ -40,7 +44,7 @@ def _days(start: dt.datetime, end: dt.datetime) -> str:
     source="pump model reservoir; S73 (do not overfill)",
 )
 def refill_above_capacity(subject: RuleInput) -> Iterator[Hit]:
-    refill, model = _refill(subject), subject.pump_model
+    refill, model = refill_of(subject), subject.pump_model
     if refill is None or model is None:
         return
     if refill.volume > model.reservoir.value:
@@ -55,72 +59,6 @@ def refill_above_capacity(subject: RuleInput) -> Iterator[Hit]:
 
 
 @rule(
-    code="ITS-REFILL-002",
-    severity=Severity.BLOCK,
-    checks="next refill date against the in-pump stability of every component",
-    threshold=lambda library, _policy: "; ".join(
-        f"{d.id} {r.days.value} days{' undiluted' if r.undiluted_only else ''}"
-        f"{' diluted' if r.diluted_only else ''} ({r.days.cite()})"
-        for d in library.drugs.values()
-        for r in d.stability
-    ),
-    source="drug library stability",
-)
-def refill_beyond_stability(subject: RuleInput) -> Iterator[Hit]:
-    refill = _refill(subject)
-    if refill is None:
-        return
-    at = subject.context.at
-    for component in refill.admixture.components:
-        stability = subject.drug(component.drug_id).stability_days(component.concentration)
-        if stability is None:
-            continue
-        limit = at + dt.timedelta(days=stability.value)
-        if refill.next_refill_at > limit:
-            yield Hit(
-                message=(
-                    f"next refill in {_days(at, refill.next_refill_at)} is beyond {component.drug_id} "
-                    f"{fmt(component.concentration, subject.drug(component.drug_id))} stability of {stability.value} days ({stability.cite()})"
-                ),
-                source=stability.source,
-                fields={
-                    "drug": component.drug_id,
-                    "next_refill": refill.next_refill_at.isoformat(),
-                },
-            )
-
-
-@rule(
-    code="ITS-REFILL-003",
-    severity=Severity.BLOCK,
-    checks="first fill of a naive pump: next refill within the drug's first-fill limit (ziconotide)",
-    threshold=lambda library, _policy: "; ".join(
-        f"{d.id} {d.first_fill_max_days.value} days ({d.first_fill_max_days.cite()})"
-        for d in library.drugs.values()
-        if d.first_fill_max_days
-    ),
-    source="drug library first_fill_max_days; S12",
-)
-def first_fill_interval_too_long(subject: RuleInput) -> Iterator[Hit]:
-    refill = _refill(subject)
-    if refill is None or not refill.first_fill:
-        return
-    at = subject.context.at
-    for drug_id in refill.admixture.drug_ids:
-        first = subject.drug(drug_id).first_fill_max_days
-        if first is not None and refill.next_refill_at > at + dt.timedelta(days=first.value):
-            yield Hit(
-                message=(
-                    f"first {drug_id} fill of a naive pump: next refill in "
-                    f"{_days(at, refill.next_refill_at)}, the limit is {first.value} days "
-                    f"({first.cite()}): the drug adsorbs to titanium and dilutes in the residual volume"
-                ),
-                source=first.source,
-                fields={"drug": drug_id, "limit_days": first.value},
-            )
-
-
-@rule(
     code="ITS-REFILL-004",
     severity=Severity.BLOCK,
     checks="the needle position was confirmed by aspiration before the drug is instilled",
@@ -128,7 +66,7 @@ def first_fill_interval_too_long(subject: RuleInput) -> Iterator[Hit]:
     source="S74, S77",
 )
 def aspiration_not_confirmed(subject: RuleInput) -> Iterator[Hit]:
-    refill = _refill(subject)
+    refill = refill_of(subject)
     if refill is not None and not refill.aspiration_confirmed:
         yield Hit(
             message=(
@@ -136,76 +74,6 @@ def aspiration_not_confirmed(subject: RuleInput) -> Iterator[Hit]:
                 "instilling the rest (S74); a missed reservoir is a pocket fill (S77)"
             ),
             source="S74, S77",
-        )
-
-
-@rule(
-    code="ITS-REFILL-005",
-    severity=Severity.WARN,
-    checks="next refill date against the clinic's maximum refill interval",
-    threshold=lambda _library, policy: (
-        f"{policy.max_refill_interval} (clinic policy max_refill_interval)"
-    ),
-    source="clinic policy",
-)
-def refill_beyond_clinic_interval(subject: RuleInput) -> Iterator[Hit]:
-    refill = _refill(subject)
-    if refill is None:
-        return
-    at, maximum = subject.context.at, subject.policy.max_refill_interval
-    if refill.next_refill_at > at + maximum.to_timedelta():
-        yield Hit(
-            message=(
-                f"next refill in {_days(at, refill.next_refill_at)} is beyond the clinic maximum "
-                f"interval of {maximum}"
-            ),
-            source="clinic policy",
-            fields={"next_refill": refill.next_refill_at.isoformat()},
-        )
-
-
-@rule(
-    code="ITS-REFILL-006",
-    severity=Severity.WARN,
-    checks="low-reservoir alarm for a high withdrawal-risk drug (baclofen) in a patient with an S18 risk factor",
-    threshold=lambda _library, policy: (
-        f"alarm below {policy.withdrawal_risk_alarm_ml} mL (S47); risk factors: SCI at or above "
-        f"{policy.withdrawal_high_risk_sci_level}, communication difficulty, previous withdrawal (S18)"
-    ),
-    source="S47, S18",
-)
-def low_reservoir_alarm_too_low(subject: RuleInput) -> Iterator[Hit]:
-    if subject.context.action not in (
-        ActionKind.REFILL,
-        ActionKind.PROGRAM_CHANGE,
-        ActionKind.NEW_START,
-    ):
-        return
-    pump, model, prescription = (
-        subject.context.pump,
-        subject.pump_model,
-        subject.context.new_prescription,
-    )
-    if pump is None or model is None or prescription is None:
-        return
-    high = [
-        d
-        for d in prescription.admixture.drug_ids
-        if subject.drug(d).withdrawal_risk.value is WithdrawalRisk.HIGH
-    ]
-    factors = subject.context.patient.withdrawal_risk_factors(
-        subject.policy.withdrawal_high_risk_sci_level
-    )
-    alarm = pump.low_reservoir_alarm or model.low_reservoir_alarm.value
-    wanted = Volume.from_ml(subject.policy.withdrawal_risk_alarm_ml)
-    if high and factors and alarm < wanted:
-        yield Hit(
-            message=(
-                f"low-reservoir alarm at {fmt(alarm)} for a high withdrawal-risk patient on "
-                f"{', '.join(high)} ({', '.join(factors)}, S18): set it to at least {fmt(wanted)} (S47)"
-            ),
-            source="S47, S18",
-            fields={"alarm": alarm, "recommended": wanted},
         )
 
 
@@ -231,7 +99,7 @@ def _discrepancy_limits(subject: RuleInput) -> tuple[Volume, Decimal] | None:
     source="pump model discrepancy_threshold (S75), accuracy_band_pct (S62); clinic policy",
 )
 def reconciliation_discrepancy(subject: RuleInput) -> Iterator[Hit]:
-    refill, limits = _refill(subject), _discrepancy_limits(subject)
+    refill, limits = refill_of(subject), _discrepancy_limits(subject)
     if refill is None or limits is None:
         return
     if refill.expected_residual is None or refill.measured_residual is None:
@@ -276,70 +144,117 @@ def reconciliation_discrepancy(subject: RuleInput) -> Iterator[Hit]:
     )
 
 
-@rule(
-    code="ITS-REFILL-008",
-    severity=Severity.WARN,
-    checks="next refill date against the projected low-reservoir alarm (worst case with every patient bolus)",
-    threshold="refill volume − alarm volume ÷ worst-case flow",
-    source="S47, S66, safety:SR-10",
-)
-def refill_after_low_reservoir_alarm(subject: RuleInput) -> Iterator[Hit]:
-    refill, pump, model = _refill(subject), subject.context.pump, subject.pump_model
-    prescription = subject.context.new_prescription
-    if refill is None or pump is None or model is None or prescription is None:
-        return
-    alarm = pump.low_reservoir_alarm or model.low_reservoir_alarm.value
-    flow = prescription.program().worst_case_flow
-    forecast = forecast_reservoir(reservoir=refill.volume, alarm=alarm, flow=flow)
-    if forecast.to_alarm is None:
-        return
-    alarm_at = subject.context.at + forecast.to_alarm.to_timedelta()
-    if refill.next_refill_at > alarm_at:
-        yield Hit(
-            message=(
-                f"next refill {refill.next_refill_at.date().isoformat()} is after the projected "
-                f"low-reservoir alarm ({fmt(alarm)}) on {alarm_at.date().isoformat()}: "
-                f"{fmt(refill.volume)} at {fmt(flow)} lasts {_days(subject.context.at, alarm_at)} to the alarm"
-            ),
-            source="S47, S66",
-            fields={
-                "alarm_at": alarm_at.isoformat(),
-                "next_refill": refill.next_refill_at.isoformat(),
-            },
-        )
+def _first_fill_text(library: ReferenceLibrary, _policy: ClinicPolicy) -> str:
+    return "; ".join(
+        f"{d.id}: {d.first_fill.rinses.value} × {fmt(d.first_fill.rinse_volume)} rinses, then "
+        f"{fmt(d.first_fill.concentration.value, d)} ({d.first_fill.concentration.cite()})"
+        for d in library.drugs.values()
+        if d.first_fill is not None
+    )
 
 
 @rule(
-    code="ITS-REFILL-009",
-    severity=Severity.INFO,
-    checks="components whose in-pump stability is not in the library",
-    threshold="stability not given",
-    source="drug library stability; clinical.md §5.1",
+    code="ITS-REFILL-010",
+    severity=Severity.BLOCK,
+    checks="the first fill of a pump with a drug that has a first-fill protocol: the protocol's concentration and rinses",
+    threshold=_first_fill_text,
+    source="drug library first_fill; S12",
 )
-def stability_unknown(subject: RuleInput) -> Iterator[Hit]:
-    refill = _refill(subject)
-    if refill is None:
+def first_fill_protocol(subject: RuleInput) -> Iterator[Hit]:
+    refill = refill_of(subject)
+    if refill is None or not refill.first_fill:
         return
     for component in refill.admixture.components:
-        if subject.drug(component.drug_id).stability_days(component.concentration) is None:
+        drug = subject.drug(component.drug_id)
+        protocol = drug.first_fill
+        if protocol is None:
+            continue
+        wanted = protocol.concentration
+        if component.concentration != wanted.value or len(refill.admixture.components) > 1:
             yield Hit(
                 message=(
-                    f"{component.drug_id} {fmt(component.concentration, subject.drug(component.drug_id))}: in-pump stability not in the "
-                    f"library; only the clinic maximum interval of {subject.policy.max_refill_interval} applies"
+                    f"first {drug.id} fill of a naive pump with "
+                    f"{' + '.join(f'{c.drug_id} {fmt(c.concentration, subject.drug(c.drug_id))}' for c in refill.admixture.components)}: "
+                    f"the protocol fills with {drug.id} {fmt(wanted.value, drug)} alone ({wanted.cite()})"
                 ),
-                source="clinical.md §5.1",
-                fields={"drug": component.drug_id},
+                source=wanted.source,
+                fields={"drug": drug.id, "concentration": component.concentration},
             )
+        rinses = protocol.rinses
+        if refill.rinses is not None and refill.rinses < rinses.value:
+            yield Hit(
+                message=(
+                    f"first {drug.id} fill after {refill.rinses} rinse(s): the protocol rinses the "
+                    f"reservoir {rinses.value} × {fmt(protocol.rinse_volume)} with "
+                    f"{fmt(wanted.value, drug)} first ({rinses.cite()}): drug adsorbs to titanium"
+                ),
+                source=rinses.source,
+                fields={"drug": drug.id, "rinses": refill.rinses},
+            )
+
+
+@rule(
+    code="ITS-REFILL-011",
+    severity=Severity.WARN,
+    checks="the first fill of a pump with a drug that has a first-fill protocol: the rinses are recorded",
+    threshold="the number of rinses stated in the request",
+    source="drug library first_fill; S12",
+)
+def first_fill_rinses_not_recorded(subject: RuleInput) -> Iterator[Hit]:
+    refill = refill_of(subject)
+    if refill is None or not refill.first_fill or refill.rinses is not None:
+        return
+    for drug_id in refill.admixture.drug_ids:
+        protocol = subject.drug(drug_id).first_fill
+        if protocol is not None:
+            yield Hit(
+                message=(
+                    f"first {drug_id} fill: the reservoir rinses are not recorded; confirm "
+                    f"{protocol.rinses.value} × {fmt(protocol.rinse_volume)} of "
+                    f"{fmt(protocol.concentration.value, subject.drug(drug_id))} before the fill "
+                    f"({protocol.rinses.cite()})"
+                ),
+                source=protocol.rinses.source,
+                fields={"drug": drug_id},
+            )
+
+
+@rule(
+    code="ITS-REFILL-012",
+    severity=Severity.OVERRIDE,
+    checks="a refill of a pump that held drug: the expected and the measured residual are both recorded (reconciliation)",
+    threshold="expected and measured residual present (every refill but a first fill)",
+    source="S73, S74, S75, S77",
+)
+def reconciliation_missing(subject: RuleInput) -> Iterator[Hit]:
+    refill = refill_of(subject)
+    if refill is None or refill.first_fill:
+        return
+    missing = [
+        name
+        for name, value in (
+            ("expected (pump-predicted)", refill.expected_residual),
+            ("measured (withdrawn)", refill.measured_residual),
+        )
+        if value is None
+    ]
+    if missing:
+        yield Hit(
+            message=(
+                f"no {' or '.join(missing)} residual: without reconciliation at every refill a "
+                f"pocket fill, leak or stalled pump goes unseen (S73, S74, S75, S77); empty the "
+                f"reservoir, record both volumes"
+            ),
+            source="S73, S74, S75, S77",
+            fields={"missing": ", ".join(missing)},
+        )
 
 
 RULES = (
     refill_above_capacity,
-    refill_beyond_stability,
-    first_fill_interval_too_long,
     aspiration_not_confirmed,
-    refill_beyond_clinic_interval,
-    low_reservoir_alarm_too_low,
     reconciliation_discrepancy,
-    refill_after_low_reservoir_alarm,
-    stability_unknown,
+    first_fill_protocol,
+    first_fill_rinses_not_recorded,
+    reconciliation_missing,
 )

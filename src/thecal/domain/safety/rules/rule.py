@@ -20,12 +20,13 @@ from thecal.domain.quantity_text import Quantity, format_quantity
 from thecal.domain.safety.context import (
     ActionKind,
     Indication,
+    OpioidStatus,
     Prescription,
     ReviewContext,
     SpasticityOrigin,
 )
 from thecal.domain.safety.findings import Finding, Severity
-from thecal.domain.units import Duration, plain
+from thecal.domain.units import DoseRate, Duration, plain
 
 __all__ = ["DOSING_ACTIONS", "Hit", "Rule", "RuleInput", "Threshold", "fmt", "hours", "pct", "rule"]
 
@@ -89,9 +90,13 @@ class RuleInput:
         current = self.context.current
         return current.prescription if current is not None else None
 
-    def titration_scopes(self) -> frozenset[TitrationScope]:
+    @property
+    def age(self) -> int:
+        return self.context.patient.age_years
+
+    def titration_scopes(self, drug: Drug | None = None) -> frozenset[TitrationScope]:
         """The patient's titration scopes; an unknown spasticity origin gets both (the stricter
-        limit then applies)."""
+        limit then applies); a child for ``drug`` (below its paediatric age) adds ``child``."""
         patient = self.context.patient
         scopes = {TitrationScope.CANCER if patient.cancer else TitrationScope.NON_CANCER}
         if patient.indication is Indication.SPASTICITY or patient.spasticity_origin is not None:
@@ -99,7 +104,42 @@ class RuleInput:
                 scopes.add(TitrationScope.SPINAL_ORIGIN)
             if patient.spasticity_origin is not SpasticityOrigin.SPINAL:
                 scopes.add(TitrationScope.CEREBRAL_ORIGIN)
+        if drug is not None and drug.is_child(patient.age_years):
+            scopes.add(TitrationScope.CHILD)
         return frozenset(scopes)
+
+    def per_kg(self, dose: DoseRate, drug: Drug) -> str:
+        """`` (29.2 mcg/kg/day at 24 kg)`` when the patient's weight is given, else ``""``: shown
+        with paediatric findings (no sourced per-kilogram limit exists)."""
+        weight = self.context.patient.weight_kg
+        if weight is None:
+            return ""
+        per = dose.to(drug.dose_unit) / weight
+        shown = per.quantize(Decimal("0.1"))
+        approx = "" if shown == per else "≈ "
+        return f" ({approx}{plain(shown)} {drug.dose_unit.symbol}/kg/day at {plain(weight)} kg)"
+
+    @property
+    def opioid_naive(self) -> bool:
+        """Opioid-naive as recorded, or not recorded and no opioid in the pump now (a patient on
+        an intrathecal opioid is tolerant to it)."""
+        status = self.context.patient.opioid_status
+        if status is not None:
+            return status is OpioidStatus.NAIVE
+        return not any(self.drug(d).is_opioid for d in self.context.current_drugs)
+
+    def raised_or_new(self) -> tuple[tuple[str, DoseRate, DoseRate | None], ...]:
+        """(drug, new dose, old dose or None) of every component of the proposal that is new to
+        the pump or whose daily dose rises."""
+        proposed = self.proposed
+        if proposed is None:
+            return ()
+        old = self.current.component_doses() if self.current and self.context.current_drugs else {}
+        return tuple(
+            (drug_id, dose, old.get(drug_id))
+            for drug_id, dose in proposed.component_doses().items()
+            if drug_id not in old or dose > old[drug_id]
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

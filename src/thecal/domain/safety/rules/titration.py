@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from thecal.domain.drugs import TitrationLimit, TitrationPolicy, TitrationScope
+from thecal.domain.drugs import TitrationLimit, TitrationPhase, TitrationPolicy, TitrationScope
 from thecal.domain.library import ReferenceLibrary
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.safety.findings import Severity
@@ -50,7 +50,11 @@ def _changes(subject: RuleInput) -> Iterator[_Change]:
 
 def _limits_for(subject: RuleInput, drug_id: str) -> tuple[TitrationLimit, ...]:
     drug = subject.drug(drug_id)
-    limits = drug.titration_limits(subject.policy.titration_policy, subject.titration_scopes())
+    current = subject.context.current
+    phase = current.titration_phase if current is not None else None
+    limits = drug.titration_limits(
+        subject.policy.titration_policy, subject.titration_scopes(drug), phase
+    )
     if limits:
         return limits
     cancer = TitrationScope.CANCER in subject.titration_scopes()
@@ -77,7 +81,11 @@ def _step_hits(subject: RuleInput, policy: TitrationPolicy) -> Iterator[Hit]:
         for limit in _limits_for(subject, change.drug_id):
             if limit.policy is not policy:
                 continue
-            where = f"{limit.policy.value} limit for scope {limit.scope.value}"
+            where = f"{limit.policy.value} limit for scope {limit.scope.value}" + (
+                f" in the {limit.phase.value} phase"
+                if limit.phase is not TitrationPhase.ANY
+                else ""
+            )
             step = change.new - change.old
             if limit.max_increase_pct and change.change_pct > limit.max_increase_pct.value:
                 yield Hit(
@@ -130,19 +138,22 @@ def _titration_text(policy_kind: TitrationPolicy, *, interval: bool) -> Threshol
             for limit in drug.titration:
                 if limit.policy is not policy_kind:
                     continue
+                scope = limit.scope.value + (
+                    f", {limit.phase.value}" if limit.phase is not TitrationPhase.ANY else ""
+                )
                 if interval and limit.min_interval:
                     parts.append(
-                        f"{drug.id} ({limit.scope.value}) ≥ {limit.min_interval.value} "
+                        f"{drug.id} ({scope}) ≥ {limit.min_interval.value} "
                         f"({limit.min_interval.cite()})"
                     )
                 if not interval and limit.max_increase_pct:
                     parts.append(
-                        f"{drug.id} ({limit.scope.value}) ≤ +{limit.max_increase_pct.value} % "
+                        f"{drug.id} ({scope}) ≤ +{limit.max_increase_pct.value} % "
                         f"({limit.max_increase_pct.cite()})"
                     )
                 if not interval and limit.max_increase:
                     parts.append(
-                        f"{drug.id} ({limit.scope.value}) ≤ +{fmt(limit.max_increase.value, drug)} "
+                        f"{drug.id} ({scope}) ≤ +{fmt(limit.max_increase.value, drug)} "
                         f"({limit.max_increase.cite()})"
                     )
         if policy_kind is TitrationPolicy.CONSENSUS and not interval:

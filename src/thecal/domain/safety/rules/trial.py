@@ -1,5 +1,6 @@
-"""Trial (screening) doses: the dose against the library's trial range, and discharge only after
-the clinic's observation period."""
+"""Trial (screening) doses: the dose against the library's trial range; discharge only after the
+clinic's observation period, with a sedation score recorded and no sign of respiratory depression
+(clinical.md §11 rule 4)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 
 from thecal.domain.library import ReferenceLibrary
 from thecal.domain.policy import ClinicPolicy
-from thecal.domain.safety.context import ActionKind
+from thecal.domain.safety.context import ActionKind, TrialDose
 from thecal.domain.safety.findings import Severity
 from thecal.domain.safety.rules.rule import Hit, RuleInput, fmt, hours, rule
 from thecal.domain.units import Duration
@@ -95,4 +96,92 @@ def discharge_before_observation(subject: RuleInput) -> Iterator[Hit]:
         )
 
 
-RULES = (trial_dose_outside_range, discharge_before_observation)
+def _discharge(subject: RuleInput) -> TrialDose | None:
+    trial = subject.context.proposal.trial
+    if subject.context.action is not ActionKind.TRIAL_DISCHARGE or trial is None:
+        return None
+    return trial
+
+
+_POSS_UNFIT = ("3", "4")
+
+
+@rule(
+    code="ITS-TRIAL-003",
+    severity=Severity.BLOCK,
+    checks="discharge after a trial dose: a sedation score is recorded and is not POSS 3 or 4",
+    threshold="latest POSS sedation score present and S, 1 or 2 (Pasero [U])",
+    source="clinical.md §11 rule 4; S39",
+)
+def discharge_sedation(subject: RuleInput) -> Iterator[Hit]:
+    trial = _discharge(subject)
+    if trial is None:
+        return
+    sedation = trial.latest.sedation if trial.latest is not None else None
+    if sedation is None:
+        yield Hit(
+            message=(
+                f"no sedation score recorded before the {trial.drug} trial discharge: score POSS "
+                f"first; a monitoring record is required (clinical.md §11 rule 4, S39)"
+            ),
+            source="clinical.md §11 rule 4, S39",
+        )
+    elif sedation in _POSS_UNFIT:
+        yield Hit(
+            message=(
+                f"latest sedation POSS {sedation} after the {trial.drug} trial dose: not fit for "
+                f"discharge (S39)"
+            ),
+            source="S39",
+            fields={"sedation": sedation},
+        )
+
+
+@rule(
+    code="ITS-TRIAL-004",
+    severity=Severity.BLOCK,
+    checks="discharge after a trial dose: respiratory rate and SpO2, where recorded, at or above the clinic's thresholds",
+    threshold=lambda _library, policy: (
+        f"respiratory rate ≥ {policy.discharge_min_respiratory_rate}/min, SpO2 ≥ "
+        f"{policy.discharge_min_spo2_pct} % ({ClinicPolicy.source('discharge_min_respiratory_rate')})"
+    ),
+    source="S39; clinic policy",
+)
+def discharge_respiration(subject: RuleInput) -> Iterator[Hit]:
+    trial = _discharge(subject)
+    if trial is None or trial.latest is None:
+        return
+    latest, policy = trial.latest, subject.policy
+    low_rate = (
+        latest.respiratory_rate is not None
+        and latest.respiratory_rate < policy.discharge_min_respiratory_rate
+    )
+    low_spo2 = latest.spo2_pct is not None and latest.spo2_pct < policy.discharge_min_spo2_pct
+    if low_rate or low_spo2:
+        signs = []
+        if low_rate:
+            signs.append(
+                f"respiratory rate {latest.respiratory_rate}/min (< {policy.discharge_min_respiratory_rate})"
+            )
+        if low_spo2:
+            signs.append(f"SpO2 {latest.spo2_pct} % (< {policy.discharge_min_spo2_pct} %)")
+        yield Hit(
+            message=(
+                f"{' and '.join(signs)} after the {trial.drug} trial dose: respiratory depression "
+                f"(S39); not fit for discharge — treat and keep monitoring (naloxone for an "
+                f"opioid, S99)"
+            ),
+            source="S39, S99",
+            fields={
+                "respiratory_rate": latest.respiratory_rate or "",
+                "spo2_pct": latest.spo2_pct or "",
+            },
+        )
+
+
+RULES = (
+    trial_dose_outside_range,
+    discharge_before_observation,
+    discharge_sedation,
+    discharge_respiration,
+)
