@@ -186,6 +186,13 @@ class AuditOnlyTransaction:
     the same audit repository and trail (head, chain, HMAC) as a unit of work, without an ORM
     session and the clinical repositories built and torn down for every batch. Audit entries are
     not clinical data: no generation to bump. Nothing is kept unless :meth:`commit` is called.
+
+    On PostgreSQL it runs READ COMMITTED, not SERIALIZABLE: it reads nothing but the head, which
+    it locks (``SELECT … FOR UPDATE``); under READ COMMITTED a batch that finds the head locked by
+    another process's append waits and then reads the new head, where SERIALIZABLE would fail
+    with a serialization error and rerun. The chain stays linear either way (the head row lock,
+    and the head only advances from the sequence it was read at). With several server processes
+    the retries otherwise ran out under load (``bench/bench_workers.py``: reads answered 409).
     """
 
     def __init__(self, engine: Engine, *, audit_key: bytes | AuditKeys) -> None:
@@ -197,6 +204,8 @@ class AuditOnlyTransaction:
         connection = self._engine.connect()
         self._connection = connection
         try:
+            if self._engine.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="READ COMMITTED")
             connection.begin()  # SQLite: BEGIN IMMEDIATE behind the writer lock
         except BaseException:
             connection.close()
