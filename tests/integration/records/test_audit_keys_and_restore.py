@@ -242,7 +242,7 @@ def test_a_restored_backup_is_refused_until_accepted_then_serves_again(
 def test_revision_0013_upgrades_a_populated_database_and_downgrades_only_before_rotation(
     engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
-    upgrade_database(engine, "0009")
+    upgrade_database(engine, "0015")
     settings = Settings(database_url=database_url, audit_key=AUDIT_KEY)  # type: ignore[arg-type]
     app = bootstrap(settings, clock=FixedClock(), engine=engine)
     key = AUDIT_KEY.encode()
@@ -252,7 +252,7 @@ def test_revision_0013_upgrades_a_populated_database_and_downgrades_only_before_
     second = append_entry(
         first.head, key=key, occurred_at=NOW, actor="u", action="b", subject="s", details={}
     )
-    with engine.begin() as connection:  # two entries as revision 0009 wrote them (no key id)
+    with engine.begin() as connection:  # two entries without key ids (before 0013)
         for entry in (first, second):
             row = {
                 "sequence": entry.sequence,
@@ -275,16 +275,16 @@ def test_revision_0013_upgrades_a_populated_database_and_downgrades_only_before_
         head = uow.audit_log.recorded_head()
     assert head is not None
     assert (head.sequence, head.key_id) == (2, "k1")
-    downgrade_database(engine, "0009")  # nothing rotated yet: the ids can go
-    assert current_revision(engine) == "0009"
+    downgrade_database(engine, "0015")  # nothing rotated yet: the ids can go
+    assert current_revision(engine) == "0015"
     upgrade_database(engine)
     with engine.begin() as connection:  # now an entry signed with a rotated key
         connection.execute(text("UPDATE audit_chain_head SET last_key_id = 'k2'"))
         drop_guard(connection, app.engine)
         connection.execute(text("UPDATE audit_entries SET key_id = 'k2' WHERE sequence = 2"))
     with pytest.raises(RuntimeError, match="signed with a rotated key"):
-        downgrade_database(engine, "0009")
-    assert current_revision(engine) != "0009"
+        downgrade_database(engine, "0015")
+    assert current_revision(engine) != "0015"
     app.close()
 
 

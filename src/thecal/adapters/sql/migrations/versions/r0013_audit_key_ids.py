@@ -1,7 +1,7 @@
 """Audit key ids: every entry names the key that signed it; the head names the last one's.
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0015
 Create Date: 2026-12-05
 
 ``audit_entries.key_id`` and ``audit_chain_head.last_key_id`` are added in place with the default
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
