@@ -149,6 +149,24 @@ def test_without_a_session_a_page_sends_the_browser_to_log_in(clinic: Clinic) ->
     assert "next=/patients" in response.headers["location"]
 
 
+def test_a_first_visit_opens_the_log_in_page_without_an_error(clinic: Clinic) -> None:
+    client = clinic.client()
+    first = client.get("/", follow_redirects=False)
+    assert first.headers["location"] == "/login?next=/"
+    page = client.get(first.headers["location"])
+    assert page.status_code == 200
+    assert 'role="alert"' not in page.text
+
+
+def test_an_ended_session_says_why_on_the_log_in_page(clinic: Clinic) -> None:
+    client = browser_login(clinic, "nurse")
+    home = client.get("/")
+    client.post("/logout", data={"csrf_token": form_token(home.text, "/logout")})
+    client.cookies.set("thecal_session", "no-such-session")
+    page = client.get("/patients")
+    assert 'role="alert"' in page.text
+
+
 def test_an_administrator_reads_and_verifies_the_audit_log(clinic: Clinic) -> None:
     client = browser_login(clinic, "admin")
     page = client.get("/audit")

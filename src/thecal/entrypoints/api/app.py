@@ -18,6 +18,7 @@ from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.entrypoints.api import health
+from thecal.entrypoints.api.docs_page import install_docs_page
 from thecal.entrypoints.api.deps import SECURITY, SECURITY_SCHEMES, authenticates
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
@@ -101,7 +102,7 @@ def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None
             "changes) or an `Authorization: Bearer` API token."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # docs_page: the assets come from the package (no CDN)
         redoc_url=None,
     )
     app.state.thecal = wired
@@ -114,6 +115,7 @@ def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None
     for module in _MODULES:
         app.include_router(module.router, prefix=API_PREFIX)
 
+    install_docs_page(app, prefix=API_PREFIX, openapi_url=f"{API_PREFIX}/openapi.json")
     renderer = install_web(app, wired)
     app.include_router(health.router)  # /healthz, /readyz, /metrics: last, probes are few
     install_error_handlers(app, html=renderer)

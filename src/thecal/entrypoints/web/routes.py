@@ -274,6 +274,9 @@ def _row_parts(page: WorklistPage) -> tuple[Markup, ...]:
 def _error_page(request: Request, status: int, title: str, detail: str, code: str) -> Response:
     if status == 401:
         target = quote(request.url.path if request.method == "GET" else "/", safe="/")
+        if session_cookie(thecal_of(request).settings) not in request.cookies:
+            # a first visit is not an error: the log-in page opens without a message
+            return RedirectResponse(f"/login?next={target}", status_code=303)
         reason = quote(detail[:200])
         return RedirectResponse(f"/login?reason={reason}&next={target}", status_code=303)
     template = f"errors/{status if status in _ERROR_TEMPLATES else 500}.html"
