@@ -26,9 +26,9 @@ def test_the_api_docs_page_renders_every_operation_with_no_request_off_the_serve
     page.on("request", lambda request: requested.append(request.url))
     page.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     page.goto(f"{server.url}/api/v1/docs")
     expect(page.locator(".opblock").first).to_be_visible()

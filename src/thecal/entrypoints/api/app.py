@@ -18,8 +18,8 @@ from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.entrypoints.api import health
-from thecal.entrypoints.api.docs_page import install_docs_page
 from thecal.entrypoints.api.deps import SECURITY, SECURITY_SCHEMES, authenticates
+from thecal.entrypoints.api.docs_page import install_docs_page
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
 from thecal.entrypoints.api.request_log import RequestObserver
