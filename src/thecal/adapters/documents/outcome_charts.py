@@ -86,6 +86,7 @@ def responder_chart(summary: OutcomeSummary, *, labels: dict[Measure, str] | Non
                 fontsize=6.5,
             )
     axes.set_xticks(list(positions), [names[r.measure] for r in measures], fontsize=7)
+    axes.set_xlim(-0.6, len(measures) - 0.4)  # every measure's place, with or without bars
     axes.set_ylim(0, 118)
     axes.set_ylabel("% of patients", fontsize=8)
     axes.tick_params(axis="y", labelsize=7)
