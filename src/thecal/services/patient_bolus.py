@@ -13,9 +13,11 @@ program change with two signatures, not a button press).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.bolus_gate import next_bolus_allowed
 from thecal.domain.errors import NotFound
 from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
@@ -25,7 +27,14 @@ from thecal.services.pump_record import PumpNotFound, PumpState
 from thecal.services.repositories.device_log import LoggedPatientBolus
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["NoPumpForPatient", "RequestPatientBolus", "request_patient_bolus"]
+__all__ = [
+    "BolusStatus",
+    "GetBolusStatus",
+    "NoPumpForPatient",
+    "RequestPatientBolus",
+    "bolus_status",
+    "request_patient_bolus",
+]
 
 
 class NoPumpForPatient(NotFound):
@@ -95,3 +104,59 @@ def request_patient_bolus(
         )
         uow.commit()
     return answer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetBolusStatus:
+    actor: Actor  # a patient user: their own active pump
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BolusStatus:
+    """The patient's last bolus request and when the programmed gate next allows one.
+
+    ``next_allowed`` is None when no patient bolus is programmed; ``last_request`` is None when the
+    patient never asked through thecal. ``as_of`` is the clinic's "now".
+    """
+
+    last_request: LoggedPatientBolus | None
+    next_allowed: dt.datetime | None
+    as_of: dt.datetime
+
+
+def bolus_status(cmd: GetBolusStatus, *, uow: AbstractUnitOfWork, clock: Clock) -> BolusStatus:
+    """Read the patient's own bolus log (audited as a read of their record).
+
+    Raises:
+        AccessDenied (not a patient user); NoPumpForPatient.
+    """
+    if cmd.actor.role is not Role.PATIENT or cmd.actor.patient_id is None:
+        raise NotFound(kind="pump", ident="(none given)")
+    subject = Subject.patient(cmd.actor.patient_id)
+    authorize(cmd.actor, Action.PATIENT_BOLUS_REQUEST, subject)
+    now = clock.now()
+    with uow.reading():
+        active = [
+            p for p in uow.pumps.for_patient(cmd.actor.patient_id) if p.state is PumpState.ACTIVE
+        ]
+        if not active:
+            raise NoPumpForPatient(ident=cmd.actor.patient_id)
+        pump = active[-1]
+        log = uow.device_log.boluses(pump.id)
+    requests = [b for b in log if b.source == "request"]
+    settings = pump.program.patient_bolus
+    status = BolusStatus(
+        last_request=requests[-1] if requests else None,
+        next_allowed=None
+        if settings is None
+        else next_bolus_allowed(settings, (b.at for b in log if b.granted), now=now),
+        as_of=now,
+    )
+    uow.audit_read(
+        actor=cmd.actor,
+        action=Action.PATIENT_READ,
+        subject=subject,
+        at=now,
+        details={"shown": "patient-bolus log", "pump_id": pump.id},
+    )
+    return status

@@ -41,6 +41,12 @@ from thecal.services.assessments import (
     record_assessment,
 )
 from thecal.services.identity import Authenticated
+from thecal.services.patient_bolus import (
+    BolusStatus,
+    GetBolusStatus,
+    NoPumpForPatient,
+    bolus_status,
+)
 from thecal.services.patients import GetPatient, get_patient
 from thecal.services.procedures import ListProcedures, list_procedures
 from thecal.services.scheduling.appointments import (
@@ -71,6 +77,14 @@ def _own(auth: Authenticated) -> str | None:
     return auth.actor.patient_id
 
 
+def _bolus(request: Request, auth: Authenticated) -> BolusStatus | None:
+    """The last bolus request and the next allowed time; None for a patient with no active pump."""
+    try:
+        return thecal_of(request).run(bolus_status, GetBolusStatus(actor=auth.actor))
+    except NoPumpForPatient:
+        return None
+
+
 def _portal(request: Request, auth: Authenticated, patient_id: str, **extra: Any) -> Response:
     thecal = thecal_of(request)
     patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=patient_id))
@@ -94,7 +108,9 @@ def _portal(request: Request, auth: Authenticated, patient_id: str, **extra: Any
         ],
         "preference": preference,
         "details": list(ReminderDetail),
-        "answer": None,
+        "bolus": _bolus(request, auth),
+        "asked": False,
+        "zone": thecal.scheduling.zone,
         "saved": "",
         "today": thecal.clock.now().date(),
         "diary": list(reversed(diary))[:14],
@@ -106,7 +122,7 @@ def _portal(request: Request, auth: Authenticated, patient_id: str, **extra: Any
 
 
 @router.get("/portal", response_class=HTMLResponse)
-def portal(request: Request, saved: str = "") -> Response:
+def portal(request: Request, saved: str = "", bolus: str = "") -> Response:
     auth = page_auth(request)
     patient_id = _own(auth)
     if patient_id is None:
@@ -116,7 +132,7 @@ def portal(request: Request, saved: str = "") -> Response:
         "reminders": "reminder choice",
         **{i.value: i.name for i in PORTAL_INSTRUMENTS},
     }
-    return _portal(request, auth, patient_id, saved=shown.get(saved, ""))
+    return _portal(request, auth, patient_id, saved=shown.get(saved, ""), asked=bolus == "asked")
 
 
 def _today(request: Request) -> dt.date:
@@ -283,5 +299,6 @@ async def portal_questionnaire_answer(request: Request, code: Code) -> Response:
 async def portal_bolus(request: Request) -> Response:
     auth = page_auth(request)
     await require_form_csrf(request, auth)
-    answer = request_bolus(thecal_of(request), auth.actor)  # the policy refuses a non-patient
-    return _portal(request, auth, auth.actor.patient_id or "", answer=answer)
+    request_bolus(thecal_of(request), auth.actor)  # the policy refuses a non-patient
+    # post/redirect/get: the answer is read back from the bolus log, so a reload asks nothing
+    return RedirectResponse("/portal?bolus=asked#bolus-h", status_code=303)

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from thecal.domain.time_text import timespan_text
 from thecal.entrypoints.api.csrf import CSRF_FIELD, CsrfRejected, csrf_token, tokens_match
 from thecal.entrypoints.api.deps import authenticate, thecal_of
 from thecal.services.identity import Authenticated
@@ -35,6 +36,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # display only: a volume to 0.1 mL, exact (Decimal quantize, never a float)
 templates.env.filters["tenth"] = lambda value: str(Decimal(value).quantize(Decimal("0.1")))
+templates.env.filters["timespan"] = timespan_text
 
 
 def page_auth(request: Request) -> Authenticated:
