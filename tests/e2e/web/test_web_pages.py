@@ -199,7 +199,8 @@ def test_the_audit_log_filters_by_patient_and_person_names_them_and_exports_csv(
     lines = exported.text.splitlines()
     assert lines[0].startswith("sequence,occurred_at,actor,actor_name,action")
     sequences = [int(line.split(",")[0]) for line in lines[1:]]
-    assert sequences == sorted(sequences) and sequences
+    assert sequences == sorted(sequences)
+    assert sequences
     unknown = client.get("/audit", params={"patient": "NOPE-9"})
     assert unknown.status_code == 422
     assert "no patient has record number NOPE-9" in unknown.text
