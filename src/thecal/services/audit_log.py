@@ -1,23 +1,94 @@
-"""Read the audit log (admin): newest entries first, a page at a time; the read is itself audited.
+"""Read the audit log (admin): newest entries first, a page at a time, or every entry of a query in
+sequence order for a CSV export; filtered by person, patient, action and date; the read is itself
+audited.
 
 Reading the log is a security-relevant act (ASVS 7.3.3 protects security logs, safety:S105), so
-every page read appends an entry naming the range returned.
+every page read or export appends an entry naming the filters and the range returned. People and
+patients are named (``names``: user ids and ``patient:<id>`` subjects → display name, with the
+record number for a patient); the entries keep their ids.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
+from thecal.services.repositories.audit import AuditQuery
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["MAX_AUDIT_PAGE", "AuditPage", "ReadAuditLog", "read_audit_log"]
+__all__ = [
+    "MAX_AUDIT_EXPORT",
+    "MAX_AUDIT_PAGE",
+    "AuditFilter",
+    "AuditPage",
+    "ExportAuditLog",
+    "ReadAuditLog",
+    "export_audit_log",
+    "read_audit_log",
+]
 
 MAX_AUDIT_PAGE = 200
+MAX_AUDIT_EXPORT = 50_000  # one CSV; a larger range is exported in date slices
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditFilter:
+    """Who did it (a user id), whose record (a patient's record number), which action (a code, or
+    a family ending in a dot), and on which days (UTC, both ends included)."""
+
+    user_id: str | None = None
+    patient_mrn: str | None = None
+    action: str | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise RequestInvalid(where="last_day", detail="must not be before the first day")
+
+    def query(self, uow: AbstractUnitOfWork) -> AuditQuery:
+        """The repository's query (the record number looked up in ``uow``).
+
+        Raises:
+            RequestInvalid: no patient has that record number.
+        """
+
+        def start(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+        subject = None
+        if self.patient_mrn:
+            patient = uow.patients.get_by_mrn(self.patient_mrn)
+            if patient is None:
+                raise RequestInvalid(
+                    where="patient", detail=f"no patient has record number {self.patient_mrn}"
+                )
+            subject = f"patient:{patient.id}"
+        return AuditQuery(
+            actor=self.user_id or None,
+            subject=subject,
+            action=self.action or None,
+            since=start(self.first_day) if self.first_day else None,
+            until=start(self.last_day + dt.timedelta(days=1)) if self.last_day else None,
+        )
+
+    def described(self) -> dict[str, Any]:
+        """The filters given, for the audit entry of the read."""
+        given = {
+            "user_id": self.user_id,
+            "patient_mrn": self.patient_mrn,
+            "action": self.action,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+        }
+        return {key: value for key, value in given.items() if value}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,6 +96,7 @@ class ReadAuditLog:
     actor: Actor
     before_sequence: int | None = None  # None: start at the newest entry
     limit: int = 50
+    filter: AuditFilter = field(default_factory=AuditFilter)
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_AUDIT_PAGE:
@@ -37,25 +109,81 @@ class ReadAuditLog:
 class AuditPage:
     entries: tuple[AuditEntry, ...]
     next_before_sequence: int | None  # the cursor for the next (older) page; None at the start
+    names: Mapping[str, str] = field(default_factory=dict)  # user id / patient subject → name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportAuditLog:
+    actor: Actor
+    filter: AuditFilter = field(default_factory=AuditFilter)
+
+
+def _names(uow: AbstractUnitOfWork, entries: Sequence[AuditEntry]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for ident in {e.actor for e in entries}:
+        user = uow.users.get(ident)
+        if user is not None:
+            names[ident] = user.display_name
+    for subject in {e.subject for e in entries if e.subject.startswith("patient:")}:
+        patient = uow.patients.get(subject.removeprefix("patient:"))
+        if patient is not None:
+            names[subject] = f"{patient.display_name} ({patient.mrn})"
+    return names
+
+
+def _record_read(
+    uow: AbstractUnitOfWork,
+    cmd: ReadAuditLog | ExportAuditLog,
+    entries: Sequence[AuditEntry],
+    at: dt.datetime,
+    **extra: Any,
+) -> None:
+    uow.audit.record(
+        actor=cmd.actor,
+        action=Action.AUDIT_READ,
+        subject=Subject.collection("audit"),
+        at=at,
+        details={
+            **extra,
+            **cmd.filter.described(),
+            "returned": [entries[0].sequence, entries[-1].sequence] if entries else [],
+        },
+    )
 
 
 def read_audit_log(cmd: ReadAuditLog, *, uow: AbstractUnitOfWork, clock: Clock) -> AuditPage:
-    """A page of entries, newest first, strictly below ``before_sequence``."""
-    subject = Subject.collection("audit")
-    authorize(cmd.actor, Action.AUDIT_READ, subject)
+    """A page of the entries the filter admits, newest first, strictly below ``before_sequence``."""
+    authorize(cmd.actor, Action.AUDIT_READ, Subject.collection("audit"))
     with uow:
-        entries = tuple(uow.audit_log.newest(before_sequence=cmd.before_sequence, limit=cmd.limit))
-        uow.audit.record(
-            actor=cmd.actor,
-            action=Action.AUDIT_READ,
-            subject=subject,
-            at=clock.now(),
-            details={
-                "before_sequence": cmd.before_sequence,
-                "returned": [entries[0].sequence, entries[-1].sequence] if entries else [],
-            },
+        entries = tuple(
+            uow.audit_log.newest(
+                before_sequence=cmd.before_sequence, limit=cmd.limit, query=cmd.filter.query(uow)
+            )
         )
+        names = _names(uow, entries)
+        _record_read(uow, cmd, entries, clock.now(), before_sequence=cmd.before_sequence)
         uow.commit()
     oldest = entries[-1].sequence if entries else None
     more = oldest is not None and oldest > 1 and len(entries) == cmd.limit
-    return AuditPage(entries=entries, next_before_sequence=oldest if more else None)
+    return AuditPage(entries=entries, next_before_sequence=oldest if more else None, names=names)
+
+
+def export_audit_log(cmd: ExportAuditLog, *, uow: AbstractUnitOfWork, clock: Clock) -> AuditPage:
+    """Every entry the filter admits, in sequence order (oldest first), for a CSV export.
+
+    Raises:
+        RequestInvalid: more than MAX_AUDIT_EXPORT entries match (narrow the dates).
+    """
+    authorize(cmd.actor, Action.AUDIT_READ, Subject.collection("audit"))
+    with uow:
+        newest = uow.audit_log.newest(limit=MAX_AUDIT_EXPORT + 1, query=cmd.filter.query(uow))
+        if len(newest) > MAX_AUDIT_EXPORT:
+            raise RequestInvalid(
+                where="filter",
+                detail=f"more than {MAX_AUDIT_EXPORT:,} entries match; export fewer days at a time",
+            )
+        entries = tuple(reversed(newest))
+        names = _names(uow, entries)
+        _record_read(uow, cmd, entries, clock.now(), export="csv")
+        uow.commit()
+    return AuditPage(entries=entries, next_before_sequence=None, names=names)

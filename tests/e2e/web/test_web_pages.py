@@ -7,6 +7,8 @@ import re
 
 from api_support import PASSWORD, Clinic, TestClient
 
+from thecal.domain.users import Role
+
 
 def form_token(html: str, action: str) -> str:
     """The CSRF token inside the form that posts to ``action`` (not any other form's)."""
@@ -175,6 +177,33 @@ def test_an_administrator_reads_and_verifies_the_audit_log(clinic: Clinic) -> No
         "/audit/verify", data={"csrf_token": form_token(page.text, "/audit/verify")}
     )
     assert "The chain is intact" in verified.text
+
+
+def test_the_audit_log_filters_by_patient_and_person_names_them_and_exports_csv(
+    clinic: Clinic,
+) -> None:
+    client = browser_login(clinic, "admin")
+    page = client.get("/audit", params={"patient": "OWN-1"})
+    assert page.status_code == 200
+    assert "Owens, Alex (OWN-1)" in page.text  # the record by name and number, not its id
+    assert "Forde" not in page.text  # the other patient's entries are filtered out
+    assert clinic.own_patient not in page.text.split("<tbody>")[1]
+    person = client.get(
+        "/audit", params={"user": clinic.users[Role.PHYSICIAN], "action": "patient.register"}
+    )
+    rows = person.text.split("<tbody>")[1]
+    assert rows.count("<tr>") == 2  # the physician registered both patients
+    assert "Physician Tester" in rows
+    exported = client.get("/audit.csv", params={"patient": "OWN-1"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    assert lines[0].startswith("sequence,occurred_at,actor,actor_name,action")
+    sequences = [int(line.split(",")[0]) for line in lines[1:]]
+    assert sequences == sorted(sequences)
+    assert sequences
+    unknown = client.get("/audit", params={"patient": "NOPE-9"})
+    assert unknown.status_code == 422
+    assert "no patient has record number NOPE-9" in unknown.text
 
 
 def test_logging_out_ends_the_session(clinic: Clinic) -> None:

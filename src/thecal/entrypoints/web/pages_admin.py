@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from thecal.adapters.documents.audit_csv import audit_csv_text
+from thecal.domain.authorization import Action
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.users import Role
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.accounts import CreateUser, ListUsers
 from thecal.services.audit import VerifyAudit, verify_audit
-from thecal.services.audit_log import ReadAuditLog, read_audit_log
+from thecal.services.audit_log import (
+    AuditFilter,
+    ExportAuditLog,
+    ReadAuditLog,
+    export_audit_log,
+    read_audit_log,
+)
 
 __all__ = ["router"]
 
@@ -21,24 +30,118 @@ router = APIRouter(include_in_schema=False)
 
 
 def _details(text: str) -> str:
+    """Details as "key: value" pairs in words (the exact JSON stays in the record and the CSV)."""
     try:
         data = json.loads(text)
     except ValueError:
         return text
-    return ", ".join(f"{k}: {v}" for k, v in data.items() if k != "role")
+    if not isinstance(data, dict):
+        return text
+    return "; ".join(
+        f"{key.replace('_', ' ')}: {_value(value)}" for key, value in data.items() if key != "role"
+    )
+
+
+def _value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in value.items())
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _filter(user: str, patient: str, action: str, first_day: str, last_day: str) -> AuditFilter:
+    """The page's filters: the patient by record number (MRN), days as YYYY-MM-DD."""
+    return AuditFilter(
+        user_id=user or None,
+        patient_mrn=patient.strip() or None,
+        action=action or None,
+        first_day=_day(first_day, "first_day"),
+        last_day=_day(last_day, "last_day"),
+    )
+
+
+def _day(text: str, where: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RequestInvalid(where=where, detail="a date as YYYY-MM-DD") from None
+
+
+Filter = Annotated[str, Query(max_length=100, pattern=r"^[A-Za-z0-9_.:\- ]*$")]
+
+
+def _audit_page(
+    request: Request, audit_filter: AuditFilter, before: int | None, **extra: Any
+) -> Response:
+    auth = page_auth(request)
+    thecal = thecal_of(request)
+    page = thecal.run(
+        read_audit_log,
+        ReadAuditLog(actor=auth.actor, before_sequence=before, limit=50, filter=audit_filter),
+    )
+    users = thecal.run(thecal.accounts.list_users, ListUsers(actor=auth.actor, limit=200))
+    rows = [
+        (
+            e,
+            page.names.get(e.actor, e.actor),
+            page.names.get(e.subject, e.subject),
+            _details(e.details_json),
+        )
+        for e in page.entries
+    ]
+    return render(
+        request,
+        "audit.html",
+        rows=rows,
+        next_before=page.next_before_sequence,
+        users=users,
+        actions=sorted(a.value for a in Action),
+        query=request.query_params,
+        **{"report": None, **extra},
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
-    request: Request, before: Annotated[int | None, Query(ge=1, le=2**62)] = None
+    request: Request,
+    *,
+    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    user: Filter = "",
+    patient: Filter = "",
+    action: Filter = "",
+    first_day: Filter = "",
+    last_day: Filter = "",
+) -> Response:
+    audit_filter = _filter(user, patient, action, first_day, last_day)
+    return _audit_page(request, audit_filter, before)
+
+
+@router.get("/audit.csv")
+def audit_csv(
+    request: Request,
+    *,
+    user: Filter = "",
+    patient: Filter = "",
+    action: Filter = "",
+    first_day: Filter = "",
+    last_day: Filter = "",
 ) -> Response:
     auth = page_auth(request)
+    audit_filter = _filter(user, patient, action, first_day, last_day)
     page = thecal_of(request).run(
-        read_audit_log, ReadAuditLog(actor=auth.actor, before_sequence=before, limit=50)
+        export_audit_log, ExportAuditLog(actor=auth.actor, filter=audit_filter)
     )
-    rows = [(e, _details(e.details_json)) for e in page.entries]
-    return render(
-        request, "audit.html", rows=rows, next_before=page.next_before_sequence, report=None
+    return Response(
+        audit_csv_text(page.entries, page.names),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
 
 
@@ -49,12 +152,17 @@ async def audit_verify(request: Request) -> Response:
     thecal = thecal_of(request)
     report = thecal.run(verify_audit, VerifyAudit(actor=auth.actor))
     if not report.ok:  # reading the log would append to a broken chain: show the problems only
-        return render(request, "audit.html", rows=[], next_before=None, report=report)
-    page = thecal.run(read_audit_log, ReadAuditLog(actor=auth.actor, limit=50))
-    rows = [(e, _details(e.details_json)) for e in page.entries]
-    return render(
-        request, "audit.html", rows=rows, next_before=page.next_before_sequence, report=report
-    )
+        return render(
+            request,
+            "audit.html",
+            rows=[],
+            next_before=None,
+            report=report,
+            users=[],
+            actions=[],
+            query={},
+        )
+    return _audit_page(request, AuditFilter(), None, report=report)
 
 
 @router.get("/users", response_class=HTMLResponse)

@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from thecal.domain.audit import AuditEntry, AuditHeadMissing, ChainHead
 
 __all__ = [
+    "AuditQuery",
     "AuditRepository",
     "AuditStoreShape",
 ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditQuery:
+    """Which entries to read: each field given narrows the log (all of them: every entry).
+
+    ``actor`` is a user id (or a system actor's name), ``subject`` the entry's subject text
+    (``patient:<id>`` for anything in a patient's record), ``action`` an action code or a family
+    ending in a dot (``program_change.``); ``since`` is inclusive, ``until`` exclusive.
+    """
+
+    actor: str | None = None
+    subject: str | None = None
+    action: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def admits(self, entry: AuditEntry) -> bool:
+        """Whether ``entry`` is one this query reads (the SQL adapters ask the same in SQL)."""
+        if self.actor is not None and entry.actor != self.actor:
+            return False
+        if self.subject is not None and entry.subject != self.subject:
+            return False
+        if self.action is not None and not (
+            entry.action.startswith(self.action)
+            if self.action.endswith(".")
+            else entry.action == self.action
+        ):
+            return False
+        if self.since is not None and entry.occurred_at < self.since:
+            return False
+        return self.until is None or entry.occurred_at < self.until
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,12 +108,22 @@ class AuditRepository(abc.ABC):
             return entry.entry_hash if entry.sequence == sequence else None
         return None
 
-    def newest(self, *, before_sequence: int | None = None, limit: int = 50) -> list[AuditEntry]:
-        """Up to ``limit`` entries below ``before_sequence`` (None: from the head), newest first.
+    def newest(
+        self,
+        *,
+        before_sequence: int | None = None,
+        limit: int = 50,
+        query: AuditQuery | None = None,
+    ) -> list[AuditEntry]:
+        """Up to ``limit`` entries below ``before_sequence`` (None: from the head) that ``query``
+        admits, newest first.
 
         This default walks the chain; SQL adapters override it with one indexed query.
         """
+        wanted = query or AuditQuery()
         kept = [
-            e for e in self.entries() if before_sequence is None or e.sequence < before_sequence
+            e
+            for e in self.entries()
+            if (before_sequence is None or e.sequence < before_sequence) and wanted.admits(e)
         ]
         return list(reversed(kept[-limit:])) if limit > 0 else []

@@ -15,13 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import String, bindparam, insert, select, text, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    bindparam,
+    insert,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 
 from thecal.adapters.sql.database import Executor
 from thecal.adapters.sql.mappers.audit import audit_entry_from_columns, audit_entry_to_row
 from thecal.adapters.sql.tables.audit import audit_chain_head, audit_entries
 from thecal.domain.audit import AuditEntry, AuditHeadMissing, ChainHead
-from thecal.services.repositories.audit import AuditRepository, AuditStoreShape
+from thecal.services.repositories.audit import AuditQuery, AuditRepository, AuditStoreShape
 
 __all__ = [
     "AUDIT_GUARDS",
@@ -117,10 +126,18 @@ class SqlAlchemyAuditRepository(AuditRepository):
             msg = f"audit head did not advance to {entry.sequence}"
             raise RuntimeError(msg)
 
-    def newest(self, *, before_sequence: int | None = None, limit: int = 50) -> list[AuditEntry]:
+    def newest(
+        self,
+        *,
+        before_sequence: int | None = None,
+        limit: int = 50,
+        query: AuditQuery | None = None,
+    ) -> list[AuditEntry]:
         statement = select(*_COLUMNS)
         if before_sequence is not None:
             statement = statement.where(audit_entries.c.sequence < before_sequence)
+        if query is not None:
+            statement = statement.where(*_conditions(query))
         statement = statement.order_by(audit_entries.c.sequence.desc()).limit(limit)
         return [audit_entry_from_columns(row) for row in self._session.execute(statement)]
 
@@ -215,3 +232,23 @@ def _guard_problem(name: str, found: tuple[str, bool] | None, needles: tuple[str
     if not postgres and not all(needle in " ".join(body.split()) for needle in needles):
         return f"append-only trigger {name} on audit_entries was changed (it no longer refuses)"
     return ""
+
+
+def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
+    """``query`` in SQL (AuditQuery.admits says the same in Python)."""
+    columns = audit_entries.c
+    found: list[ColumnElement[bool]] = []
+    if query.actor is not None:
+        found.append(columns.actor == query.actor)
+    if query.subject is not None:
+        found.append(columns.subject == query.subject)
+    if query.action is not None:
+        if query.action.endswith("."):
+            found.append(columns.action.startswith(query.action, autoescape=True))
+        else:
+            found.append(columns.action == query.action)
+    if query.since is not None:
+        found.append(columns.occurred_at >= query.since)
+    if query.until is not None:
+        found.append(columns.occurred_at < query.until)
+    return found

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
+from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
 from thecal.entrypoints.api.presenters.audit import audit_entry_public
 from thecal.entrypoints.api.schemas.audit import AuditEntriesPublic
 from thecal.services.audit import VerifyAudit, verify_audit
-from thecal.services.audit_log import MAX_AUDIT_PAGE, ReadAuditLog, read_audit_log
+from thecal.services.audit_log import MAX_AUDIT_PAGE, AuditFilter, ReadAuditLog, read_audit_log
 
 __all__ = ["AuditProblemPublic", "AuditVerificationPublic", "router"]
 
@@ -38,15 +40,50 @@ class AuditVerificationPublic(BaseModel):
     problems: list[AuditProblemPublic]
 
 
-@router.get("", response_model=AuditEntriesPublic, summary="Audit entries, newest first")
+Text = Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Day = Annotated[
+    str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="a day, YYYY-MM-DD (UTC)")
+]
+
+
+def _day(text: str | None, where: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RequestInvalid(where=where, detail="a date as YYYY-MM-DD") from None
+
+
+@router.get(
+    "",
+    response_model=AuditEntriesPublic,
+    summary="Audit entries, newest first, filtered by person, patient, action and days",
+)
 def read(
     actor: CurrentActor,
     thecal: ThecalDep,
+    *,
     before_sequence: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 50,
+    user_id: Text = None,
+    patient_mrn: Text = None,
+    action: Text = None,
+    first_day: Day = None,
+    last_day: Day = None,
 ) -> AuditEntriesPublic:
+    audit_filter = AuditFilter(
+        user_id=user_id,
+        patient_mrn=patient_mrn,
+        action=action,
+        first_day=_day(first_day, "first_day"),
+        last_day=_day(last_day, "last_day"),
+    )
     page = thecal.run(
-        read_audit_log, ReadAuditLog(actor=actor, before_sequence=before_sequence, limit=limit)
+        read_audit_log,
+        ReadAuditLog(
+            actor=actor, before_sequence=before_sequence, limit=limit, filter=audit_filter
+        ),
     )
     return AuditEntriesPublic(
         items=[audit_entry_public(e) for e in page.entries],
