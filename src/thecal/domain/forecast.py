@@ -22,6 +22,7 @@ from thecal.domain.admixture import Admixture
 from thecal.domain.drugs import Drug
 from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.policy import ClinicPolicy
+from thecal.domain.reservoir import ProgramSpan, ReservoirAnchor, time_reaching
 from thecal.domain.sourced import Sourced
 from thecal.domain.units import Duration, FlowRate, Volume
 
@@ -31,6 +32,7 @@ __all__ = [
     "ReservoirForecast",
     "forecast_reservoir",
     "plan_next_refill",
+    "plan_refill_from_history",
     "volume_left",
 ]
 
@@ -127,12 +129,80 @@ def plan_next_refill(
     _require_aware(filled_at)
     basal = forecast_reservoir(reservoir=reservoir, alarm=alarm, flow=basal_flow)
     worst = forecast_reservoir(reservoir=reservoir, alarm=alarm, flow=worst_case_flow)
-    candidates: list[RefillCandidate] = []
+    alarm_at: dt.datetime | None = None
+    detail = ""
     if worst.to_alarm is not None:
-        when = filled_at + worst.to_alarm.to_timedelta() - policy.refill_margin.to_timedelta()
+        alarm_at = filled_at + worst.to_alarm.to_timedelta()
         detail = f"alarm at {alarm} after {worst.to_alarm} at {worst_case_flow}, minus {policy.refill_margin}"
+    return _plan(
+        filled_at=filled_at,
+        alarm_at=alarm_at,
+        alarm_detail=detail,
+        basal=basal,
+        worst=worst,
+        admixture=admixture,
+        drugs=drugs,
+        policy=policy,
+        naive_pump_first_fill=naive_pump_first_fill,
+    )
+
+
+def plan_refill_from_history(
+    *,
+    filled_at: dt.datetime,
+    anchor: ReservoirAnchor,
+    spans: tuple[ProgramSpan, ...],
+    alarm: Volume,
+    admixture: Admixture,
+    drugs: dict[str, Drug],
+    policy: ClinicPolicy,
+    naive_pump_first_fill: bool = False,
+) -> RefillPlan:
+    """:func:`plan_next_refill` from the record's history (``domain/reservoir.py``): the alarm
+    candidate is when the reservoir, from ``anchor`` (the fill, or the pump's count at the last
+    interrogation) through every program since, reaches ``alarm`` with every allowed patient bolus
+    taken (S66), minus the clinic's margin; stability, first fill and the clinic maximum count
+    from ``filled_at``. ``basal``/``worst_case`` are the forecasts from the anchor at the last
+    program's flows."""
+    _require_aware(filled_at)
+    last = max(spans, key=lambda s: s.since).program
+    basal = forecast_reservoir(reservoir=anchor.volume, alarm=alarm, flow=last.basal_flow)
+    worst = forecast_reservoir(reservoir=anchor.volume, alarm=alarm, flow=last.worst_case_flow)
+    alarm_at = time_reaching(anchor=anchor, spans=spans, level=alarm, worst_case=True)
+    detail = (
+        f"alarm at {alarm} reached from {anchor.volume} ({anchor.source.value} at "
+        f"{anchor.at.isoformat()}) with every allowed bolus taken, minus {policy.refill_margin}"
+    )
+    return _plan(
+        filled_at=filled_at,
+        alarm_at=alarm_at,
+        alarm_detail=detail,
+        basal=basal,
+        worst=worst,
+        admixture=admixture,
+        drugs=drugs,
+        policy=policy,
+        naive_pump_first_fill=naive_pump_first_fill,
+    )
+
+
+def _plan(
+    *,
+    filled_at: dt.datetime,
+    alarm_at: dt.datetime | None,
+    alarm_detail: str,
+    basal: ReservoirForecast,
+    worst: ReservoirForecast,
+    admixture: Admixture,
+    drugs: dict[str, Drug],
+    policy: ClinicPolicy,
+    naive_pump_first_fill: bool,
+) -> RefillPlan:
+    candidates: list[RefillCandidate] = []
+    if alarm_at is not None:
+        when = alarm_at - policy.refill_margin.to_timedelta()
         candidates.append(
-            RefillCandidate(limit=RefillLimit.LOW_RESERVOIR_ALARM, at=when, detail=detail)
+            RefillCandidate(limit=RefillLimit.LOW_RESERVOIR_ALARM, at=when, detail=alarm_detail)
         )
     unknown: list[str] = []
     for component in admixture.components:

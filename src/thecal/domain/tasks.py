@@ -43,6 +43,7 @@ class TaskKind(StrEnum):
     RECONCILIATION_REVIEW = "reconciliation-review"
     POST_IMPLANT_MONITORING = "post-implant-monitoring"
     CANDIDACY_ASSESSMENT = "candidacy-assessment"  # an accepted referral's patient (scheduling)
+    RESERVOIR_DISCREPANCY = "reservoir-discrepancy"  # pump count vs the record beyond the band
 
 
 class TaskPriority(StrEnum):

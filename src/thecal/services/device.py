@@ -18,6 +18,7 @@ from thecal.services.program_changes import store_new_tasks
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import PumpSnapshot
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.pump_reservoir import read_reservoir, refresh_refill_due, reservoir_gap_tasks
 from thecal.services.repositories.device_log import LoggedDeviceEvent, LoggedPatientBolus
 from thecal.services.scheduling.planning import replan_visits
 from thecal.services.tasks import close_by_interrogation
@@ -89,6 +90,8 @@ def record_snapshot(
     Returns the settled changes and the ids of the tasks they created.
     """
     now = at
+    # the record's estimate just before this count (the count already holds the boluses below)
+    reading = read_reservoir(uow, pump, pump_count=snapshot.reservoir_estimate, at=now)
     uow.device_log.add_events(
         [
             LoggedDeviceEvent(
@@ -124,9 +127,12 @@ def record_snapshot(
                 actor=actor, program_on_pump=snapshot.program, at=now
             )
             if state is ProgramChangeState.CONFIRMED:
-                pump.record_program(change.new_program, at=now)
+                pump.record_program(change.new_program, at=now, effective_from=change.sent_at)
             task_ids += store_new_tasks(uow, change.tasks, before=before, at=now)
             uow.program_changes.update(change)
             resolved.append(change)
+    pump.record_reading(reading)  # re-anchored to the pump's count; every send settled
+    refresh_refill_due(pump)
+    task_ids += store_new_tasks(uow, reservoir_gap_tasks(pump, reading), before=0, at=now)
     close_by_interrogation(uow, pump, snapshot, actor=actor, at=now)  # post-MRI tasks, audited
     return resolved, task_ids

@@ -48,6 +48,7 @@ from thecal.services.clock import Clock
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.pump_reservoir import refresh_refill_due
 from thecal.services.repositories.program_changes import UsedToken
 from thecal.services.repositories.tasks import StoredTask
 from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
@@ -371,7 +372,10 @@ def send_program_change(
             SendOutcome.ACKNOWLEDGED if ack is ProgramAck.ACKNOWLEDGED else SendOutcome.UNCERTAIN
         )
         change.record_send(actor=cmd.actor, outcome=outcome, at=now)
-        pump.touch()
+        pump.record_send(
+            change.new_program, at=now, acknowledged=outcome is SendOutcome.ACKNOWLEDGED
+        )
+        refresh_refill_due(pump)  # the reservoir now follows the new program from its send
         uow.pumps.update(pump)
         uow.program_changes.update(change)
         uow.audit.record(

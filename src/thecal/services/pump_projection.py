@@ -5,11 +5,11 @@ on every insert and update, so the worklist is an indexed range query with no pe
 A pump is written whenever it is implanted, refilled or its program is confirmed, so the
 projection follows every fill and every program change.
 
-* **Low-reservoir alarm** = last fill + (fill volume − alarm volume) ÷ worst-case flow (every
-  allowed patient bolus taken: Prometra's rule, S66; the same flow ``plan_next_refill`` uses). The
-  alarm volume is the program's, else the model's default. Limitation: after a program change in
-  mid-cycle the projection assumes the new rate since the fill (the pump's own reservoir estimate
-  at the next interrogation is authoritative).
+* **Low-reservoir alarm** = when the reservoir, from its anchor (the last fill, or the pump's own
+  count at the last interrogation after it) through every program since — piecewise, each from its
+  send (``domain/reservoir.py``) — reaches the alarm volume with every allowed patient bolus taken
+  (Prometra's rule, S66; the same flow ``plan_refill_from_history`` uses). The alarm volume is the
+  program's, else the model's default.
 * **Stability expiry** = last fill + the shortest in-pump stability of the reservoir admixture's components
   (drug library, each with its source); ``None`` when no component's stability is known or the
   reservoir was emptied (0 mL on the record).
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from thecal.domain.admixture import Admixture
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
-from thecal.domain.units import Volume
+from thecal.domain.reservoir import ProgramSpan, ReservoirAnchor, time_reaching
 
 __all__ = ["PumpProjection", "project_pump"]
 
@@ -41,23 +41,14 @@ class PumpProjection:
     end_of_service_at: dt.datetime
 
 
-def _alarm_at(
-    program: InfusionProgram, *, reservoir: Volume, alarm: Volume, filled_at: dt.datetime
-) -> dt.datetime | None:
-    flow = program.worst_case_flow
-    if flow.value <= 0:
-        return None
-    above = max(reservoir - alarm, Volume.from_ml(0))
-    return filled_at + (above / flow).to_timedelta()
-
-
 def project_pump(
     *,
     model_id: str,
     implanted_at: dt.datetime,
     program: InfusionProgram,
     admixture: Admixture,
-    reservoir_volume: Volume,
+    anchor: ReservoirAnchor,
+    spans: tuple[ProgramSpan, ...],
     last_filled_at: dt.datetime,
 ) -> PumpProjection:
     """Project the worklist dates from the pump's recorded fields (see the module docstring)."""
@@ -72,12 +63,12 @@ def project_pump(
     end_of_service = implanted_at + model.service_life.value.to_timedelta()
     eri_delay = model.eri_to_stop.value.to_timedelta() if model.eri_to_stop else dt.timedelta(0)
     return PumpProjection(
-        low_reservoir_alarm_at=_alarm_at(
-            program, reservoir=reservoir_volume, alarm=alarm, filled_at=last_filled_at
+        low_reservoir_alarm_at=time_reaching(
+            anchor=anchor, spans=spans, level=alarm, worst_case=True
         ),
         stability_expires_at=(
             last_filled_at + dt.timedelta(days=min(stabilities))
-            if stabilities and reservoir_volume.value > 0  # an emptied reservoir holds no drug
+            if stabilities and anchor.volume.value > 0  # an emptied reservoir holds no drug
             else None
         ),
         eri_at=end_of_service - eri_delay,

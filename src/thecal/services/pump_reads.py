@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
-from thecal.domain.forecast import volume_left
 from thecal.domain.patient import PatientNotFound
 from thecal.domain.program_change import FindingSummary, ProgramChange
 from thecal.domain.refill import Refill
-from thecal.domain.units import Duration, Volume
+from thecal.domain.reservoir import ReservoirEstimate
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.pump_reservoir import reservoir_now
 from thecal.services.repositories.device_log import LoggedDeviceEvent
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
@@ -86,14 +86,15 @@ class Page(Generic[T]):
 class PumpOverview:
     """A pump as recorded, the reservoir by the record at ``at``, and its latest logged alarms.
 
-    ``reservoir_by_record`` is the last fill volume less the recorded program's basal flow since
-    the fill (never below zero). It ignores patient boluses and device accuracy: the pump's own
-    count, read by interrogation, is authoritative.
+    ``reservoir`` is the record's estimate from the real history (``domain/reservoir.py``): the
+    last fill or the pump's count at the last interrogation after it, less every program since
+    (piecewise, from its send) and every patient bolus logged since; never below zero. The pump's
+    own count, read by interrogation, re-anchors it (``pump.reservoir_reading`` keeps both).
     """
 
     pump: Pump
     at: dt.datetime
-    reservoir_by_record: Volume
+    reservoir: ReservoirEstimate
     alarms: tuple[LoggedDeviceEvent, ...]  # newest first
 
 
@@ -146,15 +147,6 @@ def list_patient_pumps(
     return page
 
 
-def _by_record(pump: Pump, at: dt.datetime) -> Volume:
-    elapsed = max(at - pump.last_filled_at, dt.timedelta(0))
-    return volume_left(
-        filled=pump.reservoir_volume,
-        flow=pump.program.basal_flow,
-        elapsed=Duration.from_timedelta(elapsed),
-    )
-
-
 def get_pump_overview(
     cmd: GetPumpOverview, *, uow: AbstractUnitOfWork, clock: Clock
 ) -> PumpOverview:
@@ -170,6 +162,7 @@ def get_pump_overview(
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PUMP_READ, subject)
         alarms = [e for e in uow.device_log.events(pump.id) if e.priority is not None]
+        reservoir = reservoir_now(uow, pump, now)
         uow.audit.record(
             actor=cmd.actor,
             action=Action.PUMP_READ,
@@ -181,7 +174,7 @@ def get_pump_overview(
     return PumpOverview(
         pump=pump,
         at=now,
-        reservoir_by_record=_by_record(pump, now),
+        reservoir=reservoir,
         alarms=tuple(reversed(alarms[-RECENT_ALARMS:])),
     )
 

@@ -19,7 +19,15 @@ from enum import StrEnum
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.errors import Conflict, NotFound
+from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
+from thecal.domain.reservoir import (
+    AnchorSource,
+    ProgramSpan,
+    ReservoirAnchor,
+    ReservoirReading,
+    SpanBasis,
+)
 from thecal.domain.units import Volume
 
 __all__ = ["Pump", "PumpNotFound", "PumpState", "StalePumpVersion"]
@@ -36,6 +44,9 @@ class StalePumpVersion(Conflict):
         "pump {ident} is at version {current}, not {expected}: someone else changed it "
         "(another refill or program change); reload and start again"
     )
+
+
+NO_VOLUME = Volume(Decimal(0))
 
 
 class PumpState(StrEnum):
@@ -65,6 +76,16 @@ class Pump:
     state: PumpState = PumpState.ACTIVE
     rng_seed: int = 0  # the twin's seed (deterministic replay of the pump's physics)
     version: int = 1
+    #: When the pump started running ``program`` (its send), distinct from ``program_since``
+    #: (the interrogation that confirmed it); None on records from before revision 0019.
+    program_effective_from: dt.datetime | None = None
+    #: Programs written to the pump since the last interrogation, not yet confirmed (issue 18).
+    sent_programs: tuple[ProgramSpan, ...] = ()
+    #: The last interrogation's count beside the record's estimate just before it.
+    reservoir_reading: ReservoirReading | None = None
+    #: A one-off volume the pump delivered from the reservoir right after the last fill (the
+    #: implant's priming bolus of the pump path and catheter dead space, S53); 0 mL after a refill.
+    fill_bolus: Volume = NO_VOLUME
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Pump) and other.id == self.id
@@ -77,9 +98,62 @@ class Pump:
         if expected_version != self.version:
             raise StalePumpVersion(ident=self.id, current=self.version, expected=expected_version)
 
-    def record_program(self, program: InfusionProgram, *, at: dt.datetime) -> None:
-        """The pump is now proven (by interrogation) to run ``program``."""
+    @property
+    def effective_from(self) -> dt.datetime:
+        """When the pump started running the recorded program (its send; else its confirmation)."""
+        return self.program_effective_from or self.program_since
+
+    @property
+    def reservoir_anchor(self) -> ReservoirAnchor:
+        """The last fill, or the pump's own count at the last interrogation after it."""
+        reading = self.reservoir_reading
+        if reading is not None and reading.at > self.last_filled_at:  # a refill reads, then fills
+            return ReservoirAnchor(
+                volume=reading.pump_count, at=reading.at, source=AnchorSource.INTERROGATION
+            )
+        return ReservoirAnchor(
+            volume=self.reservoir_volume,
+            at=self.last_filled_at,
+            source=AnchorSource.FILL,
+            priming=min(self.fill_bolus, self.reservoir_volume),
+            priming_flow=reference_library().pump(self.model_id).max_flow.value,  # S53
+        )
+
+    @property
+    def program_spans(self) -> tuple[ProgramSpan, ...]:
+        """The recorded program from its start, then every program sent and not yet settled."""
+        confirmed = ProgramSpan(
+            since=self.effective_from, program=self.program, basis=SpanBasis.CONFIRMED
+        )
+        return (confirmed, *self.sent_programs)
+
+    def record_program(
+        self,
+        program: InfusionProgram,
+        *,
+        at: dt.datetime,
+        effective_from: dt.datetime | None = None,
+    ) -> None:
+        """The pump is now proven (by interrogation at ``at``) to run ``program``, which it has
+        run since ``effective_from`` (its send)."""
         self.program, self.program_since = program, at
+        self.program_effective_from = effective_from or at
+        self.version += 1
+
+    def record_send(self, program: InfusionProgram, *, at: dt.datetime, acknowledged: bool) -> None:
+        """``program`` was written to the pump at ``at`` (acknowledged, or with an uncertain result)."""
+        basis = SpanBasis.SENT_ACKNOWLEDGED if acknowledged else SpanBasis.SENT_UNCERTAIN
+        self.sent_programs = (
+            *self.sent_programs,
+            ProgramSpan(since=at, program=program, basis=basis),
+        )
+        self.version += 1
+
+    def record_reading(self, reading: ReservoirReading) -> None:
+        """An interrogation read the pump's count: the estimate re-anchors to it, and every send
+        before it is settled (confirmed onto ``program`` or known not to have run)."""
+        self.reservoir_reading = reading
+        self.sent_programs = ()
         self.version += 1
 
     def record_fill(
@@ -92,6 +166,7 @@ class Pump:
     ) -> None:
         """A refill put ``volume`` of ``admixture`` in the reservoir at ``at``."""
         self.admixture, self.reservoir_volume, self.last_filled_at = admixture, volume, at
+        self.fill_bolus = Volume(Decimal(0))
         self.next_refill_due = next_refill_due
         self.version += 1
 
@@ -102,6 +177,7 @@ class Pump:
         shows the pump as due for a refill at once), not the last fill minus what was pumped.
         """
         self.reservoir_volume, self.last_filled_at = Volume.from_ml(0), at
+        self.fill_bolus = Volume(Decimal(0))
         self.next_refill_due = at
         self.version += 1
 

@@ -30,6 +30,7 @@ from thecal.services.clock import Clock
 from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.pump_reservoir import refresh_refill_due
 from thecal.services.repositories.tasks import StoredTask
 from thecal.services.scheduling.planning import replan_visits
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -149,8 +150,11 @@ def implant_pump(
             last_filled_at=now,
             program=record.initial_program,
             program_since=now,
+            program_effective_from=now,
+            fill_bolus=priming,
             rng_seed=seed_for(serial),
         )
+        refresh_refill_due(pump)  # from the fill less the priming bolus (first fill: S12)
         uow.pumps.add(pump)
         uow.implants.add(record, pump_id=pump.id)
         task = StoredTask(id=str(uuid.uuid4()), task=record.monitoring_task, created_at=now)

@@ -3,13 +3,16 @@
 Kinds of row (``WorklistKind``):
 
 * ``refill-overdue`` / ``refill-due`` — the pump's next refill date (``pumps.next_refill_due``,
-  set by every refill from ``plan_next_refill``), before / after now;
+  from the record's history at the implant, every send, interrogation and refill:
+  ``services/pump_reservoir.py``), before / after now;
 * ``low-reservoir`` — the projected low-reservoir alarm; ``stability-expiry`` — the reservoir
   admixture's in-pump stability ends; ``elective-replacement`` / ``end-of-service`` — projected
   from the implant date and the model's service life, or reported by an interrogation (device
   event). Projections: ``services/pump_projection.py``;
 * ``trial-decision`` — a discharged trial awaiting the physician's decision;
 * ``program-cosign`` — a signed program change awaiting its co-signature (SR-02);
+* ``reservoir-discrepancy`` (a task) — an interrogation's count beyond the accuracy band of the
+  record's estimate (``services/pump_reservoir.py``);
 * ``visit-to-book`` — a visit the clinic's facts ask for (a refill before the forecast's deadline,
   a follow-up in its outcome window, a post-MRI interrogation, a consultation after an accepted
   referral, an elective replacement) that no booked visit answers yet, due by the window's last
@@ -76,6 +79,7 @@ class WorklistKind(StrEnum):
     RECONCILIATION_REVIEW = TaskKind.RECONCILIATION_REVIEW.value
     POST_IMPLANT_MONITORING = TaskKind.POST_IMPLANT_MONITORING.value
     CANDIDACY_ASSESSMENT = TaskKind.CANDIDACY_ASSESSMENT.value
+    RESERVOIR_DISCREPANCY = TaskKind.RESERVOIR_DISCREPANCY.value
 
 
 #: Kinds read from the pump row (projected or recorded dates).
@@ -100,6 +104,7 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.RECONCILIATION_REVIEW: WorklistKind.RECONCILIATION_REVIEW,
     TaskKind.POST_IMPLANT_MONITORING: WorklistKind.POST_IMPLANT_MONITORING,
     TaskKind.CANDIDACY_ASSESSMENT: WorklistKind.CANDIDACY_ASSESSMENT,
+    TaskKind.RESERVOIR_DISCREPANCY: WorklistKind.RESERVOIR_DISCREPANCY,
 }
 
 #: What a role's worklist holds when it is not the whole list (minimum necessary): the pharmacist

@@ -158,6 +158,41 @@ class ProgramChange(StateMachine[ProgramChangeState]):
     def findings_of(self, severity: FindingSeverity) -> tuple[FindingSummary, ...]:
         return tuple(f for f in self.findings if f.severity is severity)
 
+    def _last(self, *to_states: ProgramChangeState) -> dt.datetime | None:
+        wanted = {state.value for state in to_states}
+        times = [t.at for t in self.history if t.to_state in wanted]
+        return times[-1] if times else None
+
+    @property
+    def proposed_at(self) -> dt.datetime:
+        return self.history[0].at
+
+    @property
+    def signed_at(self) -> dt.datetime | None:
+        return self._last(_S.SIGNED)
+
+    @property
+    def co_signed_at(self) -> dt.datetime | None:
+        return self._last(_S.CO_SIGNED)
+
+    @property
+    def sent_at(self) -> dt.datetime | None:
+        """The last write to the pump (a confirmed program has run since then)."""
+        return self._last(_S.SENT)
+
+    @property
+    def acknowledged_at(self) -> dt.datetime | None:
+        """The last write the pump acknowledged (None: none was, or never sent)."""
+        times = [
+            t.at for t in self.history if t.action == f"send ({SendOutcome.ACKNOWLEDGED.value})"
+        ]
+        return times[-1] if times else None
+
+    @property
+    def confirmed_at(self) -> dt.datetime | None:
+        """The interrogation that showed the pump runs the new program."""
+        return self._last(_S.CONFIRMED)
+
     @property
     def signers(self) -> tuple[str, ...]:
         return tuple(s.user_id for s in (self.signature, self.co_signature) if s is not None)

@@ -6,8 +6,9 @@ emptying, a procedure on record, and every booking, move, cancellation or outcom
 the stored needs (and the worklist rows made from them) follow the record with no separate step.
 ``thecal visits plan`` re-plans every patient (after an upgrade, or to check nothing drifted).
 
-The refill deadline is the forecast's (``plan_next_refill``) from the last fill with the pump's
-**current** program: a confirmed program change that raises the flow moves it earlier. An emptied
+The refill deadline is the forecast's from the record's history (``services/pump_reservoir.py``
+``refill_plan``): from the last fill or the pump's count at the last interrogation, through every
+program since, each from its send — a change that raises the flow moves it earlier. An emptied
 reservoir (0 mL on the record) is due at once.
 """
 
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from thecal.domain.forecast import plan_next_refill
-from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.scheduling import (
     EpisodeFacts,
@@ -32,38 +31,27 @@ from thecal.domain.tasks import TaskKind
 from thecal.domain.time_points import DEFAULT_TIME_POINTS, TimePoint
 from thecal.services.pump_projection import project_pump
 from thecal.services.pump_record import Pump, PumpState
+from thecal.services.pump_reservoir import refill_plan
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = ["pump_facts", "replan_visits"]
 
 
 def pump_facts(pump: Pump, policy: ClinicPolicy) -> PumpFacts:
-    """The refill deadline (current program) and the service-life dates of one pump."""
-    library = reference_library()
-    program = pump.program
+    """The refill deadline (the record's history) and the service-life dates of one pump."""
     projection = project_pump(
         model_id=pump.model_id,
         implanted_at=pump.implanted_at,
-        program=program,
+        program=pump.program,
         admixture=pump.admixture,
-        reservoir_volume=pump.reservoir_volume,
+        anchor=pump.reservoir_anchor,
+        spans=pump.program_spans,
         last_filled_at=pump.last_filled_at,
     )
     if pump.reservoir_volume.value <= 0:
         deadline, binding = pump.last_filled_at, "the reservoir was emptied"
     else:
-        alarm = program.low_reservoir_alarm or library.pump(pump.model_id).low_reservoir_alarm.value
-        plan = plan_next_refill(
-            filled_at=pump.last_filled_at,
-            reservoir=pump.reservoir_volume,
-            alarm=alarm,
-            basal_flow=program.basal_flow,
-            worst_case_flow=program.worst_case_flow,
-            admixture=pump.admixture,
-            drugs=dict(library.drugs),
-            policy=policy,
-            naive_pump_first_fill=pump.last_filled_at == pump.implanted_at,
-        )
+        plan = refill_plan(pump, policy)
         deadline, binding = plan.due, plan.binding.value
     return PumpFacts(
         pump_id=pump.id,

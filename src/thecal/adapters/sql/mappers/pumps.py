@@ -4,16 +4,22 @@ every insert and update.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from thecal.adapters.program_codec import (
+    canonical_json,
     decode_admixture,
     decode_program,
     encode_admixture,
     encode_program,
+    program_from_dict,
+    program_to_dict,
 )
+from thecal.domain.reservoir import ProgramSpan, ReservoirReading, SpanBasis
 from thecal.domain.units import Volume
 from thecal.services.pump_projection import project_pump
 from thecal.services.pump_record import Pump, PumpState
@@ -46,6 +52,10 @@ def pump_to_row(pump: Pump) -> dict[str, Any]:
         "state": pump.state.value,
         "rng_seed": pump.rng_seed,
         "version": pump.version,
+        "program_effective_from": pump.program_effective_from,
+        "fill_bolus_ml": pump.fill_bolus.value,
+        "sent_programs_json": _spans_text(pump.sent_programs),
+        **_reading_row(pump.reservoir_reading),
         **_projection(pump),  # the worklist's projected dates (tables/pumps.py)
     }
 
@@ -56,7 +66,8 @@ def _projection(pump: Pump) -> dict[str, Any]:
         implanted_at=pump.implanted_at,
         program=pump.program,
         admixture=pump.admixture,
-        reservoir_volume=pump.reservoir_volume,
+        anchor=pump.reservoir_anchor,
+        spans=pump.program_spans,
         last_filled_at=pump.last_filled_at,
     )
     return {
@@ -65,6 +76,58 @@ def _projection(pump: Pump) -> dict[str, Any]:
         "eri_at": p.eri_at,
         "end_of_service_at": p.end_of_service_at,
     }
+
+
+def _spans_text(spans: tuple[ProgramSpan, ...]) -> str | None:
+    if not spans:
+        return None
+    return canonical_json(
+        [
+            {
+                "since": s.since.isoformat(),
+                "basis": s.basis.value,
+                "program": program_to_dict(s.program),
+            }
+            for s in spans
+        ]
+    )
+
+
+def _spans_from(text: str | None) -> tuple[ProgramSpan, ...]:
+    if not text:
+        return ()
+    return tuple(
+        ProgramSpan(
+            since=dt.datetime.fromisoformat(item["since"]),
+            basis=SpanBasis(item["basis"]),
+            program=program_from_dict(item["program"]),
+        )
+        for item in json.loads(text)
+    )
+
+
+def _reading_row(reading: ReservoirReading | None) -> dict[str, Any]:
+    if reading is None:
+        return dict.fromkeys(
+            ("reading_at", "reading_pump_ml", "reading_record_ml", "reading_delivered_ml")
+        )
+    return {
+        "reading_at": reading.at,
+        "reading_pump_ml": reading.pump_count.value,
+        "reading_record_ml": reading.by_record.value,
+        "reading_delivered_ml": reading.delivered.value,
+    }
+
+
+def _reading_from(row: Row) -> ReservoirReading | None:
+    if row.get("reading_at") is None:  # none yet (or a row read before revision 0019)
+        return None
+    return ReservoirReading(
+        at=row["reading_at"],
+        pump_count=Volume(Decimal(row["reading_pump_ml"])),
+        by_record=Volume(Decimal(row["reading_record_ml"])),
+        delivered=Volume(Decimal(row["reading_delivered_ml"])),
+    )
 
 
 def pump_from_row(row: Row) -> Pump:
@@ -87,4 +150,8 @@ def pump_from_row(row: Row) -> Pump:
         state=PumpState(row["state"]),
         rng_seed=int(row["rng_seed"]),
         version=int(row["version"]),
+        program_effective_from=row.get("program_effective_from"),
+        fill_bolus=Volume(Decimal(row.get("fill_bolus_ml") or 0)),
+        sent_programs=_spans_from(row.get("sent_programs_json")),
+        reservoir_reading=_reading_from(row),
     )

@@ -53,6 +53,14 @@ pumps = Table(
     Column("stability_expires_at", UtcDateTime, nullable=True),
     Column("eri_at", UtcDateTime, nullable=True),
     Column("end_of_service_at", UtcDateTime, nullable=True),
+    # the record follows the pump (revision 0019, domain/reservoir.py)
+    Column("program_effective_from", UtcDateTime, nullable=True),  # the program's send
+    Column("fill_bolus_ml", ExactDecimal, nullable=True),  # priming after the fill (S53)
+    Column("sent_programs_json", Text, nullable=True),  # sent since the last interrogation
+    Column("reading_at", UtcDateTime, nullable=True),  # the last interrogation's count …
+    Column("reading_pump_ml", ExactDecimal, nullable=True),
+    Column("reading_record_ml", ExactDecimal, nullable=True),  # … beside the record's estimate
+    Column("reading_delivered_ml", ExactDecimal, nullable=True),
     CheckConstraint("version >= 1", name="version_positive"),
     Index("ix_pumps_state_next_refill_due", "state", "next_refill_due"),
     Index("ix_pumps_state_low_reservoir_alarm_at", "state", "low_reservoir_alarm_at"),

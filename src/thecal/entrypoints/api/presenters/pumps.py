@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.device_events import DeviceEvent
+from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
     program_parameters,
 )
+from thecal.domain.reservoir import reservoir_gap_exceeds
 from thecal.domain.units import plain
-from thecal.entrypoints.api.presenters.quantities import ml_text
+from thecal.entrypoints.api.presenters.quantities import estimate_ml_text, ml_text
 from thecal.entrypoints.api.schemas.pumps import (
     ComponentPublic,
     DeviceEventPublic,
@@ -18,6 +20,8 @@ from thecal.entrypoints.api.schemas.pumps import (
     ProgramPublic,
     PumpPublic,
     PumpSummaryPublic,
+    ReservoirAnchorPublic,
+    ReservoirReadingPublic,
     ResolvedChangePublic,
 )
 from thecal.services.device import Interrogation
@@ -82,8 +86,25 @@ def pump_summary(pump: Pump) -> PumpSummaryPublic:
     )
 
 
+def _reading(pump: Pump) -> ReservoirReadingPublic | None:
+    reading = pump.reservoir_reading
+    if reading is None:
+        return None
+    band = reference_library().pump(pump.model_id).accuracy_band_pct.value
+    return ReservoirReadingPublic(
+        at=reading.at,
+        pump_count_ml=plain(reading.pump_count.ml),
+        by_record_ml=estimate_ml_text(reading.by_record),
+        delivered_ml=estimate_ml_text(reading.delivered),
+        gap_ml=estimate_ml_text(reading.gap),
+        band_pct=plain(band),
+        beyond_band=reservoir_gap_exceeds(reading, band),
+    )
+
+
 def pump_public(overview: PumpOverview) -> PumpPublic:
     pump = overview.pump
+    anchor = overview.reservoir.anchor
     return PumpPublic(
         id=pump.id,
         patient_id=pump.patient_id,
@@ -96,10 +117,16 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
         admixture=components_public(pump.admixture),
         program=program_public(pump.program),
         program_since=pump.program_since,
+        program_effective_from=pump.effective_from,
         last_fill_volume_ml=plain(pump.reservoir_volume.ml),
         last_filled_at=pump.last_filled_at,
-        reservoir_estimate_ml=plain(overview.reservoir_by_record.ml),
-        reservoir_estimate_at=overview.at,
+        reservoir_estimate_ml=estimate_ml_text(overview.reservoir.volume),
+        reservoir_estimate_at=overview.reservoir.at,
+        reservoir_anchor=ReservoirAnchorPublic(
+            source=anchor.source.value, volume_ml=plain(anchor.volume.ml), at=anchor.at
+        ),
+        reservoir_notes=list(overview.reservoir.notes),
+        last_reading=_reading(pump),
         next_refill_due=pump.next_refill_due,
         alarms=[_event(e) for e in overview.alarms],
         state=pump.state.value,

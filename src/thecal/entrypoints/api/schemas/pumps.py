@@ -21,6 +21,8 @@ __all__ = [
     "PumpPublic",
     "PumpSummaryPublic",
     "PumpsPublic",
+    "ReservoirAnchorPublic",
+    "ReservoirReadingPublic",
     "ResolvedChangePublic",
 ]
 
@@ -73,6 +75,26 @@ class PumpsPublic(Out):
     offset: int
 
 
+class ReservoirAnchorPublic(Out):
+    source: str = Field(description='"fill" or "interrogation".')
+    volume_ml: str = Field(description="Exact: the volume filled, or the pump's own count.")
+    at: dt.datetime
+
+
+class ReservoirReadingPublic(Out):
+    at: dt.datetime
+    pump_count_ml: str = Field(description="The pump's own count (exact, as reported).")
+    by_record_ml: str = Field(
+        description="The record's estimate just before (rounded half-even to 0.0001 mL)."
+    )
+    delivered_ml: str = Field(
+        description="Delivered by the record since the anchor before (rounded to 0.0001 mL)."
+    )
+    gap_ml: str = Field(description="by_record − pump_count (rounded to 0.0001 mL).")
+    band_pct: str = Field(description="The pump model's accuracy band, % of the volume delivered.")
+    beyond_band: bool = Field(description="True: a reservoir-discrepancy finding on the worklist.")
+
+
 class PumpPublic(Out):
     id: str
     patient_id: str
@@ -87,13 +109,28 @@ class PumpPublic(Out):
     program_since: dt.datetime
     last_fill_volume_ml: str
     last_filled_at: dt.datetime
+    program_effective_from: dt.datetime = Field(
+        description=(
+            "When the pump started running the program (its send); program_since is the "
+            "interrogation that confirmed it."
+        )
+    )
     reservoir_estimate_ml: str = Field(
         description=(
-            "By the record: the last fill less the recorded basal flow since (no boluses, no "
-            "device error). Interrogate for the pump's own count."
+            "By the record, from the real history: the anchor (the last fill, or the pump's own "
+            "count at the last interrogation after it) less every program since, piecewise from "
+            "its send, and every patient bolus logged since. An estimate, rounded half-even to "
+            "0.0001 mL."
         )
     )
     reservoir_estimate_at: dt.datetime
+    reservoir_anchor: ReservoirAnchorPublic
+    reservoir_notes: list[str] = Field(
+        description="The uncertainty of the estimate said (sends not yet confirmed, lost answers)."
+    )
+    last_reading: ReservoirReadingPublic | None = Field(
+        description="The last interrogation's count beside the record's estimate just before it."
+    )
     next_refill_due: dt.datetime | None
     alarms: list[DeviceEventPublic] = Field(description="The latest logged alarms, newest first.")
     state: str

@@ -139,7 +139,9 @@ def _backfill_projections() -> None:
     from thecal.adapters.sql.tables.pumps import pumps  # noqa: PLC0415 - the live table, after DDL
 
     bind = op.get_bind()
-    columns = [c for c in pumps.c if c.name not in _PROJECTION]
+    # the live table may have columns later revisions add (0019): read only those there now
+    present = {column["name"] for column in sa.inspect(bind).get_columns("pumps")}
+    columns = [c for c in pumps.c if c.name in present and c.name not in _PROJECTION]
     for row in bind.execute(sa.select(*columns)).mappings().all():
         values = pump_to_row(pump_from_row(row))
         bind.execute(
