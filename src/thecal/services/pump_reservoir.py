@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from thecal.domain.forecast import RefillPlan, plan_refill_from_history
 from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
+from thecal.domain.quantity_display import shown
 from thecal.domain.reservoir import (
     LoggedBolusFact,
     ReservoirEstimate,
@@ -116,9 +117,10 @@ def reservoir_gap_tasks(pump: Pump, reading: ReservoirReading) -> list[Task]:
             origin=pump.id,
             due=reading.at,
             reason=(
-                f"the pump counts {reading.pump_count} in the reservoir; the record expected "
-                f"{reading.by_record} ({direction} by {abs(reading.gap.value)} mL, beyond the "
-                f"±{band.value} % band of {reading.delivered} delivered): check the history "
+                f"the pump counts {shown(reading.pump_count)} in the reservoir; the record "
+                f"expected {shown(reading.by_record)} ({direction} by "
+                f"{shown(Volume(abs(reading.gap.value)))}, beyond the ±{band.value} % band of "
+                f"{shown(reading.delivered)} delivered): check the history "
                 "(unlogged boluses, an unrecorded program) before the next refill"
             ),
             source=band.source,
