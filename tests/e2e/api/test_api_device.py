@@ -6,6 +6,7 @@ idempotent replays, stale pump versions and strictly parsed quantities.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -131,6 +132,36 @@ def test_a_dose_increase_is_signed_cosigned_sent_and_confirmed_by_interrogation(
     assert pump["version"] > version
     listed = _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes?limit=5"))
     assert [(c["id"], c["state"]) for c in listed["items"]] == [(proposed["id"], "confirmed")]
+
+    # every event has its time (issue 18 §2); the program runs from its send, not the reading
+    confirmed = _change(nurse, proposed["id"])
+    times = [
+        dt.datetime.fromisoformat(confirmed[name])
+        for name in ("proposed_at", "signed_at", "co_signed_at", "sent_at", "confirmed_at")
+    ]
+    assert times == sorted(times)
+    assert times[-1] - times[-2] == dt.timedelta(minutes=5)
+    assert confirmed["sent_at"] == sent["sent_at"] == confirmed["acknowledged_at"]
+    assert confirmed["confirmed_at"] == reading["at"]
+    assert confirmed["effective_from"] == confirmed["sent_at"] != confirmed["confirmed_at"]
+    assert [t["to_state"] for t in confirmed["history"]] == [
+        "proposed", "reviewed", "signed", "co-signed", "sent", "confirmed",
+    ]  # fmt: skip
+    assert sent["confirmed_at"] is None
+    assert sent["effective_from"] is None
+    assert pump["program_effective_from"] == confirmed["sent_at"]
+    assert pump["program_since"] == confirmed["confirmed_at"]
+    assert pump["reservoir_anchor"]["source"] == "interrogation"
+    assert pump["last_reading"]["pump_count_ml"] == reading["reservoir_estimate_ml"]
+    assert pump["last_reading"]["beyond_band"] is False
+    page = nurse.get(f"/pumps/{pump_id}")
+    assert page.status_code == 200, page.text
+    assert "Running since" in page.text
+    assert 'id="reservoir-by-record"' in page.text
+    change_page = nurse.get(f"/pumps/{pump_id}/program-changes/{proposed['id']}")
+    assert change_page.status_code == 200
+    assert 'id="change-times"' in change_page.text
+    assert "Confirmed by interrogation" in change_page.text
 
 
 def _proposal_audit(clinic: Clinic) -> list[AuditEntry]:
@@ -263,6 +294,10 @@ def test_a_refill_of_an_over_delivering_pump_raises_the_discrepancy_and_replays_
     assert "ITS-REFILL-007" in {f["code"] for f in refill["findings"]}
     assert refill["reservoir_volume_ml"] == "20"
     assert refill["next_refill_due"] is not None
+    assert refill["opened_at"] == refill["completed_at"]  # one request: opened and completed
+    assert refill["halted_at"] is None
+    assert refill["history"][0]["action"] == "open"
+    assert refill["history"][-1]["to_state"] == "completed"
     pump_after = _pump(nurse, pump_id)
     assert pump_after["next_refill_due"] is not None
     assert pump_after["version"] > version
@@ -362,6 +397,11 @@ def test_a_blocked_proposal_lists_its_blocking_findings_and_stores_nothing(
     assert {f["severity"] for f in problem["findings"]} == {"block"}
     assert all(f["code"] in problem["detail"] for f in problem["findings"])
     assert _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))["total"] == 0
+    # it names the pump and no change id (none was stored: an id would answer 404)
+    assert "ident" not in problem["fields"], problem
+    assert problem["fields"]["pump_id"] == pump_id
+    assert pump_id in problem["detail"]
+    assert "nothing was stored" in problem["detail"]
 
 
 def test_a_label_that_does_not_match_the_pump_is_refused(clinic: Clinic, pump_id: str) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from thecal.domain.program_change import (
     FindingSummary,
 )
-from thecal.domain.refill import PocketFillChecklist, Refill
+from thecal.domain.refill import PocketFillChecklist, Refill, RefillState
 from thecal.domain.units import plain
 from thecal.entrypoints.api.presenters.findings import findings_public
+from thecal.entrypoints.api.presenters.program_changes import history_public
 from thecal.entrypoints.api.presenters.quantities import ml_text
 from thecal.entrypoints.api.schemas.refills import PocketFillChecklistIn, RefillPublic
 from thecal.services.refills import RefillOutcome
@@ -30,6 +32,11 @@ def checklist_of(body: PocketFillChecklistIn) -> PocketFillChecklist:
     )
 
 
+def _at(refill: Refill, state: RefillState) -> dt.datetime | None:
+    times = [t.at for t in refill.history if t.to_state == state.value]
+    return times[-1] if times else None
+
+
 def refill_public(
     refill: Refill,
     findings: Iterable[FindingSummary],
@@ -44,6 +51,10 @@ def refill_public(
         patient_id=refill.patient_id,
         state=refill.state.value,
         replayed=replayed,
+        opened_at=refill.history[0].at,
+        completed_at=_at(refill, RefillState.COMPLETED),
+        halted_at=_at(refill, RefillState.HALTED),
+        history=history_public(refill.history),
         ordered_volume_ml=plain(refill.ordered_volume.ml),
         expected_residual_ml=ml_text(rec.expected_residual if rec else refill.expected_residual),
         withdrawn_residual_ml=ml_text(rec.measured_residual if rec else None),

@@ -20,6 +20,7 @@ from thecal.entrypoints.api.schemas.fields import (
     text_rule,
 )
 from thecal.entrypoints.api.schemas.findings import FindingPublic
+from thecal.entrypoints.api.schemas.program_changes import TransitionPublic
 
 __all__ = [
     "PocketFillChecklistIn",
@@ -55,6 +56,10 @@ class RefillPublic(Out):
     patient_id: str
     state: str
     replayed: bool = Field(description="True: this key was used before; this is that refill.")
+    opened_at: dt.datetime
+    completed_at: dt.datetime | None = Field(description="Null until completed (or if halted).")
+    halted_at: dt.datetime | None
+    history: list[TransitionPublic] = Field(description="Every step, oldest first.")
     ordered_volume_ml: str
     expected_residual_ml: str | None
     withdrawn_residual_ml: str | None
