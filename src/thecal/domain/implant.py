@@ -19,6 +19,7 @@ from thecal.domain.devices import CatheterModel, PumpModel
 from thecal.domain.dosing import PrimingBolus, priming_bolus
 from thecal.domain.errors import Conflict, ValueOutOfRange
 from thecal.domain.program import InfusionProgram
+from thecal.domain.quantity_display import shown
 from thecal.domain.tasks import Task, TaskKind, TaskPriority
 from thecal.domain.trial.plan import spinal_level
 from thecal.domain.units import Duration, Volume
@@ -119,7 +120,11 @@ def record_implant(
         origin=require_text(implant_id, name="implant id"),
         due=performed_at + monitoring_within.to_timedelta(),
         not_before=performed_at,
-        reason=f"supervise the priming bolus of {priming.volume} (catheter {priming.catheter_volume} + pump {priming.pump_internal_volume}) and monitor respiration",
+        reason=(
+            f"supervise the priming bolus of {shown(priming.volume)} (catheter "
+            f"{shown(priming.catheter_volume)} + pump {shown(priming.pump_internal_volume)}) "
+            "and monitor respiration"
+        ),
         source="S53, S3, SR-14",
         priority=TaskPriority.URGENT,
     )

@@ -11,6 +11,7 @@ record number for a patient); the entries keep their ids.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.errors import RequestInvalid
+from thecal.domain.quantity_display import pump_model_name
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.repositories.audit import AuditQuery
@@ -118,16 +120,42 @@ class ExportAuditLog:
     filter: AuditFilter = field(default_factory=AuditFilter)
 
 
+def _details_ids(entry: AuditEntry) -> dict[str, str]:
+    """The ids an entry's details name, by key (``pump_id``, ``patient_id``, ``user_id``…)."""
+    try:
+        details = json.loads(entry.details_json)
+    except ValueError:
+        return {}
+    if not isinstance(details, dict):
+        return {}
+    return {k: v for k, v in details.items() if k.endswith("_id") and isinstance(v, str)}
+
+
 def _names(uow: AbstractUnitOfWork, entries: Sequence[AuditEntry]) -> dict[str, str]:
+    """Names for the entries' actors, patient subjects and the ids their details name."""
+    mentioned = [_details_ids(e) for e in entries]
+    users = {e.actor for e in entries} | {
+        v for ids in mentioned for k, v in ids.items() if k in {"user_id", "actor_id"}
+    }
+    patients = {
+        e.subject.removeprefix("patient:") for e in entries if e.subject.startswith("patient:")
+    }
+    patients |= {v for ids in mentioned for k, v in ids.items() if k == "patient_id"}
+    pumps = {v for ids in mentioned for k, v in ids.items() if k == "pump_id"}
     names: dict[str, str] = {}
-    for ident in {e.actor for e in entries}:
+    for ident in users:
         user = uow.users.get(ident)
         if user is not None:
             names[ident] = user.display_name
-    for subject in {e.subject for e in entries if e.subject.startswith("patient:")}:
-        patient = uow.patients.get(subject.removeprefix("patient:"))
+            names[f"user:{ident}"] = user.display_name
+    for ident in patients:
+        patient = uow.patients.get(ident)
         if patient is not None:
-            names[subject] = f"{patient.display_name} ({patient.mrn})"
+            names[f"patient:{ident}"] = names[ident] = f"{patient.display_name} ({patient.mrn})"
+    for ident in pumps:
+        pump = uow.pumps.get(ident)
+        if pump is not None:
+            names[ident] = f"pump {pump.serial} ({pump_model_name(pump.model_id)})"
     return names
 
 

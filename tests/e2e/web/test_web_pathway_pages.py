@@ -504,7 +504,7 @@ def test_a_patient_fills_the_odi_and_sees_the_score_the_domain_computed(both: Cl
     [odi] = assessments_of(clinic, clinic.own_patient)
     assert odi.scores["percent"] == "40"  # 18 / 45 × 100
     assert odi.scores["missing_sections"] == "8"
-    assert "percent 40" in saved.text
+    assert "disability 40 % (moderate); sections left blank: 8" in saved.text
 
 
 def test_a_missing_or_invalid_answer_shows_its_error_and_stores_nothing(clinic: Clinic) -> None:

@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from thecal.domain.devices import PumpModel
 from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.quantity_display import shown
 from thecal.domain.units import Volume
 
 __all__ = ["DiscrepancyCause", "Reconciliation", "ReconciliationVerdict", "reconcile"]
@@ -89,8 +90,9 @@ class Reconciliation:
     def describe(self) -> str:
         pct = "n/a" if self.delivered_pct is None else f"{self.delivered_pct:.1f} %"
         return (
-            f"expected {self.expected_residual}, withdrawn {self.measured_residual}: discrepancy "
-            f"{self.discrepancy} (threshold {self.threshold}); delivered {pct} of programmed "
+            f"expected {shown(self.expected_residual)}, withdrawn {shown(self.measured_residual)}: "
+            f"discrepancy {shown(self.discrepancy)} (threshold {shown(self.threshold)}); "
+            f"delivered {pct} of programmed "
             f"(band ±{self.band_pct} %): {self.verdict.value}"
         )
 

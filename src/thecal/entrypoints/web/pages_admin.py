@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 
 from thecal.adapters.documents.audit_csv import audit_csv_text
 from thecal.domain.authorization import Action
@@ -29,29 +32,67 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 
-def _details(text: str) -> str:
-    """Details as "key: value" pairs in words (the exact JSON stays in the record and the CSV)."""
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _details(text: str, names: Mapping[str, str]) -> Markup:
+    """Details as "key: value" pairs in words, ids replaced by names where a name exists; other
+    ids marked as identifiers (the exact JSON stays in the record and the CSV)."""
     try:
         data = json.loads(text)
     except ValueError:
-        return text
+        return escape(text)
     if not isinstance(data, dict):
-        return text
-    return "; ".join(
-        f"{key.replace('_', ' ')}: {_value(value)}" for key, value in data.items() if key != "role"
+        return escape(text)
+    return Markup("; ").join(
+        Markup("{}: {}").format(key.removesuffix("_id").replace("_", " "), _value(value, names))
+        for key, value in data.items()
+        if key != "role"
     )
 
 
-def _value(value: object) -> str:
+def _subject(subject: str, names: Mapping[str, str]) -> Markup:
+    """The entry's record by name; an unnamed record as its kind and marked id."""
+    if subject in names:
+        return escape(names[subject])
+    kind, _, ident = subject.partition(":")
+    if _UUID.match(ident):
+        return Markup('{} <code class="ident" title="record id">{}</code>').format(
+            kind.replace("_", " "), ident
+        )
+    return escape(subject)
+
+
+_IN_TEXT = re.compile(r"(?:patient:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _text(text: str, names: Mapping[str, str]) -> Markup:
+    """Free text (a refusal's message) with each id named where a name exists, else marked."""
+    pieces, last = [], 0
+    for found in _IN_TEXT.finditer(text):
+        pieces.append(escape(text[last : found.start()]))
+        ident = found.group(0)
+        name = names.get(ident) or names.get(ident.removeprefix("patient:"))
+        if name is not None:
+            pieces.append(escape(name))
+        else:
+            pieces.append(Markup('<code class="ident" title="record id">{}</code>').format(ident))
+        last = found.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
+
+
+def _value(value: object, names: Mapping[str, str]) -> Markup:
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value) or "none"
+        return Markup(", ").join(_value(v, names) for v in value) or escape("none")
     if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in value.items())
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+        return Markup(", ").join(
+            Markup("{} {}").format(k.replace("_", " "), _value(v, names)) for k, v in value.items()
+        )
+    if isinstance(value, str):
+        return escape(names[value]) if value in names else _text(value, names)
+    words = {None: "none", True: "yes", False: "no"}
+    return escape(words.get(value, str(value)) if isinstance(value, bool | None) else str(value))
 
 
 def _filter(user: str, patient: str, action: str, first_day: str, last_day: str) -> AuditFilter:
@@ -91,8 +132,8 @@ def _audit_page(
         (
             e,
             page.names.get(e.actor, e.actor),
-            page.names.get(e.subject, e.subject),
-            _details(e.details_json),
+            _subject(e.subject, page.names),
+            _details(e.details_json, page.names),
         )
         for e in page.entries
     ]

@@ -7,6 +7,7 @@ form post must carry the session's CSRF token (:func:`require_form_csrf`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
+from thecal.domain.assessment_text import assessment_summary
+from thecal.domain.quantity_display import catheter_model_name, pump_model_name, shown
 from thecal.domain.time_text import timespan_text
 from thecal.entrypoints.api.csrf import CSRF_FIELD, CsrfRejected, csrf_token, tokens_match
 from thecal.entrypoints.api.deps import authenticate, thecal_of
 from thecal.services.identity import Authenticated
+from thecal.services.people import StaffNames, staff_names
 
 __all__ = [
     "STATIC_DIR",
@@ -37,6 +42,24 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # display only: a volume to 0.1 mL, exact (Decimal quantize, never a float)
 templates.env.filters["tenth"] = lambda value: str(Decimal(value).quantize(Decimal("0.1")))
 templates.env.filters["timespan"] = timespan_text
+templates.env.filters["scores"] = assessment_summary
+templates.env.filters["shown"] = shown
+templates.env.filters["pump_model"] = pump_model_name
+templates.env.filters["catheter_model"] = catheter_model_name
+
+
+@pass_context
+def _person(context: Mapping[str, Any], user_id: str) -> str:
+    """A member of staff's display name on a page (``{{ person(change.proposed_by) }}``)."""
+    request = context["request"]
+    auth = getattr(request.state, "auth", None)
+    if auth is None:
+        return "a member of staff"
+    names = thecal_of(request).run(staff_names, StaffNames(actor=auth.actor, user_ids=[user_id]))
+    return names[user_id]
+
+
+templates.env.globals["person"] = _person
 
 
 def page_auth(request: Request) -> Authenticated:

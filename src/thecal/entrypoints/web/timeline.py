@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from thecal.domain.assessment_text import assessment_summary
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
+from thecal.domain.quantity_display import pump_model_name
 from thecal.domain.trial import Trial
 from thecal.domain.units import plain
 from thecal.services.therapy_history import TherapyHistory
@@ -96,7 +98,7 @@ def therapy_items(therapy: TherapyHistory) -> list[TimelineItem]:
                 at=pump.implanted_at,
                 kind="pump",
                 title=f"Pump {pump.serial} implanted",
-                detail=f"{pump.model_id}; catheter tip {pump.catheter_tip_level}",
+                detail=f"{pump_model_name(pump.model_id)}; catheter tip {pump.catheter_tip_level}",
                 link=f"/pumps/{pump.id}",
             )
         )
@@ -141,7 +143,7 @@ def therapy_items(therapy: TherapyHistory) -> list[TimelineItem]:
         for p in therapy.procedures
     )
     for a in therapy.assessments:
-        shown = ", ".join(f"{k} {v}" for k, v in a.scores.items() if v is not None)
+        shown = assessment_summary(a)
         items.append(
             TimelineItem(
                 at=_day(a.assessed_on),

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from thecal.domain.candidacy import Indication
 from thecal.domain.procedure import ProcedureKind
+from thecal.domain.quantity_display import pump_model_name
 from thecal.domain.units import Duration
 from thecal.domain.users import Actor
 from thecal.services.candidacy import RecordCandidacy, record_candidacy
@@ -129,7 +130,7 @@ def intrathecal_course(plan: PatientPlan, ctx: SeedContext) -> Iterator[dt.datet
             performed_on=implant_day,
             indication=indication.value,
             source_record_id=care.implant_id,
-            notes=f"{plan.pump_model_id} serial {care.serial}",
+            notes=f"{pump_model_name(plan.pump_model_id)} serial {care.serial}",
             procedure_id=ctx.ident("procedure", plan.number, "implant"),
         ),
     )
