@@ -90,7 +90,9 @@ def _reading(pump: Pump) -> ReservoirReadingPublic | None:
     reading = pump.reservoir_reading
     if reading is None:
         return None
-    band = reference_library().pump(pump.model_id).accuracy_band_pct.value
+    model = reference_library().pump(pump.model_id)
+    band = model.accuracy_band_pct.value
+    stroke = model.stroke_volume.value if model.stroke_volume is not None else None
     return ReservoirReadingPublic(
         at=reading.at,
         pump_count_ml=plain(reading.pump_count.ml),
@@ -98,7 +100,7 @@ def _reading(pump: Pump) -> ReservoirReadingPublic | None:
         delivered_ml=estimate_ml_text(reading.delivered),
         gap_ml=estimate_ml_text(reading.gap),
         band_pct=plain(band),
-        beyond_band=reservoir_gap_exceeds(reading, band),
+        beyond_band=not pump.emptied and reservoir_gap_exceeds(reading, band, resolution=stroke),
     )
 
 
