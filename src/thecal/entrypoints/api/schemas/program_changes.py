@@ -42,7 +42,9 @@ class ProgramChangeCreate(In):
     daily_dose: QuantityText = Field(description='The new daily dose, e.g. "5.5 mg/day".')
     rationale: Annotated[str, text_rule(2000)] = ""
     idempotency_key: IdempotencyKey | None = Field(
-        default=None, description="Or the Idempotency-Key header (the same value if both)."
+        default=None,
+        json_schema_extra={"deprecated": True},  # documented only: the field still works
+        description="Deprecated: send the Idempotency-Key header (the same value if both).",
     )
 
 

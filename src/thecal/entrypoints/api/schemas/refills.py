@@ -39,7 +39,9 @@ class PocketFillChecklistIn(In):
 
 class RefillCreate(In):
     idempotency_key: IdempotencyKey | None = Field(
-        default=None, description="Or the Idempotency-Key header (the same value if both)."
+        default=None,
+        json_schema_extra={"deprecated": True},  # documented only: the field still works
+        description="Deprecated: send the Idempotency-Key header (the same value if both).",
     )
     expected_pump_version: Version
     verification_id: Ident
