@@ -326,6 +326,7 @@ def test_a_refill_of_an_over_delivering_pump_raises_the_discrepancy_and_replays_
     assert pump_after["next_refill_binding"] == refill["next_refill_binding"]
     assert pump_after["refill_margin_days"] == "7"
     alarm_at = dt.datetime.fromisoformat(pump_after["low_reservoir_alarm_at"])
+    assert dt.datetime.fromisoformat(pump_after["reservoir_empty_at"]) > alarm_at
     if refill["next_refill_binding"] == RefillLimit.LOW_RESERVOIR_ALARM.value:
         due = dt.datetime.fromisoformat(refill["next_refill_due"])
         assert alarm_at - due == dt.timedelta(days=7)
