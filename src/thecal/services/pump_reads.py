@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.forecast import RefillPlan
 from thecal.domain.patient import PatientNotFound
 from thecal.domain.program_change import FindingSummary, ProgramChange
 from thecal.domain.refill import Refill
@@ -20,7 +21,7 @@ from thecal.domain.reservoir import ReservoirEstimate
 from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
 from thecal.services.pump_record import Pump, PumpNotFound, PumpState
-from thecal.services.pump_reservoir import reservoir_now
+from thecal.services.pump_reservoir import refill_plan, reservoir_now
 from thecal.services.repositories.device_log import LoggedDeviceEvent
 from thecal.services.repositories.pumps import PumpSearch
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -111,6 +112,7 @@ class PumpOverview:
     pump: Pump
     at: dt.datetime
     reservoir: ReservoirEstimate
+    plan: RefillPlan | None  # the next refill from the same history (None: emptied)
     alarms: tuple[LoggedDeviceEvent, ...]  # newest first
 
 
@@ -236,6 +238,7 @@ def get_pump_overview(
         pump=pump,
         at=now,
         reservoir=reservoir,
+        plan=None if pump.emptied else refill_plan(pump),
         alarms=tuple(reversed(alarms[-RECENT_ALARMS:])),
     )
 

@@ -7,6 +7,7 @@ idempotent replays, stale pump versions and strictly parsed quantities.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from api_support import PASSWORD, Clinic, TestClient, build_clinic, implant_pump
 from api_support import logged_in as log_in
 
 from thecal.domain.audit import AuditEntry
+from thecal.domain.forecast import RefillLimit
 from thecal.domain.users import Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.simulation.faults import DeliveryError
@@ -35,9 +37,30 @@ def pump_id(clinic: Clinic) -> str:
     return implant_pump_with_patient_bolus(clinic)
 
 
+_DECIMALS = re.compile(r"\d\.(\d+)")
+_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$")
+
+
+def _at_documented_precision(value: Any, where: str = "") -> None:
+    """No number in an answer carries more than 6 decimals (docs/web.md, "Precision"): computed
+    volumes are rounded to 0.0001 mL, flows to 1 nL/day; only times have microseconds."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _at_documented_precision(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _at_documented_precision(item, f"{where}[{index}]")
+    elif isinstance(value, str) and not _TIME.match(value):
+        for decimals in _DECIMALS.findall(value):
+            assert len(decimals) <= 6, (where, value)
+    elif isinstance(value, float):
+        assert len(repr(value).split(".")[-1]) <= 6, (where, value)
+
+
 def _ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
+    _at_documented_precision(body)
     return body
 
 
@@ -296,6 +319,18 @@ def test_a_refill_of_an_over_delivering_pump_raises_the_discrepancy_and_replays_
     assert "ITS-REFILL-007" in {f["code"] for f in refill["findings"]}
     assert refill["reservoir_volume_ml"] == "20"
     assert refill["next_refill_due"] is not None
+    # the answer names the limit that sets the date and the margin (issue 18 §3)
+    assert refill["next_refill_binding"] in {limit.value for limit in RefillLimit}
+    assert refill["next_refill_detail"]
+    assert refill["refill_margin_days"] == "7"
+    pump_after = _pump(nurse, pump_id)
+    assert pump_after["next_refill_due"] == refill["next_refill_due"]
+    assert pump_after["next_refill_binding"] == refill["next_refill_binding"]
+    assert pump_after["refill_margin_days"] == "7"
+    alarm_at = dt.datetime.fromisoformat(pump_after["low_reservoir_alarm_at"])
+    if refill["next_refill_binding"] == RefillLimit.LOW_RESERVOIR_ALARM.value:
+        due = dt.datetime.fromisoformat(refill["next_refill_due"])
+        assert alarm_at - due == dt.timedelta(days=7)
     assert refill["opened_at"] == refill["completed_at"]  # one request: opened and completed
     assert refill["halted_at"] is None
     assert refill["history"][0]["action"] == "open"

@@ -63,9 +63,9 @@ class RefillPublic(Out):
     halted_at: dt.datetime | None
     history: list[TransitionPublic] = Field(description="Every step, oldest first.")
     ordered_volume_ml: str
-    expected_residual_ml: str | None
-    withdrawn_residual_ml: str | None
-    discrepancy_ml: str | None
+    expected_residual_ml: str | None = Field(description="Computed: rounded to 0.0001 mL.")
+    withdrawn_residual_ml: str | None = Field(description="Measured: rounded to 0.0001 mL.")
+    discrepancy_ml: str | None = Field(description="Computed: rounded to 0.0001 mL.")
     discrepancy_threshold_ml: str | None
     verdict: str | None
     possible_causes: list[str]
@@ -73,6 +73,16 @@ class RefillPublic(Out):
     reservoir_volume_ml: str | None
     next_refill_due: dt.datetime | None = Field(
         description="Null for a halted refill, and on a replay (the pump shows the date)."
+    )
+    next_refill_binding: str | None = Field(
+        description=(
+            "The limit that sets next_refill_due: low-reservoir alarm (minus margin), drug "
+            "stability, first fill of a naive pump or clinic maximum interval (null with the date)."
+        )
+    )
+    next_refill_detail: str | None = Field(description="That limit's numbers and source.")
+    refill_margin_days: str | None = Field(
+        description="The clinic's margin before the projected low-reservoir alarm (7 by default)."
     )
     halt_reason: str | None
     version: int
