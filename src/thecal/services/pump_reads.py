@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
@@ -17,7 +18,8 @@ from thecal.domain.forecast import RefillPlan
 from thecal.domain.patient import PatientNotFound
 from thecal.domain.program_change import FindingSummary, ProgramChange
 from thecal.domain.refill import Refill
-from thecal.domain.reservoir import ReservoirEstimate
+from thecal.domain.reservoir import ReservoirEstimate, time_reaching
+from thecal.domain.units import Volume
 from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
 from thecal.services.pump_record import Pump, PumpNotFound, PumpState
@@ -113,6 +115,7 @@ class PumpOverview:
     at: dt.datetime
     reservoir: ReservoirEstimate
     plan: RefillPlan | None  # the next refill from the same history (None: emptied)
+    empty_at: dt.datetime | None  # when the reservoir by the record runs dry, every bolus taken
     alarms: tuple[LoggedDeviceEvent, ...]  # newest first
 
 
@@ -239,6 +242,14 @@ def get_pump_overview(
         at=now,
         reservoir=reservoir,
         plan=None if pump.emptied else refill_plan(pump),
+        empty_at=None
+        if pump.emptied
+        else time_reaching(
+            anchor=pump.reservoir_anchor,
+            spans=pump.program_spans,
+            level=Volume(Decimal(0)),
+            worst_case=True,
+        ),
         alarms=tuple(reversed(alarms[-RECENT_ALARMS:])),
     )
 

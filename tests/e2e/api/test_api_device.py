@@ -235,9 +235,11 @@ def test_the_openapi_document_says_a_proposal_is_201_and_its_replay_200(clinic: 
 
 
 def test_an_api_token_cannot_sign_or_cosign(clinic: Clinic, pump_id: str) -> None:
-    admin = log_in(clinic, "admin")
     physician_id = clinic.users[Role.PHYSICIAN]
-    issued = _ok(admin.post(f"{API}/users/{physician_id}/tokens", json={"label": "script"}), 201)
+    physician = log_in(clinic, "physician")
+    issued = _ok(
+        physician.post(f"{API}/users/{physician_id}/tokens", json={"label": "script"}), 201
+    )
     robot = clinic.client()
     robot.headers["Authorization"] = f"Bearer {issued['token']}"
     clinic.clock.advance(days=1)
@@ -326,6 +328,7 @@ def test_a_refill_of_an_over_delivering_pump_raises_the_discrepancy_and_replays_
     assert pump_after["next_refill_binding"] == refill["next_refill_binding"]
     assert pump_after["refill_margin_days"] == "7"
     alarm_at = dt.datetime.fromisoformat(pump_after["low_reservoir_alarm_at"])
+    assert dt.datetime.fromisoformat(pump_after["reservoir_empty_at"]) > alarm_at
     if refill["next_refill_binding"] == RefillLimit.LOW_RESERVOIR_ALARM.value:
         due = dt.datetime.fromisoformat(refill["next_refill_due"])
         assert alarm_at - due == dt.timedelta(days=7)

@@ -133,6 +133,7 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
         next_refill_due=pump.next_refill_due,
         **plan_fields(overview.plan),
         low_reservoir_alarm_at=overview.plan.alarm_at if overview.plan else None,
+        reservoir_empty_at=overview.empty_at,
         alarms=[_event(e) for e in overview.alarms],
         state=pump.state.value,
         version=pump.version,

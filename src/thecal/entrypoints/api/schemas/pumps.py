@@ -146,6 +146,9 @@ class PumpPublic(Out):
     low_reservoir_alarm_at: dt.datetime | None = Field(
         description="When the reservoir by the record reaches the alarm volume, every bolus taken."
     )
+    reservoir_empty_at: dt.datetime | None = Field(
+        description="When the reservoir by the record runs dry, every allowed bolus taken."
+    )
     alarms: list[DeviceEventPublic] = Field(description="The latest logged alarms, newest first.")
     state: str
     version: int = Field(description="Send as expected_pump_version when you change the pump.")
