@@ -154,3 +154,21 @@ def test_help_lists_every_calculator_with_an_example() -> None:
     assert code == 0
     for name in ("flow", "dose", "refill", "mme", "priming", "bridge"):
         assert name in out
+
+
+def test_calc_refill_json_says_the_margin_and_rounds_repeating_decimals_as_stated() -> None:
+    code, out, _ = run(
+        "calc", "refill", "--pump", "synchromed-ii-20", "--drug", "morphine",
+        "--concentration", "9 mg/mL", "--daily-dose", "2.706 mg/day", "--volume", "20 mL",
+        "--filled-at", "2026-01-05T09:00:00+00:00", "--json",
+    )  # fmt: skip
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["refill_margin_days"] == "7"
+    assert payload["binding_limit"] == "low_reservoir_alarm"
+    assert payload["flow_ml_per_day"] == "0.300667"  # 2.706 ÷ 9 = 0.30066… mL/day
+    assert payload["days_to_alarm"] == "59.867"  # 18 mL ÷ 0.30066… mL/day = 59.86696… days
+    numbers = [payload[k] for k in payload if k.startswith("days_")] + [
+        limit["days"] for limit in payload["limits"]
+    ]
+    assert all(len(n.split(".")[-1]) <= 4 for n in numbers if "." in n), numbers

@@ -22,6 +22,7 @@ from thecal.domain.admixture import Admixture
 from thecal.domain.drugs import Drug
 from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.policy import ClinicPolicy
+from thecal.domain.quantity_display import shown
 from thecal.domain.reservoir import ProgramSpan, ReservoirAnchor, time_reaching
 from thecal.domain.sourced import Sourced
 from thecal.domain.units import Duration, FlowRate, Volume
@@ -94,6 +95,8 @@ class RefillPlan:
     basal: ReservoirForecast
     worst_case: ReservoirForecast
     unknown_stability: tuple[str, ...]
+    margin: Duration  # the clinic's margin before the low-reservoir alarm (7 days by default)
+    alarm_at: dt.datetime | None = None  # the projected low-reservoir alarm (worst case)
 
 
 def _require_aware(at: dt.datetime) -> None:
@@ -133,7 +136,10 @@ def plan_next_refill(
     detail = ""
     if worst.to_alarm is not None:
         alarm_at = filled_at + worst.to_alarm.to_timedelta()
-        detail = f"alarm at {alarm} after {worst.to_alarm} at {worst_case_flow}, minus {policy.refill_margin}"
+        detail = (
+            f"alarm at {shown(alarm)} after {shown(worst.to_alarm)} at {shown(worst_case_flow)}, "
+            f"minus {shown(policy.refill_margin)}"
+        )
     return _plan(
         filled_at=filled_at,
         alarm_at=alarm_at,
@@ -170,8 +176,9 @@ def plan_refill_from_history(
     worst = forecast_reservoir(reservoir=anchor.volume, alarm=alarm, flow=last.worst_case_flow)
     alarm_at = time_reaching(anchor=anchor, spans=spans, level=alarm, worst_case=True)
     detail = (
-        f"alarm at {alarm} reached from {anchor.volume} ({anchor.source.value} at "
-        f"{anchor.at.isoformat()}) with every allowed bolus taken, minus {policy.refill_margin}"
+        f"alarm at {shown(alarm)} reached from {shown(anchor.volume)} ({anchor.source.value} "
+        f"at {anchor.at.isoformat(timespec='minutes')}) with every allowed bolus taken, minus "
+        f"{shown(policy.refill_margin)}"
     )
     return _plan(
         filled_at=filled_at,
@@ -242,4 +249,6 @@ def _plan(
         basal=basal,
         worst_case=worst,
         unknown_stability=tuple(unknown),
+        margin=policy.refill_margin,
+        alarm_at=alarm_at,
     )

@@ -84,6 +84,10 @@ class ClinicPolicy:
     #: Endocrine surveillance on long-term intrathecal opioids (S5): a check older than this warns.
     #: Clinic choice.
     endocrine_check_interval: Duration = field(default_factory=lambda: Duration.days(365))
+    #: A restart of an intrathecal opioid after an interruption at least this long is reviewed as a
+    #: new start (naive start dose, monitoring after a start, S3, S5): tolerance fades without the
+    #: drug, and no retrieved source gives the interval. Clinic policy, conservative by default.
+    opioid_tolerance_lost_after: Duration = field(default_factory=lambda: Duration.days(3))
 
     #: Source key(s) behind each field, shown in findings and the rule catalogue.
     SOURCES: ClassVar[Mapping[str, str]] = MappingProxyType(
@@ -111,6 +115,7 @@ class ClinicPolicy:
             "discharge_min_spo2_pct": "S39 (90–95 %) [D]",
             "older_patient_age_years": "clinic policy; S5 (age a candidacy factor)",
             "endocrine_check_interval": "clinic policy; S5 (endocrine surveillance)",
+            "opioid_tolerance_lost_after": "clinic policy (no retrieved source); S3, S5",
         }
     )
 

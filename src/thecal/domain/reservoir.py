@@ -268,8 +268,13 @@ def time_reaching(
     return None
 
 
-def reservoir_gap_exceeds(reading: ReservoirReading, band_pct: Decimal) -> bool:
+def reservoir_gap_exceeds(
+    reading: ReservoirReading, band_pct: Decimal, *, resolution: Volume | None = None
+) -> bool:
     """Whether the record's estimate and the pump's count differ by more than the model's
-    accuracy band of the volume delivered since the anchor."""
+    accuracy band of the volume delivered since the anchor — and by more than ``resolution``
+    (a valve-gated pump counts whole strokes: its count moves in steps of one stroke)."""
     allowed = reading.delivered.value * band_pct / 100
+    if resolution is not None:
+        allowed = max(allowed, resolution.value)
     return abs(reading.gap.value) > allowed

@@ -51,6 +51,8 @@ class Actor:
     role: Role
     patient_id: str | None = None
     active: bool = True
+    #: The API token the actor authenticated with (recorded in every audit entry), if any.
+    token_id: str | None = None
 
     def __post_init__(self) -> None:
         if not self.user_id:

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from thecal.domain.api_tokens import check_token_holder, token_expiry
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.credentials import check_password_policy, secret_digest
 from thecal.domain.errors import Conflict, NotFound
@@ -173,9 +174,19 @@ class Accounts:
     def issue_api_token(
         self, cmd: IssueApiToken, *, uow: AbstractUnitOfWork, clock: Clock
     ) -> IssuedApiToken:
-        """A new bearer token acting as ``user_id``; only its digest is stored."""
-        authorize(cmd.actor, Action.USER_MANAGE, _USERS)
+        """A new bearer token acting as ``user_id``; only its digest is stored.
+
+        A token is issued only to the actor themselves (issue 15 §1: no one acts as someone
+        else) and always expires (:func:`~thecal.domain.api_tokens.token_expiry`).
+
+        Raises:
+            TokenForAnotherUser: ``user_id`` is not the actor (an administrator included).
+            TokenExpiryInvalid: the expiry is in the past or beyond the maximum.
+            UserNotFound: no such account.
+        """
+        check_token_holder(cmd.actor, cmd.user_id)
         now = clock.now()
+        expires_at = token_expiry(cmd.expires_at, now=now)
         secret = new_secret_token(API_TOKEN_PREFIX)
         record = ApiToken(
             id=str(uuid.uuid4()),
@@ -183,7 +194,7 @@ class Accounts:
             digest=secret_digest(secret),
             label=cmd.label.strip()[:100] or "api token",
             created_at=now,
-            expires_at=cmd.expires_at,
+            expires_at=expires_at,
         )
         with uow:
             _account(uow, cmd.user_id)
@@ -193,7 +204,12 @@ class Accounts:
                 action=Action.USER_MANAGE,
                 subject=Subject(kind="user", ident=cmd.user_id),
                 at=now,
-                details={"op": "token.issue", "token_id": record.id, "label": record.label},
+                details={
+                    "op": "token.issue",
+                    "token_id": record.id,
+                    "label": record.label,
+                    "expires_at": expires_at.isoformat(),
+                },
             )
             uow.commit()
         return IssuedApiToken(token=secret, record=record)

@@ -90,8 +90,6 @@ def record_snapshot(
     Returns the settled changes and the ids of the tasks they created.
     """
     now = at
-    # the record's estimate just before this count (the count already holds the boluses below)
-    reading = read_reservoir(uow, pump, pump_count=snapshot.reservoir_estimate, at=now)
     uow.device_log.add_events(
         [
             LoggedDeviceEvent(
@@ -118,6 +116,9 @@ def record_snapshot(
             for b in snapshot.patient_boluses
         ]
     )
+    # the record's estimate at this count: the programs since the anchor and every bolus logged,
+    # the pump's own log of this interrogation included (what is left is unexplained)
+    reading = read_reservoir(uow, pump, pump_count=snapshot.reservoir_estimate, at=now)
     resolved: list[ProgramChange] = []
     task_ids: list[str] = []
     if snapshot.program is not None:

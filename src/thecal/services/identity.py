@@ -39,6 +39,7 @@ or the expiry recorded) is a write transaction opened, which checks it again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -571,7 +572,8 @@ class Identity:
             user = uow.users.get(token.user_id) if token is not None else None
         if token is None or user is None or not token.is_valid(now) or not user.active:
             raise NotAuthenticated(detail="the API token is unknown, expired or revoked")
-        return _authenticated(user)
+        found = _authenticated(user)
+        return dataclasses.replace(found, actor=dataclasses.replace(found.actor, token_id=token.id))
 
     def reauthenticate(
         self, cmd: Reauthenticate, *, uow: AbstractUnitOfWork, clock: Clock

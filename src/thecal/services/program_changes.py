@@ -236,8 +236,10 @@ def propose_program_change(
         try:
             findings = review_or_block(context, action="the program change")
         except ReviewBlocked as blocked:
-            raise ProgramChangeBlocked(
-                ident=change.change_id, summary=blocked.fields.get("summary", "")
+            raise ProgramChangeBlocked(  # nothing is stored: name the pump, not an id never kept
+                what=f"the proposed program change for pump {pump.id} (nothing was stored)",
+                pump_id=pump.id,
+                summary=blocked.fields.get("summary", ""),
             ) from blocked
         change.review(findings=findings, at=now)
         uow.program_changes.add_for_pump(

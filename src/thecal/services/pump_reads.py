@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.forecast import RefillPlan
 from thecal.domain.patient import PatientNotFound
 from thecal.domain.program_change import FindingSummary, ProgramChange
 from thecal.domain.refill import Refill
-from thecal.domain.reservoir import ReservoirEstimate
-from thecal.domain.users import Actor
+from thecal.domain.reservoir import ReservoirEstimate, time_reaching
+from thecal.domain.units import Volume
+from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
-from thecal.services.pump_record import Pump, PumpNotFound
-from thecal.services.pump_reservoir import reservoir_now
+from thecal.services.pump_record import Pump, PumpNotFound, PumpState
+from thecal.services.pump_reservoir import refill_plan, reservoir_now
 from thecal.services.repositories.device_log import LoggedDeviceEvent
+from thecal.services.repositories.pumps import PumpSearch
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -33,10 +37,12 @@ __all__ = [
     "Page",
     "PumpOverview",
     "RefillRecord",
+    "SearchPumps",
     "get_pump_overview",
     "list_patient_pumps",
     "list_program_changes",
     "list_refills",
+    "search_pumps",
 ]
 
 MAX_PAGE = 100
@@ -48,6 +54,19 @@ T = TypeVar("T")
 class ListPatientPumps:
     actor: Actor
     patient_id: str
+    limit: int = 25
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchPumps:
+    """Pumps by patient, serial (a prefix), model and state; every filter given must match."""
+
+    actor: Actor
+    patient_id: str | None = None
+    serial_prefix: str | None = None
+    model_id: str | None = None
+    state: PumpState | None = None
     limit: int = 25
     offset: int = 0
 
@@ -95,6 +114,8 @@ class PumpOverview:
     pump: Pump
     at: dt.datetime
     reservoir: ReservoirEstimate
+    plan: RefillPlan | None  # the next refill from the same history (None: emptied)
+    empty_at: dt.datetime | None  # when the reservoir by the record runs dry, every bolus taken
     alarms: tuple[LoggedDeviceEvent, ...]  # newest first
 
 
@@ -147,6 +168,51 @@ def list_patient_pumps(
     return page
 
 
+def search_pumps(cmd: SearchPumps, *, uow: AbstractUnitOfWork, clock: Clock) -> Page[Pump]:
+    """Pumps the filters admit, newest implant first (an audited read of the pumps returned).
+
+    A patient's search only ever finds their own pumps; a search naming a patient is authorized
+    on that patient (403 for another's, as ``list_patient_pumps``).
+
+    Raises:
+        AccessDenied; PatientNotFound (the named patient does not exist).
+    """
+    authorize_function(cmd.actor, Action.PUMP_READ)
+    if cmd.patient_id is not None:
+        authorize(cmd.actor, Action.PUMP_READ, Subject.patient(cmd.patient_id))
+    own: frozenset[str] | None = None
+    if cmd.actor.role is Role.PATIENT:
+        own = frozenset({cmd.actor.patient_id}) if cmd.actor.patient_id else frozenset()
+    query = PumpSearch(
+        patient_id=cmd.patient_id,
+        serial_prefix=cmd.serial_prefix,
+        model_id=cmd.model_id,
+        state=cmd.state,
+        patient_ids=own,
+    )
+    with uow:
+        if cmd.patient_id is not None and uow.patients.get(cmd.patient_id) is None:
+            raise PatientNotFound(ident=cmd.patient_id)
+        found, total = uow.pumps.search(query, limit=cmd.limit, offset=cmd.offset)
+        for patient_id in sorted({p.patient_id for p in found}):
+            uow.audit.record(
+                actor=cmd.actor,
+                action=Action.PUMP_READ,
+                subject=Subject.patient(patient_id),
+                at=clock.now(),
+                details={
+                    "returned": [p.id for p in found if p.patient_id == patient_id],
+                    "search": {
+                        "serial_prefix": cmd.serial_prefix,
+                        "model_id": cmd.model_id,
+                        "state": cmd.state.value if cmd.state else None,
+                    },
+                },
+            )
+        uow.commit()
+    return Page(items=tuple(found), total=total, limit=cmd.limit, offset=cmd.offset)
+
+
 def get_pump_overview(
     cmd: GetPumpOverview, *, uow: AbstractUnitOfWork, clock: Clock
 ) -> PumpOverview:
@@ -175,6 +241,15 @@ def get_pump_overview(
         pump=pump,
         at=now,
         reservoir=reservoir,
+        plan=None if pump.emptied else refill_plan(pump),
+        empty_at=None
+        if pump.emptied
+        else time_reaching(
+            anchor=pump.reservoir_anchor,
+            spans=pump.program_spans,
+            level=Volume(Decimal(0)),
+            worst_case=True,
+        ),
         alarms=tuple(reversed(alarms[-RECENT_ALARMS:])),
     )
 

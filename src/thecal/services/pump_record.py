@@ -104,10 +104,18 @@ class Pump:
         return self.program_effective_from or self.program_since
 
     @property
+    def emptied(self) -> bool:
+        """The reservoir was emptied through the port and nothing put back (0 mL on the record)."""
+        return self.reservoir_volume.value <= 0
+
+    @property
     def reservoir_anchor(self) -> ReservoirAnchor:
         """The last fill, or the pump's own count at the last interrogation after it."""
         reading = self.reservoir_reading
-        if reading is not None and reading.at > self.last_filled_at:  # a refill reads, then fills
+        # a refill reads, then fills (same instant): the fill is the anchor. After an emptying
+        # (0 mL on the record) the pump's count is its belief from before the withdrawal — not
+        # reset until the next fill — so it never re-anchors an emptied reservoir.
+        if reading is not None and reading.at > self.last_filled_at and not self.emptied:
             return ReservoirAnchor(
                 volume=reading.pump_count, at=reading.at, source=AnchorSource.INTERROGATION
             )

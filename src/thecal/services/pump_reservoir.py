@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from thecal.domain.forecast import RefillPlan, plan_refill_from_history
 from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
-from thecal.domain.quantity_display import shown
 from thecal.domain.reservoir import (
     LoggedBolusFact,
     ReservoirEstimate,
@@ -27,7 +27,7 @@ from thecal.domain.reservoir import (
     reservoir_gap_exceeds,
 )
 from thecal.domain.tasks import Task, TaskKind, TaskPriority
-from thecal.domain.units import Volume
+from thecal.domain.units import Volume, plain
 from thecal.services.pump_record import Pump
 from thecal.services.repositories.device_log import LoggedPatientBolus
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -68,8 +68,8 @@ def reservoir_now(uow: AbstractUnitOfWork, pump: Pump, at: dt.datetime) -> Reser
 def read_reservoir(
     uow: AbstractUnitOfWork, pump: Pump, *, pump_count: Volume, at: dt.datetime
 ) -> ReservoirReading:
-    """The interrogation's count beside the record's estimate just before it (call it before the
-    interrogation's own bolus log is stored: the count already includes those)."""
+    """The interrogation's count beside the record's estimate at the same time (programs since
+    the anchor, and every logged bolus — the interrogation's own log included)."""
     estimate = reservoir_now(uow, pump, at)
     return ReservoirReading(
         at=at, pump_count=pump_count, by_record=estimate.volume, delivered=estimate.delivered
@@ -101,15 +101,26 @@ def refresh_refill_due(pump: Pump, policy: ClinicPolicy | None = None) -> None:
     pump.next_refill_due = refill_plan(pump, policy).due
 
 
+def _ml(volume: Volume) -> str:
+    """A volume for clinicians: mL to two decimals (0.01 mL)."""
+    return f"{plain(volume.ml.quantize(Decimal('0.01')))} mL"
+
+
 def reservoir_gap_tasks(pump: Pump, reading: ReservoirReading) -> list[Task]:
     """A worklist finding when the pump's count and the record's estimate differ by more than the
     model's accuracy band of the volume delivered since the anchor (``PumpModel.accuracy_band_pct``:
     SynchroMed II ±14.5 % [U], Prometra 85–115 % S62)."""
     model = reference_library().pump(pump.model_id)
     band = model.accuracy_band_pct
-    if not reservoir_gap_exceeds(reading, band.value):
+    stroke = model.stroke_volume.value if model.stroke_volume is not None else None
+    if pump.emptied or not reservoir_gap_exceeds(reading, band.value, resolution=stroke):
         return []
-    direction = "fuller" if reading.gap.value > 0 else "emptier"
+    direction = (
+        "more than its programs and logged boluses account for (a leak, an unlogged bolus?)"
+        if reading.gap.value > 0
+        else "less than its programs account for (a stop or a stall?)"
+    )
+    abs_gap = Volume(abs(reading.gap.value))
     return [
         Task(
             kind=TaskKind.RESERVOIR_DISCREPANCY,
@@ -117,11 +128,11 @@ def reservoir_gap_tasks(pump: Pump, reading: ReservoirReading) -> list[Task]:
             origin=pump.id,
             due=reading.at,
             reason=(
-                f"the pump counts {shown(reading.pump_count)} in the reservoir; the record "
-                f"expected {shown(reading.by_record)} ({direction} by "
-                f"{shown(Volume(abs(reading.gap.value)))}, beyond the ±{band.value} % band of "
-                f"{shown(reading.delivered)} delivered): check the history "
-                "(unlogged boluses, an unrecorded program) before the next refill"
+                f"the pump counts {_ml(reading.pump_count)} in the reservoir, the record "
+                f"expected {_ml(reading.by_record)}: the pump delivered {_ml(abs_gap)} "
+                f"{direction}, beyond its ±{plain(band.value)} % accuracy of the "
+                f"{_ml(reading.delivered)} delivered since the last fill or interrogation; "
+                "check the pump and its history before the next refill"
             ),
             source=band.source,
             priority=TaskPriority.ROUTINE,

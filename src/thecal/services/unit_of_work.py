@@ -121,7 +121,9 @@ class AuditTrail:
             action=action,
             subject=subject,
             at=at,
-            details=details,
+            details=details
+            if actor.token_id is None
+            else {**(details or {}), "via_token": actor.token_id},
         )
 
     def record_as(

@@ -272,6 +272,10 @@ ENDPOINTS: dict[str, tuple[str, Any]] = {
         "object",
         lambda w, k: ("GET", f"{API}/patients/{w.patient(k)}/pumps", None),
     ),
+    "device.pumps_search": (
+        "object",
+        lambda w, k: ("GET", f"{API}/pumps?patient_id={w.patient(k)}&state=active", None),
+    ),
     "device.pump_read": ("object", lambda w, k: ("GET", _pump_path(w, k), None)),
     "device.changes_list": (
         "object",
@@ -293,7 +297,8 @@ ENDPOINTS: dict[str, tuple[str, Any]] = {
 }
 
 _CLINICIAN = {
-    "device.patient_pumps", "device.pump_read", "device.changes_list", "device.change_propose",
+    "device.patient_pumps", "device.pumps_search", "device.pump_read", "device.changes_list",
+    "device.change_propose",
     "device.change_cosign", "device.change_send", "device.change_read", "device.interrogate",
     "device.refill", "device.refills_list",
 }  # fmt: skip
@@ -304,10 +309,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "physician": {**dict.fromkeys(_CLINICIAN, "any"), "device.change_sign": "any"},
     "nurse": dict.fromkeys(_CLINICIAN, "any"),
     "pharmacist": dict.fromkeys(
-        ("device.patient_pumps", "device.pump_read", "device.pharmacy_verify"), "any"
+        (
+            "device.patient_pumps",
+            "device.pumps_search",
+            "device.pump_read",
+            "device.pharmacy_verify",
+        ),
+        "any",
     ),
     "admin": {},
-    "patient": {"device.patient_pumps": "own", "device.pump_read": "own"},
+    "patient": {
+        "device.patient_pumps": "own",
+        "device.pumps_search": "own",
+        "device.pump_read": "own",
+    },
 }
 
 

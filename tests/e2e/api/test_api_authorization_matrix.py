@@ -153,12 +153,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "audit.verify": "any",
         "worklist.read": "any",
     },
-    "nurse": {**dict.fromkeys(_CLINICAL, "any"), "worklist.read": "any"},
+    # the token operation targets the nurse's account: only the nurse may mint a token for it
+    # (issue 15 §1: an administrator may not mint a working token for a clinician)
+    "nurse": {**dict.fromkeys(_CLINICAL, "any"), "worklist.read": "any", "users.token": "any"},
     "pharmacist": dict.fromkeys(
         ("patient.search", "patient.read", "session.read", "worklist.read"), "any"
     ),
     "admin": dict.fromkeys(
-        ("audit.read", "audit.verify", "users.list", "users.create", "users.token", "session.read"),
+        ("audit.read", "audit.verify", "users.list", "users.create", "session.read"),
         "any",
     ),
     "patient": {

@@ -6,6 +6,8 @@ idempotent replays, stale pump versions and strictly parsed quantities.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -15,6 +17,7 @@ from api_support import PASSWORD, Clinic, TestClient, build_clinic, implant_pump
 from api_support import logged_in as log_in
 
 from thecal.domain.audit import AuditEntry
+from thecal.domain.forecast import RefillLimit
 from thecal.domain.users import Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.simulation.faults import DeliveryError
@@ -34,9 +37,30 @@ def pump_id(clinic: Clinic) -> str:
     return implant_pump_with_patient_bolus(clinic)
 
 
+_DECIMALS = re.compile(r"\d\.(\d+)")
+_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$")
+
+
+def _at_documented_precision(value: Any, where: str = "") -> None:
+    """No number in an answer carries more than 6 decimals (docs/web.md, "Precision"): computed
+    volumes are rounded to 0.0001 mL, flows to 1 nL/day; only times have microseconds."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _at_documented_precision(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _at_documented_precision(item, f"{where}[{index}]")
+    elif isinstance(value, str) and not _TIME.match(value):
+        for decimals in _DECIMALS.findall(value):
+            assert len(decimals) <= 6, (where, value)
+    elif isinstance(value, float):
+        assert len(repr(value).split(".")[-1]) <= 6, (where, value)
+
+
 def _ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
+    _at_documented_precision(body)
     return body
 
 
@@ -132,6 +156,36 @@ def test_a_dose_increase_is_signed_cosigned_sent_and_confirmed_by_interrogation(
     listed = _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes?limit=5"))
     assert [(c["id"], c["state"]) for c in listed["items"]] == [(proposed["id"], "confirmed")]
 
+    # every event has its time (issue 18 §2); the program runs from its send, not the reading
+    confirmed = _change(nurse, proposed["id"])
+    times = [
+        dt.datetime.fromisoformat(confirmed[name])
+        for name in ("proposed_at", "signed_at", "co_signed_at", "sent_at", "confirmed_at")
+    ]
+    assert times == sorted(times)
+    assert times[-1] - times[-2] == dt.timedelta(minutes=5)
+    assert confirmed["sent_at"] == sent["sent_at"] == confirmed["acknowledged_at"]
+    assert confirmed["confirmed_at"] == reading["at"]
+    assert confirmed["effective_from"] == confirmed["sent_at"] != confirmed["confirmed_at"]
+    assert [t["to_state"] for t in confirmed["history"]] == [
+        "proposed", "reviewed", "signed", "co-signed", "sent", "confirmed",
+    ]  # fmt: skip
+    assert sent["confirmed_at"] is None
+    assert sent["effective_from"] is None
+    assert pump["program_effective_from"] == confirmed["sent_at"]
+    assert pump["program_since"] == confirmed["confirmed_at"]
+    assert pump["reservoir_anchor"]["source"] == "interrogation"
+    assert pump["last_reading"]["pump_count_ml"] == reading["reservoir_estimate_ml"]
+    assert pump["last_reading"]["beyond_band"] is False
+    page = nurse.get(f"/pumps/{pump_id}")
+    assert page.status_code == 200, page.text
+    assert "Running since" in page.text
+    assert 'id="reservoir-by-record"' in page.text
+    change_page = nurse.get(f"/pumps/{pump_id}/program-changes/{proposed['id']}")
+    assert change_page.status_code == 200
+    assert 'id="change-times"' in change_page.text
+    assert "Confirmed by interrogation" in change_page.text
+
 
 def _proposal_audit(clinic: Clinic) -> list[AuditEntry]:
     with clinic.thecal.uow() as uow:
@@ -181,9 +235,11 @@ def test_the_openapi_document_says_a_proposal_is_201_and_its_replay_200(clinic: 
 
 
 def test_an_api_token_cannot_sign_or_cosign(clinic: Clinic, pump_id: str) -> None:
-    admin = log_in(clinic, "admin")
     physician_id = clinic.users[Role.PHYSICIAN]
-    issued = _ok(admin.post(f"{API}/users/{physician_id}/tokens", json={"label": "script"}), 201)
+    physician = log_in(clinic, "physician")
+    issued = _ok(
+        physician.post(f"{API}/users/{physician_id}/tokens", json={"label": "script"}), 201
+    )
     robot = clinic.client()
     robot.headers["Authorization"] = f"Bearer {issued['token']}"
     clinic.clock.advance(days=1)
@@ -263,6 +319,23 @@ def test_a_refill_of_an_over_delivering_pump_raises_the_discrepancy_and_replays_
     assert "ITS-REFILL-007" in {f["code"] for f in refill["findings"]}
     assert refill["reservoir_volume_ml"] == "20"
     assert refill["next_refill_due"] is not None
+    # the answer names the limit that sets the date and the margin (issue 18 §3)
+    assert refill["next_refill_binding"] in {limit.value for limit in RefillLimit}
+    assert refill["next_refill_detail"]
+    assert refill["refill_margin_days"] == "7"
+    pump_after = _pump(nurse, pump_id)
+    assert pump_after["next_refill_due"] == refill["next_refill_due"]
+    assert pump_after["next_refill_binding"] == refill["next_refill_binding"]
+    assert pump_after["refill_margin_days"] == "7"
+    alarm_at = dt.datetime.fromisoformat(pump_after["low_reservoir_alarm_at"])
+    assert dt.datetime.fromisoformat(pump_after["reservoir_empty_at"]) > alarm_at
+    if refill["next_refill_binding"] == RefillLimit.LOW_RESERVOIR_ALARM.value:
+        due = dt.datetime.fromisoformat(refill["next_refill_due"])
+        assert alarm_at - due == dt.timedelta(days=7)
+    assert refill["opened_at"] == refill["completed_at"]  # one request: opened and completed
+    assert refill["halted_at"] is None
+    assert refill["history"][0]["action"] == "open"
+    assert refill["history"][-1]["to_state"] == "completed"
     pump_after = _pump(nurse, pump_id)
     assert pump_after["next_refill_due"] is not None
     assert pump_after["version"] > version
@@ -362,6 +435,11 @@ def test_a_blocked_proposal_lists_its_blocking_findings_and_stores_nothing(
     assert {f["severity"] for f in problem["findings"]} == {"block"}
     assert all(f["code"] in problem["detail"] for f in problem["findings"])
     assert _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))["total"] == 0
+    # it names the pump and no change id (none was stored: an id would answer 404)
+    assert "ident" not in problem["fields"], problem
+    assert problem["fields"]["pump_id"] == pump_id
+    assert pump_id in problem["detail"]
+    assert "nothing was stored" in problem["detail"]
 
 
 def test_a_label_that_does_not_match_the_pump_is_refused(clinic: Clinic, pump_id: str) -> None:

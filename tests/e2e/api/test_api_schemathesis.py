@@ -73,11 +73,14 @@ def schema(clinic: Clinic) -> schemathesis.BaseSchema:
 
 @pytest.fixture(scope="module")
 def tokens(clinic: Clinic) -> dict[str, str]:
-    operator = Actor(user_id="operator", role=Role.ADMIN)
-    return {
+    return {  # each user issues their own token (no one may mint one for another)
         role.value: clinic.thecal.run(
             clinic.thecal.accounts.issue_api_token,
-            IssueApiToken(actor=operator, user_id=clinic.users[role], label="schemathesis"),
+            IssueApiToken(
+                actor=Actor(user_id=clinic.users[role], role=role),
+                user_id=clinic.users[role],
+                label="schemathesis",
+            ),
         ).token
         for role in (Role.PHYSICIAN, Role.ADMIN)
     }

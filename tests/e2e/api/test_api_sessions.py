@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
 from api_support import PASSWORD, Clinic, build_clinic, logged_in
 
+from thecal.domain.api_tokens import DEFAULT_TOKEN_LIFETIME
 from thecal.domain.credentials import MAX_FAILURES_PER_WINDOW
 from thecal.domain.users import Role
 
@@ -168,8 +170,8 @@ def test_a_cookie_request_that_changes_state_without_the_csrf_header_is_refused(
 def test_an_api_token_works_without_cookies_or_csrf_and_is_stored_only_as_a_digest(
     clinic: Clinic,
 ) -> None:
-    admin = logged_in(clinic, "admin")
-    issued = admin.post(
+    nurse = logged_in(clinic, "nurse")
+    issued = nurse.post(
         f"/api/v1/users/{clinic.users[Role.NURSE]}/tokens", json={"label": "lab robot"}
     )
     assert issued.status_code == 201
@@ -183,9 +185,47 @@ def test_an_api_token_works_without_cookies_or_csrf_and_is_stored_only_as_a_dige
     assert changed.status_code == 200
     with clinic.thecal.uow() as uow:
         record = uow.api_tokens.get(issued.json()["id"])
+        last = uow.audit_log.newest(limit=1)[0]
     assert record is not None
     assert token not in (record.digest, record.label)
+    # every entry made with a token names the token (issue 15 §1)
+    assert (last.actor, last.details["via_token"]) == (clinic.users[Role.NURSE], record.id)
     machine.headers["Authorization"] = "Bearer thc_not-a-real-token"
+    assert machine.get(SESSION).status_code == 401
+
+
+@pytest.mark.parametrize("target", [Role.PHYSICIAN, Role.PATIENT, Role.NURSE])
+def test_an_administrator_cannot_mint_a_token_acting_as_another_user(
+    clinic: Clinic, target: Role
+) -> None:
+    admin = logged_in(clinic, "admin")
+    with clinic.thecal.uow() as uow:
+        before = uow.audit_log.newest(limit=1)[0].sequence
+    refused = admin.post(f"/api/v1/users/{clinic.users[target]}/tokens", json={"label": "x"})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "THC-TOKEN-002"
+    with clinic.thecal.uow() as uow:
+        after = uow.audit_log.newest(before_sequence=None, limit=50)
+    issued = [e for e in after if e.sequence > before and e.details.get("op") == "token.issue"]
+    assert issued == []
+
+
+def test_a_token_expires_by_default_and_an_expiry_outside_the_policy_is_refused(
+    clinic: Clinic,
+) -> None:
+    nurse = logged_in(clinic, "nurse")
+    url = f"/api/v1/users/{clinic.users[Role.NURSE]}/tokens"
+    issued = nurse.post(url, json={"label": "default"})
+    assert issued.status_code == 201
+    expires = dt.datetime.fromisoformat(issued.json()["expires_at"])
+    assert expires - clinic.clock.now() == DEFAULT_TOKEN_LIFETIME
+    for when in ("2000-01-01T00:00:00Z", "9999-12-31T00:00:00Z"):
+        refused = nurse.post(url, json={"label": "bad", "expires_at": when})
+        assert refused.status_code == 422, (when, refused.text)
+        assert refused.json()["code"] == "THC-TOKEN-001"
+    machine = clinic.client()
+    machine.headers["Authorization"] = f"Bearer {issued.json()['token']}"
+    clinic.clock.advance(days=DEFAULT_TOKEN_LIFETIME.days)
     assert machine.get(SESSION).status_code == 401
 
 

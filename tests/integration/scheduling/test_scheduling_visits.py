@@ -54,6 +54,7 @@ from thecal.services.program_changes import (
     send_program_change,
     sign_program_change,
 )
+from thecal.services.pump_record import Pump
 from thecal.services.pumps import GetPump, get_pump, implant_pump
 from thecal.services.scheduling.appointments import (
     CancelAppointment,
@@ -185,13 +186,23 @@ def _change_dose(clinic: Thecal, clock: MovableClock, mg_per_day: str) -> None:
     clinic.run_device(interrogate_pump, InterrogatePump(actor=actor(NURSE), pump_id="pump-1"))
 
 
+def primed(pump: Pump) -> dt.timedelta:
+    """The days the implant's priming bolus takes off the first fill at 0.2 mL/day: it is
+    delivered at the maximum flow in place of the basal, so the basal starts when it ends."""
+    anchor = pump.reservoir_anchor
+    basal = pump.program.basal_flow
+    assert anchor.priming.value > 0
+    return (anchor.priming / basal).to_timedelta() - (anchor.primed_at - anchor.at)
+
+
 def test_a_refill_visit_is_proposed_from_the_forecast_and_reopens_when_a_program_change_moves_it(
     clinic: Thecal, clock: MovableClock
 ) -> None:
-    clinic.run_device(implant_pump, implant())  # 20 mL morphine 25 mg/mL at 5 mg/day = 0.2 mL/day
+    implanted = clinic.run_device(implant_pump, implant())  # 20 mL morphine 25 mg/mL, 5 mg/day
     refill = needs(clinic)["refill"]
-    # 18 mL above the 2 mL alarm at 0.2 mL/day = 90 days, minus the 7-day margin (S48)
-    assert refill.latest == clock.now() + dt.timedelta(days=83)
+    # 18 mL above the 2 mL alarm at 0.2 mL/day = 90 days, minus the 7-day margin (S48) — less
+    # the priming bolus the pump delivered from the reservoir (S53): the record's history
+    assert refill.latest == clock.now() + dt.timedelta(days=83) - primed(implanted.pump)
     assert refill.state is NeedState.OPEN
     assert "low-reservoir alarm (minus margin)" in refill.reason
     offered = clinic.run(
@@ -343,14 +354,15 @@ def test_a_client_sending_too_many_referrals_is_throttled(clinic: Thecal) -> Non
 def test_the_worklist_shows_the_visits_due_but_not_yet_booked(
     clinic: Thecal, clock: MovableClock
 ) -> None:
-    clinic.run_device(implant_pump, implant())
+    implanted = clinic.run_device(implant_pump, implant())
     source = SqlWorklistReadModel(clinic.engine, cached=False)
     query = WorklistQuery(
         kinds=frozenset({WorklistKind.VISIT_TO_BOOK}),
         due_before=clock.now() + dt.timedelta(days=120),
     )
     [row] = source.page(query, now=clock.now()).rows
-    assert (row.patient_id, row.due) == (PATIENT_ID, clock.now() + dt.timedelta(days=83))
+    due = clock.now() + dt.timedelta(days=83) - primed(implanted.pump)
+    assert (row.patient_id, row.due) == (PATIENT_ID, due)
     assert row.detail.startswith("book a refill: refill before")
     refill = needs(clinic)["refill"]
     clinic.run(

@@ -107,5 +107,24 @@ def test_a_gap_beyond_the_band_opens_a_reservoir_discrepancy_task() -> None:
     assert task.kind is TaskKind.RESERVOIR_DISCREPANCY
     assert task.subject == "patient-1"
     assert task.origin == "pump-1"
-    assert "fuller" in task.reason
+    assert "the pump delivered 0.8 mL more than" in task.reason
     assert "14.5" in task.reason
+
+
+def test_an_emptied_reservoir_is_not_re_anchored_to_the_pumps_stale_count() -> None:
+    p = pump()
+    p.record_emptied(at=day(3))  # withdrawn for an MRI: the pump still believes it holds drug
+    stale = reading(day(3.5), "18.9", "0", "0")
+    p.record_reading(stale)
+    assert p.reservoir_anchor.volume == Volume.from_ml(0)
+    assert p.reservoir_anchor.source is AnchorSource.FILL
+    assert reservoir_gap_tasks(p, stale) == []
+
+
+def test_a_valve_gated_pump_is_not_flagged_within_one_stroke() -> None:
+    p = pump()
+    p.model_id = "prometra-ii-20"  # 2 µL strokes [A]
+    one_stroke = reading(day(0.01), "19.998", "19.9997", "0.0003")  # 0.0017 mL ≤ 2 µL
+    assert reservoir_gap_tasks(p, one_stroke) == []
+    beyond = reading(day(0.01), "19.990", "19.9997", "0.0003")
+    assert len(reservoir_gap_tasks(p, beyond)) == 1

@@ -36,9 +36,9 @@ class ProgramChangeStateError(IllegalTransition):
 
 class ProgramChangeBlocked(SafetyBlocked):
     code = "THC-PATH-011"
-    template = (
-        "program change {ident} is blocked by safety review: {summary}; propose a different change"
-    )
+    # ``what`` names a stored change (signing after a blocking review) or, for a proposal the
+    # review blocked, the pump: such a proposal is never stored, so no change id is given
+    template = "{what} is blocked by safety review: {summary}; propose a different change"
 
 
 class NothingToChange(RequestInvalid):

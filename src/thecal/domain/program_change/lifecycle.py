@@ -230,7 +230,9 @@ class ProgramChange(StateMachine[ProgramChangeState]):
             summary = "; ".join(
                 f"{f.code}: {f.message}" for f in self.findings_of(FindingSeverity.BLOCK)
             )
-            raise ProgramChangeBlocked(ident=self.change_id, summary=summary)
+            raise ProgramChangeBlocked(
+                what=f"program change {self.change_id}", ident=self.change_id, summary=summary
+            )
         self._expect(action, at, _S.REVIEWED)
         require_role(actor, {Role.PHYSICIAN}, action=action)
         check_overrides(self.findings, overrides)

@@ -18,9 +18,10 @@ from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.entrypoints.api import health
-from thecal.entrypoints.api.deps import SECURITY, SECURITY_SCHEMES, authenticates
+from thecal.entrypoints.api.deps import SECURITY_SCHEMES
 from thecal.entrypoints.api.docs_page import install_docs_page
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from thecal.entrypoints.api.openapi_contract import describe_operation
 from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
 from thecal.entrypoints.api.request_log import RequestObserver
 from thecal.entrypoints.api.routers import (
@@ -79,9 +80,11 @@ def _problem_openapi(app: FastAPI) -> dict[str, Any]:
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem}}
     for context in iter_route_contexts(app.routes):  # included routers, flattened
         route, path = context.original_route, context.path_format
-        if isinstance(route, APIRoute) and path in schema["paths"] and authenticates(route):
+        if isinstance(route, APIRoute) and path in schema["paths"]:
             for method in route.methods or ():
-                schema["paths"][path][method.lower()]["security"] = SECURITY
+                operation = schema["paths"][path].get(method.lower())
+                if operation is not None:  # security, CSRF, idempotency, a description
+                    describe_operation(route, method, operation)
     schema.setdefault("components", {}).setdefault("schemas", {})
     schema["components"]["securitySchemes"] = SECURITY_SCHEMES
     schema["components"]["schemas"].pop("HTTPValidationError", None)

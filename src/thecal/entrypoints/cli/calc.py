@@ -7,7 +7,7 @@ bad input gets a specific message, a stable code and exit status 2.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated
 
 import typer
@@ -37,7 +37,7 @@ from thecal.domain.quantity_text import (
     parse_mass,
     parse_volume,
 )
-from thecal.domain.units import FlowRate, MassUnit, TimeUnit, Volume, VolumeUnit, plain
+from thecal.domain.units import Duration, FlowRate, MassUnit, TimeUnit, Volume, VolumeUnit, plain
 from thecal.entrypoints.cli.output import emit, translate_errors
 
 app = typer.Typer(
@@ -55,6 +55,19 @@ Pump = Annotated[str | None, typer.Option("--pump", help="Pump model id, e.g. sy
 
 def _days(value: Decimal) -> str:
     return plain(value.quantize(Decimal("0.01")) if value != value.to_integral() else value)
+
+
+#: Computed days and flows in ``--json`` are rounded half-even to these steps (never a dose).
+DAYS_STEP = Decimal("0.0001")
+FLOW_STEP = Decimal("0.000001")
+
+
+def _rounded(value: Decimal, step: Decimal) -> Decimal:
+    return value.quantize(step, rounding=ROUND_HALF_EVEN)
+
+
+def _days_of(duration: Duration | None) -> Decimal | None:
+    return None if duration is None else _rounded(duration.in_days, DAYS_STEP)
 
 
 @app.command()
@@ -199,27 +212,25 @@ def refill(
             policy=policy,
             naive_pump_first_fill=first_fill,
         )
-        payload = {
+        payload = {  # computed values at a stated precision (docs/web.md, "Precision")
             "pump": model.id,
             "admixture": admixture.describe(),
-            "flow_ml_per_day": basal.ml_per_day,
-            "worst_case_flow_ml_per_day": (basal + extra).ml_per_day,
+            "flow_ml_per_day": _rounded(basal.ml_per_day, FLOW_STEP),
+            "worst_case_flow_ml_per_day": _rounded((basal + extra).ml_per_day, FLOW_STEP),
             "alarm_ml": alarm_volume.ml,
-            "days_to_alarm": plan.basal.to_alarm.in_days if plan.basal.to_alarm else None,
-            "days_to_empty": plan.basal.to_empty.in_days if plan.basal.to_empty else None,
-            "days_to_alarm_worst_case": plan.worst_case.to_alarm.in_days
-            if plan.worst_case.to_alarm
-            else None,
-            "days_to_empty_worst_case": plan.worst_case.to_empty.in_days
-            if plan.worst_case.to_empty
-            else None,
+            "days_to_alarm": _days_of(plan.basal.to_alarm),
+            "days_to_empty": _days_of(plan.basal.to_empty),
+            "days_to_alarm_worst_case": _days_of(plan.worst_case.to_alarm),
+            "days_to_empty_worst_case": _days_of(plan.worst_case.to_empty),
             "next_refill_due": plan.due,
             "binding_limit": plan.binding.name.lower(),
+            "refill_margin_days": plan.margin.in_days,
+            "precision": "days rounded half-even to 0.0001, flows to 0.000001 mL/day",
             "limits": [
                 {
                     "limit": c.limit.name.lower(),
                     "at": c.at,
-                    "days": Decimal((c.at - at).total_seconds()) / 86400,
+                    "days": _rounded(Decimal((c.at - at).total_seconds()) / 86400, DAYS_STEP),
                     "detail": c.detail,
                 }
                 for c in plan.candidates
@@ -411,3 +422,7 @@ def bridge(
             ]
         )
         emit(payload, human, as_json=as_json)
+
+
+# The device events' calculators register themselves on this group.
+import thecal.entrypoints.cli.calc_devices  # noqa: E402, F401

@@ -125,7 +125,11 @@ def token(
     as_user: MaybeAs = None,
     as_json: Json = False,
 ) -> None:
-    """Issue an API token for a machine client; it is shown once and stored only as a digest."""
+    """Issue your own API token (``--as`` the account itself); shown once, stored as a digest.
+
+    A token is issued only to the account that holds it: no one, the shell's operator and
+    administrators included, may mint a token acting as another user. It expires after 90 days.
+    """
     with translate_errors(as_json=as_json), open_app() as thecal:
         user = _user_named(thecal, username)
         issued = thecal.run(

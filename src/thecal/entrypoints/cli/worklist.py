@@ -71,7 +71,7 @@ def worklist(
                 "due": r.due.isoformat(),
                 "patient_id": r.patient_id,
                 "mrn": r.mrn,
-                "patient": r.patient_name,
+                "patient_name": r.patient_name,  # as the API and docs/worklist.md name it
                 "pump_id": r.pump_id,
                 "serial": r.serial,
                 "record_id": r.record_id,

@@ -39,6 +39,7 @@ from thecal.services.program_changes import (
     send_program_change,
     sign_program_change,
 )
+from thecal.services.pump_reads import GetPumpOverview, get_pump_overview
 from thecal.services.pumps import GetPump, get_pump
 
 __all__ = ["router"]
@@ -56,11 +57,15 @@ SEVERITY_ORDER = (
 
 def _pump_page(request: Request, pump_id: str, interrogation: Interrogation | None) -> Response:
     auth = page_auth(request)
-    pump = thecal_of(request).run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
+    seen = thecal_of(request).run(
+        get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id)
+    )
+    pump = seen.pump
     return render(
         request,
         "pump.html",
         pump=pump,
+        reservoir=seen.reservoir,
         parameters=program_parameters(pump.program),
         interrogation=interrogation,
         interrogated=program_parameters(interrogation.snapshot.program)

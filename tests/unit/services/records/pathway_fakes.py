@@ -32,7 +32,7 @@ from thecal.services.repositories.program_changes import (
     TokenLedger,
     UsedToken,
 )
-from thecal.services.repositories.pumps import PumpRepository
+from thecal.services.repositories.pumps import PumpRepository, PumpSearch
 from thecal.services.repositories.refills import RefillRepository
 from thecal.services.repositories.tasks import StoredTask, TaskRepository
 
@@ -73,6 +73,13 @@ class FakePumps(PumpRepository):
 
     def _for_patient(self, patient_id: str) -> Sequence[Pump]:
         return _copy([p for p in self.d.pumps.values() if p.patient_id == patient_id])
+
+    def _search(self, query: PumpSearch, *, limit: int, offset: int) -> tuple[list[Pump], int]:
+        found = sorted(
+            (p for p in self.d.pumps.values() if query.admits(p)),
+            key=lambda p: (-p.implanted_at.timestamp(), p.id),
+        )
+        return _copy(found[offset : offset + limit]), len(found)
 
     def _update(self, aggregate: Pump, *, expected_version: int) -> bool:
         if self.d.pumps[aggregate.id].version != expected_version:

@@ -8,15 +8,16 @@ one pump queue at the pump row and the loser re-reads a newer version.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from thecal.adapters.sql.database import Executor
 from thecal.adapters.sql.mappers.pumps import pump_from_row, pump_to_row
 from thecal.adapters.sql.repositories.versioned import one_row, versioned_update
 from thecal.adapters.sql.tables.pumps import pumps
 from thecal.services.pump_record import Pump
-from thecal.services.repositories.pumps import PumpRepository
+from thecal.services.repositories.pumps import PumpRepository, PumpSearch
 
 __all__ = [
     "SqlAlchemyPumpRepository",
@@ -48,6 +49,30 @@ class SqlAlchemyPumpRepository(PumpRepository):
             select(pumps).where(pumps.c.patient_id == patient_id).order_by(pumps.c.implanted_at)
         ).mappings()
         return [pump_from_row(r) for r in rows]
+
+    def _search(self, query: PumpSearch, *, limit: int, offset: int) -> tuple[list[Pump], int]:
+        where: list[Any] = []
+        if query.patient_id is not None:
+            where.append(pumps.c.patient_id == query.patient_id)
+        if query.serial_prefix is not None:  # a prefix, literally (no LIKE wildcards)
+            where.append(
+                func.substr(pumps.c.serial, 1, len(query.serial_prefix)) == query.serial_prefix
+            )
+        if query.model_id is not None:
+            where.append(pumps.c.model_id == query.model_id)
+        if query.state is not None:
+            where.append(pumps.c.state == query.state.value)
+        if query.patient_ids is not None:
+            where.append(pumps.c.patient_id.in_(sorted(query.patient_ids)))
+        total = self._s.execute(select(func.count()).select_from(pumps).where(*where)).scalar_one()
+        rows = self._s.execute(
+            select(pumps)
+            .where(*where)
+            .order_by(pumps.c.implanted_at.desc(), pumps.c.id)
+            .limit(limit)
+            .offset(offset)
+        ).mappings()
+        return [pump_from_row(r) for r in rows], int(total)
 
     def _update(self, aggregate: Pump, *, expected_version: int) -> bool:
         return versioned_update(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from thecal.domain.actors import Transition
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
     ProgramChange,
@@ -17,11 +20,13 @@ from thecal.entrypoints.api.schemas.program_changes import (
     DiffEntryPublic,
     ProgramChangePublic,
     SignaturePublic,
+    TransitionPublic,
 )
 
 __all__ = [
     "change_public",
     "continuous_program",
+    "history_public",
 ]
 
 
@@ -33,6 +38,20 @@ def continuous_program(current: InfusionProgram, daily_dose_text: str) -> Infusi
         patient_bolus=current.patient_bolus,
         low_reservoir_alarm=current.low_reservoir_alarm,
     )
+
+
+def history_public(history: Iterable[Transition]) -> list[TransitionPublic]:
+    return [
+        TransitionPublic(
+            action=t.action,
+            from_state=t.from_state,
+            to_state=t.to_state,
+            user_id=t.user_id,
+            at=t.at,
+            version=t.version,
+        )
+        for t in history
+    ]
 
 
 def _signature(signature: Signature | None) -> SignaturePublic | None:
@@ -48,7 +67,14 @@ def change_public(change: ProgramChange) -> ProgramChangePublic:
         state=change.state.value,
         version=change.version,
         proposed_by=change.proposed_by,
-        proposed_at=change.history[0].at,
+        proposed_at=change.proposed_at,
+        signed_at=change.signed_at,
+        co_signed_at=change.co_signed_at,
+        sent_at=change.sent_at,
+        acknowledged_at=change.acknowledged_at,
+        confirmed_at=change.confirmed_at,
+        effective_from=change.sent_at if change.confirmed_at is not None else None,
+        history=history_public(change.history),
         rationale=change.rationale,
         diff=[
             DiffEntryPublic(parameter=e.parameter, old=e.old, new=e.new, changed=e.changed)

@@ -11,7 +11,8 @@ from thecal.domain.program_change import (
 )
 from thecal.domain.reservoir import reservoir_gap_exceeds
 from thecal.domain.units import plain
-from thecal.entrypoints.api.presenters.quantities import estimate_ml_text, ml_text
+from thecal.entrypoints.api.presenters.quantities import estimate_ml_text, flow_text, ml_text
+from thecal.entrypoints.api.presenters.refills import plan_fields
 from thecal.entrypoints.api.schemas.pumps import (
     ComponentPublic,
     DeviceEventPublic,
@@ -51,7 +52,7 @@ def program_public(program: InfusionProgram) -> ProgramPublic:
         mode=program.mode.value,
         admixture=components_public(program.admixture),
         daily_dose=str(program.basal_daily_dose),
-        flow=str(program.basal_flow),
+        flow=flow_text(program.basal_flow),
         patient_bolus=None
         if bolus is None
         else PatientBolusPublic(
@@ -90,15 +91,17 @@ def _reading(pump: Pump) -> ReservoirReadingPublic | None:
     reading = pump.reservoir_reading
     if reading is None:
         return None
-    band = reference_library().pump(pump.model_id).accuracy_band_pct.value
+    model = reference_library().pump(pump.model_id)
+    band = model.accuracy_band_pct.value
+    stroke = model.stroke_volume.value if model.stroke_volume is not None else None
     return ReservoirReadingPublic(
         at=reading.at,
-        pump_count_ml=plain(reading.pump_count.ml),
+        pump_count_ml=estimate_ml_text(reading.pump_count),
         by_record_ml=estimate_ml_text(reading.by_record),
         delivered_ml=estimate_ml_text(reading.delivered),
         gap_ml=estimate_ml_text(reading.gap),
         band_pct=plain(band),
-        beyond_band=reservoir_gap_exceeds(reading, band),
+        beyond_band=not pump.emptied and reservoir_gap_exceeds(reading, band, resolution=stroke),
     )
 
 
@@ -123,11 +126,14 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
         reservoir_estimate_ml=estimate_ml_text(overview.reservoir.volume),
         reservoir_estimate_at=overview.reservoir.at,
         reservoir_anchor=ReservoirAnchorPublic(
-            source=anchor.source.value, volume_ml=plain(anchor.volume.ml), at=anchor.at
+            source=anchor.source.value, volume_ml=estimate_ml_text(anchor.volume), at=anchor.at
         ),
         reservoir_notes=list(overview.reservoir.notes),
         last_reading=_reading(pump),
         next_refill_due=pump.next_refill_due,
+        **plan_fields(overview.plan),
+        low_reservoir_alarm_at=overview.plan.alarm_at if overview.plan else None,
+        reservoir_empty_at=overview.empty_at,
         alarms=[_event(e) for e in overview.alarms],
         state=pump.state.value,
         version=pump.version,
@@ -141,9 +147,9 @@ def interrogation_public(result: Interrogation) -> InterrogationPublic:
         serial=snap.serial,
         at=snap.at,
         program=program_public(snap.program) if snap.program is not None else None,
-        reservoir_estimate_ml=plain(snap.reservoir_estimate.ml),
-        delivered_since_refill_ml=plain(snap.delivered_since_refill.ml),
-        low_reservoir_alarm_ml=plain(snap.low_reservoir_alarm.ml),
+        reservoir_estimate_ml=estimate_ml_text(snap.reservoir_estimate),
+        delivered_since_refill_ml=estimate_ml_text(snap.delivered_since_refill),
+        low_reservoir_alarm_ml=estimate_ml_text(snap.low_reservoir_alarm),
         delivering=snap.delivering,
         alarms=[[code, priority.value] for code, priority in snap.alarms],
         battery=snap.battery.value,

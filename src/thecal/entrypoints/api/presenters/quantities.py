@@ -6,7 +6,7 @@ Out: a volume as the exact decimal text of its mL (fields named ``…_ml``) wher
 (what was measured, ordered, filled or counted by the pump); an **estimate** computed through a
 division (flow × time, dose ÷ concentration: often a repeating decimal) is rounded half-even to
 0.0001 mL (0.1 µL, far below any pump's accuracy) by :func:`estimate_ml_text`, and its field says
-so (docs/api.md, "Precision").
+so, and a computed flow to 1 nL/day by :func:`flow_text` (docs/web.md, "Precision").
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TypeVar
 
 from thecal.domain.errors import QuantityTextError
-from thecal.domain.units import Volume, plain
+from thecal.domain.units import FlowRate, Volume, plain
 
 __all__ = [
     "ESTIMATE_ML_STEP",
+    "FLOW_STEP",
     "estimate_ml_text",
+    "flow_text",
     "ml_text",
     "quantity",
 ]
@@ -49,6 +51,15 @@ ESTIMATE_NOTE = "an estimate, rounded half-even to 0.0001 mL"
 def ml_text(volume: Volume | None) -> str | None:
     """The exact decimal text of a volume in mL (an exact value: measured, ordered, counted)."""
     return None if volume is None else plain(volume.ml)
+
+
+#: The step a computed flow (dose ÷ concentration) is rounded to in JSON (half-even): 1 nL/day.
+FLOW_STEP = Decimal("0.000001")
+
+
+def flow_text(flow: FlowRate) -> str:
+    """A computed flow in mL/day with its unit, rounded half-even to :data:`FLOW_STEP`."""
+    return f"{plain(flow.value.quantize(FLOW_STEP, rounding=ROUND_HALF_EVEN))} mL/day"
 
 
 def estimate_ml_text(volume: Volume) -> str:

@@ -17,6 +17,7 @@ from thecal.bootstrap import Thecal
 from thecal.domain.errors import PermissionDenied
 from thecal.domain.program_change import ConfirmationToken
 from thecal.entrypoints.api.deps import AuthDep, CurrentActor, ThecalDep
+from thecal.entrypoints.api.openapi_contract import SESSION_ONLY
 from thecal.entrypoints.api.presenters.findings import overrides_of
 from thecal.entrypoints.api.presenters.program_changes import change_public
 from thecal.entrypoints.api.schemas.problems import Problem
@@ -99,6 +100,7 @@ def show(change_id: ChangeId, actor: CurrentActor, thecal: ThecalDep) -> Program
     "/program-changes/{change_id}/signature",
     response_model=ProgramChangePublic,
     responses=_SIGNING_ERRORS,
+    openapi_extra={SESSION_ONLY: True},
     summary=(
         "Sign as the physician: password and the diff digest shown, overrides justified, "
         "warnings acknowledged (session only)"
@@ -133,6 +135,7 @@ def sign(
     "/program-changes/{change_id}/co-signature",
     response_model=ProgramChangePublic,
     responses=_SIGNING_ERRORS,
+    openapi_extra={SESSION_ONLY: True},
     summary="Co-sign as a second, different clinician: password and the diff digest (session only)",
 )
 def cosign(

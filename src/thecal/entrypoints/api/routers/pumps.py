@@ -36,10 +36,13 @@ from thecal.services.pump_reads import (
     GetPumpOverview,
     ListPatientPumps,
     ListProgramChanges,
+    SearchPumps,
     get_pump_overview,
     list_patient_pumps,
     list_program_changes,
+    search_pumps,
 )
+from thecal.services.pump_record import PumpState
 from thecal.services.pumps import GetPump, get_pump
 
 __all__ = ["PatientBolusAnswerPublic", "PumpId", "request_bolus", "router"]
@@ -107,6 +110,55 @@ def list_for_patient(
     page = thecal.run(
         list_patient_pumps,
         ListPatientPumps(actor=actor, patient_id=patient_id, limit=limit, offset=offset),
+    )
+    return PumpsPublic(
+        items=[pump_summary(p) for p in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/pumps",
+    response_model=PumpsPublic,
+    responses={403: {"model": Problem}, 404: {"model": Problem}},
+    summary="List and search pumps by patient, serial, model and state, newest implant first",
+    description=(
+        "Every filter given must match: `patient_id` (that patient's pumps; 403 for a patient "
+        "you may not read, 404 for one that does not exist), `serial` (a prefix, case-sensitive), "
+        "`model_id` (e.g. synchromed-ii-20), `state` (active or explanted). A patient finds only "
+        "their own pumps. Clinicians and pharmacists; an audited read of the pumps returned."
+    ),
+)
+def search(
+    *,
+    actor: CurrentActor,
+    thecal: ThecalDep,
+    patient_id: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Patient id.")
+    ] = None,
+    serial: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Serial prefix.")
+    ] = None,
+    model_id: Annotated[
+        str | None, Query(pattern=r"^[a-z0-9-]{1,64}$", description="Pump model id.")
+    ] = None,
+    state: Annotated[PumpState | None, Query(description="Pump state.")] = None,
+    limit: Limit = 25,
+    offset: Offset = 0,
+) -> PumpsPublic:
+    page = thecal.run(
+        search_pumps,
+        SearchPumps(
+            actor=actor,
+            patient_id=patient_id,
+            serial_prefix=serial,
+            model_id=model_id,
+            state=state,
+            limit=limit,
+            offset=offset,
+        ),
     )
     return PumpsPublic(
         items=[pump_summary(p) for p in page.items],

@@ -32,6 +32,7 @@ __all__ = [
     "SendingCreate",
     "SignatureCreate",
     "SignaturePublic",
+    "TransitionPublic",
 ]
 
 
@@ -41,7 +42,9 @@ class ProgramChangeCreate(In):
     daily_dose: QuantityText = Field(description='The new daily dose, e.g. "5.5 mg/day".')
     rationale: Annotated[str, text_rule(2000)] = ""
     idempotency_key: IdempotencyKey | None = Field(
-        default=None, description="Or the Idempotency-Key header (the same value if both)."
+        default=None,
+        json_schema_extra={"deprecated": True},  # documented only: the field still works
+        description="Deprecated: send the Idempotency-Key header (the same value if both).",
     )
 
 
@@ -84,6 +87,17 @@ class SignaturePublic(Out):
     at: dt.datetime
 
 
+class TransitionPublic(Out):
+    """One step of the record's history: who did what, when, from which state to which."""
+
+    action: str
+    from_state: str = Field(description="Empty for the first step (the record was created).")
+    to_state: str
+    user_id: str
+    at: dt.datetime
+    version: int
+
+
 class ProgramChangePublic(Out):
     id: str
     patient_id: str
@@ -91,6 +105,22 @@ class ProgramChangePublic(Out):
     version: int
     proposed_by: str
     proposed_at: dt.datetime
+    signed_at: dt.datetime | None
+    co_signed_at: dt.datetime | None
+    sent_at: dt.datetime | None = Field(description="The last write to the pump (any outcome).")
+    acknowledged_at: dt.datetime | None = Field(
+        description="The last write the pump acknowledged (null: none was)."
+    )
+    confirmed_at: dt.datetime | None = Field(
+        description="The interrogation that showed the pump runs the new program."
+    )
+    effective_from: dt.datetime | None = Field(
+        description=(
+            "When the pump started running the new program: the send an interrogation "
+            "confirmed (null until confirmed)."
+        )
+    )
+    history: list[TransitionPublic] = Field(description="Every step, oldest first.")
     rationale: str
     diff: list[DiffEntryPublic] = Field(description="Every parameter, old and new (SR-16).")
     diff_digest: str = Field(description="Send it back when you sign or co-sign this diff.")

@@ -43,7 +43,9 @@ class ProgramPublic(Out):
     mode: str
     admixture: list[ComponentPublic]
     daily_dose: str = Field(description='The primary drug\'s basal daily dose, e.g. "5 mg/day".')
-    flow: str
+    flow: str = Field(
+        description='Computed (dose ÷ concentration), rounded to 1 nL/day, e.g. "0.2 mL/day".'
+    )
     patient_bolus: PatientBolusPublic | None
     low_reservoir_alarm_ml: str | None
     parameters: list[list[str]] = Field(
@@ -77,13 +79,15 @@ class PumpsPublic(Out):
 
 class ReservoirAnchorPublic(Out):
     source: str = Field(description='"fill" or "interrogation".')
-    volume_ml: str = Field(description="Exact: the volume filled, or the pump's own count.")
+    volume_ml: str = Field(
+        description="The volume filled, or the pump's own count (rounded to 0.0001 mL)."
+    )
     at: dt.datetime
 
 
 class ReservoirReadingPublic(Out):
     at: dt.datetime
-    pump_count_ml: str = Field(description="The pump's own count (exact, as reported).")
+    pump_count_ml: str = Field(description="The pump's own count (rounded to 0.0001 mL).")
     by_record_ml: str = Field(
         description="The record's estimate just before (rounded half-even to 0.0001 mL)."
     )
@@ -132,6 +136,19 @@ class PumpPublic(Out):
         description="The last interrogation's count beside the record's estimate just before it."
     )
     next_refill_due: dt.datetime | None
+    next_refill_binding: str | None = Field(
+        description="The limit that sets the next refill date, from the record's history."
+    )
+    next_refill_detail: str | None = Field(description="That limit's numbers and source.")
+    refill_margin_days: str | None = Field(
+        description="The clinic's margin before the projected low-reservoir alarm (7 by default)."
+    )
+    low_reservoir_alarm_at: dt.datetime | None = Field(
+        description="When the reservoir by the record reaches the alarm volume, every bolus taken."
+    )
+    reservoir_empty_at: dt.datetime | None = Field(
+        description="When the reservoir by the record runs dry, every allowed bolus taken."
+    )
     alarms: list[DeviceEventPublic] = Field(description="The latest logged alarms, newest first.")
     state: str
     version: int = Field(description="Send as expected_pump_version when you change the pump.")
@@ -147,8 +164,8 @@ class InterrogationPublic(Out):
     serial: str
     at: dt.datetime
     program: ProgramPublic | None = Field(description="What the pump runs (null: none readable).")
-    reservoir_estimate_ml: str
-    delivered_since_refill_ml: str
+    reservoir_estimate_ml: str = Field(description="The pump's count, rounded to 0.0001 mL.")
+    delivered_since_refill_ml: str = Field(description="The pump's count, rounded to 0.0001 mL.")
     low_reservoir_alarm_ml: str
     delivering: bool
     alarms: list[list[str]] = Field(description="Active alarms as [code, priority].")

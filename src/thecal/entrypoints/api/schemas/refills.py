@@ -20,6 +20,7 @@ from thecal.entrypoints.api.schemas.fields import (
     text_rule,
 )
 from thecal.entrypoints.api.schemas.findings import FindingPublic
+from thecal.entrypoints.api.schemas.program_changes import TransitionPublic
 
 __all__ = [
     "PocketFillChecklistIn",
@@ -38,7 +39,9 @@ class PocketFillChecklistIn(In):
 
 class RefillCreate(In):
     idempotency_key: IdempotencyKey | None = Field(
-        default=None, description="Or the Idempotency-Key header (the same value if both)."
+        default=None,
+        json_schema_extra={"deprecated": True},  # documented only: the field still works
+        description="Deprecated: send the Idempotency-Key header (the same value if both).",
     )
     expected_pump_version: Version
     verification_id: Ident
@@ -55,10 +58,14 @@ class RefillPublic(Out):
     patient_id: str
     state: str
     replayed: bool = Field(description="True: this key was used before; this is that refill.")
+    opened_at: dt.datetime
+    completed_at: dt.datetime | None = Field(description="Null until completed (or if halted).")
+    halted_at: dt.datetime | None
+    history: list[TransitionPublic] = Field(description="Every step, oldest first.")
     ordered_volume_ml: str
-    expected_residual_ml: str | None
-    withdrawn_residual_ml: str | None
-    discrepancy_ml: str | None
+    expected_residual_ml: str | None = Field(description="Computed: rounded to 0.0001 mL.")
+    withdrawn_residual_ml: str | None = Field(description="Measured: rounded to 0.0001 mL.")
+    discrepancy_ml: str | None = Field(description="Computed: rounded to 0.0001 mL.")
     discrepancy_threshold_ml: str | None
     verdict: str | None
     possible_causes: list[str]
@@ -66,6 +73,16 @@ class RefillPublic(Out):
     reservoir_volume_ml: str | None
     next_refill_due: dt.datetime | None = Field(
         description="Null for a halted refill, and on a replay (the pump shows the date)."
+    )
+    next_refill_binding: str | None = Field(
+        description=(
+            "The limit that sets next_refill_due: low-reservoir alarm (minus margin), drug "
+            "stability, first fill of a naive pump or clinic maximum interval (null with the date)."
+        )
+    )
+    next_refill_detail: str | None = Field(description="That limit's numbers and source.")
+    refill_margin_days: str | None = Field(
+        description="The clinic's margin before the projected low-reservoir alarm (7 by default)."
     )
     halt_reason: str | None
     version: int
