@@ -193,7 +193,8 @@ def test_a_scrape_after_a_refill_finds_it(clinic: Clinic) -> None:
     before = _scrape(clinic)
     route = "/api/v1/pumps/{pump_id}/refills"
     assert _sample(before, "thecal_http_request_duration_seconds_count", route=route) is None
-    assert _sample(before, "thecal_worklist_items", kind="refill-due") == 0  # none planned yet
+    # the implant plans the first refill from the forecast of the fill (issue 18)
+    assert _sample(before, "thecal_worklist_items", kind="refill-due") == 1
     assert _sample(before, "thecal_worklist_items", kind="low-reservoir") == 1
 
     _refill(clinic, pump_id)
