@@ -12,6 +12,7 @@ change of accuracy band changes what a refill reconciliation will call a discrep
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -65,15 +66,18 @@ def carry_over(
     admixture: Admixture,
     daily_dose: DoseRate,
     catheter_volume: Volume,
+    drug_names: Mapping[str, str] | None = None,
 ) -> CarriedTherapy:
     """Check that ``new_model`` can run ``daily_dose`` of ``admixture``'s primary drug and plan the
-    priming of its new path (catheter + pump path, S53).
+    priming of its new path (catheter + pump path, S53). ``drug_names`` names the drugs in the
+    problems and notes (their ids otherwise).
 
     Raises:
         TherapyNotCarriedOver: with every problem at once — the flow outside the new model's range
             (with the way out the dosing maths names), or a drug that loses its approval with the
             change of model.
     """
+    names = drug_names or {}
     problems: list[str] = []
     notes: list[str] = []
     flow = admixture.flow_for(daily_dose)
@@ -82,15 +86,16 @@ def carry_over(
     except DosingError as error:
         problems.append(error.message)
     for drug_id in admixture.drug_ids:
+        name = names.get(drug_id, drug_id)
         if new_model.approves(drug_id):
             continue
         if old_model.approves(drug_id):
             problems.append(
-                f"{drug_id} is approved in the {old_model.name} but not in the {new_model.name}"
+                f"{name} is approved in the {old_model.name} but not in the {new_model.name}"
                 f" ({new_model.approved_drugs.cite()})"
             )
         else:
-            notes.append(f"{drug_id} stays off-label in the {new_model.name}")
+            notes.append(f"{name} stays off-label in the {new_model.name}")
     old_band, new_band = old_model.accuracy_band_pct, new_model.accuracy_band_pct
     if old_band.value != new_band.value:
         notes.append(

@@ -422,3 +422,7 @@ def bridge(
             ]
         )
         emit(payload, human, as_json=as_json)
+
+
+# The device events' calculators register themselves on this group.
+import thecal.entrypoints.cli.calc_devices  # noqa: E402, F401

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from thecal.adapters.documents.audit_csv import audit_csv_text
 from thecal.domain.authorization import Action
 from thecal.domain.errors import RequestInvalid
+from thecal.domain.quantity_display import catheter_model_name, pump_model_name
 from thecal.domain.users import Role
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.accounts import CreateUser, ListUsers
@@ -82,6 +83,20 @@ def _text(text: str, names: Mapping[str, str]) -> Markup:
     return Markup("").join(pieces)
 
 
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _readable(text: str) -> str:
+    """An instant to the minute in UTC, a pump or catheter model by name; other text as it is."""
+    if _INSTANT.match(text):
+        try:
+            return dt.datetime.fromisoformat(text).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        except ValueError:
+            return text
+    named = pump_model_name(text)
+    return named if named != text else catheter_model_name(text)
+
+
 def _value(value: object, names: Mapping[str, str]) -> Markup:
     if isinstance(value, list):
         return Markup(", ").join(_value(v, names) for v in value) or escape("none")
@@ -90,7 +105,7 @@ def _value(value: object, names: Mapping[str, str]) -> Markup:
             Markup("{} {}").format(k.replace("_", " "), _value(v, names)) for k, v in value.items()
         )
     if isinstance(value, str):
-        return escape(names[value]) if value in names else _text(value, names)
+        return escape(names[value]) if value in names else _text(_readable(value), names)
     words = {None: "none", True: "yes", False: "no"}
     return escape(words.get(value, str(value)) if isinstance(value, bool | None) else str(value))
 
