@@ -55,6 +55,38 @@ class AuditFilter:
         if self.first_day and self.last_day and self.last_day < self.first_day:
             raise RequestInvalid(where="last_day", detail="must not be before the first day")
 
+    @classmethod
+    def from_text(
+        cls,
+        *,
+        user_id: str | None,
+        patient_mrn: str | None,
+        action: str | None,
+        first_day: str | None,
+        last_day: str | None,
+    ) -> AuditFilter:
+        """The filter as a page or API query gives it: blanks mean "any", days as YYYY-MM-DD.
+
+        Raises:
+            RequestInvalid: a day that is not a date (named by its field).
+        """
+
+        def day(text: str | None, where: str) -> dt.date | None:
+            if not text:
+                return None
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise RequestInvalid(where=where, detail="a date as YYYY-MM-DD") from None
+
+        return cls(
+            user_id=user_id or None,
+            patient_mrn=(patient_mrn or "").strip() or None,
+            action=action or None,
+            first_day=day(first_day, "first_day"),
+            last_day=day(last_day, "last_day"),
+        )
+
     def query(self, uow: AbstractUnitOfWork) -> AuditQuery:
         """The repository's query (the record number looked up in ``uow``).
 

@@ -112,22 +112,9 @@ def _value(value: object, names: Mapping[str, str]) -> Markup:
 
 def _filter(user: str, patient: str, action: str, first_day: str, last_day: str) -> AuditFilter:
     """The page's filters: the patient by record number (MRN), days as YYYY-MM-DD."""
-    return AuditFilter(
-        user_id=user or None,
-        patient_mrn=patient.strip() or None,
-        action=action or None,
-        first_day=_day(first_day, "first_day"),
-        last_day=_day(last_day, "last_day"),
+    return AuditFilter.from_text(
+        user_id=user, patient_mrn=patient, action=action, first_day=first_day, last_day=last_day
     )
-
-
-def _day(text: str, where: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RequestInvalid(where=where, detail="a date as YYYY-MM-DD") from None
 
 
 Filter = Annotated[str, Query(max_length=100, pattern=r"^[A-Za-z0-9_.:\- ]*$")]

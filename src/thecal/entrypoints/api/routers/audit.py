@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
 from thecal.entrypoints.api.presenters.audit import audit_entry_public
 from thecal.entrypoints.api.schemas.audit import AuditEntriesPublic
@@ -46,15 +44,6 @@ Day = Annotated[
 ]
 
 
-def _day(text: str | None, where: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise RequestInvalid(where=where, detail="a date as YYYY-MM-DD") from None
-
-
 @router.get(
     "",
     response_model=AuditEntriesPublic,
@@ -72,12 +61,12 @@ def read(
     first_day: Day = None,
     last_day: Day = None,
 ) -> AuditEntriesPublic:
-    audit_filter = AuditFilter(
+    audit_filter = AuditFilter.from_text(
         user_id=user_id,
         patient_mrn=patient_mrn,
         action=action,
-        first_day=_day(first_day, "first_day"),
-        last_day=_day(last_day, "last_day"),
+        first_day=first_day,
+        last_day=last_day,
     )
     page = thecal.run(
         read_audit_log,
