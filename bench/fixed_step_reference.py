@@ -3,7 +3,7 @@
 It does what time-stepped simulators such as simglucose do (aesthetics.md §4b): loop over every
 minute, look up the programmed rate, move the reservoir, check alarms. It models the same things
 the twin's benchmark scenario exercises — flex steps, accuracy bias, patient boluses with lockout
-and daily maximum, refills, low-reservoir alarm, battery ERI and end of service — in binary floats,
+and daily maximum, refills, battery ERI and end of service — in binary floats,
 and it is deliberately plain. Patient-bolus requests are the twin's (same seeded generator),
 rounded up to the next minute.
 """
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from thecal.simulation.battery import DEFAULT_COST_DAYS_PER_ML
 from thecal.simulation.demand import requests
-from thecal.simulation.scale import US_PER_DAY
 from thecal.simulation.scenario import Refill, Scenario
 
 __all__ = ["ReferenceResult", "simulate_fixed_step"]
@@ -74,11 +73,10 @@ def simulate_fixed_step(scenario: Scenario) -> ReferenceResult:  # noqa: C901, P
     believed = true = float(scenario.fill.ml)
     delivered = spent = 0.0
     eri_at = -1
-    stopped = low = False
+    stopped = False
     bolus_left = 0
     granted_times: deque[int] = deque()
     granted = denied = 0
-    threshold = float(program.low_reservoir_alarm.ml) if program.low_reservoir_alarm else 2.0
     for minute in range(horizon):
         if minute in refills:
             true, believed = min(capacity, refills[minute]), refills[minute]
@@ -108,13 +106,8 @@ def simulate_fixed_step(scenario: Scenario) -> ReferenceResult:  # noqa: C901, P
         true -= moved
         delivered += moved
         spent += 1 + rate * cost_min_per_ml
-        low = believed <= threshold
         if eri_at < 0 and spent >= life_min - delay_min:
             eri_at = minute
         if eri_at >= 0 and minute + 1 >= eri_at + delay_min:
             stopped = True
-    del low
     return ReferenceResult(delivered_ml=delivered, granted=granted, denied=denied, steps=horizon)
-
-
-_ = US_PER_DAY

@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     request_threads: int = Field(default=4, ge=1, le=64)
+    worklist_cache: bool = True  # False: every worklist read queries the database (benchmarks)
 
     @property
     def session_secret_bytes(self) -> bytes:

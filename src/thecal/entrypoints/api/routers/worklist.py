@@ -97,7 +97,10 @@ def worklist_page(
 ) -> WorklistPage:
     """Run the worklist use case over the SQL read model."""
     query = WorklistQuery(kinds=frozenset({kind}) if kind else None, limit=limit, offset=offset)
-    use_case = partial(read_worklist, source=SqlWorklistReadModel(thecal.engine))
+    use_case = partial(
+        read_worklist,
+        source=SqlWorklistReadModel(thecal.engine, cached=thecal.settings.worklist_cache),
+    )
     return thecal.run(use_case, ReadWorklist(actor=actor, query=query))
 
 
