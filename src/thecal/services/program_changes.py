@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from thecal.domain.admixture_change import AdmixtureChangeSentByRefill, AdmixtureTransition
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.errors import Conflict, NotFound
 from thecal.domain.program import InfusionProgram
@@ -103,6 +104,8 @@ class ProposeProgramChange:
     idempotency_key: str
     rationale: str = ""
     change_id: str | None = None  # generated when not given
+    #: An admixture change (services/admixture_changes.py): sent by the refill that injects it.
+    transition: AdmixtureTransition | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,6 +213,8 @@ def propose_program_change(
             raise PumpNotFound(ident=cmd.pump_id)
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PROGRAM_PROPOSE, subject)
+        if cmd.transition is not None and cmd.transition.old_program != pump.program:
+            raise PumpProgramMoved(pump_id=pump.id, change_id="(not yet stored)")
         change = ProgramChange(
             change_id=cmd.change_id or str(uuid.uuid4()),
             patient_id=pump.patient_id,
@@ -218,6 +223,7 @@ def propose_program_change(
             proposed_by=cmd.actor,
             proposed_at=now,
             rationale=cmd.rationale,
+            transition=cmd.transition,
         )
         context = ReviewContext(
             action=ActionKind.PROGRAM_CHANGE,
@@ -369,6 +375,13 @@ def send_program_change(
             )
         if pump.program != change.old_program:
             raise PumpProgramMoved(pump_id=pump.id, change_id=change.change_id)
+        if (
+            change.transition is not None
+            or change.new_program.admixture != change.old_program.admixture
+        ):
+            raise AdmixtureChangeSentByRefill(
+                change_id=change.change_id, admixture=change.new_program.admixture.describe()
+            )
         ack = driver.program(pump.serial, change.new_program)
         outcome = (
             SendOutcome.ACKNOWLEDGED if ack is ProgramAck.ACKNOWLEDGED else SendOutcome.UNCERTAIN

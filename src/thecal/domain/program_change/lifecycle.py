@@ -29,6 +29,7 @@ from thecal.domain.actors import (
     require_role,
     require_text,
 )
+from thecal.domain.admixture_change import AdmixtureTransition
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change.errors import (
     NothingToChange,
@@ -100,8 +101,9 @@ class ProgramChange(StateMachine[ProgramChangeState]):
         proposed_by: Actor,
         proposed_at: dt.datetime,
         rationale: str = "",
+        transition: AdmixtureTransition | None = None,
     ) -> None:
-        """Propose a change.
+        """Propose a change (``transition``: an admixture change, sent by the refill that injects it).
 
         Raises:
             ActorNotAllowed: the proposer is not a physician or nurse.
@@ -114,7 +116,10 @@ class ProgramChange(StateMachine[ProgramChangeState]):
         self.patient_id = require_text(patient_id, name="patient id")
         self.old_program = old_program
         self.new_program = new_program
-        self.diff = diff(old_program, new_program)
+        self.transition = transition
+        self.diff = diff(
+            old_program, new_program, extra=transition.diff_rows() if transition else ()
+        )
         if not self.diff.changes:
             raise NothingToChange()
         self.proposed_by = proposed_by.user_id
