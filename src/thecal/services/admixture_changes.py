@@ -50,10 +50,12 @@ from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
+    "AwaitingRefill",
     "ProposeAdmixtureChange",
     "awaiting_refill",
     "change_for_refill",
     "dead_space_of",
+    "list_awaiting_refill",
     "propose_admixture_change",
     "record_sent_program",
     "send_with_refill",
@@ -215,3 +217,32 @@ def record_sent_program(pump: Pump, change: ProgramChange, *, at: dt.datetime) -
     starts = at + transition.lag.to_timedelta() if transition and transition.bridge else at
     acknowledged = change.send_outcomes[-1] is SendOutcome.ACKNOWLEDGED
     pump.record_send(change.new_program, at=starts, acknowledged=acknowledged)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwaitingRefill:
+    actor: Actor
+    pump_id: str
+
+
+def list_awaiting_refill(
+    cmd: AwaitingRefill, *, uow: AbstractUnitOfWork, clock: Clock
+) -> Sequence[ProgramChange]:
+    """The pump's co-signed admixture changes waiting for their refill (an audited PHI read)."""
+    authorize_function(cmd.actor, Action.PROGRAM_READ)
+    with uow:
+        pump = uow.pumps.get(cmd.pump_id)
+        if pump is None:
+            raise PumpNotFound(ident=cmd.pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PROGRAM_READ, subject)
+        found = awaiting_refill(uow, pump.id)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PROGRAM_READ,
+            subject=subject,
+            at=clock.now(),
+            details={"pump_id": pump.id, "admixture_changes": [c.change_id for c in found]},
+        )
+        uow.commit()
+    return found
