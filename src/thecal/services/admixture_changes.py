@@ -34,7 +34,7 @@ from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChange, ProgramChangeState, SendOutcome
 from thecal.domain.refill import AdmixtureMismatch
-from thecal.domain.units import Volume
+from thecal.domain.units import DoseRate, Volume
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.program_changes import (
@@ -56,6 +56,7 @@ __all__ = [
     "change_for_refill",
     "dead_space_of",
     "list_awaiting_refill",
+    "new_admixture_program",
     "propose_admixture_change",
     "record_sent_program",
     "send_with_refill",
@@ -75,6 +76,21 @@ class ProposeAdmixtureChange:
     idempotency_key: str
     rationale: str = ""
     change_id: str | None = None
+
+
+def new_admixture_program(
+    current: InfusionProgram, admixture: Admixture, daily_dose: DoseRate
+) -> InfusionProgram:
+    """The continuous program for a new admixture: the patient bolus is kept only when the primary
+    drug stays the same (after a rotation its dose would be in the old drug, so it is switched off
+    and the diff shows it); the low-reservoir alarm is kept."""
+    same_drug = admixture.primary.drug_id == current.admixture.primary.drug_id
+    return InfusionProgram.continuous(
+        admixture,
+        daily_dose,
+        patient_bolus=current.patient_bolus if same_drug else None,
+        low_reservoir_alarm=current.low_reservoir_alarm,
+    )
 
 
 def dead_space_of(pump: Pump) -> Volume:

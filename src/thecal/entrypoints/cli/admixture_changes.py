@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from thecal.domain.program import InfusionProgram
 from thecal.domain.quantity_text import parse_dose_rate
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
@@ -23,6 +22,7 @@ from thecal.services.admixture_changes import (
     AwaitingRefill,
     ProposeAdmixtureChange,
     list_awaiting_refill,
+    new_admixture_program,
     propose_admixture_change,
 )
 from thecal.services.pumps import GetPump, get_pump
@@ -72,13 +72,8 @@ def propose(
     with translate_errors(as_json=as_json), open_app() as thecal:
         actor = resolve_actor(thecal, as_user)
         current = thecal.run(get_pump, GetPump(actor=actor, pump_id=pump)).program
-        admixture = admixture_of(drug, concentration, adjuvant or ())
-        same_drug = admixture.primary.drug_id == current.admixture.primary.drug_id
-        program = InfusionProgram.continuous(
-            admixture,
-            parse_dose_rate(daily_dose),
-            patient_bolus=current.patient_bolus if same_drug else None,
-            low_reservoir_alarm=current.low_reservoir_alarm,
+        program = new_admixture_program(
+            current, admixture_of(drug, concentration, adjuvant or ()), parse_dose_rate(daily_dose)
         )
         outcome = thecal.run(
             propose_admixture_change,
