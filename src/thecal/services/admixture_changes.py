@@ -34,7 +34,7 @@ from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChange, ProgramChangeState, SendOutcome
 from thecal.domain.refill import AdmixtureMismatch
-from thecal.domain.units import Volume
+from thecal.domain.units import DoseRate, Volume
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.program_changes import (
@@ -50,10 +50,13 @@ from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
+    "AwaitingRefill",
     "ProposeAdmixtureChange",
     "awaiting_refill",
     "change_for_refill",
     "dead_space_of",
+    "list_awaiting_refill",
+    "new_admixture_program",
     "propose_admixture_change",
     "record_sent_program",
     "send_with_refill",
@@ -73,6 +76,21 @@ class ProposeAdmixtureChange:
     idempotency_key: str
     rationale: str = ""
     change_id: str | None = None
+
+
+def new_admixture_program(
+    current: InfusionProgram, admixture: Admixture, daily_dose: DoseRate
+) -> InfusionProgram:
+    """The continuous program for a new admixture: the patient bolus is kept only when the primary
+    drug stays the same (after a rotation its dose would be in the old drug, so it is switched off
+    and the diff shows it); the low-reservoir alarm is kept."""
+    same_drug = admixture.primary.drug_id == current.admixture.primary.drug_id
+    return InfusionProgram.continuous(
+        admixture,
+        daily_dose,
+        patient_bolus=current.patient_bolus if same_drug else None,
+        low_reservoir_alarm=current.low_reservoir_alarm,
+    )
 
 
 def dead_space_of(pump: Pump) -> Volume:
@@ -215,3 +233,32 @@ def record_sent_program(pump: Pump, change: ProgramChange, *, at: dt.datetime) -
     starts = at + transition.lag.to_timedelta() if transition and transition.bridge else at
     acknowledged = change.send_outcomes[-1] is SendOutcome.ACKNOWLEDGED
     pump.record_send(change.new_program, at=starts, acknowledged=acknowledged)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AwaitingRefill:
+    actor: Actor
+    pump_id: str
+
+
+def list_awaiting_refill(
+    cmd: AwaitingRefill, *, uow: AbstractUnitOfWork, clock: Clock
+) -> Sequence[ProgramChange]:
+    """The pump's co-signed admixture changes waiting for their refill (an audited PHI read)."""
+    authorize_function(cmd.actor, Action.PROGRAM_READ)
+    with uow:
+        pump = uow.pumps.get(cmd.pump_id)
+        if pump is None:
+            raise PumpNotFound(ident=cmd.pump_id)
+        subject = Subject.patient(pump.patient_id)
+        authorize(cmd.actor, Action.PROGRAM_READ, subject)
+        found = awaiting_refill(uow, pump.id)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PROGRAM_READ,
+            subject=subject,
+            at=clock.now(),
+            details={"pump_id": pump.id, "admixture_changes": [c.change_id for c in found]},
+        )
+        uow.commit()
+    return found
