@@ -1,7 +1,8 @@
 """Pharmacy: a pharmacist verifies a dispensed admixture for one pump before it may be filled.
 
 The label (drug(s) and concentration(s), volume, lot, beyond-use date) must match the admixture of
-the program the pump runs (SR-08, clinical.md §11 rule 9) and be in date. The verification is then
+the program the pump runs (SR-08, clinical.md §11 rule 9) — or the new admixture of a co-signed
+admixture change of that pump (``services/admixture_changes.py``) — and be in date. The verification is then
 used exactly once, by the refill that injects it (``refills.py``), which repeats the three-way
 match against the refill order and the pump.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.refill import AdmixtureMismatch, BeyondUseDatePassed, PharmacyLabel
 from thecal.domain.users import Actor
+from thecal.services.admixture_changes import awaiting_refill, verified_change_for
 from thecal.services.clock import Clock
 from thecal.services.pump_record import PumpNotFound
 from thecal.services.repositories.pharmacy import PharmacyVerification
@@ -48,12 +50,23 @@ def verify_admixture(
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PHARMACY_VERIFY, subject)
         ordered = pump.program.admixture
+        change = None
         if cmd.label.admixture != ordered:
-            raise AdmixtureMismatch(
-                what="dispensed drug/concentration vs the pump's program",
-                expected=ordered.describe(),
-                got=cmd.label.admixture.describe(),
-            )
+            # a new admixture is verified only for a co-signed admixture change of this pump
+            change = verified_change_for(uow, pump, cmd.label.admixture)
+            if change is None:
+                expected = " or ".join(
+                    [ordered.describe()]
+                    + [c.new_program.admixture.describe() for c in awaiting_refill(uow, pump.id)]
+                )
+                raise AdmixtureMismatch(
+                    what=(
+                        "dispensed drug/concentration vs the pump's program "
+                        "(or a co-signed admixture change)"
+                    ),
+                    expected=expected,
+                    got=cmd.label.admixture.describe(),
+                )
         if now > cmd.label.beyond_use:
             raise BeyondUseDatePassed(
                 lot=cmd.label.lot, beyond_use=cmd.label.beyond_use.isoformat(), at=now.isoformat()
@@ -79,6 +92,7 @@ def verify_admixture(
                 "volume_ml": str(cmd.label.volume.ml),
                 "lot": cmd.label.lot,
                 "beyond_use": cmd.label.beyond_use.isoformat(),
+                "admixture_change_id": None if change is None else change.change_id,
             },
         )
         uow.commit()

@@ -23,12 +23,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from thecal.domain.admixture_change import AdmixtureChangeSentByRefill, AdmixtureTransition
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.errors import Conflict, NotFound
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
+    DEFAULT_CO_SIGNING_POLICY,
     ConfirmationRejected,
     ConfirmationToken,
+    CoSigningPolicy,
     OverrideJustification,
     ProgramChange,
     ProgramChangeBlocked,
@@ -103,6 +106,8 @@ class ProposeProgramChange:
     idempotency_key: str
     rationale: str = ""
     change_id: str | None = None  # generated when not given
+    #: An admixture change (services/admixture_changes.py): sent by the refill that injects it.
+    transition: AdmixtureTransition | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +130,7 @@ class CoSignProgramChange:
     actor: Actor
     change_id: str
     token: ConfirmationToken
+    policy: CoSigningPolicy = DEFAULT_CO_SIGNING_POLICY  # the clinic's (the proposer may not)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,6 +216,8 @@ def propose_program_change(
             raise PumpNotFound(ident=cmd.pump_id)
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PROGRAM_PROPOSE, subject)
+        if cmd.transition is not None and cmd.transition.old_program != pump.program:
+            raise PumpProgramMoved(pump_id=pump.id, change_id="(not yet stored)")
         change = ProgramChange(
             change_id=cmd.change_id or str(uuid.uuid4()),
             patient_id=pump.patient_id,
@@ -218,6 +226,7 @@ def propose_program_change(
             proposed_by=cmd.actor,
             proposed_at=now,
             rationale=cmd.rationale,
+            transition=cmd.transition,
         )
         context = ReviewContext(
             action=ActionKind.PROGRAM_CHANGE,
@@ -316,7 +325,10 @@ def sign_program_change(
 def cosign_program_change(
     cmd: CoSignProgramChange, *, uow: AbstractUnitOfWork, clock: Clock
 ) -> ProgramChange:
-    """Co-sign as a second, different clinician (SR-02), with an SR-16 token on the same diff."""
+    """Co-sign as a second, different clinician (SR-02), with an SR-16 token on the same diff.
+
+    Neither the signer nor (clinic policy ``cmd.policy``, on by default) the proposer may co-sign.
+    """
     authorize_function(cmd.actor, Action.PROGRAM_COSIGN)
     now = clock.now()
     with uow:
@@ -324,7 +336,7 @@ def cosign_program_change(
         subject = Subject.patient(change.patient_id)
         authorize(cmd.actor, Action.PROGRAM_COSIGN, subject)
         _spend(uow, change, cmd.token, "co-sign the program change", now)
-        change.co_sign(actor=cmd.actor, token=cmd.token, at=now)
+        change.co_sign(actor=cmd.actor, token=cmd.token, at=now, policy=cmd.policy)
         uow.program_changes.update(change)
         uow.audit.record(
             actor=cmd.actor,
@@ -369,6 +381,13 @@ def send_program_change(
             )
         if pump.program != change.old_program:
             raise PumpProgramMoved(pump_id=pump.id, change_id=change.change_id)
+        if (
+            change.transition is not None
+            or change.new_program.admixture != change.old_program.admixture
+        ):
+            raise AdmixtureChangeSentByRefill(
+                change_id=change.change_id, admixture=change.new_program.admixture.describe()
+            )
         ack = driver.program(pump.serial, change.new_program)
         outcome = (
             SendOutcome.ACKNOWLEDGED if ack is ProgramAck.ACKNOWLEDGED else SendOutcome.UNCERTAIN

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from thecal.domain.program import InfusionProgram
 from thecal.domain.units import Volume
-from thecal.services.pump_driver import PumpDriver
+from thecal.services.pump_driver import ProgramAck, PumpDriver
 
 __all__ = ["ClinicPumpDriver", "ImplantSpec"]
 
@@ -39,3 +40,8 @@ class ClinicPumpDriver(PumpDriver, Protocol):
 
     def priming_bolus(self, serial: str) -> Volume:
         """Fill the pump path and catheter dead space (S53, SR-14); returns the volume."""
+
+    def bridge_bolus(self, serial: str, program: InfusionProgram) -> ProgramAck:
+        """Send ``program`` behind a bridge bolus: the dead-space volume at the current program's
+        flow first, so the old admixture leaves the tip at its old dose (an admixture change at a
+        refill, ``domain/admixture_change.py``); acknowledged or uncertain like a program."""

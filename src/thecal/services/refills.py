@@ -32,10 +32,12 @@ from thecal.domain.errors import NotFound
 from thecal.domain.forecast import RefillPlan, plan_next_refill
 from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
-from thecal.domain.program_change import FindingSummary
+from thecal.domain.program import InfusionProgram
+from thecal.domain.program_change import FindingSummary, ProgramChange
 from thecal.domain.refill import (
     AdmixtureMismatch,
     BeyondUseDatePassed,
+    PharmacyLabel,
     PocketFillChecklist,
     PocketFillChecklistIncomplete,
     Reconciliation,
@@ -47,6 +49,11 @@ from thecal.domain.safety.context import Refill as RefillFacts
 from thecal.domain.safety.review import review
 from thecal.domain.units import Volume
 from thecal.domain.users import Actor, User
+from thecal.services.admixture_changes import (
+    change_for_refill,
+    record_sent_program,
+    send_with_refill,
+)
 from thecal.services.clock import Clock
 from thecal.services.device import record_snapshot
 from thecal.services.program_changes import store_new_tasks
@@ -78,6 +85,9 @@ class PerformRefill:
     aspiration_returned: bool
     checklist: PocketFillChecklist
     refill_id: str | None = None  # generated when not given
+    #: A co-signed admixture change this refill carries: the syringe holds its new admixture, and
+    #: its program is sent (behind its bridge bolus) once the new admixture is in the reservoir.
+    program_change_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +97,7 @@ class RefillOutcome:
     reconciliation: Reconciliation | None
     plan: RefillPlan | None  # None for a halted refill or a replayed request
     replayed: bool = False  # True: the idempotency key was already used; nothing was done now
+    program_change: ProgramChange | None = None  # the admixture change it carried (sent)
 
 
 def _checked_verification(
@@ -115,6 +126,48 @@ def _checked_verification(
     if cmd.checklist.unconfirmed:
         raise PocketFillChecklistIncomplete(items=", ".join(cmd.checklist.unconfirmed))
     return verification, pharmacist
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Filling:
+    cmd: PerformRefill
+    uow: AbstractUnitOfWork
+    driver: ClinicPumpDriver
+    pump: Pump
+    change: ProgramChange | None
+    at: dt.datetime
+
+
+def _fill(
+    filling: _Filling,
+    refill: Refill,
+    *,
+    label: PharmacyLabel,
+    program: InfusionProgram,
+    policy: ClinicPolicy,
+) -> RefillPlan:
+    """Inject the verified admixture (then send a carried admixture change's program, behind its
+    bridge bolus), close the checklist and the refill, and record the fill on the pump."""
+    cmd, pump, change, now = filling.cmd, filling.pump, filling.change, filling.at
+    filling.driver.inject(pump.serial, volume=cmd.ordered_volume, admixture=label.admixture)
+    if change is not None:  # the new admixture is in: send its program (and bridge)
+        send_with_refill(filling.driver, pump, change, actor=cmd.actor, at=now)
+    refill.complete_pocket_fill_checklist(actor=cmd.actor, at=now, checklist=cmd.checklist)
+    plan = refill.complete(
+        actor=cmd.actor,
+        at=now,
+        reservoir_volume=cmd.ordered_volume,
+        program=program,
+        drugs=reference_library().drugs,
+        policy=policy,
+    )
+    pump.record_fill(
+        admixture=label.admixture, volume=cmd.ordered_volume, at=now, next_refill_due=plan.due
+    )
+    if change is not None:
+        record_sent_program(pump, change, at=now)
+        filling.uow.program_changes.update(change)
+    return plan
 
 
 def perform_refill(
@@ -168,7 +221,12 @@ def perform_refill(
         pump.check_version(cmd.expected_pump_version)
         verification, pharmacist = _checked_verification(uow, pump, cmd, now)
         label = verification.label
-        program = pump.program
+        change = (
+            None
+            if cmd.program_change_id is None
+            else change_for_refill(uow, pump, cmd.program_change_id, label.admixture)
+        )
+        program = pump.program if change is None else change.new_program  # after the refill
         alarm = program.low_reservoir_alarm or library.pump(pump.model_id).low_reservoir_alarm.value
         projected = plan_next_refill(
             filled_at=now,
@@ -188,7 +246,7 @@ def perform_refill(
                 proposer=proposer(cmd.actor),
                 patient=patient_facts(uow, pump.patient_id, now),
                 pump=pump_state(pump),
-                current=CurrentTherapy(
+                current=CurrentTherapy(  # the signed order this refill follows
                     prescription=prescription_of(program), last_dose_change_at=pump.program_since
                 ),
                 proposal=Proposal(
@@ -253,21 +311,12 @@ def perform_refill(
         if refill.record_aspiration(actor=cmd.actor, at=now, returned=cmd.aspiration_returned) is (
             RefillState.ASPIRATION_CONFIRMED
         ):
-            driver.inject(pump.serial, volume=cmd.ordered_volume, admixture=label.admixture)
-            refill.complete_pocket_fill_checklist(actor=cmd.actor, at=now, checklist=cmd.checklist)
-            plan = refill.complete(
-                actor=cmd.actor,
-                at=now,
-                reservoir_volume=cmd.ordered_volume,
+            plan = _fill(
+                _Filling(cmd=cmd, uow=uow, driver=driver, pump=pump, change=change, at=now),
+                refill,
+                label=label,
                 program=program,
-                drugs=library.drugs,
                 policy=chosen,
-            )
-            pump.record_fill(
-                admixture=label.admixture,
-                volume=cmd.ordered_volume,
-                at=now,
-                next_refill_due=plan.due,
             )
         else:
             pump.record_emptied(at=now)  # the residual was withdrawn; nothing was filled
@@ -295,8 +344,16 @@ def perform_refill(
                 "volume_ml": str(cmd.ordered_volume.ml),
                 "next_refill_due": plan.due.isoformat() if plan else None,
                 "tasks": task_ids,
+                "admixture_change_id": None if change is None else change.change_id,
+                "admixture_change_state": None if change is None else change.state.value,
             },
         )
         replan_visits(uow, pump.patient_id)  # the visits its facts ask for
         uow.commit()
-    return RefillOutcome(refill=refill, findings=findings, reconciliation=reconciliation, plan=plan)
+    return RefillOutcome(
+        refill=refill,
+        findings=findings,
+        reconciliation=reconciliation,
+        plan=plan,
+        program_change=change,
+    )

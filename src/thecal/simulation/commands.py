@@ -119,6 +119,11 @@ class TwinCommands(TwinState):
             new_daily_dose=new_program.basal_daily_dose,
         )
         self.program(new_program)
+        if self.program_ is not new_program:  # an uncertain send that never reached the pump
+            self.record(
+                "command", "bridge-bolus", "not applied: the program did not reach the pump"
+            )
+            return plan
         self._replacing_bolus(volume_units(plan.volume), plan.flow, "bridge bolus")
         self.record("command", "bridge-bolus", f"{plan.volume} at {plan.flow} for {plan.duration}")
         return plan

@@ -263,6 +263,17 @@ def _refill_request(w: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
     return "POST", f"{API}/pumps/{pump.id}/refills", body
 
 
+def _admixture_request(w: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
+    pump = _pump(w, kind)
+    body = {
+        "drugs": [{"drug": "morphine", "concentration": "20 mg/mL"}],
+        "daily_dose": str(pump.program.basal_daily_dose),
+        "bridge": True,
+        "idempotency_key": f"matrix-admixture-{next(_counter)}",
+    }
+    return "POST", f"{API}/pumps/{pump.id}/admixture-changes", body
+
+
 def _pump_path(w: Any, kind: str, tail: str = "") -> str:
     return f"{API}/pumps/{w.ids['pump_id'][kind]}{tail}"
 
@@ -294,13 +305,19 @@ ENDPOINTS: dict[str, tuple[str, Any]] = {
     "device.pharmacy_verify": ("object", _verify_request),
     "device.refill": ("object", _refill_request),
     "device.refills_list": ("object", lambda w, k: ("GET", _pump_path(w, k, "/refills"), None)),
+    "device.admixture_propose": ("object", _admixture_request),
+    "device.admixture_pending": (
+        "object",
+        lambda w, k: ("GET", _pump_path(w, k, "/admixture-changes"), None),
+    ),
 }
 
 _CLINICIAN = {
     "device.patient_pumps", "device.pumps_search", "device.pump_read", "device.changes_list",
     "device.change_propose",
     "device.change_cosign", "device.change_send", "device.change_read", "device.interrogate",
-    "device.refill", "device.refills_list",
+    "device.refill", "device.refills_list", "device.admixture_propose",
+    "device.admixture_pending",
 }  # fmt: skip
 # Written from the roles (architecture.md §1), not from the policy table: clinicians run the
 # pump and its program changes, only a physician signs, only a pharmacist verifies the

@@ -144,6 +144,11 @@ def test_idempotency_key_is_required_exactly_where_leaving_it_out_is_422(
     pump_id = pumps[0]["id"] if pumps else implant_pump_with_patient_bolus(clinic)
     without_key = {  # complete bodies with no key: only the missing key can make them 422
         f"{API}/pumps/{{pump_id}}/program-changes": {"daily_dose": "5 mg/day"},
+        f"{API}/pumps/{{pump_id}}/admixture-changes": {
+            "drugs": [{"drug": "morphine", "concentration": "20 mg/mL"}],
+            "daily_dose": "5 mg/day",
+            "bridge": True,
+        },
         f"{API}/pumps/{{pump_id}}/refills": {
             "expected_pump_version": 1,
             "verification_id": "ver-1",

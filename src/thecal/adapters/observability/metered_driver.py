@@ -73,6 +73,13 @@ class MeteredDriver:
             lambda ack: "uncertain" if ack is ProgramAck.UNCERTAIN else "ok",
         )
 
+    def bridge_bolus(self, serial: str, program: InfusionProgram) -> ProgramAck:
+        return self._call(
+            "bridge_bolus",
+            lambda: self._inner.bridge_bolus(serial, program),
+            lambda ack: "uncertain" if ack is ProgramAck.UNCERTAIN else "ok",
+        )
+
     def withdraw_residual(self, serial: str) -> WithdrawalReceipt:
         return self._call("withdraw_residual", lambda: self._inner.withdraw_residual(serial), _ok)
 

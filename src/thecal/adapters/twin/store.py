@@ -270,6 +270,7 @@ class TwinStoreDriver:
         serial = twin.serial
         handlers: dict[str, Callable[[], Any]] = {
             "program": lambda: twin.program(program_from_dict(payload["program"])),
+            "bridge-bolus": lambda: _bridge(twin, program_from_dict(payload["program"])),
             "priming-bolus": twin.priming_bolus,
             "withdraw": twin.withdraw_residual,
             "inject": lambda: twin.inject(
@@ -364,6 +365,12 @@ class TwinStoreDriver:
             return ProgramAck.ACKNOWLEDGED
         return ProgramAck.UNCERTAIN
 
+    def bridge_bolus(self, serial: str, program: InfusionProgram) -> ProgramAck:
+        _, outcome = self._run(serial, "bridge-bolus", {"program": program_to_dict(program)})
+        if outcome is CommandOutcome.ACKNOWLEDGED:
+            return ProgramAck.ACKNOWLEDGED
+        return ProgramAck.UNCERTAIN
+
     def withdraw_residual(self, serial: str) -> WithdrawalReceipt:
         twin, measured = self._run(serial, "withdraw", {})
         return WithdrawalReceipt(serial=serial, at=twin.now, measured=measured)
@@ -404,6 +411,13 @@ class TwinStoreDriver:
 
     def end_mri(self, serial: str, *, recovery: Duration | None = None) -> None:
         self._run(serial, "mri-end", {"recovery_s": duration_text(recovery)})
+
+
+def _bridge(twin: PumpTwin, program: InfusionProgram) -> CommandOutcome:
+    """Send ``program`` behind a bridge bolus; uncertain when the telemetry link is down."""
+    uncertain = twin.telemetry is not None
+    twin.bridge_bolus(program)
+    return CommandOutcome.UNCERTAIN if uncertain else CommandOutcome.ACKNOWLEDGED
 
 
 def _same(stored: DeviceCommand, applied: DeviceCommand) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.program import InfusionProgram
@@ -97,11 +98,18 @@ class ProgramDiff:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def diff(old_program: InfusionProgram, new_program: InfusionProgram) -> ProgramDiff:
+def diff(
+    old_program: InfusionProgram,
+    new_program: InfusionProgram,
+    *,
+    extra: Sequence[tuple[str, str]] = (),
+) -> ProgramDiff:
     """List every parameter of both programs with old and new values as display text.
 
     Parameters present on one side only (an added flex step, a new admixture component, a patient
-    bolus switched on) appear with ``"—"`` on the other side.
+    bolus switched on) appear with ``"—"`` on the other side. ``extra`` rows (name, new text) are
+    part of the change without an old value — an admixture change's bridge bolus
+    (``domain/admixture_change.py``) — and so are bound to the same digest.
     """
     old, new = dict(program_parameters(old_program)), dict(program_parameters(new_program))
     names = list(old) + [name for name in new if name not in old]
@@ -110,4 +118,5 @@ def diff(old_program: InfusionProgram, new_program: InfusionProgram) -> ProgramD
             DiffEntry(parameter=name, old=old.get(name, _ABSENT), new=new.get(name, _ABSENT))
             for name in names
         )
+        + tuple(DiffEntry(parameter=name, old=_ABSENT, new=text) for name, text in extra)
     )

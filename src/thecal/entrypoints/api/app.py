@@ -25,6 +25,7 @@ from thecal.entrypoints.api.openapi_contract import describe_operation
 from thecal.entrypoints.api.query_guard import RepeatedQueryGuard
 from thecal.entrypoints.api.request_log import RequestObserver
 from thecal.entrypoints.api.routers import (
+    admixture_changes,
     appointments,
     assessments,
     audit,
@@ -55,7 +56,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 _MODULES = (
     auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
     procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
-    referrals, appointments, calendar,
+    referrals, appointments, calendar, admixture_changes,
 )  # fmt: skip
 
 

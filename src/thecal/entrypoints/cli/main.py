@@ -102,6 +102,11 @@ COMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand(name="refills", target=f"{_CLI}.refills:app", help="Refills."),
     Subcommand(
+        name="admixture-changes",
+        target=f"{_CLI}.admixture_changes:app",
+        help="Admixture changes at a refill: concentration, drug rotation, adjuvants, bridge bolus.",
+    ),
+    Subcommand(
         name="mri",
         target=f"{_CLI}.mri:app",
         help="Plan an MRI, empty the pump, clear, record the scan.",

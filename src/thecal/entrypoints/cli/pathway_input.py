@@ -7,12 +7,13 @@ the strict parser (``domain/quantity_text.py``): a bare number or an ambiguous u
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 
 from thecal.bootstrap import Thecal
-from thecal.domain.admixture import Admixture
+from thecal.domain.admixture import Admixture, Component
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ConfirmationToken, ProgramChange
@@ -22,6 +23,7 @@ from thecal.services.identity import Reauthenticate
 from thecal.services.pump_record import Pump
 
 __all__ = [
+    "Adjuvants",
     "PasswordStdin",
     "admixture_of",
     "change_payload",
@@ -43,6 +45,15 @@ PasswordStdin = Annotated[
 ]
 
 
+Adjuvants = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--adjuvant",
+        help='An adjuvant and its concentration, e.g. "clonidine=100 mcg/mL" (repeat for more).',
+    ),
+]
+
+
 def instant(text: str, option: str) -> dt.datetime:
     """An ISO date or date-time; naive values are read as UTC."""
     try:
@@ -54,8 +65,20 @@ def instant(text: str, option: str) -> dt.datetime:
     return value if value.utcoffset() is not None else value.replace(tzinfo=dt.UTC)
 
 
-def admixture_of(drug: str, concentration: str) -> Admixture:
-    return Admixture.single(drug.strip(), parse_concentration(concentration))
+def admixture_of(drug: str, concentration: str, adjuvants: Sequence[str] = ()) -> Admixture:
+    """The primary drug at its concentration, then each ``"clonidine=100 mcg/mL"`` adjuvant."""
+    components = [Component(drug_id=drug.strip(), concentration=parse_concentration(concentration))]
+    for text in adjuvants:
+        name, sep, strength = text.partition("=")
+        if not sep or not name.strip():
+            raise RequestInvalid(
+                where="--adjuvant",
+                detail=f"{text!r}: give the drug and its concentration, e.g. clonidine=100 mcg/mL",
+            )
+        components.append(
+            Component(drug_id=name.strip(), concentration=parse_concentration(strength))
+        )
+    return Admixture(components=tuple(components))
 
 
 def confirmation_token(

@@ -10,7 +10,7 @@ from thecal.domain.quantity_text import parse_volume
 from thecal.domain.refill import PharmacyLabel
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
-from thecal.entrypoints.cli.pathway_input import admixture_of, instant
+from thecal.entrypoints.cli.pathway_input import Adjuvants, admixture_of, instant
 from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 
 __all__ = ["app"]
@@ -29,12 +29,14 @@ def verify(
     volume: Annotated[str, typer.Option(help='Volume dispensed, e.g. "20 mL".')],
     lot: Annotated[str, typer.Option(help="Lot number.")],
     beyond_use: Annotated[str, typer.Option(help="Beyond-use date (ISO; UTC if no offset).")],
+    adjuvant: Adjuvants = None,
     as_json: Json = False,
 ) -> None:
-    """Verify drug, concentration, volume, lot and beyond-use date against the pump's program."""
+    """Verify drug(s), concentration(s), volume, lot and beyond-use date against the pump's
+    program, or against the new admixture of a co-signed admixture change of the pump."""
     with translate_errors(as_json=as_json), open_app() as thecal:
         label = PharmacyLabel(
-            admixture=admixture_of(drug, concentration),
+            admixture=admixture_of(drug, concentration, adjuvant or ()),
             volume=parse_volume(volume),
             lot=lot,
             beyond_use=instant(beyond_use, "--beyond-use"),

@@ -39,6 +39,14 @@ def perform(
         ),
     ] = False,
     key: Annotated[str | None, typer.Option(help="Idempotency key (generated if omitted).")] = None,
+    program_change: Annotated[
+        str | None,
+        typer.Option(
+            help="A co-signed admixture change this refill carries (`thecal admixture-changes "
+            "pending`): the syringe holds its new admixture, and its program is sent behind its "
+            "bridge bolus once the new admixture is in."
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Interrogate, withdraw and reconcile, inject, and set the next refill date."""
@@ -61,6 +69,7 @@ def perform(
                     no_pocket_swelling_or_pain=checklist_confirmed,
                     observed_for_overdose_symptoms=checklist_confirmed,
                 ),
+                program_change_id=program_change,
             ),
         )
         rec = outcome.reconciliation
@@ -73,9 +82,20 @@ def perform(
             "next_refill_due": outcome.plan.due.isoformat() if outcome.plan else None,
             "binding": outcome.plan.binding.value if outcome.plan else None,
             "replayed": outcome.replayed,
+            "program_change": None
+            if outcome.program_change is None
+            else {
+                "change_id": outcome.program_change.change_id,
+                "state": outcome.program_change.state.value,
+            },
         }
         human = (
             f"refill {payload['refill_id']} {payload['state']}: {payload['reconciliation']}; "
             f"next refill {payload['next_refill_due'] or '—'} ({payload['binding'] or '—'})"
         )
+        if outcome.program_change is not None:
+            human += (
+                f"; admixture change {outcome.program_change.change_id} "
+                f"{outcome.program_change.state.value}: interrogate to confirm it"
+            )
         emit(payload, human, as_json=as_json)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from thecal.adapters.program_codec import (
@@ -24,6 +25,7 @@ from thecal.adapters.sql.mappers.transitions import (
     transition_from_dict,
     transition_to_dict,
 )
+from thecal.domain.admixture_change import AdmixtureTransition
 from thecal.domain.program_change import (
     OverrideJustification,
     OverrideReason,
@@ -33,6 +35,7 @@ from thecal.domain.program_change import (
     Signature,
     diff,
 )
+from thecal.domain.units import Volume, plain
 from thecal.domain.users import Role
 
 __all__ = [
@@ -73,6 +76,11 @@ def change_to_row(change: ProgramChange, *, pump_id: str, idempotency_key: str) 
         "used_tokens": sorted(change.used_token_ids),
         "history": [transition_to_dict(t) for t in change.history],
     }
+    if change.transition is not None:  # an admixture change at a refill (its bridge is signed)
+        state["admixture_transition"] = {
+            "dead_space_ml": plain(change.transition.dead_space.ml),
+            "bridge": change.transition.bridge,
+        }
     return {
         "id": change.change_id,
         "patient_id": change.patient_id,
@@ -106,7 +114,22 @@ def change_from_row(row: Row) -> ProgramChange:
     change.patient_id = row["patient_id"]
     change.old_program = decode_program(row["old_program_json"])
     change.new_program = decode_program(row["new_program_json"])
-    change.diff = diff(change.old_program, change.new_program)
+    saved = state.get("admixture_transition")
+    change.transition = (
+        None
+        if saved is None
+        else AdmixtureTransition(
+            old_program=change.old_program,
+            new_program=change.new_program,
+            dead_space=Volume.from_ml(Decimal(saved["dead_space_ml"])),
+            bridge=bool(saved["bridge"]),
+        )
+    )
+    change.diff = diff(
+        change.old_program,
+        change.new_program,
+        extra=change.transition.diff_rows() if change.transition else (),
+    )
     change.proposed_by = row["proposed_by"]
     change.rationale = row["rationale"]
     change.state = ProgramChangeState(row["state"])

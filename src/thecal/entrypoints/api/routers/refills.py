@@ -63,6 +63,7 @@ def perform(
             test_volume=quantity(parse_volume, body.test_volume, where="test_volume"),
             aspiration_returned=body.aspiration_returned,
             checklist=checklist_of(body.checklist),
+            program_change_id=body.program_change_id,
         ),
     )
     if outcome.replayed:

@@ -50,6 +50,14 @@ class RefillCreate(In):
     test_volume: QuantityText = Field(description='Injected and aspirated back first, e.g. "5 mL".')
     aspiration_returned: Flag
     checklist: PocketFillChecklistIn
+    program_change_id: Ident | None = Field(
+        default=None,
+        description=(
+            "A co-signed admixture change this refill carries (GET /pumps/{pump_id}/"
+            "admixture-changes): the verified syringe holds its new admixture, and its program is "
+            "sent behind its bridge bolus once the new admixture is in."
+        ),
+    )
 
 
 class RefillPublic(Out):
