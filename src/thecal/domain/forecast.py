@@ -214,7 +214,9 @@ def _plan(
     unknown: list[str] = []
     for component in admixture.components:
         drug = drugs[component.drug_id]
-        stability: Sourced[int] | None = drug.stability_days(component.concentration)
+        stability: Sourced[int] | None = drug.stability_days(
+            component.concentration, admixed=len(admixture.components) > 1
+        )
         if stability is None:
             unknown.append(drug.id)
             continue

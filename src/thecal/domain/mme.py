@@ -143,6 +143,8 @@ def _resolve(name: str, table: MmeTable) -> str:
     if table.covers(clean):
         return clean
     base, sep, route = clean.rpartition("-")
+    if sep and base in table.exclusions:
+        return base  # excluded by any route (a buprenorphine patch or film): listed, not counted
     if sep and route in _ORAL and table.covers(base):
         return base
     if sep and table.covers(base):
@@ -173,6 +175,8 @@ def opioid_dose(
         UnknownReference: an opioid the table does not know.
     """
     drug = _resolve(name, table)
+    if drug in table.exclusions:
+        return OpioidDose(drug=drug, daily_dose=rate)  # never converted: no unit to check
     want_unit, want_per = table.per_of(drug)
     if want_per is TimeUnit.HOUR and (unit, per) != (want_unit, want_per):
         raise MmeUnitImplausible(

@@ -28,8 +28,10 @@ from thecal.domain.authorization import Action, Subject, authorize, authorize_fu
 from thecal.domain.errors import Conflict, NotFound
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
+    DEFAULT_CO_SIGNING_POLICY,
     ConfirmationRejected,
     ConfirmationToken,
+    CoSigningPolicy,
     OverrideJustification,
     ProgramChange,
     ProgramChangeBlocked,
@@ -128,6 +130,7 @@ class CoSignProgramChange:
     actor: Actor
     change_id: str
     token: ConfirmationToken
+    policy: CoSigningPolicy = DEFAULT_CO_SIGNING_POLICY  # the clinic's (the proposer may not)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -322,7 +325,10 @@ def sign_program_change(
 def cosign_program_change(
     cmd: CoSignProgramChange, *, uow: AbstractUnitOfWork, clock: Clock
 ) -> ProgramChange:
-    """Co-sign as a second, different clinician (SR-02), with an SR-16 token on the same diff."""
+    """Co-sign as a second, different clinician (SR-02), with an SR-16 token on the same diff.
+
+    Neither the signer nor (clinic policy ``cmd.policy``, on by default) the proposer may co-sign.
+    """
     authorize_function(cmd.actor, Action.PROGRAM_COSIGN)
     now = clock.now()
     with uow:
@@ -330,7 +336,7 @@ def cosign_program_change(
         subject = Subject.patient(change.patient_id)
         authorize(cmd.actor, Action.PROGRAM_COSIGN, subject)
         _spend(uow, change, cmd.token, "co-sign the program change", now)
-        change.co_sign(actor=cmd.actor, token=cmd.token, at=now)
+        change.co_sign(actor=cmd.actor, token=cmd.token, at=now, policy=cmd.policy)
         uow.program_changes.update(change)
         uow.audit.record(
             actor=cmd.actor,

@@ -58,7 +58,11 @@ def project_pump(
     stabilities = [
         days.value
         for component in admixture.components
-        if (days := library.drug(component.drug_id).stability_days(component.concentration))
+        if (
+            days := library.drug(component.drug_id).stability_days(
+                component.concentration, admixed=len(admixture.components) > 1
+            )
+        )
     ]
     end_of_service = implanted_at + model.service_life.value.to_timedelta()
     eri_delay = model.eri_to_stop.value.to_timedelta() if model.eri_to_stop else dt.timedelta(0)

@@ -13,7 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from api_support import PASSWORD, Clinic, TestClient, build_clinic, implant_pump_with_patient_bolus
+from api_support import (
+    PASSWORD,
+    Clinic,
+    TestClient,
+    add_user,
+    build_clinic,
+    implant_pump_with_patient_bolus,
+)
 from api_support import logged_in as log_in
 
 from thecal.domain.audit import AuditEntry
@@ -130,10 +137,13 @@ def test_a_dose_increase_is_signed_cosigned_sent_and_confirmed_by_interrogation(
     assert signed["signature"]["user_id"] == clinic.users[Role.PHYSICIAN]
     cosign = {"password": PASSWORD, "diff_digest": proposed["diff_digest"]}
     _problem(physician.post(f"{change_url}/co-signature", json=cosign), 403, "THC-PATH-016")
+    refused = _problem(nurse.post(f"{change_url}/co-signature", json=cosign), 403, "THC-PATH-017")
+    assert "proposed program change" in refused["detail"]  # the proposer may not co-sign
     assert _change(nurse, proposed["id"])["state"] == "signed"
-    cosigned = _ok(nurse.post(f"{change_url}/co-signature", json=cosign))
+    second_nurse_id = add_user(clinic, "nurse2", Role.NURSE)
+    cosigned = _ok(log_in(clinic, "nurse2").post(f"{change_url}/co-signature", json=cosign))
     assert cosigned["state"] == "co-signed"
-    assert cosigned["co_signature"]["user_id"] == clinic.users[Role.NURSE]
+    assert cosigned["co_signature"]["user_id"] == second_nurse_id
 
     seen = _pump(nurse, pump_id)["version"]
     _ok(physician.post(f"{API}/pumps/{pump_id}/interrogations"), 201)  # the pump moved on

@@ -25,19 +25,29 @@ from thecal.domain.dosing import (
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.forecast import plan_next_refill
 from thecal.domain.library import reference_library
-from thecal.domain.mme import OpioidDose, calculate_mme
+from thecal.domain.mme import calculate_mme, opioid_dose
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program import DAY
+from thecal.domain.quantity_display import shown
 from thecal.domain.quantity_text import (
     format_quantity,
     parse_concentration,
     parse_dose_rate,
+    parse_dose_rate_as_written,
     parse_duration,
     parse_flow_rate,
     parse_mass,
     parse_volume,
 )
 from thecal.domain.units import Duration, FlowRate, MassUnit, TimeUnit, Volume, VolumeUnit, plain
+from thecal.entrypoints.cli.calc_library import (
+    EXIT_FOR_OUTCOME,
+    check_fill_volumes,
+    component_doses,
+    library_check_for_refill,
+    library_lines,
+    library_payload,
+)
 from thecal.entrypoints.cli.output import emit, translate_errors
 
 app = typer.Typer(
@@ -169,9 +179,14 @@ def refill(
     margin: Annotated[
         str, typer.Option("--margin", help="Refill this long before the alarm")
     ] = "7 days",
+    age_years: Annotated[
+        int | None,
+        typer.Option("--age-years", min=0, help="Patient's age (children's limits; default adult)"),
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    """Reservoir forecast and next refill date, naming the limit that binds.
+    """Reservoir forecast and next refill date, naming the limit that binds, with the drug
+    library's checks (exit 3 when the review would block, 1 when it needs an override).
 
     Example: thecal calc refill --pump synchromed-ii-40 --drug morphine --concentration "25 mg/mL"
     --daily-dose "5 mg/day" --volume "40 mL" → alarm in 190 days, stability 90 days binds.
@@ -198,8 +213,22 @@ def refill(
                 where="--filled-at", detail=f"{filled_at!r} has no time zone; add 'Z' or '+00:00'"
             )
         alarm_volume = parse_volume(alarm) if alarm else model.low_reservoir_alarm.value
+        check_fill_volumes(model, reservoir, alarm_volume)
         policy = ClinicPolicy(
             max_refill_interval=parse_duration(max_interval), refill_margin=parse_duration(margin)
+        )
+        check = library_check_for_refill(
+            admixture=admixture,
+            daily_dose=dose_rate,
+            bolus_dose=parse_mass(bolus_dose) if bolus_dose is not None else None,
+            boluses_per_day=boluses_per_day,
+            model=model,
+            reservoir=reservoir,
+            at=at,
+            first_fill=first_fill,
+            age_years=age_years,
+            library=library,
+            policy=policy,
         )
         plan = plan_next_refill(
             filled_at=at,
@@ -236,8 +265,17 @@ def refill(
                 for c in plan.candidates
             ],
             "stability_unknown_for": list(plan.unknown_stability),
+            "daily_doses": {
+                drug_id: {
+                    "mcg_per_day": d.mcg_per_day,
+                    "display": shown(d, mass=library.drug(drug_id).dose_unit),
+                }
+                for drug_id, d in admixture.doses_at(basal).items()
+            },
+            "library_check": library_payload(check),
         }
         lines = [f"{admixture.describe()} in {model.name}: flow {basal} at {dose_rate}"]
+        lines.append(f"daily doses: {', '.join(component_doses(admixture, basal, library))}")
         if plan.basal.to_alarm and plan.basal.to_empty:
             lines.append(
                 f"low-reservoir alarm ({alarm_volume}) in {_days(plan.basal.to_alarm.in_days)} days; empty in {_days(plan.basal.to_empty.in_days)} days"
@@ -252,7 +290,11 @@ def refill(
             lines.append(
                 f"stability unknown for {', '.join(plan.unknown_stability)}: the clinic maximum applies"
             )
+        lines.extend(library_lines(check))
         emit(payload, "\n".join(lines), as_json=as_json)
+    status = EXIT_FOR_OUTCOME[check.result.outcome]
+    if status:
+        raise typer.Exit(code=status)
 
 
 @app.command()
@@ -275,6 +317,7 @@ def mme(
     The intrathecal morphine equivalent is shown as information only, never as a starting dose.
     """
     with translate_errors(as_json=as_json):
+        factors = reference_library().mme_table(table)
         doses = []
         for item in opioid:
             drug, sep, amount = item.partition("=")
@@ -283,8 +326,12 @@ def mme(
                     where="--opioid",
                     detail=f"{item!r}: write DRUG=DAILY DOSE, e.g. 'oxycodone=40 mg/day'",
                 )
-            doses.append(OpioidDose(drug=drug.strip(), daily_dose=parse_dose_rate(amount)))
-        factors = reference_library().mme_table(table)
+            rate, unit, per = parse_dose_rate_as_written(amount)
+            doses.append(
+                opioid_dose(
+                    drug.strip(), amount.strip(), rate=rate, unit=unit, per=per, table=factors
+                )
+            )
         result = calculate_mme(doses, factors)
         it_equivalent = result.intrathecal_morphine_equivalent
         warning = "information only: MME must not be used to choose an intrathecal dose (S22); start within the drug library's starting range"
@@ -305,11 +352,13 @@ def mme(
                 }
                 for x in result.lines
             ],
+            "excluded": [{"drug": x.drug, "reason": x.reason} for x in result.excluded],
             "intrathecal_morphine_equivalent_mg_per_day": it_equivalent.mg_per_day,
             "oral_to_intrathecal_ratio": "300:1",
             "warning": warning,
         }
         lines = [line.describe() for line in result.lines]
+        lines.extend(f"{x.drug}: {x.reason}" for x in result.excluded)
         lines.append(
             f"total: {plain(result.total_mme)} MME (table {result.table_id}: {result.table_name}, {result.table_source})"
         )

@@ -35,7 +35,9 @@ PUBLIC_NAMES = {
         "spinal_level",
     },
     program_change: {
+        "DEFAULT_CO_SIGNING_POLICY",
         "DEFAULT_REAUTH_MAX_AGE",
+        "CoSigningPolicy",
         "ConfirmationRejected",
         "ConfirmationToken",
         "DiffEntry",
@@ -51,6 +53,7 @@ PUBLIC_NAMES = {
         "ProgramChangeState",
         "ProgramChangeStateError",
         "ProgramDiff",
+        "ProposerMayNotCoSign",
         "SameClinicianTwice",
         "SendOutcome",
         "Signature",

@@ -26,7 +26,10 @@ from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import AccessDenied
 from thecal.domain.program_change import (
     ConfirmationRejected,
+    CoSigningPolicy,
     ProgramChangeBlocked,
+    ProgramChangeState,
+    ProposerMayNotCoSign,
     SameClinicianTwice,
 )
 from thecal.domain.refill import AdmixtureMismatch
@@ -149,6 +152,31 @@ def test_the_signer_may_not_co_sign_their_own_change(
     )
     with pytest.raises(SameClinicianTwice):
         cosign_program_change(own, uow=uow, clock=clock)
+
+
+def test_the_nurse_who_proposed_may_not_co_sign_unless_the_clinic_allows_it(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    change = propose_program_change(propose(), uow=uow, clock=clock).change  # NURSE proposes
+    change = sign_program_change(sign(change, clock.now()), uow=uow, clock=clock)
+    proposer = CoSignProgramChange(
+        actor=actor(NURSE), change_id=change.change_id, token=token(NURSE, change, clock.now())
+    )
+    with pytest.raises(ProposerMayNotCoSign) as refused:
+        cosign_program_change(proposer, uow=uow, clock=clock)
+    assert refused.value.code == "THC-PATH-017"
+    stored, _, _ = uow.database.pathway.changes[change.change_id]
+    assert stored.state is ProgramChangeState.SIGNED  # nothing changed
+    allowed = dataclasses.replace(
+        proposer,
+        token=token(NURSE, change, clock.now()),
+        policy=CoSigningPolicy(proposer_may_co_sign=True),
+    )
+    assert cosign_program_change(allowed, uow=uow, clock=clock).signers == (
+        "user-paula",
+        "user-nina",
+    )
 
 
 def test_a_send_from_a_stale_pump_version_conflicts_before_reaching_the_pump(
