@@ -34,7 +34,7 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
 ) -> None:
     pump_id = implant_pump_with_patient_bolus(clinic)
     clinic.clock.advance(days=10)
-    nurse = browser_login(clinic, "nurse")
+    nurse, physician = browser_login(clinic, "nurse"), browser_login(clinic, "physician")
     assert "Change the admixture at the next refill" in nurse.get(f"/pumps/{pump_id}").text
     new_url, action = (
         f"/pumps/{pump_id}/admixture-changes/new",
@@ -47,14 +47,14 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
         "bridge": "yes",
         "rationale": "stock strength",
     }
-    refused = _post(nurse, new_url, action, proposal)
+    refused = _post(physician, new_url, action, proposal)
     assert refused.status_code == 422
     assert "THC-QTY-00" in refused.text
     assert 'value="5 mg/day"' in refused.text
     assert ">stock strength</textarea>" in refused.text
     assert _changes(clinic, pump_id) == 0
 
-    done = _post(nurse, new_url, action, {**proposal, "concentration": "20 mg/mL"})
+    done = _post(physician, new_url, action, {**proposal, "concentration": "20 mg/mL"})
     assert done.status_code == 200  # followed the 303 to the change page
     assert done.history[0].status_code == 303
     assert "bridge bolus" in done.text
@@ -62,7 +62,6 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
     change_id = done.url.path.rsplit("/", 1)[-1]
     assert _changes(clinic, pump_id) == 1
 
-    physician = browser_login(clinic, "physician")
     change_url = f"/pumps/{pump_id}/program-changes/{change_id}"
     page = physician.get(change_url)
     digest = re.search(r'name="diff_digest" value="([0-9a-f]{64})"', page.text)
