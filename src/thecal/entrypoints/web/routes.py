@@ -36,6 +36,7 @@ from thecal.entrypoints.api.routers.worklist import PageMemo, worklist_page
 from thecal.entrypoints.web import (
     pages_account,
     pages_admin,
+    pages_admixture_changes,
     pages_console,
     pages_implants,
     pages_intake,
@@ -303,6 +304,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_account.router)
     app.include_router(pages_pumps.router)
     app.include_router(pages_refills.router)
+    app.include_router(pages_admixture_changes.router)
     app.include_router(pages_outcomes.router)
     app.include_router(pages_console.router)
     app.include_router(pages_trials.router)
