@@ -29,6 +29,7 @@ variable                   default                    meaning
                                                       (≥ 32 bytes in production)
 ``THECAL_LOG_FORMAT``      ``json``                   ``json`` lines or ``console`` (a terminal)
 ``THECAL_LOG_LEVEL``       ``info``                   ``debug``, ``info``, ``warning`` or ``error``
+``THECAL_MAX_REQUEST_KB``  ``64``                     the largest request body (413 above it)
 ``THECAL_PROPOSER_MAY_CO_SIGN`` ``false``             clinic policy: ``true`` lets the clinician who
                                                      proposed a program change co-sign it
 ``THECAL_REQUEST_THREADS`` ``4``                      worker threads per server process (``thecal
@@ -97,6 +98,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     request_threads: int = Field(default=4, ge=1, le=64)
     worklist_cache: bool = True  # False: every worklist read queries the database (benchmarks)
+    max_request_kb: int = Field(default=64, ge=4, le=10_240)  # one limit on every request body
     proposer_may_co_sign: bool = False  # clinic policy: the proposer may not co-sign (default)
 
     @property
