@@ -1,4 +1,5 @@
-"""Roles × endpoints × {own, foreign, collection} over HTTP: 0 unauthorised 2xx (SR-21).
+"""Roles × endpoints × {own, foreign, collection} × {own, other care team} over HTTP: 0
+unauthorised 2xx (SR-21); the other team's clinicians are ``physician-other`` and ``nurse-other``.
 
 The expected grants are written here independently of the policy table. Each role (and an
 anonymous caller) uses a real session cookie with its CSRF token, on SQLite and PostgreSQL.
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import matrix_care_teams
 import matrix_device
 import matrix_pathway
 import matrix_scheduling
@@ -172,11 +174,24 @@ EXPECTED: dict[str, dict[str, str]] = {
     "anonymous": {},
 }
 
-for _part in (matrix_pathway.PART, matrix_device.PART, matrix_tasks.PART, matrix_scheduling.PART):
+_PARTS = (
+    matrix_pathway.PART,
+    matrix_device.PART,
+    matrix_tasks.PART,
+    matrix_scheduling.PART,
+    matrix_care_teams.PART,  # last: its prepare puts every patient on the team "Matrix"
+)
+for _part in _PARTS:
     assert not set(_part.endpoints) & set(ENDPOINTS), "endpoint names must be unique"
     ENDPOINTS.update(_part.endpoints)
     for _role, _grants in _part.expected.items():
         EXPECTED[_role].update(_grants)
+# the care-team dimension (SR-21): the same roles on another team reach no patient object
+EXPECTED.update(
+    matrix_care_teams.other_team_grants(
+        EXPECTED, {name: shape for name, (shape, _) in ENDPOINTS.items()}
+    )
+)
 
 CELLS = [
     (role, endpoint, kind)
@@ -215,14 +230,10 @@ def world(
     }
     implant_pump_with_patient_bolus(clinic)  # the patient user's own pump
     ids: dict[str, dict[str, str]] = {}
-    for part in (
-        matrix_pathway.PART,
-        matrix_device.PART,
-        matrix_tasks.PART,
-        matrix_scheduling.PART,
-    ):
+    for part in _PARTS:
         ids.update(part.prepare(clinic))
     clients = {role.value: logged_in(clinic, role.value) for role in Role}
+    clients.update({name: logged_in(clinic, name) for name in matrix_care_teams.OTHER_TEAM})
     clients["anonymous"] = clinic.client()
     yield World(clinic=clinic, clients=clients, assessments=assessments, ids=ids)
     clinic.thecal.close()
@@ -253,21 +264,18 @@ def test_the_matrix_covers_every_api_operation(world: World) -> None:
         for method in ops
         if path not in {"/api/v1/auth/login", "/api/v1/auth/logout"}
     }
-    covered = {
-        (method, path.split("?")[0])
-        for endpoint, (_, build) in ENDPOINTS.items()
-        for method, path, _ in [build(world, "own")]
-    }
-    placeholders = {
-        world.clinic.own_patient: "{patient_id}",
-        world.assessments["own"]: "{assessment_id}",
-        world.clinic.users[Role.NURSE]: "{user_id}",
-    }
-    for name, objects in world.ids.items():
-        placeholders[objects["own"]] = f"{{{name}}}"
     templated = set()
-    for method, path in covered:
+    for _, build in ENDPOINTS.values():
+        method, path, _ = build(world, "own")
+        placeholders = {  # as of this request: a builder may replace an object (a triage)
+            world.clinic.own_patient: "{patient_id}",
+            world.assessments["own"]: "{assessment_id}",
+            world.clinic.users[Role.NURSE]: "{user_id}",
+        }
+        for name, objects in world.ids.items():
+            placeholders[objects["own"]] = f"{{{name}}}"
+        path = path.split("?")[0]
         for object_id, placeholder in placeholders.items():
-            path = path.replace(object_id, placeholder)  # noqa: PLW2901 - templating in place
+            path = path.replace(object_id, placeholder)
         templated.add((method, path))
     assert operations <= templated, operations - templated
