@@ -40,6 +40,7 @@ from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.config import Settings
 from thecal.domain.audit import AuditKey
 from thecal.domain.errors import PermissionDenied
+from thecal.domain.program_change import CoSigningPolicy
 from thecal.domain.scheduling import WorkingHoursInvalid
 from thecal.domain.sessions import SessionPolicy
 from thecal.domain.users import Actor
@@ -107,6 +108,11 @@ class Thecal:
     retry_attempts: int = 8
     audit_reads: AuditGroupCommit | None = None  # group commit of read audit entries
     scheduling: ClinicSetup = field(default_factory=ClinicSetup)  # zone, holidays, portal URL
+
+    @property
+    def co_signing_policy(self) -> CoSigningPolicy:
+        """Who may co-sign a program change: never the signer; the proposer only if allowed."""
+        return CoSigningPolicy(proposer_may_co_sign=self.settings.proposer_may_co_sign)
 
     def mailer(self) -> Mailer:
         """The reminders' mailer: the SMTP server when configured, else the local outbox."""

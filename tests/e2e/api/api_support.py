@@ -111,6 +111,12 @@ def build_clinic(
     return Clinic(thecal=thecal, clock=moved, users=users, own_patient=own, foreign_patient=foreign)
 
 
+def add_user(clinic: Clinic, username: str, role: Role) -> str:
+    """One more account (password ``PASSWORD``), e.g. a second nurse to co-sign what the first
+    proposed (the proposer may not co-sign, clinic policy on by default); returns its id."""
+    return _user(clinic.thecal, username, role)
+
+
 def _user(thecal: Thecal, username: str, role: Role, *, patient_id: str | None = None) -> str:
     user = thecal.run(
         thecal.accounts.create_user,

@@ -1,5 +1,5 @@
 """A drug rotation at a refill over HTTP (issue 12 §2), on SQLite and PostgreSQL: morphine →
-hydromorphone with a bridge bolus proposed by a nurse, signed (overrides justified) and co-signed
+hydromorphone with a bridge bolus proposed and signed by a physician (overrides justified) and co-signed
 on the diff that holds the bridge, refused by /sending, the new admixture verified by the
 pharmacist, carried by the refill and confirmed by interrogation."""
 
@@ -53,7 +53,7 @@ def test_a_rotation_to_hydromorphone_with_a_bridge_over_http(clinic: Clinic) -> 
     )
     headers = {"Idempotency-Key": "rotation-1"}
     proposed = _ok(
-        nurse.post(f"{API}/pumps/{pump_id}/admixture-changes", json=body, headers=headers), 201
+        physician.post(f"{API}/pumps/{pump_id}/admixture-changes", json=body, headers=headers), 201
     )
     assert proposed["state"] == "reviewed", proposed["findings"]
     codes = {f["code"] for f in proposed["findings"]}
@@ -63,8 +63,13 @@ def test_a_rotation_to_hydromorphone_with_a_bridge_over_http(clinic: Clinic) -> 
     assert rows["patient bolus"][1] == "off"  # its dose was in morphine
     assert rows["bridge bolus"][1].endswith("(the old admixture at the old dose)")
     assert rows["at the tip until the new admixture arrives"][1].startswith("morphine ")
-    again = nurse.post(f"{API}/pumps/{pump_id}/admixture-changes", json=body, headers=headers)
+    again = physician.post(f"{API}/pumps/{pump_id}/admixture-changes", json=body, headers=headers)
     assert (_ok(again)["id"], again.json()["replayed"]) == (proposed["id"], True)
+    no_bridge = {**body, "bridge": False}  # the key with another request: not a retry (422)
+    refused = physician.post(
+        f"{API}/pumps/{pump_id}/admixture-changes", json=no_bridge, headers=headers
+    )
+    assert "different bridge" in _problem(refused, 422, "THC-INPUT-003")["detail"]
 
     change_url = f"{API}/program-changes/{proposed['id']}"
     assert _ok(physician.post(f"{change_url}/signature", json=_signature(proposed)))["state"]

@@ -22,6 +22,7 @@ from api_support import (
     AUDIT_KEY,
     PASSWORD,
     Clinic,
+    add_user,
     build_clinic,
     implant_pump_with_patient_bolus,
     postgres_schema_url,
@@ -237,10 +238,12 @@ def test_two_processes_on_one_database_give_exactly_one_winner_and_a_verifying_c
     signer = next(s for s, a in zip(signers, signed, strict=True) if a.status_code == 200)
     other = signers[1 - signers.index(signer)]
 
-    # Co-signatures: the other physician and a nurse at once.
+    # Co-signatures: the other physician and a nurse who did not propose it, at once.
+    add_user(clinic, "nurse2", Role.NURSE)
+    second_nurse = _session(pair[1], "nurse2", opened)
     cosign = {"password": PASSWORD, "diff_digest": change["diff_digest"]}
     cosigned = _race(
-        [lambda c=c: c.post(f"{url}/co-signature", json=cosign) for c in (other, nurses[1])]
+        [lambda c=c: c.post(f"{url}/co-signature", json=cosign) for c in (other, second_nurse)]
     )
     assert _statuses(cosigned) == [200, 409], [a.text for a in cosigned]
     assert nurses[0].get(url).json()["state"] == "co-signed"

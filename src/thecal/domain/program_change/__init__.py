@@ -13,7 +13,7 @@
 Rules (architecture.md §1 and §3, safety.md SR-02, SR-16, clinical.md §11 rule 9, S74):
 
 * physicians and nurses propose; only a physician signs; the co-signer is a different clinician
-  (physician or nurse), so a committed change always carries two distinct clinicians, one of them
+  (physician or nurse) and, by clinic policy on by default, not the proposer either, so a committed change always carries two distinct clinicians, one of them
   a physician (independent double check, safety.md §2.3);
 * signing and co-signing each need a :class:`ConfirmationToken` from a fresh re-authentication,
   bound to this change and to the SHA-256 digest of the full old-vs-new :class:`ProgramDiff`
@@ -31,7 +31,7 @@ Rules (architecture.md §1 and §3, safety.md SR-02, SR-16, clinical.md §11 rul
 One concept per module: :mod:`.program_diff` (every parameter old vs new, and its digest),
 :mod:`.findings` (the review's findings as kept here, and the signer's override justifications),
 :mod:`.signing` (confirmation tokens, signatures, the re-authentication age), :mod:`.lifecycle`
-(the ``ProgramChange`` aggregate, its states and sends) and :mod:`.errors` (``THC-PATH-010``…``016``).
+(the ``ProgramChange`` aggregate, its states and sends) and :mod:`.errors` (``THC-PATH-010``…``017``).
 Import the public names from this package.
 """
 
@@ -43,6 +43,7 @@ from thecal.domain.program_change.errors import (
     OverrideNotDocumented,
     ProgramChangeBlocked,
     ProgramChangeStateError,
+    ProposerMayNotCoSign,
     SameClinicianTwice,
     WarningsNotAcknowledged,
 )
@@ -61,13 +62,17 @@ from thecal.domain.program_change.program_diff import (
     program_parameters,
 )
 from thecal.domain.program_change.signing import (
+    DEFAULT_CO_SIGNING_POLICY,
     DEFAULT_REAUTH_MAX_AGE,
     ConfirmationToken,
+    CoSigningPolicy,
     Signature,
 )
 
 __all__ = [
+    "DEFAULT_CO_SIGNING_POLICY",
     "DEFAULT_REAUTH_MAX_AGE",
+    "CoSigningPolicy",
     "ConfirmationRejected",
     "ConfirmationToken",
     "DiffEntry",
@@ -83,6 +88,7 @@ __all__ = [
     "ProgramChangeState",
     "ProgramChangeStateError",
     "ProgramDiff",
+    "ProposerMayNotCoSign",
     "SameClinicianTwice",
     "SendOutcome",
     "Signature",

@@ -11,7 +11,8 @@ RequestInvalid (THC-INPUT-002)
 └── WarningsNotAcknowledged         THC-PATH-015  a warn finding not acknowledged by the signer
 PermissionDenied (THC-FLOW-403)
 ├── ConfirmationRejected            THC-PATH-013  token not bound to this user/change/diff, replayed or stale
-└── SameClinicianTwice              THC-PATH-016  the signer tries to co-sign
+├── SameClinicianTwice              THC-PATH-016  the signer tries to co-sign
+└── ProposerMayNotCoSign            THC-PATH-017  the proposer tries to co-sign (clinic policy)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "OverrideNotDocumented",
     "ProgramChangeBlocked",
     "ProgramChangeStateError",
+    "ProposerMayNotCoSign",
     "SameClinicianTwice",
     "WarningsNotAcknowledged",
 ]
@@ -64,3 +66,12 @@ class WarningsNotAcknowledged(RequestInvalid):
 class SameClinicianTwice(PermissionDenied):
     code = "THC-PATH-016"
     template = "{user_id} signed program change {ident} and may not also co-sign it: a second, different clinician must"
+
+
+class ProposerMayNotCoSign(PermissionDenied):
+    code = "THC-PATH-017"
+    template = (
+        "{user_id} proposed program change {ident} and may not also co-sign it (clinic policy: "
+        "the co-signer checks a change they did not propose): a clinician other than the "
+        "proposer and the signer must co-sign"
+    )

@@ -35,7 +35,6 @@ from thecal.domain.program_change.errors import (
     NothingToChange,
     ProgramChangeBlocked,
     ProgramChangeStateError,
-    SameClinicianTwice,
     WarningsNotAcknowledged,
 )
 from thecal.domain.program_change.findings import (
@@ -46,9 +45,12 @@ from thecal.domain.program_change.findings import (
 )
 from thecal.domain.program_change.program_diff import diff, program_parameters
 from thecal.domain.program_change.signing import (
+    DEFAULT_CO_SIGNING_POLICY,
     DEFAULT_REAUTH_MAX_AGE,
     ConfirmationToken,
+    CoSigningPolicy,
     Signature,
+    check_co_signer,
     check_confirmation,
 )
 from thecal.domain.tasks import Task, TaskKind, TaskPriority
@@ -257,6 +259,7 @@ class ProgramChange(StateMachine[ProgramChangeState]):
         token: ConfirmationToken,
         at: dt.datetime,
         max_token_age: Duration = DEFAULT_REAUTH_MAX_AGE,
+        policy: CoSigningPolicy = DEFAULT_CO_SIGNING_POLICY,
     ) -> None:
         """Co-sign as a second, different clinician who checked the same diff (SR-02).
 
@@ -264,13 +267,19 @@ class ProgramChange(StateMachine[ProgramChangeState]):
             ProgramChangeStateError: not ``SIGNED``.
             ActorNotAllowed / InactiveActor: not an active physician or nurse.
             SameClinicianTwice: the co-signer is the signer.
+            ProposerMayNotCoSign: the co-signer proposed the change (clinic ``policy``).
             ConfirmationRejected: the token does not prove re-authentication for this diff.
         """
         action = "co-sign the program change"
         self._expect(action, at, _S.SIGNED)
         require_role(actor, CLINICIANS, action=action)
-        if self.signature is not None and actor.user_id == self.signature.user_id:
-            raise SameClinicianTwice(user_id=actor.user_id, ident=self.change_id)
+        check_co_signer(
+            actor,
+            change_id=self.change_id,
+            proposed_by=self.proposed_by,
+            signed_by=self.signature.user_id if self.signature is not None else None,
+            policy=policy,
+        )
         self.co_signature = self._signature(actor, token, at, max_token_age, action)
         self._move("co-sign", _S.CO_SIGNED, actor.user_id, at)
 

@@ -5,7 +5,10 @@ bound to one user, one change and the digest of the full old-vs-new diff
 (:class:`~thecal.domain.program_change.ProgramDiff`; the SynchroMed "Finish" screen of
 safety:S42). :func:`check_confirmation` refuses a token for another diff, another user, another
 change, a stale, future-dated or replayed one. Who may sign and co-sign (two different
-clinicians, one of them a physician) is the aggregate's rule (:mod:`.lifecycle`).
+clinicians, one of them a physician) is the aggregate's rule (:mod:`.lifecycle`);
+:func:`check_co_signer` says who may not co-sign: the signer (SR-02) and, by clinic policy
+(:class:`CoSigningPolicy`, on by default), the proposer, so the second check is made by someone
+who neither wrote nor signed the change.
 """
 
 from __future__ import annotations
@@ -15,16 +18,45 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from thecal.domain.actors import require_aware
-from thecal.domain.program_change.errors import ConfirmationRejected
+from thecal.domain.program_change.errors import (
+    ConfirmationRejected,
+    ProposerMayNotCoSign,
+    SameClinicianTwice,
+)
 from thecal.domain.units import Duration
 from thecal.domain.users import Actor, Role
 
-__all__ = ["DEFAULT_REAUTH_MAX_AGE", "ConfirmationToken", "Signature", "check_confirmation"]
+__all__ = [
+    "DEFAULT_CO_SIGNING_POLICY",
+    "DEFAULT_REAUTH_MAX_AGE",
+    "CoSigningPolicy",
+    "ConfirmationToken",
+    "Signature",
+    "check_co_signer",
+    "check_confirmation",
+]
 
 #: Longest time between the re-authentication behind a token and its use. Clinic choice (no
 #: retrieved source gives a number); ASVS 3.7.1 asks for re-authentication before sensitive
 #: actions (safety:S105), which a token older than a few minutes no longer proves.
 DEFAULT_REAUTH_MAX_AGE = Duration.minutes(5)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoSigningPolicy:
+    """Who may co-sign, beyond SR-02's "not the signer" (clinic policy, no retrieved source).
+
+    ``proposer_may_co_sign`` is off by default: the nurse who proposed a change may not co-sign
+    it, so the independent double check (safety.md §2.3) is made by a clinician who neither wrote
+    nor signed the change. A clinic that works with one nurse and one physician may turn it on
+    (``THECAL_PROPOSER_MAY_CO_SIGN``); the signer may never co-sign.
+    """
+
+    proposer_may_co_sign: bool = False
+
+
+#: The default: the proposer may not co-sign.
+DEFAULT_CO_SIGNING_POLICY = CoSigningPolicy()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +84,26 @@ class Signature:
     role: Role
     at: dt.datetime
     token_id: str
+
+
+def check_co_signer(
+    actor: Actor,
+    *,
+    change_id: str,
+    proposed_by: str,
+    signed_by: str | None,
+    policy: CoSigningPolicy,
+) -> None:
+    """Refuse a co-signer who is the signer, or (unless ``policy`` allows it) the proposer.
+
+    Raises:
+        SameClinicianTwice: ``actor`` signed the change.
+        ProposerMayNotCoSign: ``actor`` proposed it and the clinic policy forbids that.
+    """
+    if signed_by is not None and actor.user_id == signed_by:
+        raise SameClinicianTwice(user_id=actor.user_id, ident=change_id)
+    if actor.user_id == proposed_by and not policy.proposer_may_co_sign:
+        raise ProposerMayNotCoSign(user_id=actor.user_id, ident=change_id)
 
 
 def check_confirmation(

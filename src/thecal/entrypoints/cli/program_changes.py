@@ -127,7 +127,12 @@ def cosign(
         token = confirmation_token(thecal, actor, change, password_stdin=password_stdin)
         signed = thecal.run(
             cosign_program_change,
-            CoSignProgramChange(actor=actor, change_id=change_id, token=token),
+            CoSignProgramChange(
+                actor=actor,
+                change_id=change_id,
+                token=token,
+                policy=thecal.co_signing_policy,
+            ),
         )
         payload = change_payload(signed)
         emit(payload, _human(payload), as_json=as_json)

@@ -193,9 +193,15 @@ async def sign(request: Request, pump_id: Ident, change_id: Ident) -> Response:
 @router.post("/pumps/{pump_id}/program-changes/{change_id}/cosign", response_class=HTMLResponse)
 async def cosign(request: Request, pump_id: Ident, change_id: Ident) -> Response:
     auth, _, token = await _confirmed(request, change_id)
-    thecal_of(request).run(
+    thecal = thecal_of(request)
+    thecal.run(
         cosign_program_change,
-        CoSignProgramChange(actor=auth.actor, change_id=change_id, token=token),
+        CoSignProgramChange(
+            actor=auth.actor,
+            change_id=change_id,
+            token=token,
+            policy=thecal.co_signing_policy,
+        ),
     )
     return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
 

@@ -338,6 +338,8 @@ class PumpCare:
             if f.severity.value == "override"
         )
         signer, cosigner = staff.physician, self.rng.choice((staff.nurse, staff.second_physician))
+        if cosigner == staff.nurse:  # the proposer may not co-sign (clinic policy, default on)
+            cosigner = staff.second_physician
         token = self._token(signer, change.change_id, change.diff.digest)
         change = ctx.clinic.run(
             sign_program_change,

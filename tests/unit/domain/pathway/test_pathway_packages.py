@@ -41,7 +41,9 @@ PUBLIC_NAMES = {
         "spinal_level",
     },
     program_change: {
+        "DEFAULT_CO_SIGNING_POLICY",
         "DEFAULT_REAUTH_MAX_AGE",
+        "CoSigningPolicy",
         "ConfirmationRejected",
         "ConfirmationToken",
         "DiffEntry",
@@ -57,6 +59,7 @@ PUBLIC_NAMES = {
         "ProgramChangeState",
         "ProgramChangeStateError",
         "ProgramDiff",
+        "ProposerMayNotCoSign",
         "SameClinicianTwice",
         "SendOutcome",
         "Signature",

@@ -16,6 +16,7 @@ from thecal.domain.program import InfusionProgram, PatientBolusSettings
 from thecal.domain.program_change import (
     ConfirmationRejected,
     ConfirmationToken,
+    CoSigningPolicy,
     FindingSeverity,
     FindingSummary,
     NothingToChange,
@@ -26,6 +27,7 @@ from thecal.domain.program_change import (
     ProgramChangeBlocked,
     ProgramChangeState,
     ProgramChangeStateError,
+    ProposerMayNotCoSign,
     SameClinicianTwice,
     SendOutcome,
     WarningsNotAcknowledged,
@@ -79,6 +81,8 @@ def finding(code: str, severity: FindingSeverity) -> FindingSummary:
 
 PHYSICIAN = Actor(user_id="dr-ada", role=Role.PHYSICIAN)
 NURSE = Actor(user_id="rn-cai", role=Role.NURSE)
+#: A second nurse: the nurse who proposed a change may not co-sign it (clinic policy, default on).
+CO_SIGNER = Actor(user_id="rn-dev", role=Role.NURSE)
 
 
 def sign(change: ProgramChange, minute: int = 2) -> None:
@@ -86,7 +90,7 @@ def sign(change: ProgramChange, minute: int = 2) -> None:
 
 
 def co_sign(change: ProgramChange, minute: int = 3) -> None:
-    change.co_sign(actor=NURSE, token=token(change, NURSE, at(minute)), at=at(minute))
+    change.co_sign(actor=CO_SIGNER, token=token(change, CO_SIGNER, at(minute)), at=at(minute))
 
 
 # ----------------------------------------------------------------------------- reaching every state
@@ -130,7 +134,7 @@ ACTIONS: dict[str, Callable[[ProgramChange], object]] = {
         actor=PHYSICIAN, token=token(c, PHYSICIAN, at(10)), at=at(10)
     ),
     "co-sign the program change": lambda c: c.co_sign(
-        actor=NURSE, token=token(c, NURSE, at(10)), at=at(10)
+        actor=CO_SIGNER, token=token(c, CO_SIGNER, at(10)), at=at(10)
     ),
     "send the program to the pump": lambda c: c.record_send(
         actor=NURSE, outcome=SendOutcome.ACKNOWLEDGED, at=at(10)
@@ -196,7 +200,7 @@ def test_every_legal_transition_moves_on_and_bumps_the_version_by_one(
 def test_the_whole_happy_path_ends_confirmed_with_two_distinct_clinicians() -> None:
     change = change_in(S.CONFIRMED)
     assert change.version == 6
-    assert change.signers == ("dr-ada", "rn-cai")
+    assert change.signers == ("dr-ada", "rn-dev")
     assert [t.to_state for t in change.history] == [
         "proposed",
         "reviewed",
@@ -312,6 +316,42 @@ def test_the_signer_may_not_co_sign_their_own_signature() -> None:
     assert change.state is S.SIGNED
 
 
+def test_the_nurse_who_proposed_may_not_co_sign_by_default() -> None:
+    change = change_in(S.SIGNED)  # proposed by NURSE, signed by PHYSICIAN
+    with pytest.raises(ProposerMayNotCoSign) as caught:
+        change.co_sign(actor=NURSE, token=token(change, NURSE, at(3)), at=at(3))
+    assert caught.value.code == "THC-PATH-017"
+    assert isinstance(caught.value, PermissionDenied)
+    assert "rn-cai proposed program change pc-1" in str(caught.value)
+    assert change.state is S.SIGNED
+    assert change.co_signature is None
+    assert change.version == 3  # nothing changed
+    co_sign(change)  # a second nurse may
+    assert change.signers == ("dr-ada", "rn-dev")
+
+
+def test_a_clinic_policy_may_let_the_proposer_co_sign_but_never_the_signer() -> None:
+    allowed = CoSigningPolicy(proposer_may_co_sign=True)
+    change = change_in(S.SIGNED)
+    with pytest.raises(SameClinicianTwice):
+        change.co_sign(
+            actor=PHYSICIAN, token=token(change, PHYSICIAN, at(3)), at=at(3), policy=allowed
+        )
+    change.co_sign(actor=NURSE, token=token(change, NURSE, at(3)), at=at(3), policy=allowed)
+    assert change.signers == ("dr-ada", "rn-cai")
+
+
+def test_a_physician_who_proposed_and_signed_may_not_co_sign_under_either_policy() -> None:
+    for policy in (CoSigningPolicy(), CoSigningPolicy(proposer_may_co_sign=True)):
+        change = propose(PHYSICIAN)
+        change.review(findings=(), at=at(1))
+        sign(change)
+        with pytest.raises(SameClinicianTwice):
+            change.co_sign(
+                actor=PHYSICIAN, token=token(change, PHYSICIAN, at(3)), at=at(3), policy=policy
+            )
+
+
 def test_a_second_physician_may_co_sign_and_a_physician_may_sign_their_own_proposal(
     second_physician: Actor,
 ) -> None:
@@ -361,7 +401,9 @@ def test_a_replayed_token_is_rejected() -> None:
     assert change.signature is not None
     used = change.signature.token_id
     with pytest.raises(ConfirmationRejected, match="replay"):
-        change.co_sign(actor=NURSE, token=token(change, NURSE, at(3), token_id=used), at=at(3))
+        change.co_sign(
+            actor=CO_SIGNER, token=token(change, CO_SIGNER, at(3), token_id=used), at=at(3)
+        )
     assert used in change.used_token_ids
 
 
@@ -404,7 +446,7 @@ def test_an_override_finding_needs_a_reason_code_and_text_and_both_signatures() 
         ACTIONS["send the program to the pump"](change)
     co_sign(change)
     assert change.overrides == (justification,)
-    assert change.signers == ("dr-ada", "rn-cai")
+    assert change.signers == ("dr-ada", "rn-dev")
 
 
 def test_an_override_justification_without_text_is_refused() -> None:

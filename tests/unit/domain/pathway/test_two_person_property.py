@@ -138,6 +138,8 @@ def test_no_action_sequence_commits_a_change_without_two_distinct_clinicians_one
             roles = {ROLE_OF[user_id] for user_id in signers}
             assert roles <= {Role.PHYSICIAN, Role.NURSE}
             assert Role.PHYSICIAN in roles
+            assert change.co_signature is not None
+            assert change.co_signature.user_id != proposer.user_id  # clinic policy, default on
 
 
 def test_the_property_helpers_can_reach_a_committed_change_so_the_property_is_not_vacuous() -> None:
@@ -151,7 +153,7 @@ def test_the_property_helpers_can_reach_a_committed_change_so_the_property_is_no
     )
     act(change, "review-override", ACTORS[0], "own", 1)
     act(change, "sign", ACTORS[0], "own", 2)
-    act(change, "co-sign", ACTORS[3], "own", 3)
+    act(change, "co-sign", ACTORS[4], "own", 3)
     act(change, "send", ACTORS[3], "own", 4)
     assert change.state is ProgramChangeState.SENT
-    assert change.signers == ("dr-a", "rn-c")
+    assert change.signers == ("dr-a", "rn-d")

@@ -62,6 +62,8 @@ def _user(username: str, role: Role, patient_id: str | None = None) -> User:
 PHYSICIAN = _user("paula", Role.PHYSICIAN)
 SECOND_PHYSICIAN = _user("peter", Role.PHYSICIAN)
 NURSE = _user("nina", Role.NURSE)
+#: Co-signs the changes NURSE proposes: the proposer may not co-sign (clinic policy, default on).
+SECOND_NURSE = _user("noah", Role.NURSE)
 PHARMACIST = _user("phil", Role.PHARMACIST)
 PATIENT_USER = _user("pat", Role.PATIENT, PATIENT_ID)
 
@@ -86,7 +88,7 @@ def seed_clinic(uow: AbstractUnitOfWork) -> None:
                 registered_at=START,
             )
         )
-        for user in (PHYSICIAN, SECOND_PHYSICIAN, NURSE, PHARMACIST, PATIENT_USER):
+        for user in (PHYSICIAN, SECOND_PHYSICIAN, NURSE, SECOND_NURSE, PHARMACIST, PATIENT_USER):
             uow.users.add(user)
         uow.audit.record(
             actor=actor(PHYSICIAN),
@@ -146,8 +148,11 @@ def sign(change: ProgramChange, at: dt.datetime) -> SignProgramChange:
 
 
 def cosign(change: ProgramChange, at: dt.datetime) -> CoSignProgramChange:
+    """A second nurse co-signs: the proposer (NURSE) may not."""
     return CoSignProgramChange(
-        actor=actor(NURSE), change_id=change.change_id, token=token(NURSE, change, at)
+        actor=actor(SECOND_NURSE),
+        change_id=change.change_id,
+        token=token(SECOND_NURSE, change, at),
     )
 
 

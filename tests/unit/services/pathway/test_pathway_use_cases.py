@@ -24,9 +24,13 @@ from records_fakes import FakeUnitOfWork
 
 from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import AccessDenied
+from thecal.domain.idempotency import IdempotencyKeyReused
 from thecal.domain.program_change import (
     ConfirmationRejected,
+    CoSigningPolicy,
     ProgramChangeBlocked,
+    ProgramChangeState,
+    ProposerMayNotCoSign,
     SameClinicianTwice,
 )
 from thecal.domain.refill import AdmixtureMismatch
@@ -88,9 +92,12 @@ def test_a_replayed_proposal_returns_the_first_change_audited_as_a_read(
     first = propose_program_change(propose("5.5", key="k"), uow=uow, clock=clock)
     assert first.replayed is False
     audited = len(uow.database.audit)
-    again = propose_program_change(propose("6", key="k"), uow=uow, clock=clock)  # same key
+    with pytest.raises(IdempotencyKeyReused, match="different program"):  # not a retry
+        propose_program_change(propose("6", key="k"), uow=uow, clock=clock)
+    assert len(uow.database.audit) == audited  # refused: nothing replayed, nothing audited
+    again = propose_program_change(propose("5.5", key="k"), uow=uow, clock=clock)  # a retry
     assert again.replayed is True
-    assert again.change == first.change  # the first change, not the new dose
+    assert again.change == first.change
     assert list(uow.database.pathway.changes) == [first.change.change_id]
     (entry,) = uow.database.audit[audited:]  # one entry: a read of the change, no proposal
     assert entry.action == "program.read"
@@ -149,6 +156,31 @@ def test_the_signer_may_not_co_sign_their_own_change(
     )
     with pytest.raises(SameClinicianTwice):
         cosign_program_change(own, uow=uow, clock=clock)
+
+
+def test_the_nurse_who_proposed_may_not_co_sign_unless_the_clinic_allows_it(
+    uow: FakeUnitOfWork, clock: MovableClock, driver: TwinStoreDriver
+) -> None:
+    implant_pump(implant(), uow=uow, clock=clock, driver=driver)
+    change = propose_program_change(propose(), uow=uow, clock=clock).change  # NURSE proposes
+    change = sign_program_change(sign(change, clock.now()), uow=uow, clock=clock)
+    proposer = CoSignProgramChange(
+        actor=actor(NURSE), change_id=change.change_id, token=token(NURSE, change, clock.now())
+    )
+    with pytest.raises(ProposerMayNotCoSign) as refused:
+        cosign_program_change(proposer, uow=uow, clock=clock)
+    assert refused.value.code == "THC-PATH-017"
+    stored, _, _ = uow.database.pathway.changes[change.change_id]
+    assert stored.state is ProgramChangeState.SIGNED  # nothing changed
+    allowed = dataclasses.replace(
+        proposer,
+        token=token(NURSE, change, clock.now()),
+        policy=CoSigningPolicy(proposer_may_co_sign=True),
+    )
+    assert cosign_program_change(allowed, uow=uow, clock=clock).signers == (
+        "user-paula",
+        "user-nina",
+    )
 
 
 def test_a_send_from_a_stale_pump_version_conflicts_before_reaching_the_pump(

@@ -152,7 +152,12 @@ def cosign(
     )
     change = thecal.run(
         cosign_program_change,
-        CoSignProgramChange(actor=auth.actor, change_id=change_id, token=token),
+        CoSignProgramChange(
+            actor=auth.actor,
+            change_id=change_id,
+            token=token,
+            policy=thecal.co_signing_policy,
+        ),
     )
     return change_public(change)
 
