@@ -20,10 +20,10 @@ from thecal.domain.trial import (
     TrialPlan,
     TrialRoute,
     TrialState,
+    Vitals,
     VitalSign,
     VitalSignLimits,
     VitalSignsNotSafe,
-    Vitals,
     alerts_in,
 )
 from thecal.domain.units import Duration, Mass
@@ -120,7 +120,8 @@ def test_an_alert_is_cleared_only_by_a_full_set_within_the_limits() -> None:
 def test_sedation_poss_3_is_an_alert_with_the_naloxone_prompt_after_an_opioid() -> None:
     o = TrialObservation(at=h(2), vitals=FIT, sedation=Sedation.FREQUENTLY_DROWSY)
     [alert] = alerts_in(o, LIMITS, opioid=True)
-    assert alert.sign is VitalSign.SEDATION and alert.naloxone
+    assert alert.sign is VitalSign.SEDATION
+    assert alert.naloxone
     assert alerts_in(TrialObservation(at=h(2), vitals=FIT), LIMITS, opioid=True) == ()
 
 
