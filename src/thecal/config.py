@@ -20,6 +20,8 @@ variable                   default                    meaning
 ``THECAL_IDLE_TIMEOUT_MINUTES`` ``15``                session idle timeout (SR-20)
 ``THECAL_ABSOLUTE_TIMEOUT_HOURS`` ``12``              session absolute lifetime (SR-20)
 ``THECAL_SECURE_COOKIES``  on in production           send cookies only over HTTPS (``Secure``)
+``THECAL_HSTS``            as ``THECAL_SECURE_COOKIES`` ``Strict-Transport-Security`` on every answer
+                                                     (only behind HTTPS)
 ``THECAL_MFA_REQUIRED``    on in production           clinicians and admins must log in with a
                                                       one-time code (SR-19); enrolled users always
 ``THECAL_DEMO_MODE``       ``false``                  pump console controls for the twin (demo only)
@@ -27,6 +29,7 @@ variable                   default                    meaning
                                                       (≥ 32 bytes in production)
 ``THECAL_LOG_FORMAT``      ``json``                   ``json`` lines or ``console`` (a terminal)
 ``THECAL_LOG_LEVEL``       ``info``                   ``debug``, ``info``, ``warning`` or ``error``
+``THECAL_MAX_REQUEST_KB``  ``64``                     the largest request body (413 above it)
 ``THECAL_PROPOSER_MAY_CO_SIGN`` ``false``             clinic policy: ``true`` lets the clinician who
                                                      proposed a program change co-sign it
 ``THECAL_REQUEST_THREADS`` ``4``                      worker threads per server process (``thecal
@@ -74,6 +77,7 @@ class Settings(BaseSettings):
     idle_timeout_minutes: int = Field(default=15, ge=1, le=720)
     absolute_timeout_hours: int = Field(default=12, ge=1, le=24)
     secure_cookies: bool | None = None  # None: on in production, off otherwise
+    hsts: bool | None = None  # None: as secure_cookies (served behind TLS)
     mfa_required: bool | None = None  # None: on in production, off otherwise
     demo_mode: bool = False
     # the scheduling settings, described in docs/scheduling.md
@@ -94,6 +98,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     request_threads: int = Field(default=4, ge=1, le=64)
     worklist_cache: bool = True  # False: every worklist read queries the database (benchmarks)
+    max_request_kb: int = Field(default=64, ge=4, le=10_240)  # one limit on every request body
     proposer_may_co_sign: bool = False  # clinic policy: the proposer may not co-sign (default)
 
     @property
@@ -111,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def cookies_secure(self) -> bool:
         return self.is_production if self.secure_cookies is None else self.secure_cookies
+
+    @property
+    def hsts_enabled(self) -> bool:
+        """Send ``Strict-Transport-Security``: when served behind TLS (secure cookies) or asked."""
+        return self.cookies_secure if self.hsts is None else self.hsts
 
     @property
     def mfa_enforced(self) -> bool:

@@ -23,6 +23,7 @@ into exit codes or HTTP statuses; the errors themselves know nothing of either.
     │   │   └── WrongQuantityKind                   THC-QTY-012  "500 mcg" where a concentration is due
     │   ├── ValueOutOfRange                       THC-INPUT-001 a value outside its physical range
     │   └── RequestInvalid                        THC-INPUT-002 a structured request that is malformed
+    │       └── IdempotencyKeyReused                THC-INPUT-003 a key sent again with another request
     ├── ReferenceDataError                        THC-DATA-*    a reference-data file is wrong
     │   ├── DataFileInvalid                         THC-DATA-001
     │   └── UnknownReference                        THC-DATA-002 unknown drug, pump model, table, ...

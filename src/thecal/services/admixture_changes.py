@@ -30,6 +30,7 @@ from thecal.domain.admixture_change import (
     plan_transition,
 )
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.idempotency import require_same_request
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChange, ProgramChangeState, SendOutcome
@@ -120,6 +121,13 @@ def propose_admixture_change(
             raise PumpNotFound(ident=cmd.pump_id)
         authorize(cmd.actor, Action.PROGRAM_PROPOSE, Subject.patient(pump.patient_id))
         replay = uow.program_changes.get_by_key(cmd.idempotency_key)
+        if replay is not None:  # a retry asks for the same bridge (the rest: propose below)
+            require_same_request(
+                key=cmd.idempotency_key,
+                what=f"program change {replay.change_id}",
+                first={"bridge": replay.transition.bridge if replay.transition else None},
+                again={"bridge": cmd.bridge},
+            )
         old_program, dead_space = pump.program, dead_space_of(pump)
     transition = (
         None

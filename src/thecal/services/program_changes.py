@@ -7,7 +7,9 @@ Each function is one transaction with authorization first and an audit entry. Ru
 * propose: the review is built from the stored records (``review_context.py``); a ``block``
   finding raises :class:`~thecal.domain.program_change.ProgramChangeBlocked` and **nothing is
   stored**; the idempotency key is unique, so a retried proposal returns the first one
-  (``ProposalOutcome.replayed``), proposes nothing and is audited as a read of that change;
+  (``ProposalOutcome.replayed``), proposes nothing and is audited as a read of that change; the
+  key sent again with a different request is refused (``IdempotencyKeyReused``, 422), never
+  replayed;
 * sign/co-sign: the SR-16 token must match this change's diff digest, the signer and a fresh
   re-authentication (checked by the aggregate) **and** never have been spent on any change
   (``used_confirmation_tokens``, a global ledger);
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from thecal.domain.admixture_change import AdmixtureChangeSentByRefill, AdmixtureTransition
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.errors import Conflict, NotFound
+from thecal.domain.idempotency import require_same_request
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
     DEFAULT_CO_SIGNING_POLICY,
@@ -38,6 +41,7 @@ from thecal.domain.program_change import (
     ProgramChangeState,
     ProgramChangeStateError,
     SendOutcome,
+    program_parameters,
 )
 from thecal.domain.safety.context import (
     ActionKind,
@@ -183,11 +187,13 @@ def propose_program_change(
 
     A known idempotency key returns the change it made (``replayed=True``): nothing is proposed
     or reviewed again, and the answer is audited as a read of that change (``PROGRAM_READ``), not
-    as a second proposal.
+    as a second proposal. The key sent again by another clinician, with another program or
+    another reason is not a retry: :class:`~thecal.domain.idempotency.IdempotencyKeyReused`.
 
     Raises:
         AccessDenied; PumpNotFound; NothingToChange; ProgramChangeBlocked (nothing stored);
         ProposalKeyInUse: the key was used for another pump's change (a replay is the same pump).
+        IdempotencyKeyReused: the key was used for a different request (422, nothing replayed).
     """
     authorize_function(cmd.actor, Action.PROGRAM_PROPOSE)
     now = clock.now()
@@ -198,6 +204,20 @@ def propose_program_change(
                 raise ProposalKeyInUse(key=cmd.idempotency_key, pump_id=cmd.pump_id)
             subject = Subject.patient(existing.patient_id)
             authorize(cmd.actor, Action.PROGRAM_READ, subject)
+            require_same_request(
+                key=cmd.idempotency_key,
+                what=f"program change {existing.change_id}",
+                first={
+                    "proposer": existing.proposed_by,
+                    "program": program_parameters(existing.new_program),
+                    "rationale": existing.rationale,
+                },
+                again={
+                    "proposer": cmd.actor.user_id,
+                    "program": program_parameters(cmd.new_program),
+                    "rationale": cmd.rationale.strip(),
+                },
+            )
             uow.audit.record(
                 actor=cmd.actor,
                 action=Action.PROGRAM_READ,

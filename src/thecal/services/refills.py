@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.errors import NotFound
 from thecal.domain.forecast import RefillPlan, plan_next_refill
+from thecal.domain.idempotency import require_same_request
 from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program import InfusionProgram
@@ -128,6 +129,38 @@ def _checked_verification(
     return verification, pharmacist
 
 
+def _require_retry(uow: AbstractUnitOfWork, existing: Refill, cmd: PerformRefill) -> None:
+    """A key sent again must repeat the first refill's request (else 422, nothing replayed)."""
+    verification = uow.pharmacy.get(cmd.verification_id)
+    same_syringe = verification is not None and (
+        verification.used_by_refill_id == existing.refill_id
+    )
+    first: dict[str, object] = {
+        "nurse": existing.history[0].user_id,
+        "pharmacy verification": cmd.verification_id if same_syringe else None,
+        "ordered volume": existing.ordered_volume,
+        "lot at the bedside": existing.label.lot if existing.label is not None else None,
+        "test volume": existing.test_volume,
+        "aspiration result": any(t.action == "aspiration confirmed" for t in existing.history),
+    }
+    again: dict[str, object] = {
+        "nurse": cmd.actor.user_id,
+        "pharmacy verification": cmd.verification_id,
+        "ordered volume": cmd.ordered_volume,
+        "lot at the bedside": cmd.lot_at_bedside.strip(),
+        "test volume": cmd.test_volume,
+        "aspiration result": cmd.aspiration_returned,
+    }
+    if existing.checklist is not None:
+        first["pocket-fill checklist"], again["pocket-fill checklist"] = (
+            existing.checklist,
+            cmd.checklist,
+        )
+    require_same_request(
+        key=cmd.idempotency_key, what=f"refill {existing.refill_id}", first=first, again=again
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Filling:
     cmd: PerformRefill
@@ -182,6 +215,7 @@ def perform_refill(
 
     Raises:
         AccessDenied; PumpNotFound; StalePumpVersion (a concurrent refill or change won);
+        IdempotencyKeyReused (the key sent again with a different request: 422, nothing replayed);
         VerificationNotFound / VerificationAlreadyUsed; AdmixtureMismatch; BeyondUseDatePassed;
         PocketFillChecklistIncomplete; ReviewBlocked (ITS-REFILL-00x block); DeviceError.
     """
@@ -194,6 +228,7 @@ def perform_refill(
         if existing is not None:  # a retry: the stored refill, read back (and audited as a read)
             subject = Subject.patient(existing.patient_id)
             authorize(cmd.actor, Action.REFILL_PERFORM, subject)
+            _require_retry(uow, existing, cmd)
             uow.audit.record(
                 actor=cmd.actor,
                 action=Action.PROGRAM_READ,

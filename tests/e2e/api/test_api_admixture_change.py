@@ -65,6 +65,11 @@ def test_a_rotation_to_hydromorphone_with_a_bridge_over_http(clinic: Clinic) -> 
     assert rows["at the tip until the new admixture arrives"][1].startswith("morphine ")
     again = physician.post(f"{API}/pumps/{pump_id}/admixture-changes", json=body, headers=headers)
     assert (_ok(again)["id"], again.json()["replayed"]) == (proposed["id"], True)
+    no_bridge = {**body, "bridge": False}  # the key with another request: not a retry (422)
+    refused = physician.post(
+        f"{API}/pumps/{pump_id}/admixture-changes", json=no_bridge, headers=headers
+    )
+    assert "different bridge" in _problem(refused, 422, "THC-INPUT-003")["detail"]
 
     change_url = f"{API}/program-changes/{proposed['id']}"
     assert _ok(physician.post(f"{change_url}/signature", json=_signature(proposed)))["state"]

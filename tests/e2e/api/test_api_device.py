@@ -226,6 +226,22 @@ def test_a_replayed_proposal_answers_200_with_the_same_change_and_proposes_nothi
     listed = _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))
     assert [c["id"] for c in listed["items"]] == [proposed["id"]]  # nothing proposed twice
 
+    # the key sent again with another dose, or by another clinician, is not a retry: 422, never
+    # the first change replayed as if the second request had been done
+    audited_before = len(_proposal_audit(clinic))
+    another_dose = _problem(
+        _propose(nurse, pump_id, "6 mg/day", "replay-key-0001"), 422, "THC-INPUT-003"
+    )
+    assert "replay-key-0001" in another_dose["detail"]
+    assert "different program" in another_dose["detail"]
+    physician = log_in(clinic, "physician")
+    another_clinician = _problem(
+        _propose(physician, pump_id, "5.5 mg/day", "replay-key-0001"), 422, "THC-INPUT-003"
+    )
+    assert "different proposer" in another_clinician["detail"]
+    assert len(_proposal_audit(clinic)) == audited_before  # nothing replayed, nothing audited
+    assert _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))["total"] == 1
+
     other = _ok(_propose(nurse, pump_id, "5.5 mg/day", "replay-key-0002"), 201)
     assert other["replayed"] is False
     assert other["id"] != proposed["id"]
@@ -363,6 +379,15 @@ def test_a_refill_of_an_over_delivering_pump_raises_the_discrepancy_and_replays_
     assert replay["discrepancy_ml"] == refill["discrepancy_ml"]
     listed = _ok(nurse.get(url))
     assert [r["id"] for r in listed["items"]] == [refill["id"]]
+    for changed, named in (
+        ({"ordered_volume": "18 mL"}, "ordered volume"),
+        ({"test_volume": "4 mL"}, "test volume"),
+        ({"aspiration_returned": False}, "aspiration result"),
+    ):  # the key with another request: refused, never the first refill replayed
+        body = _refill_body(verified["id"], version, **changed)
+        refused = _problem(nurse.post(url, json=body, headers=key), 422, "THC-INPUT-003")
+        assert f"different {named}" in refused["detail"], refused
+    assert len([e for e in _proposal_audit(clinic) if e.details.get("replayed")]) == 1
     assert _pump(nurse, pump_id)["version"] == pump_after["version"]  # nothing done twice
 
 

@@ -18,6 +18,7 @@ from thecal import __version__
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 from thecal.entrypoints.api import health
+from thecal.entrypoints.api.body_limit import RequestBodyLimit
 from thecal.entrypoints.api.deps import SECURITY_SCHEMES
 from thecal.entrypoints.api.docs_page import install_docs_page
 from thecal.entrypoints.api.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
@@ -124,6 +125,7 @@ def create_app(thecal: Thecal | None = None, *, settings: Settings | None = None
     app.include_router(health.router)  # /healthz, /readyz, /metrics: last, probes are few
     install_error_handlers(app, html=renderer)
     app.add_middleware(RepeatedQueryGuard, prefix=API_PREFIX)
+    app.add_middleware(RequestBodyLimit, max_bytes=wired.settings.max_request_kb * 1024)
     if wired.metrics is not None:  # outermost: it sees every answer, errors included
         app.add_middleware(RequestObserver, metrics=wired.metrics)
     app.openapi = lambda: _problem_openapi(app)  # type: ignore[method-assign]

@@ -10,14 +10,16 @@ installs. Routes never raise HTTP errors for domain conditions.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from thecal.domain.credentials import AccountLocked, LoginFailed, NotAuthenticated, SessionExpired
 from thecal.domain.errors import (
@@ -150,14 +152,34 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    path, methods = request.url.path, set[str]()
+    for context in iter_route_contexts(request.app.routes):  # included routers, flattened
+        route_methods = getattr(context.original_route, "methods", None)
+        template = context.path_format
+        if route_methods and template and compile_path(template)[0].match(path):
+            methods |= set(route_methods)
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI, *, html: HtmlRenderer | None = None) -> None:
     """Register the handlers: thecal errors, request validation and plain HTTP errors."""
 
-    def respond(request: Request, status: int, body: dict[str, Any]) -> Response:
-        headers = {"WWW-Authenticate": 'Bearer realm="thecal"'} if status == 401 else None
+    def respond(
+        request: Request,
+        status: int,
+        body: dict[str, Any],
+        extra: Mapping[str, str] | None = None,
+    ) -> Response:
+        headers = dict(extra or {})  # e.g. Allow on a 405 (RFC 9110 §15.5.6)
         if html is not None and not _is_api(request):
-            return html(request, status, body["title"], body["detail"], body["code"])
-        return _problem(body, headers)
+            page = html(request, status, body["title"], body["detail"], body["code"])
+            page.headers.update(headers)
+            return page
+        if status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="thecal"'
+        return _problem(body, headers or None)
 
     async def on_thecal_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, ThecalError)  # noqa: S101 - registered for ThecalError only
@@ -187,7 +209,10 @@ def install_error_handlers(app: FastAPI, *, html: HtmlRenderer | None = None) ->
         body = problem_body(
             status=status, detail=detail, code=f"THC-HTTP-{status}", instance=request.url.path
         )
-        return respond(request, status, body)
+        headers = dict(error.headers or {})
+        if status == 405:
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return respond(request, status, body, headers)
 
     app.add_exception_handler(ThecalError, on_thecal_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

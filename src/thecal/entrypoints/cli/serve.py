@@ -202,6 +202,7 @@ def serve(
             "proxy_headers": proxy_headers,
             "forwarded_allow_ips": forwarded_allow_ips,
             "timeout_graceful_shutdown": 30,
+            "server_header": False,  # no "Server: uvicorn" banner (issue 15 §6)
             "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
         }
         if workers == 1:

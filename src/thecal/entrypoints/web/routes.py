@@ -82,6 +82,10 @@ _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+#: Behind TLS (``THECAL_HSTS``, on with secure cookies): browsers keep to HTTPS for a year
+#: (RFC 6797; OWASP ASVS 14.4.5 asks for at least a year, subdomains included).
+HSTS_HEADER = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
 
 def _safe_next(target: str | None) -> str:
     """Only local paths: never redirect off-site after log-in."""
@@ -293,7 +297,7 @@ def install_front(app: FastAPI) -> None:
 def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     """Mount the other pages and static files; return the error-page renderer for the handlers
     (after :func:`install_front`)."""
-    del thecal  # the pages read it from app.state, like the API
+    # the pages read thecal from app.state, like the API; its settings choose HSTS here
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
@@ -312,19 +316,23 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_referrals.router)
     app.include_router(pages_visits.router)
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=thecal.settings.hsts_enabled)
     return _error_page
 
 
 class SecurityHeaders:
-    """Adds :data:`_SECURITY_HEADERS` to every response that does not set them itself.
+    """Adds :data:`_SECURITY_HEADERS` (and, behind TLS, HSTS) to every response that does not
+    set them itself.
 
     A plain ASGI middleware (it edits the response-start message): ``@app.middleware("http")``
     would run every request through a task and a memory stream, a measurable cost per request.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.headers = dict(_SECURITY_HEADERS)
+        if hsts:
+            self.headers[HSTS_HEADER[0]] = HSTS_HEADER[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -334,7 +342,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in _SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     headers.setdefault(name, value)
             await send(message)
 

@@ -24,6 +24,7 @@ from records_fakes import FakeUnitOfWork
 
 from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import AccessDenied
+from thecal.domain.idempotency import IdempotencyKeyReused
 from thecal.domain.program_change import (
     ConfirmationRejected,
     CoSigningPolicy,
@@ -91,9 +92,12 @@ def test_a_replayed_proposal_returns_the_first_change_audited_as_a_read(
     first = propose_program_change(propose("5.5", key="k"), uow=uow, clock=clock)
     assert first.replayed is False
     audited = len(uow.database.audit)
-    again = propose_program_change(propose("6", key="k"), uow=uow, clock=clock)  # same key
+    with pytest.raises(IdempotencyKeyReused, match="different program"):  # not a retry
+        propose_program_change(propose("6", key="k"), uow=uow, clock=clock)
+    assert len(uow.database.audit) == audited  # refused: nothing replayed, nothing audited
+    again = propose_program_change(propose("5.5", key="k"), uow=uow, clock=clock)  # a retry
     assert again.replayed is True
-    assert again.change == first.change  # the first change, not the new dose
+    assert again.change == first.change
     assert list(uow.database.pathway.changes) == [first.change.change_id]
     (entry,) = uow.database.audit[audited:]  # one entry: a read of the change, no proposal
     assert entry.action == "program.read"

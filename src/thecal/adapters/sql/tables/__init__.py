@@ -13,6 +13,7 @@ from thecal.adapters.sql.tables import (  # noqa: F401 - each module declares it
     candidacy,
     clinic_clock,
     clinical_generation,
+    device_event_records,
     device_log,
     implants,
     mri,
