@@ -80,6 +80,7 @@ class WorklistKind(StrEnum):
     POST_IMPLANT_MONITORING = TaskKind.POST_IMPLANT_MONITORING.value
     CANDIDACY_ASSESSMENT = TaskKind.CANDIDACY_ASSESSMENT.value
     RESERVOIR_DISCREPANCY = TaskKind.RESERVOIR_DISCREPANCY.value
+    TRIAL_VITAL_SIGN_ALERT = TaskKind.TRIAL_VITAL_SIGN_ALERT.value
 
 
 #: Kinds read from the pump row (projected or recorded dates).
@@ -105,6 +106,7 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.POST_IMPLANT_MONITORING: WorklistKind.POST_IMPLANT_MONITORING,
     TaskKind.CANDIDACY_ASSESSMENT: WorklistKind.CANDIDACY_ASSESSMENT,
     TaskKind.RESERVOIR_DISCREPANCY: WorklistKind.RESERVOIR_DISCREPANCY,
+    TaskKind.TRIAL_VITAL_SIGN_ALERT: WorklistKind.TRIAL_VITAL_SIGN_ALERT,
 }
 
 #: What a role's worklist holds when it is not the whole list (minimum necessary): the pharmacist

@@ -170,6 +170,9 @@ def test_a_concentration_change_with_a_bridge_keeps_the_tip_dose_and_is_confirme
     refilled_at = clock.now()
     before = tip_doses(clinic, clock, refilled_at - WINDOW, refilled_at - WINDOW)
     _refill_with(clinic, change, "ver-20")
+    during = overview(clinic)  # the record during the bridge: the old flow until it ends
+    assert during.pump.admixture == MORPHINE_20
+    assert Volume.from_ml(19) < during.reservoir.volume <= Volume.from_ml(20)
 
     # the oracle: the twin's tip dose through the change, within 1 % of 5 mg/day, every window
     through = tip_doses(clinic, clock, refilled_at, refilled_at + dt.timedelta(days=3))
