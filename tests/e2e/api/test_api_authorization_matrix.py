@@ -222,12 +222,12 @@ def world(
     }
     implant_pump_with_patient_bolus(clinic)  # the patient user's own pump
     ids: dict[str, dict[str, str]] = {}
-    for part in (
+    for part in (  # device events first: its prepare moves the clock past a priming bolus
+        matrix_device_events.PART,
         matrix_pathway.PART,
         matrix_device.PART,
         matrix_tasks.PART,
         matrix_scheduling.PART,
-        matrix_device_events.PART,
     ):
         ids.update(part.prepare(clinic))
     clients = {role.value: logged_in(clinic, role.value) for role in Role}
