@@ -33,7 +33,7 @@ from pathway_scenario import (
 
 from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import Thecal
-from thecal.domain.admixture import Admixture
+from thecal.domain.admixture import Admixture, Component
 from thecal.domain.admixture_change import AdmixtureChangeSentByRefill
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChange, ProgramChangeBlocked, ProgramChangeState
@@ -250,3 +250,69 @@ def test_a_switch_to_sufentanil_at_fifty_times_a_start_is_blocked_and_nothing_st
         )
     with clinic.uow() as uow:
         assert list(uow.program_changes.for_pump("pump-1")) == []
+
+
+def test_a_refill_that_halts_sends_nothing_and_the_change_waits(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    _implant(clinic)
+    clock.advance(days=20)
+    change = _signed_change(clinic, clock, bridge=True)
+    _verify(clinic, clock, MORPHINE_10, "ver-old")  # the old strength: not the change's syringe
+    with pytest.raises(AdmixtureMismatch):
+        clinic.run_device(
+            perform_refill,
+            dataclasses.replace(
+                refill(overview(clinic).pump.version, verification_id="ver-old", lot="LOT-20"),
+                program_change_id=change.change_id,
+            ),
+        )
+    _verify(clinic, clock, MORPHINE_20, "ver-20")
+    halted = clinic.run_device(
+        perform_refill,
+        dataclasses.replace(
+            refill(
+                overview(clinic).pump.version,
+                verification_id="ver-20",
+                lot="LOT-20",
+                aspiration_returned=False,  # a possible pocket fill: nothing is injected
+            ),
+            program_change_id=change.change_id,
+        ),
+    )
+    assert halted.refill.state.value == "halted"
+    with clinic.uow() as uow:
+        kept = uow.program_changes.get_change(change.change_id)
+        twin = TwinStoreDriver.for_unit_of_work(uow, clock=clock).twin(SERIAL)
+        running = twin.program_
+    assert kept is not None
+    assert kept.state is ProgramChangeState.CO_SIGNED  # waits for the next refill
+    assert running == OLD
+    assert overview(clinic).pump.program == OLD
+
+
+def test_an_adjuvant_new_to_the_pump_at_ten_times_a_start_is_blocked(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    _implant(clinic)
+    clock.advance(days=20)
+    with_clonidine = InfusionProgram.continuous(
+        Admixture(
+            components=(
+                *MORPHINE_10.components,
+                Component(drug_id="clonidine", concentration=Concentration.from_mcg_per_ml(2000)),
+            )
+        ),
+        FIVE_MG,  # 0.5 mL/day: clonidine 1,000 mcg/day, a new start for clonidine
+    )
+    with pytest.raises(ProgramChangeBlocked, match="clonidine"):
+        clinic.run(
+            propose_admixture_change,
+            ProposeAdmixtureChange(
+                actor=actor(PHYSICIAN),
+                pump_id="pump-1",
+                new_program=with_clonidine,
+                bridge=True,
+                idempotency_key="clonidine",
+            ),
+        )
