@@ -87,6 +87,11 @@ class Action(StrEnum):
     MRI_SCAN = "mri.scan"
     MRI_READ = "mri.read"
     WORKLIST_READ = "worklist.read"
+    # the events of a pump's life (services/pump_replacements.py, catheter_revisions.py, …)
+    DEVICE_EVENT_RECORD = "device_event.record"  # replacement, revision, explant, stop, restart
+    DEVICE_EVENT_SUSPEND = "device_event.suspend"  # suspend delivery (infection, surgery, …)
+    DEVICE_EVENT_TRANSFER = "device_event.transfer"  # a transfer of care, in or out
+    DEVICE_EVENT_READ = "device_event.read"
     DEMO_CONSOLE = "demo.console"  # the pump console (demo mode only): time travel, faults, MRI
     TASK_READ = "task.read"  # the open tasks (services/tasks.py)
     TASK_COMPLETE = "task.complete"  # mark an open task done
@@ -149,6 +154,9 @@ CLINICAL_WRITES: frozenset[Action] = frozenset(
         Action.MRI_EMPTY,
         Action.MRI_CLEAR,
         Action.MRI_SCAN,
+        Action.DEVICE_EVENT_RECORD,
+        Action.DEVICE_EVENT_SUSPEND,
+        Action.DEVICE_EVENT_TRANSFER,
         Action.TASK_COMPLETE,
         Action.REFERRAL_TRIAGE,
         Action.APPOINTMENT_BOOK,
@@ -174,6 +182,10 @@ _PATHWAY_CLINICIAN = {
     Action.MRI_EMPTY: Scope.ANY,
     Action.MRI_SCAN: Scope.ANY,
     Action.MRI_READ: Scope.ANY,
+    # nurses suspend delivery and record transfers; a physician does the surgery and restarts
+    Action.DEVICE_EVENT_SUSPEND: Scope.ANY,
+    Action.DEVICE_EVENT_TRANSFER: Scope.ANY,
+    Action.DEVICE_EVENT_READ: Scope.ANY,
     Action.WORKLIST_READ: Scope.ANY,
     Action.DEMO_CONSOLE: Scope.ANY,  # demo mode only (the page refuses otherwise)
     Action.TASK_READ: Scope.ANY,
@@ -230,6 +242,7 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.TRIAL_ADMINISTER: Scope.ANY,
                 Action.TRIAL_DECIDE: Scope.ANY,
                 Action.MRI_CLEAR: Scope.ANY,
+                Action.DEVICE_EVENT_RECORD: Scope.ANY,
             }
         ),
         Role.NURSE: _on_teams(

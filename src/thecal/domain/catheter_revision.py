@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.devices import CatheterModel, PumpModel
@@ -21,7 +22,13 @@ from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.quantity_display import shown
 from thecal.domain.units import Mass, Volume
 
-__all__ = ["CatheterRevisionPlan", "plan_catheter_revision"]
+__all__ = [
+    "CAP_SOURCES",
+    "CapCheck",
+    "CatheterRevisionPlan",
+    "has_catheter_access_port",
+    "plan_catheter_revision",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,3 +86,22 @@ def plan_catheter_revision(
         old_dead_space=old_dead_space,
         priming=priming,
     )
+
+
+class CapCheck(Enum):
+    """The catheter access port (CAP) procedure at a revision: aspirate CSF through the CAP with a
+    24-gauge non-coring needle to prove the new catheter's patency; never inject through the CAP
+    to push drug to the tip (S54)."""
+
+    CSF_ASPIRATED = "csf-aspirated"
+    NO_CSF = "no-csf"  # the catheter is not patent: do not prime, find the cause
+    NOT_DONE = "not-done"
+
+
+#: Pump makers whose pumps have a catheter access port, with the source: the Medtronic 8540 CAP
+#: kit IFU (S54). The Prometra texts retrieved (S58, S59) describe none, so none is offered there.
+CAP_SOURCES = {"Medtronic": "S54"}
+
+
+def has_catheter_access_port(pump: PumpModel) -> bool:
+    return pump.manufacturer in CAP_SOURCES

@@ -78,6 +78,12 @@ class ClinicPolicy:
     #: respiratory depression (S39) [D]; the lower ends are the defaults.
     discharge_min_respiratory_rate: int = 10
     discharge_min_spo2_pct: int = 90
+    #: A trial observation below this systolic blood pressure (mmHg) or heart rate (/min) raises an
+    #: alert and blocks discharge: clinic policy, no retrieved source gives a number; the Duraclon
+    #: label warns of hypotension and asks for vital signs in the first days (ext:DURACLON), and a
+    #: clonidine overdose showed low BP and HR (S80).
+    trial_min_systolic_bp: int = 90
+    trial_min_heart_rate: int = 50
     #: Age from which an opioid start or increase warns (age is a PACC candidacy factor, S5; the
     #: cut-off is clinic policy, issue 14 item 11).
     older_patient_age_years: int = 65
@@ -113,6 +119,8 @@ class ClinicPolicy:
             "respiratory_monitoring": "S3 (24–72 h after a start or increase)",
             "discharge_min_respiratory_rate": "S39 (10–12/min) [D]",
             "discharge_min_spo2_pct": "S39 (90–95 %) [D]",
+            "trial_min_systolic_bp": "clinic policy (no retrieved source); ext:DURACLON, S80",
+            "trial_min_heart_rate": "clinic policy (no retrieved source); ext:DURACLON, S80",
             "older_patient_age_years": "clinic policy; S5 (age a candidacy factor)",
             "endocrine_check_interval": "clinic policy; S5 (endocrine surveillance)",
             "opioid_tolerance_lost_after": "clinic policy (no retrieved source); S3, S5",

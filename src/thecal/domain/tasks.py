@@ -8,8 +8,8 @@ silently repeated, so the record keeps the first closure.
 A task is a value; the services layer stores it and the worklist shows it. Workflows create tasks
 for the steps that must never be forgotten: the interrogation after every MRI (SR-15, S55), the
 next refill (clinical.md §11 rule 7), a re-send of an undelivered program, a suspected pocket fill
-after a refill (S77), a refill discrepancy to work up (S73, S74, S75) and the monitoring after an
-implant's priming bolus (S53, SR-14).
+after a refill (S77), a refill discrepancy to work up (S73, S74, S75), the monitoring after an
+implant's priming bolus (S53, SR-14) and a vital-sign alert after a trial dose (S39, S99).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class TaskKind(StrEnum):
     CANDIDACY_ASSESSMENT = "candidacy-assessment"  # an accepted referral's patient (scheduling)
     RESERVOIR_DISCREPANCY = "reservoir-discrepancy"  # pump count vs the record beyond the band
     BREAK_GLASS_REVIEW = "break-glass-review"  # a clinician opened a patient outside their teams
+    TRIAL_VITAL_SIGN_ALERT = "trial-vital-sign-alert"  # a trial observation breached a limit
 
 
 class TaskPriority(StrEnum):

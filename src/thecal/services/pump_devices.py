@@ -1,4 +1,5 @@
-"""What the pathway needs of a pump driver beyond the port: implanting a new pump and priming it.
+"""What the pathway needs of a pump driver beyond the port: implanting a new pump and priming it,
+revising its catheter and explanting it.
 
 :class:`ClinicPumpDriver` extends :class:`~thecal.services.pump_driver.PumpDriver` with the two
 commands of the implant procedure. The twin-backed, persisted implementation is
@@ -40,6 +41,16 @@ class ClinicPumpDriver(PumpDriver, Protocol):
 
     def priming_bolus(self, serial: str) -> Volume:
         """Fill the pump path and catheter dead space (S53, SR-14); returns the volume."""
+
+    def revise_catheter(self, serial: str, *, catheter_model_id: str, length_cm: Decimal) -> Volume:
+        """A catheter revision: the new catheter (empty of drug) replaces the old one; returns the
+        new catheter's dead space."""
+
+    def catheter_priming(self, serial: str) -> Volume:
+        """Prime the revised catheter only (the pump path still holds drug, S53); the volume."""
+
+    def explant(self, serial: str, *, reason: str) -> None:
+        """The pump comes out: it takes no more commands; its history is kept."""
 
     def bridge_bolus(self, serial: str, program: InfusionProgram) -> ProgramAck:
         """Send ``program`` behind a bridge bolus: the dead-space volume at the current program's

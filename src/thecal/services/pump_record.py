@@ -52,6 +52,8 @@ NO_VOLUME = Volume(Decimal(0))
 class PumpState(StrEnum):
     ACTIVE = "active"
     EXPLANTED = "explanted"
+    TRANSFERRED = "transferred"  # in another clinic's care (a transfer of care out)
+    DISCONTINUED = "discontinued"  # implanted, delivery ended for good: emptied, never refilled
 
 
 @dataclass(eq=False, kw_only=True)
@@ -187,6 +189,29 @@ class Pump:
         self.reservoir_volume, self.last_filled_at = Volume.from_ml(0), at
         self.fill_bolus = Volume(Decimal(0))
         self.next_refill_due = at
+        self.version += 1
+
+    def record_explanted(self, *, at: dt.datetime) -> None:
+        """The pump came out at ``at`` (emptied first): no refill is due, nothing is projected."""
+        self.reservoir_volume, self.last_filled_at = Volume.from_ml(0), at
+        self.fill_bolus = Volume(Decimal(0))
+        self.next_refill_due = None
+        self.sent_programs = ()
+        self.state = PumpState.EXPLANTED
+        self.version += 1
+
+    def record_catheter(self, *, model_id: str, length_cm: Decimal, tip_level: str) -> None:
+        """A catheter revision put ``model_id`` in, ``length_cm`` implanted, tip at ``tip_level``."""
+        self.catheter_model_id, self.catheter_length_cm = model_id, length_cm
+        self.catheter_tip_level = tip_level
+        self.version += 1
+
+    def record_care(self, state: PumpState) -> None:
+        """The pump's care changed (a transfer out: ``TRANSFERRED``; back: ``ACTIVE``; therapy
+        ended: ``DISCONTINUED``). Only an active pump has a refill due."""
+        self.state = state
+        if state is not PumpState.ACTIVE:
+            self.next_refill_due = None
         self.version += 1
 
     def touch(self) -> None:

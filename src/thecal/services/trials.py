@@ -10,8 +10,13 @@ commit. Rules kept here:
   (:class:`TrialOverrideMissing` otherwise). The observation period comes from the clinic policy:
   ``trial_observation`` (label 24 h, S4, vs PACC 6 h, S5) or ``baclofen_screening_observation``
   (S16, S37) for baclofen — the same choice the review's ITS-TRIAL-002 makes;
+* observe: a vital sign beyond the clinic's alert limits (respiratory rate, SpO2, sedation,
+  systolic BP, heart rate: ``domain/trial/vital_signs.py``) raises an urgent worklist task
+  (``trial-vital-sign-alert``) with the naloxone prompt after an opioid (S39, S99);
 * discharge: refused before the observation period has elapsed (``ObservationPeriodNotElapsed``,
-  THC-PATH-031), without an observation, or while the latest sedation is POSS 3–4;
+  THC-PATH-031), without an observation or a sedation score, while the latest sedation is POSS
+  3–4, or while the latest vital signs breach a limit or are missing after an opioid or an earlier
+  alert (``VitalSignsNotSafe``, THC-PATH-035);
 * decide: an ``implant`` decision needs a successful evaluation (``TrialNotSuccessful``).
 """
 
@@ -30,6 +35,7 @@ from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program_change import FindingSeverity, FindingSummary, OverrideJustification
 from thecal.domain.safety.context import ActionKind, Proposal, ReviewContext, TrialDose
 from thecal.domain.safety.rules.trial import observation_for
+from thecal.domain.tasks import Task, TaskKind, TaskPriority
 from thecal.domain.trial import (
     Trial,
     TrialBaseline,
@@ -38,10 +44,15 @@ from thecal.domain.trial import (
     TrialObservation,
     TrialPlan,
     TrialRoute,
+    VitalSignAlert,
+    VitalSignLimits,
+    alerts_in,
 )
+from thecal.domain.trial.vital_signs import NALOXONE_PROMPT
 from thecal.domain.units import Mass
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
+from thecal.services.repositories.tasks import StoredTask
 from thecal.services.review_context import patient_facts, proposer
 from thecal.services.safety_gate import review_or_block
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -289,9 +300,39 @@ def administer_trial(cmd: AdministerTrial, *, uow: AbstractUnitOfWork, clock: Cl
     return trial
 
 
-def observe_trial(cmd: ObserveTrial, *, uow: AbstractUnitOfWork, clock: Clock) -> Trial:
-    """Add one time point (pain, function, vitals, sedation, side effects) after the dose."""
+def _alert_task(
+    trial: Trial, observation: TrialObservation, alerts: Sequence[VitalSignAlert]
+) -> Task:
+    """The urgent worklist task for an observation that breaches an alert limit."""
+    naloxone = any(a.naloxone for a in alerts)
+    signs = "; ".join(f"{a.sign.value} {a.observed} ({a.limit}, {a.source})" for a in alerts)
+    return Task(
+        kind=TaskKind.TRIAL_VITAL_SIGN_ALERT,
+        subject=trial.patient_id,
+        origin=trial.trial_id,
+        due=observation.at,
+        reason=(
+            f"{trial.plan.drug_id} trial, observation at {observation.at:%H:%M} UTC: {signs}"
+            + (f" — {NALOXONE_PROMPT}" if naloxone else "")
+            + "; discharge is blocked until the vital signs are within the limits"
+        ),
+        source="S39, S99" if naloxone else "S39; clinic policy",
+        priority=TaskPriority.URGENT,
+    )
+
+
+def observe_trial(
+    cmd: ObserveTrial,
+    *,
+    uow: AbstractUnitOfWork,
+    clock: Clock,
+    policy: ClinicPolicy | None = None,
+) -> Trial:
+    """Add one time point (pain, function, vitals, sedation, side effects) after the dose; a
+    vital sign beyond the clinic's alert limits raises an urgent worklist task with the naloxone
+    prompt after an opioid (S39, S99)."""
     authorize_function(cmd.actor, Action.TRIAL_OBSERVE)
+    limits = VitalSignLimits.from_policy(policy or ClinicPolicy())
     now = clock.now()
     obs = cmd.observation
     if obs.at > now:
@@ -302,6 +343,13 @@ def observe_trial(cmd: ObserveTrial, *, uow: AbstractUnitOfWork, clock: Clock) -
         trial = _load(uow, cmd.actor, Action.TRIAL_OBSERVE, cmd.trial_id)
         trial.observe(actor=cmd.actor, observation=obs)
         uow.trials.update(trial)
+        alerts = alerts_in(obs, limits, opioid=trial.opioid)
+        if alerts:
+            uow.tasks.add(
+                StoredTask(
+                    id=str(uuid.uuid4()), task=_alert_task(trial, obs, alerts), created_at=now
+                )
+            )
         _record(
             uow,
             cmd.actor,
@@ -314,23 +362,34 @@ def observe_trial(cmd: ObserveTrial, *, uow: AbstractUnitOfWork, clock: Clock) -
             sedation=obs.sedation.value if obs.sedation else None,
             side_effects=list(obs.side_effects),
             intolerable=obs.intolerable,
+            alerts=[a.describe() for a in alerts],
         )
         uow.commit()
     return trial
 
 
-def discharge_trial(cmd: DischargeTrial, *, uow: AbstractUnitOfWork, clock: Clock) -> Trial:
-    """Discharge the patient once the observation period has elapsed (clinical.md §11 rule 4).
+def discharge_trial(
+    cmd: DischargeTrial,
+    *,
+    uow: AbstractUnitOfWork,
+    clock: Clock,
+    policy: ClinicPolicy | None = None,
+) -> Trial:
+    """Discharge the patient once the observation period has elapsed and the latest observation
+    shows a patient fit to leave (clinical.md §11 rule 4).
 
     Raises:
-        ObservationPeriodNotElapsed (THC-PATH-031); PatientTooSedated (THC-PATH-032).
+        ObservationPeriodNotElapsed (THC-PATH-031); PatientTooSedated (THC-PATH-032: no sedation
+        score or POSS 3–4); VitalSignsNotSafe (THC-PATH-035: an alert limit breached, or vital
+        signs missing after an opioid or an earlier alert).
     """
+    limits = VitalSignLimits.from_policy(policy or ClinicPolicy())
     authorize_function(cmd.actor, Action.TRIAL_DISCHARGE)
     now = clock.now()
     with uow:
         trial = _load(uow, cmd.actor, Action.TRIAL_DISCHARGE, cmd.trial_id)
         _check_version(trial, cmd.expected_version)
-        trial.discharge(actor=cmd.actor, at=now)
+        trial.discharge(actor=cmd.actor, at=now, limits=limits)
         uow.trials.update(trial)
         _record(uow, cmd.actor, Action.TRIAL_DISCHARGE, trial, now, discharged_at=now.isoformat())
         uow.commit()

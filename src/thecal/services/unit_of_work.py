@@ -42,6 +42,7 @@ from thecal.services.repositories.calendar_feeds import CalendarFeedRepository
 from thecal.services.repositories.calendars import CalendarRepository
 from thecal.services.repositories.candidacy import CandidacyRepository
 from thecal.services.repositories.care_teams import CareTeamRepository
+from thecal.services.repositories.device_event_records import DeviceEventRecordRepository
 from thecal.services.repositories.device_log import DeviceCommandLog, DeviceLogRepository
 from thecal.services.repositories.implants import ImplantRepository
 from thecal.services.repositories.mri import MriPlanRepository
@@ -177,6 +178,7 @@ class AbstractUnitOfWork(abc.ABC):
     tokens: TokenLedger
     trials: TrialRepository
     mri_plans: MriPlanRepository
+    device_events: DeviceEventRecordRepository
     sessions: SessionRepository
     login_failures: LoginFailureRepository
     api_tokens: ApiTokenRepository

@@ -81,6 +81,7 @@ class WorklistKind(StrEnum):
     CANDIDACY_ASSESSMENT = TaskKind.CANDIDACY_ASSESSMENT.value
     RESERVOIR_DISCREPANCY = TaskKind.RESERVOIR_DISCREPANCY.value
     BREAK_GLASS_REVIEW = TaskKind.BREAK_GLASS_REVIEW.value  # the administrators' alert (SR-21)
+    TRIAL_VITAL_SIGN_ALERT = TaskKind.TRIAL_VITAL_SIGN_ALERT.value
 
 
 #: Kinds read from the pump row (projected or recorded dates).
@@ -107,6 +108,7 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.CANDIDACY_ASSESSMENT: WorklistKind.CANDIDACY_ASSESSMENT,
     TaskKind.RESERVOIR_DISCREPANCY: WorklistKind.RESERVOIR_DISCREPANCY,
     TaskKind.BREAK_GLASS_REVIEW: WorklistKind.BREAK_GLASS_REVIEW,
+    TaskKind.TRIAL_VITAL_SIGN_ALERT: WorklistKind.TRIAL_VITAL_SIGN_ALERT,
 }
 
 #: What a role's worklist holds when it is not the whole list (minimum necessary): the pharmacist

@@ -12,7 +12,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 from thecal.domain.admixture import Admixture
-from thecal.domain.dosing import BridgeBolus, PrimingBolus, bridge_bolus, priming_bolus
+from thecal.domain.devices import CatheterModel
+from thecal.domain.dosing import (
+    BridgeBolus,
+    PrimingBolus,
+    PrimingMode,
+    bridge_bolus,
+    priming_bolus,
+)
 from thecal.domain.program import InfusionProgram
 from thecal.domain.units import Duration, FlowRate, Volume
 from thecal.simulation.errors import (
@@ -28,7 +35,7 @@ from thecal.simulation.faults import (
     MotorStall,
     Occlusion,
 )
-from thecal.simulation.fluid import Fluid, Mixture
+from thecal.simulation.fluid import CSF, Fluid, FluidPath, Mixture
 from thecal.simulation.programming import compile_program, describe_program
 from thecal.simulation.scale import (
     volume_of,
@@ -79,18 +86,62 @@ class TwinCommands(TwinState):
                 )
         del label
 
-    def priming_bolus(self, *, flow: FlowRate | None = None) -> PrimingBolus:
-        """Fill the pump path and catheter dead space after an implant (S53 [C], SR-14)."""
+    def priming_bolus(
+        self, *, flow: FlowRate | None = None, mode: PrimingMode = PrimingMode.AFTER_IMPLANT
+    ) -> PrimingBolus:
+        """Fill the pump path and catheter dead space after an implant (S53 [C], SR-14); after a
+        catheter revision (``mode``) the catheter's dead space only."""
         self._refuse_if_stopped("a priming bolus")
         self._bolus_busy("priming bolus")
         plan = priming_bolus(
             catheter_volume=self.catheter_volume,
             pump_internal_volume=self.pump.internal_volume.value,
+            mode=mode,
         )
         rate = flow or self.pump.max_flow.value
         self._replacing_bolus(volume_units(plan.volume), rate, "priming bolus")
         self.record("command", "priming-bolus", f"{plan.volume} at {rate}")
         return plan
+
+    # ------------------------------------------------------------------ surgery
+
+    def revise_catheter(self, catheter: CatheterModel, length_cm: Decimal) -> Volume:
+        """Replace the catheter: the old one leaves with the fluid it held, the new one holds CSF;
+        the pump's internal path keeps its admixture. Returns the new catheter's dead space."""
+        self._refuse_if_stopped("a catheter revision")
+        self._bolus_busy("catheter revision")
+        mech = self.mech
+        path = mech.path  # settles what passed through
+        internal = volume_units(self.pump.internal_volume.value)
+        kept: list[tuple[int, Mixture]] = []
+        need = internal
+        for units, mixture in reversed(path.contents()):  # from the pump end
+            take = min(units, need)
+            if take:
+                kept.append((take, mixture))
+                need -= take
+            if not need:
+                break
+        kept.reverse()
+        new_volume = catheter.dead_space(length_cm)
+        catheter_units = volume_units(new_volume)
+        fresh = FluidPath(catheter_units + internal - need, Mixture.pure(CSF))
+        contents = [(catheter_units, Mixture.pure(CSF))] if catheter_units else []
+        fresh.restore([*contents, *kept])
+        mech.replace_path(fresh)
+        self.catheter, self.catheter_length_cm = catheter, length_cm
+        self.catheter_volume = new_volume
+        self.dead_space = new_volume + self.pump.internal_volume.value
+        self.log_event(
+            "catheter-revised", f"{catheter.name}, {length_cm} cm: dead space {new_volume}"
+        )
+        return new_volume
+
+    def explant(self, reason: str) -> None:
+        """The pump comes out: it delivers nothing more and takes no command; its log is kept."""
+        self.eos = True
+        self.mech.halts.add("explanted")
+        self.log_event("explanted", reason)
 
     def _replacing_bolus(self, units: int, rate: FlowRate, label: str) -> None:
         nl_per_day = int(rate.ml_per_day * 1_000_000)

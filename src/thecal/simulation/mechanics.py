@@ -254,6 +254,14 @@ class Mechanics:
         self._settle()
         self.leak = None if not fraction else Carry(fraction.numerator, fraction.denominator)
 
+    def replace_path(self, path: FluidPath) -> None:
+        """A catheter revision: ``path`` replaces the fluid path. What the old catheter held left
+        the body with it and the new catheter came in full of CSF, so what came in changes by the
+        difference of the two paths (the conservation check stays exact)."""
+        self._settle()
+        self.initial_path += path.volume - self._path.volume
+        self._path = path
+
     def conservation(self) -> tuple[int, int]:
         """(what came in, where it is now) in volume units; always equal."""
         came_in = self.injected + self.initial_path

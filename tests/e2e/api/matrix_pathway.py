@@ -30,7 +30,7 @@ from thecal.adapters.sql.tables.mri import mri_plans
 from thecal.adapters.sql.tables.trials import trial_observations, trials
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram
-from thecal.domain.trial import TrialBaseline, TrialObservation, TrialRoute
+from thecal.domain.trial import Sedation, TrialBaseline, TrialObservation, TrialRoute, Vitals
 from thecal.domain.units import Concentration, DoseRate, Mass, Volume
 from thecal.domain.users import Actor, Role
 from thecal.services.mri import ClearMri, PlanMri, clear_mri, plan_mri
@@ -101,7 +101,12 @@ def _trial_in(clinic: Clinic, patient_id: str, trial_id: str, state: str) -> int
         ObserveTrial(
             actor=physician,
             trial_id=trial_id,
-            observation=TrialObservation(at=seen, pain_nrs=3),
+            observation=TrialObservation(
+                at=seen,
+                pain_nrs=3,
+                sedation=Sedation.AWAKE,
+                vitals=Vitals(respiratory_rate=14, spo2_pct=97, heart_rate=72, systolic_bp=128),
+            ),
         ),
         **at(seen),
     )

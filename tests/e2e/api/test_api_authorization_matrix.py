@@ -14,6 +14,7 @@ from typing import Any
 
 import matrix_care_teams
 import matrix_device
+import matrix_device_events
 import matrix_pathway
 import matrix_scheduling
 import matrix_tasks
@@ -174,12 +175,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "anonymous": {},
 }
 
-_PARTS = (
+_PARTS = (  # prepared in this order: device events first (its prepare moves the clock past a
+    # priming bolus), care teams last (its prepare puts every patient on the team "Matrix")
+    matrix_device_events.PART,
     matrix_pathway.PART,
     matrix_device.PART,
     matrix_tasks.PART,
     matrix_scheduling.PART,
-    matrix_care_teams.PART,  # last: its prepare puts every patient on the team "Matrix"
+    matrix_care_teams.PART,
 )
 for _part in _PARTS:
     assert not set(_part.endpoints) & set(ENDPOINTS), "endpoint names must be unique"

@@ -109,6 +109,15 @@ def plan_trial(client: TestClient, clinic: Clinic, **changes: str) -> str:
 
 # ----------------------------------------------------------------------------- trial
 
+#: An observation of a patient fit to leave: awake, breathing 14/min, SpO2 97 %, HR 72, SBP 128.
+FIT_TO_LEAVE = {
+    "sedation": "1",
+    "respiratory_rate": "14",
+    "spo2_pct": "97",
+    "heart_rate": "72",
+    "systolic_bp": "128",
+}
+
 
 def test_a_physician_runs_a_trial_through_the_pages_to_an_implant_decision(
     both: Clinic,
@@ -124,7 +133,7 @@ def test_a_physician_runs_a_trial_through_the_pages_to_an_implant_decision(
     trial_id = plan_trial(client, clinic)
     page = client.get(f"/trials/{trial_id}")
     assert "planned" in page.text
-    assert "≥ 50 % pain reduction (S42)" in page.text
+    assert "≥ 50 % pain reduction lasting 8 h (S42, S40)" in page.text
     assert "24 h" in page.text or "1 day" in page.text  # the clinic's observation period (S4)
 
     action = f"/trials/{trial_id}/administration"
@@ -177,6 +186,12 @@ def test_a_physician_runs_a_trial_through_the_pages_to_an_implant_decision(
 
     clinic.clock.advance(hours=23)
     client = browser_login(clinic, "physician")
+    later = client.get(f"/trials/{trial_id}")
+    observe = f"/trials/{trial_id}/observations"  # relief still there 23 h on: sustained (S40)
+    client.post(
+        observe,
+        data={"csrf_token": form_token(later.text, observe), "pain_nrs": "3", **FIT_TO_LEAVE},
+    )
     later = client.get(f"/trials/{trial_id}")
     discharged = client.post(
         discharge,
@@ -598,7 +613,7 @@ def test_an_implant_decision_after_a_failed_trial_is_refused_on_the_page(clinic:
     observe = f"/trials/{trial_id}/observations"
     client.post(
         observe,
-        data={"csrf_token": form_token(given.text, observe), "pain_nrs": "6", "sedation": "1"},
+        data={"csrf_token": form_token(given.text, observe), "pain_nrs": "6", **FIT_TO_LEAVE},
     )
     clinic.clock.advance(hours=24)
     client = browser_login(clinic, "physician")
@@ -654,7 +669,10 @@ def test_a_ziconotide_implant_decision_counts_the_earlier_successful_occasion(
         },
     )
     observe = f"/trials/{trial_id}/observations"
-    client.post(observe, data={"csrf_token": form_token(given.text, observe), "pain_nrs": "4"})
+    client.post(
+        observe,
+        data={"csrf_token": form_token(given.text, observe), "pain_nrs": "4", **FIT_TO_LEAVE},
+    )
     clinic.clock.advance(hours=24)
     client = browser_login(clinic, "physician")
     page = client.get(f"/trials/{trial_id}")

@@ -68,6 +68,8 @@ def assert_every_feature(summary: SeedSummary) -> None:
         "alarms",
         "interrogations",
         "assessments",
+        "concentration changes",  # at a refill, with a bridge bolus (issue 12 §2)
+        "drug rotations",  # morphine → hydromorphone, with a bridge bolus
     ):
         assert counts.get(kind, 0) > 0, kind
     assert counts["pocket fills"] == 1

@@ -100,6 +100,10 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.CALENDAR_READ,
             Action.CALENDAR_FEED,
             Action.REMINDER_PREFERENCE,
+            # device events: nurses suspend delivery and record transfers (issue 12 §3)
+            Action.DEVICE_EVENT_SUSPEND,
+            Action.DEVICE_EVENT_TRANSFER,
+            Action.DEVICE_EVENT_READ,
         )
     },
     **{
@@ -120,6 +124,7 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.TRIAL_ADMINISTER,
             Action.TRIAL_DECIDE,
             Action.MRI_CLEAR,
+            Action.DEVICE_EVENT_RECORD,  # surgery, end of therapy, restart: a physician
         )
     },
     (Role.PHYSICIAN, Action.PUMP_IMPLANT): "any",

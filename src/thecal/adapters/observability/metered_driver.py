@@ -63,6 +63,21 @@ class MeteredDriver:
     def priming_bolus(self, serial: str) -> Volume:
         return self._call("priming_bolus", lambda: self._inner.priming_bolus(serial), _ok)
 
+    def revise_catheter(self, serial: str, *, catheter_model_id: str, length_cm: Decimal) -> Volume:
+        return self._call(
+            "revise_catheter",
+            lambda: self._inner.revise_catheter(
+                serial, catheter_model_id=catheter_model_id, length_cm=length_cm
+            ),
+            _ok,
+        )
+
+    def catheter_priming(self, serial: str) -> Volume:
+        return self._call("catheter_priming", lambda: self._inner.catheter_priming(serial), _ok)
+
+    def explant(self, serial: str, *, reason: str) -> None:
+        self._call("explant", lambda: self._inner.explant(serial, reason=reason), _ok)
+
     def interrogate(self, serial: str) -> PumpSnapshot:
         return self._call("interrogate", lambda: self._inner.interrogate(serial), _ok)
 

@@ -33,6 +33,9 @@ from thecal.adapters.sql.repositories.calendar_feeds import SqlAlchemyCalendarFe
 from thecal.adapters.sql.repositories.calendars import SqlAlchemyCalendarRepository
 from thecal.adapters.sql.repositories.candidacy import SqlAlchemyCandidacyRepository
 from thecal.adapters.sql.repositories.care_teams import SqlAlchemyCareTeamRepository
+from thecal.adapters.sql.repositories.device_event_records import (
+    SqlAlchemyDeviceEventRecordRepository,
+)
 from thecal.adapters.sql.repositories.device_log import (
     SqlAlchemyDeviceCommandLog,
     SqlAlchemyDeviceLogRepository,
@@ -149,6 +152,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.tokens = SqlAlchemyTokenLedger(session)
         self.trials = SqlAlchemyTrialRepository(session)
         self.mri_plans = SqlAlchemyMriPlanRepository(session)
+        self.device_events = SqlAlchemyDeviceEventRecordRepository(session)
         self.sessions = SqlAlchemySessionRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
         self.api_tokens = SqlAlchemyApiTokenRepository(session)

@@ -65,6 +65,7 @@ from thecal.adapters.twin.commands import (
 )
 from thecal.adapters.twin.kept import KeptTwin, KeptTwins
 from thecal.domain.admixture import Admixture
+from thecal.domain.dosing import PrimingMode
 from thecal.domain.errors import NotFound
 from thecal.domain.library import ReferenceLibrary, reference_library
 from thecal.domain.program import InfusionProgram
@@ -272,6 +273,14 @@ class TwinStoreDriver:
             "program": lambda: twin.program(program_from_dict(payload["program"])),
             "bridge-bolus": lambda: _bridge(twin, program_from_dict(payload["program"])),
             "priming-bolus": twin.priming_bolus,
+            "catheter-revision": lambda: twin.revise_catheter(
+                self._library.catheter(payload["catheter_model_id"]),
+                Decimal(payload["catheter_length_cm"]),
+            ),
+            "catheter-priming": lambda: twin.priming_bolus(
+                mode=PrimingMode.AFTER_CATHETER_REVISION
+            ),
+            "explant": lambda: twin.explant(payload["reason"]),
             "withdraw": twin.withdraw_residual,
             "inject": lambda: twin.inject(
                 Volume(Decimal(payload["volume_ml"])),
@@ -337,6 +346,20 @@ class TwinStoreDriver:
         _, plan = self._run(serial, "priming-bolus", {})
         volume: Volume = plan.volume
         return volume
+
+    def revise_catheter(self, serial: str, *, catheter_model_id: str, length_cm: Decimal) -> Volume:
+        payload = {"catheter_model_id": catheter_model_id, "catheter_length_cm": plain(length_cm)}
+        _, volume = self._run(serial, "catheter-revision", payload)
+        revised: Volume = volume
+        return revised
+
+    def catheter_priming(self, serial: str) -> Volume:
+        _, plan = self._run(serial, "catheter-priming", {})
+        volume: Volume = plan.volume
+        return volume
+
+    def explant(self, serial: str, *, reason: str) -> None:
+        self._run(serial, "explant", {"reason": reason})
 
     # ------------------------------------------------------------------ the port
 

@@ -9,8 +9,9 @@
 
 * The observation period is clinic policy, passed in with the plan: IT morphine label ≥ 24 h (S4)
   vs PACC ≥ 6 h (S5) [D]; ITB screening 4–8 h (S16, S37). Discharge before it has elapsed, without
-  any observation recorded, or while the latest sedation score is POSS 3 or 4, is refused
-  (clinical.md §11 rule 4).
+  any observation recorded, without a sedation score in the latest, while it shows POSS 3 or 4 or
+  breaches a vital-sign alert limit (:mod:`.vital_signs`), or without vital signs after an opioid
+  or an earlier alert, is refused (clinical.md §11 rule 4).
 * Success by drug (clinical.md §3.2, §11 rule 5): opioids and other pain drugs ≥ 50 % pain reduction
   from baseline without intolerable side effects (S42), plus functional gain where function was
   scored (S40); ziconotide ≥ 30 % on two occasions (S21); baclofen ≥ 2-point improvement on the
@@ -25,9 +26,9 @@
 
 One concept per module: :mod:`.plan` (drug, dose, route, spinal level, observation period),
 :mod:`.observation` (baseline, time points, vitals, POSS sedation), :mod:`.criterion` (success by
-drug class), :mod:`.evaluation` (observations against the criterion), :mod:`.discharge` (the
+drug class), :mod:`.vital_signs` (alert limits and the naloxone prompt), :mod:`.evaluation` (observations against the criterion), :mod:`.discharge` (the
 discharge rule), :mod:`.lifecycle` (the ``Trial`` aggregate and its decision) and :mod:`.errors`
-(``THC-PATH-030``…``034``). Import the public names from this package.
+(``THC-PATH-030``…``035``). Import the public names from this package.
 """
 
 from __future__ import annotations
@@ -39,13 +40,22 @@ from thecal.domain.trial.errors import (
     TrialNotEvaluable,
     TrialNotSuccessful,
     TrialStateError,
+    VitalSignsNotSafe,
 )
 from thecal.domain.trial.evaluation import TrialEvaluation
 from thecal.domain.trial.lifecycle import Trial, TrialDecision, TrialState
 from thecal.domain.trial.observation import Sedation, TrialBaseline, TrialObservation, Vitals
 from thecal.domain.trial.plan import TrialPlan, TrialRoute, spinal_level
+from thecal.domain.trial.vital_signs import (
+    NALOXONE_PROMPT,
+    VitalSign,
+    VitalSignAlert,
+    VitalSignLimits,
+    alerts_in,
+)
 
 __all__ = [
+    "NALOXONE_PROMPT",
     "ObservationPeriodNotElapsed",
     "PatientTooSedated",
     "Sedation",
@@ -61,7 +71,12 @@ __all__ = [
     "TrialRoute",
     "TrialState",
     "TrialStateError",
+    "VitalSign",
+    "VitalSignAlert",
+    "VitalSignLimits",
+    "VitalSignsNotSafe",
     "Vitals",
+    "alerts_in",
     "criterion_for",
     "spinal_level",
 ]

@@ -4,7 +4,9 @@ Conflict (THC-FLOW-409)
 ├── IllegalTransition (THC-PATH-005)
 │   └── TrialStateError               THC-PATH-030  the trial's state does not allow the action
 ├── ObservationPeriodNotElapsed       THC-PATH-031  discharge before dose time + observation period
-├── PatientTooSedated                 THC-PATH-032  no observation, or latest sedation POSS 3–4
+├── PatientTooSedated                 THC-PATH-032  no observation, no sedation score, or POSS 3–4
+├── VitalSignsNotSafe                 THC-PATH-035  latest vital signs breach an alert limit, are
+│                                                   missing after an opioid or an earlier alert
 ├── TrialNotEvaluable                 THC-PATH-033  no data for the success criterion
 └── TrialNotSuccessful                THC-PATH-034  implant decided without a successful evaluation
 """
@@ -20,6 +22,7 @@ __all__ = [
     "TrialNotEvaluable",
     "TrialNotSuccessful",
     "TrialStateError",
+    "VitalSignsNotSafe",
 ]
 
 
@@ -47,3 +50,8 @@ class TrialNotSuccessful(Conflict):
     template = (
         "trial {ident} did not meet its success criterion ({criterion}): {detail}; implant refused"
     )
+
+
+class VitalSignsNotSafe(Conflict):
+    code = "THC-PATH-035"
+    template = "{detail}"

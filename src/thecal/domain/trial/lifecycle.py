@@ -25,13 +25,16 @@ from thecal.domain.actors import (
     require_role,
     require_text,
 )
+from thecal.domain.drugs import DrugClass
 from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.policy import ClinicPolicy
 from thecal.domain.trial.criterion import criterion_for
 from thecal.domain.trial.discharge import check_discharge
 from thecal.domain.trial.errors import TrialNotSuccessful, TrialStateError
 from thecal.domain.trial.evaluation import TrialEvaluation, evaluate_trial
 from thecal.domain.trial.observation import TrialBaseline, TrialObservation
 from thecal.domain.trial.plan import TrialPlan
+from thecal.domain.trial.vital_signs import VitalSignAlert, VitalSignLimits, alerts_in
 from thecal.domain.users import Actor, Role
 
 __all__ = ["Trial", "TrialDecision", "TrialState"]
@@ -124,12 +127,31 @@ class Trial(StateMachine[TrialState]):
         self.observations = (*self.observations, observation)
         self._move("observe", _T.ADMINISTERED, actor.user_id, observation.at)
 
-    def discharge(self, *, actor: Actor, at: dt.datetime) -> None:
-        """Discharge after the observation period.
+    @property
+    def opioid(self) -> bool:
+        """An opioid trial: respiratory alerts carry the naloxone prompt (S99)."""
+        return self.plan.drug_class is DrugClass.OPIOID
+
+    def alerts(
+        self, limits: VitalSignLimits
+    ) -> tuple[tuple[TrialObservation, tuple[VitalSignAlert, ...]], ...]:
+        """Every observation that breaches an alert limit, with its alerts, oldest first."""
+        found = ((o, alerts_in(o, limits, opioid=self.opioid)) for o in self.observations)
+        return tuple((o, alerts) for o, alerts in found if alerts)
+
+    def discharge(
+        self, *, actor: Actor, at: dt.datetime, limits: VitalSignLimits | None = None
+    ) -> None:
+        """Discharge after the observation period, with a latest observation fit to leave.
+
+        Args:
+            limits: the clinic's vital-sign alert limits (default: the default clinic policy).
 
         Raises:
             ObservationPeriodNotElapsed: earlier than dose time + the plan's observation period.
-            PatientTooSedated: no observation recorded, or the latest shows POSS 3 or 4.
+            PatientTooSedated: no observation, no sedation score in the latest, or POSS 3 or 4.
+            VitalSignsNotSafe: the latest breaches an alert limit, or lacks the vital signs
+                after an opioid or an earlier alert.
         """
         action = "discharge the patient"
         self._expect(action, at, _T.ADMINISTERED)
@@ -139,6 +161,8 @@ class Trial(StateMachine[TrialState]):
             administered_at=self.administered_at,
             observations=self.observations,
             at=at,
+            limits=limits or VitalSignLimits.from_policy(ClinicPolicy()),
+            opioid=self.opioid,
         )
         self.discharged_at = at
         self._move("discharge", _T.DISCHARGED, actor.user_id, at)

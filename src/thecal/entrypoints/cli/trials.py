@@ -173,7 +173,9 @@ def observe(
 
 @app.command()
 def discharge(as_user: AsUser, trial_id: str, version: Version, as_json: Json = False) -> None:
-    """Discharge after the observation period (refused before it, THC-PATH-031)."""
+    """Discharge after the observation period (refused before it, THC-PATH-031), with a latest
+    observation fit to leave: a sedation score below POSS 3 (THC-PATH-032) and vital signs within
+    the alert limits, required after an opioid (THC-PATH-035)."""
     with translate_errors(as_json=as_json), open_app() as thecal:
         trial = thecal.run(
             discharge_trial,

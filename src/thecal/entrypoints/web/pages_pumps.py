@@ -24,7 +24,9 @@ from thecal.domain.program_change import (
     program_parameters,
 )
 from thecal.domain.units import DoseRate
+from thecal.domain.users import Role
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
+from thecal.services.admixture_changes import AwaitingRefill, list_awaiting_refill
 from thecal.services.device import InterrogatePump, Interrogation, interrogate_pump
 from thecal.services.identity import ReadMfaStatus, Reauthenticate
 from thecal.services.program_changes import (
@@ -61,10 +63,19 @@ def _pump_page(request: Request, pump_id: str, interrogation: Interrogation | No
         get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id)
     )
     pump = seen.pump
+    clinician = auth.actor.role in {Role.PHYSICIAN, Role.NURSE}
+    awaiting = (
+        thecal_of(request).run(
+            list_awaiting_refill, AwaitingRefill(actor=auth.actor, pump_id=pump_id)
+        )
+        if clinician
+        else ()
+    )
     return render(
         request,
         "pump.html",
         pump=pump,
+        awaiting_refill=awaiting,
         reservoir=seen.reservoir,
         parameters=program_parameters(pump.program),
         interrogation=interrogation,

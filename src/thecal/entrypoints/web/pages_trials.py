@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from thecal.domain.authorization import Action
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.library import reference_library
+from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program_change import OverrideJustification, OverrideReason
 from thecal.domain.quantity_text import parse_mass
 from thecal.domain.trial import (
+    NALOXONE_PROMPT,
     ObservationPeriodNotElapsed,
     PatientTooSedated,
     Sedation,
@@ -33,6 +35,9 @@ from thecal.domain.trial import (
     TrialRoute,
     TrialState,
     Vitals,
+    VitalSignLimits,
+    VitalSignsNotSafe,
+    alerts_in,
 )
 from thecal.entrypoints.web.form_fields import (
     by_severity,
@@ -67,7 +72,7 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 Ident = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-_REFUSALS = (ObservationPeriodNotElapsed, PatientTooSedated, TrialNotSuccessful)
+_REFUSALS = (ObservationPeriodNotElapsed, PatientTooSedated, TrialNotSuccessful, VitalSignsNotSafe)
 
 
 def _plan_form(
@@ -169,7 +174,13 @@ def _trial_page(
         if trial.administered_at
         else None
     )
+    limits = VitalSignLimits.from_policy(ClinicPolicy())
+    alerts = [alerts_in(o, limits, opioid=trial.opioid) for o in trial.observations]
     context: dict[str, Any] = {
+        "alerts": alerts,
+        "latest_alerts": alerts[-1] if alerts else (),
+        "naloxone_prompt": NALOXONE_PROMPT,
+        "limits": limits,
         "trial": trial,
         "patient": patient,
         "findings": by_severity(found.findings),

@@ -31,6 +31,7 @@ from thecal.domain.quantity_display import pump_model_name
 from thecal.domain.units import Duration
 from thecal.domain.users import Actor
 from thecal.services.candidacy import RecordCandidacy, record_candidacy
+from thecal.services.demo.admixture_changes import schedule_admixture_change
 from thecal.services.demo.bolus_button import press_times
 from thecal.services.demo.cohort import PatientPlan
 from thecal.services.demo.context import SeedContext, at_clinic_hour
@@ -258,6 +259,7 @@ def _pump_life(
     if plan.mri is not None:
         schedule_mri(care, course=plan.mri, rng=rng, implanted=start, plan_at=plan_at)
     plan_at(care.refill_time(rng), care.planned_refill())
+    schedule_admixture_change(care, implanted=start, plan_at=plan_at)  # some morphine pumps
     while agenda:
         at, _, act = heapq.heappop(agenda)
         yield at

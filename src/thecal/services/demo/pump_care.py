@@ -78,6 +78,7 @@ _CHECKED = PocketFillChecklist(
     no_pocket_swelling_or_pain=True,
     observed_for_overdose_symptoms=True,
 )
+CHECKED = _CHECKED  # every item confirmed (the demo's refills; services/demo/admixture_changes.py)
 _POCKET_PERCENT = Decimal(30)  # a third of the refill volume into the pocket (S75, S77)
 _LATE_PERCENT = 12  # refills a few days late: the low-reservoir alarm shows
 _AT_REFILL = 2  # the pocket fill happens at the pump's second refill

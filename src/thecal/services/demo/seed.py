@@ -46,7 +46,8 @@ DEMO_YEARS = 3
 # 3: an emptied reservoir (MRI, halted refill) is 0 mL on the record: no false discrepancy after it.
 # 4: a calendar, follow-up visits booked and kept (some moved or missed), e-mail addresses, and
 #    reminders from month 18 (fewer patients lost or missing a visit from then, docs/demo.md).
-DEMO_SEED_VERSION = 4
+# 5: admixture changes at a refill with a bridge bolus (a concentration change, a rotation).
+DEMO_SEED_VERSION = 5
 MAX_PATIENTS = 100_000
 
 

@@ -30,7 +30,13 @@ PUBLIC_NAMES = {
         "TrialRoute",
         "TrialState",
         "TrialStateError",
+        "NALOXONE_PROMPT",
+        "VitalSign",
+        "VitalSignAlert",
+        "VitalSignLimits",
+        "VitalSignsNotSafe",
         "Vitals",
+        "alerts_in",
         "criterion_for",
         "spinal_level",
     },
@@ -96,6 +102,7 @@ ERROR_CODES = {
     "PatientTooSedated": "THC-PATH-032",
     "TrialNotEvaluable": "THC-PATH-033",
     "TrialNotSuccessful": "THC-PATH-034",
+    "VitalSignsNotSafe": "THC-PATH-035",
 }
 
 PACKAGES = pytest.mark.parametrize("package", list(PUBLIC_NAMES), ids=lambda p: p.__name__)

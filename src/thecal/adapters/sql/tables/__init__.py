@@ -14,6 +14,7 @@ from thecal.adapters.sql.tables import (  # noqa: F401 - each module declares it
     care_teams,
     clinic_clock,
     clinical_generation,
+    device_event_records,
     device_log,
     implants,
     mri,

@@ -1,7 +1,7 @@
 """Care teams and break-the-glass (issue 15 §3, SR-21).
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-05
 
 Four new tables (``tables/care_teams.py``): ``care_teams``, ``care_team_members`` (clinicians),
@@ -21,7 +21,7 @@ from alembic import op
 from thecal.adapters.sql.tables.column_types import UtcDateTime
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

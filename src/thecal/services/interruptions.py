@@ -1,0 +1,322 @@
+"""Interruption and restart of intrathecal delivery (issue 12 §3).
+
+* suspend (a clinician; infection, surgery, empty reservoir, other): the pump is sent the
+  "stopped" program and interrogated; the record runs "stopped" once the interrogation shows it
+  (else the send is kept as uncertain). The program that ran before is kept on the event, and the
+  summary names every drug with a withdrawal risk to watch while delivery is stopped (baclofen,
+  S18, S94). A pump already stopped is refused (THC-PATH-063).
+* restart (a physician): the program before the suspension, or a lower continuous daily dose.
+  After an interruption of at least ``ClinicPolicy.opioid_tolerance_lost_after`` (a clinic policy
+  value: no retrieved source gives the interval) every opioid restarts as a **new start**: the
+  safety review runs as for a new start in an opioid-naive patient — a dose above the label's
+  starting range blocks (THC-PUMP-010), one above the consensus range needs the physician's
+  written justification (THC-PATH-065). A higher dose than before is a program change, not a
+  restart. A pump that is not suspended is refused (THC-PATH-064).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from thecal.domain.authorization import Action, authorize_function
+from thecal.domain.device_event_record import (
+    DeliveryAlreadySuspended,
+    DeliveryNotSuspended,
+    DeviceEventKind,
+    DeviceEventRecord,
+    RestartOverrideMissing,
+)
+from thecal.domain.drugs import WithdrawalRisk
+from thecal.domain.errors import RequestInvalid
+from thecal.domain.interruption import InterruptionReason, review_restart
+from thecal.domain.library import reference_library
+from thecal.domain.policy import ClinicPolicy
+from thecal.domain.program import InfusionProgram, ProgramMode
+from thecal.domain.program_change import FindingSeverity
+from thecal.domain.quantity_display import shown
+from thecal.domain.safety.context import (
+    ActionKind,
+    MonitoringPlan,
+    OpioidStatus,
+    Proposal,
+    ReviewContext,
+)
+from thecal.domain.units import DoseRate, plain
+from thecal.domain.users import Actor
+from thecal.services.clock import Clock
+from thecal.services.device import record_snapshot
+from thecal.services.device_event_records import already_recorded, pump_in_care, store_event
+from thecal.services.pump_devices import ClinicPumpDriver
+from thecal.services.pump_driver import ProgramAck
+from thecal.services.pump_record import Pump
+from thecal.services.pump_reservoir import refresh_refill_due
+from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
+from thecal.services.safety_gate import review_or_block
+from thecal.services.scheduling.planning import replan_visits
+from thecal.services.unit_of_work import AbstractUnitOfWork
+
+__all__ = ["RestartDelivery", "SuspendDelivery", "restart_delivery", "suspend_delivery"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuspendDelivery:
+    actor: Actor
+    pump_id: str
+    expected_pump_version: int
+    reason: InterruptionReason
+    note: str = ""
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RestartDelivery:
+    actor: Actor
+    pump_id: str
+    expected_pump_version: int
+    #: A lower continuous daily dose of the primary drug (None: the program before the suspension).
+    daily_dose: DoseRate | None = None
+    #: The physician's justification for the review's override findings of a new start.
+    justification: str | None = None
+    #: After a restart as a new start: respiratory monitoring and naloxone at hand (S3, S4, S99).
+    monitoring: MonitoringPlan | None = None
+    event_id: str | None = None
+
+
+def _send_and_confirm(
+    uow: AbstractUnitOfWork,
+    pump: Pump,
+    program: InfusionProgram,
+    driver: ClinicPumpDriver,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+) -> tuple[ProgramAck, bool]:
+    """Send ``program``, interrogate, and put it on the record if the pump runs it."""
+    ack = driver.program(pump.serial, program)
+    pump.record_send(program, at=now, acknowledged=ack is ProgramAck.ACKNOWLEDGED)
+    snapshot = driver.interrogate(pump.serial)
+    record_snapshot(uow, pump, snapshot, actor=actor, at=now)
+    confirmed = snapshot.program == program
+    if confirmed:
+        pump.record_program(program, at=now, effective_from=now)
+        refresh_refill_due(pump)
+    return ack, confirmed
+
+
+def _last_interruption(uow: AbstractUnitOfWork, pump: Pump) -> DeviceEventRecord | None:
+    events = [e for e in uow.device_events.for_pump(pump.id) if e.pump_id == pump.id]
+    for event in reversed(events):
+        if event.kind is DeviceEventKind.RESTART:
+            return None
+        if event.kind is DeviceEventKind.INTERRUPTION:
+            return event
+    return None
+
+
+def suspend_delivery(
+    cmd: SuspendDelivery, *, uow: AbstractUnitOfWork, clock: Clock, driver: ClinicPumpDriver
+) -> DeviceEventRecord:
+    """Stop delivery for now; the program before is kept for the restart.
+
+    Raises:
+        AccessDenied; PumpNotFound; StalePumpVersion; PumpOutOfCare (THC-PATH-062);
+        DeliveryAlreadySuspended (THC-PATH-063); DeviceError.
+    """
+    authorize_function(cmd.actor, Action.DEVICE_EVENT_SUSPEND)
+    library = reference_library()
+    now = clock.now()
+    with uow:
+        stored = already_recorded(uow, cmd.event_id, DeviceEventKind.INTERRUPTION)
+        if stored is not None:
+            return stored
+        pump = pump_in_care(
+            uow,
+            cmd.actor,
+            Action.DEVICE_EVENT_SUSPEND,
+            pump_id=cmd.pump_id,
+            expected_version=cmd.expected_pump_version,
+            what="suspending delivery",
+        )
+        if pump.program.mode is ProgramMode.STOPPED:
+            last = _last_interruption(uow, pump)
+            since = last.at.isoformat() if last is not None else pump.program_since.isoformat()
+            raise DeliveryAlreadySuspended(ident=pump.id, since=since)
+        before = pump.program
+        stopped = InfusionProgram(
+            mode=ProgramMode.STOPPED,
+            admixture=before.admixture,
+            low_reservoir_alarm=before.low_reservoir_alarm,
+        )
+        ack, confirmed = _send_and_confirm(uow, pump, stopped, driver, actor=cmd.actor, now=now)
+        uow.pumps.update(pump)
+        drugs = [library.drug(drug_id) for drug_id in before.admixture.drug_ids]
+        watch = [
+            f"{drug.name} ({drug.withdrawal_risk.value.value} withdrawal risk,"
+            f" {drug.withdrawal_risk.cite()})"
+            for drug in drugs
+            if drug.withdrawal_risk.value is not WithdrawalRisk.NONE
+        ]
+        policy = ClinicPolicy()
+        opioids = [drug.name for drug in drugs if drug.is_opioid]
+        summary = f"delivery suspended ({cmd.reason.value})" + (
+            "" if confirmed else "; the pump did not confirm it: interrogate again"
+        )
+        if watch:
+            summary += f"; watch for withdrawal of {', '.join(watch)}"
+        if opioids:
+            summary += (
+                f"; a restart after {shown(policy.opioid_tolerance_lost_after)} or more is reviewed"
+                f" as a new start of {', '.join(opioids)}"
+                f" ({ClinicPolicy.source('opioid_tolerance_lost_after')})"
+            )
+        if cmd.note.strip():
+            summary += f": {cmd.note.strip()}"
+        event = store_event(
+            uow,
+            event_id=cmd.event_id or str(uuid.uuid4()),
+            pump=pump,
+            kind=DeviceEventKind.INTERRUPTION,
+            actor=cmd.actor,
+            action=Action.DEVICE_EVENT_SUSPEND,
+            at=now,
+            summary=summary,
+            facts={
+                "reason": cmd.reason.value,
+                "note": cmd.note.strip(),
+                "program_ack": ack.value,
+                "confirmed": "yes" if confirmed else "no",
+                "daily_dose_before_mcg_per_day": plain(before.basal_daily_dose.mcg_per_day),
+            },
+            program=before,
+        )
+        replan_visits(uow, pump.patient_id)
+        uow.commit()
+    return event
+
+
+def _restart_program(pump: Pump, before: InfusionProgram, dose: DoseRate | None) -> InfusionProgram:
+    if dose is None:
+        return before
+    if dose > before.basal_daily_dose:
+        raise RequestInvalid(
+            where="restart daily dose",
+            detail=(
+                f"{dose} is above the dose before the interruption ({before.basal_daily_dose}):"
+                " restart as before or lower, then propose the increase as a program change"
+            ),
+        )
+    del pump
+    return InfusionProgram.continuous(
+        before.admixture, dose, low_reservoir_alarm=before.low_reservoir_alarm
+    )
+
+
+def restart_delivery(
+    cmd: RestartDelivery, *, uow: AbstractUnitOfWork, clock: Clock, driver: ClinicPumpDriver
+) -> DeviceEventRecord:
+    """Restart delivery after an interruption, reviewed as a new start when tolerance is lost.
+
+    Raises:
+        AccessDenied; PumpNotFound; StalePumpVersion; PumpOutOfCare (THC-PATH-062);
+        DeliveryNotSuspended (THC-PATH-064); RequestInvalid (a higher dose);
+        ReviewBlocked (THC-PUMP-010); RestartOverrideMissing (THC-PATH-065); DeviceError.
+    """
+    authorize_function(cmd.actor, Action.DEVICE_EVENT_RECORD)
+    library = reference_library()
+    policy = ClinicPolicy()
+    now = clock.now()
+    with uow:
+        stored = already_recorded(uow, cmd.event_id, DeviceEventKind.RESTART)
+        if stored is not None:
+            return stored
+        pump = pump_in_care(
+            uow,
+            cmd.actor,
+            Action.DEVICE_EVENT_RECORD,
+            pump_id=cmd.pump_id,
+            expected_version=cmd.expected_pump_version,
+            what="a restart",
+        )
+        interruption = _last_interruption(uow, pump)
+        if pump.program.mode is not ProgramMode.STOPPED or interruption is None:
+            raise DeliveryNotSuspended(ident=pump.id)
+        before = interruption.program or pump.program
+        program = _restart_program(pump, before, cmd.daily_dose)
+        drugs = [library.drug(drug_id) for drug_id in program.admixture.drug_ids]
+        restart = review_restart(
+            suspended_at=interruption.at, restart_at=now, drugs=drugs, policy=policy
+        )
+        facts = {
+            "interrupted_hours": plain(restart.interrupted_for.in_hours),
+            "tolerance_lost_after_hours": plain(restart.tolerance_lost_after.in_hours),
+            "tolerance_source": restart.source,
+            "as_new_start": "yes" if restart.as_new_start else "no",
+            "new_start_drugs": ", ".join(restart.new_start_drug_ids),
+            "daily_dose_mcg_per_day": plain(program.basal_daily_dose.mcg_per_day),
+        }
+        names = ", ".join(library.drug(d).name for d in restart.new_start_drug_ids)
+        why = (
+            f"interrupted {shown(restart.interrupted_for)}, tolerance counted lost after"
+            f" {shown(restart.tolerance_lost_after)} ({restart.source})"
+        )
+        if restart.as_new_start:
+            patient = patient_facts(uow, pump.patient_id, now)
+            context = ReviewContext(
+                action=ActionKind.NEW_START,
+                at=now,
+                proposer=proposer(cmd.actor),
+                patient=dataclasses.replace(patient, opioid_status=OpioidStatus.NAIVE),
+                pump=pump_state(pump, at=now),
+                current=None,
+                proposal=Proposal(
+                    prescription=prescription_of(program),
+                    programmed_admixture=program.admixture,
+                    monitoring=cmd.monitoring,
+                ),
+            )
+            findings = review_or_block(context, action="the restart as a new start")
+            overrides = [f for f in findings if f.severity is FindingSeverity.OVERRIDE]
+            justification = (cmd.justification or "").strip()
+            if overrides and not justification:
+                raise RestartOverrideMissing(
+                    why=why, findings="; ".join(f"{f.code}: {f.message}" for f in overrides)
+                )
+            facts["findings"] = ", ".join(f.code for f in findings)
+            if justification:
+                facts["justification"] = justification
+            if cmd.monitoring is not None and cmd.monitoring.respiratory is not None:
+                facts["respiratory_monitoring_hours"] = plain(cmd.monitoring.respiratory.in_hours)
+                facts["naloxone_available"] = (
+                    "yes" if cmd.monitoring.naloxone_available else "not recorded"
+                )
+        ack, confirmed = _send_and_confirm(uow, pump, program, driver, actor=cmd.actor, now=now)
+        uow.pumps.update(pump)
+        unit = library.drug(program.admixture.primary.drug_id).dose_unit
+        summary = (
+            f"delivery restarted at {shown(program.basal_daily_dose, mass=unit)} after {why}: "
+            + (
+                f"reviewed as a new start of {names}"
+                if restart.as_new_start
+                else "restarted as before"
+            )
+            + ("" if confirmed else "; the pump did not confirm it: interrogate again")
+        )
+        facts.update({"program_ack": ack.value, "confirmed": "yes" if confirmed else "no"})
+        event = store_event(
+            uow,
+            event_id=cmd.event_id or str(uuid.uuid4()),
+            pump=pump,
+            kind=DeviceEventKind.RESTART,
+            actor=cmd.actor,
+            action=Action.DEVICE_EVENT_RECORD,
+            at=now,
+            summary=summary,
+            facts=facts,
+            program=program,
+        )
+        replan_visits(uow, pump.patient_id)
+        uow.commit()
+    return event
