@@ -50,7 +50,7 @@ from thecal.services.program_changes import (
 )
 from thecal.services.pump_reads import GetPumpOverview, PumpOverview, get_pump_overview
 from thecal.services.pumps import implant_pump
-from thecal.services.refills import perform_refill
+from thecal.services.refills import RefillOutcome, perform_refill
 
 SERIAL = "PII-000777"
 MORPHINE_10 = Admixture.single("morphine", Concentration.from_mg_per_ml(10))
@@ -113,7 +113,7 @@ def _verify(clinic: Thecal, clock: MovableClock, admixture: Admixture, ident: st
     )
 
 
-def _refill_with(clinic: Thecal, change: ProgramChange, ident: str) -> None:
+def _refill_with(clinic: Thecal, change: ProgramChange, ident: str) -> RefillOutcome:
     outcome = clinic.run_device(
         perform_refill,
         dataclasses.replace(
@@ -123,6 +123,7 @@ def _refill_with(clinic: Thecal, change: ProgramChange, ident: str) -> None:
     )
     assert outcome.program_change is not None
     assert outcome.program_change.state is ProgramChangeState.SENT
+    return outcome
 
 
 def tip_doses(
@@ -169,9 +170,12 @@ def test_a_concentration_change_with_a_bridge_keeps_the_tip_dose_and_is_confirme
     _verify(clinic, clock, MORPHINE_20, "ver-20")
     refilled_at = clock.now()
     before = tip_doses(clinic, clock, refilled_at - WINDOW, refilled_at - WINDOW)
-    _refill_with(clinic, change, "ver-20")
+    refilled = _refill_with(clinic, change, "ver-20")
     during = overview(clinic)  # the record during the bridge: the old flow until it ends
     assert during.pump.admixture == MORPHINE_20
+    assert refilled.plan is not None
+    assert during.pump.next_refill_due is not None
+    assert during.pump.next_refill_due <= refilled.plan.due  # the bridge's faster flow counted
     assert Volume.from_ml(19) < during.reservoir.volume <= Volume.from_ml(20)
 
     # the oracle: the twin's tip dose through the change, within 1 % of 5 mg/day, every window
