@@ -68,6 +68,20 @@ class World:
 
 
 Request = Callable[[World, str], tuple[str, str, dict[str, Any] | None]]
+
+
+class _SignInOnFirstUse(dict[str, TestClient]):
+    """Clients by role; a missing one (the other care team's) signs in when first asked for."""
+
+    def __init__(self, clinic: Clinic, clients: dict[str, TestClient]) -> None:
+        super().__init__(clients)
+        self.clinic = clinic
+
+    def __missing__(self, username: str) -> TestClient:
+        client = self[username] = logged_in(self.clinic, username)
+        return client
+
+
 _counter = itertools.count(1)
 
 
@@ -236,7 +250,8 @@ def world(
     for part in _PARTS:
         ids.update(part.prepare(clinic))
     clients = {role.value: logged_in(clinic, role.value) for role in Role}
-    clients.update({name: logged_in(clinic, name) for name in matrix_care_teams.OTHER_TEAM})
+    clients = _SignInOnFirstUse(clinic, clients)  # the other team's: their session starts
+    # with their cells (the matrix's clinic clock moves a second a cell: past any idle timeout)
     clients["anonymous"] = clinic.client()
     yield World(clinic=clinic, clients=clients, assessments=assessments, ids=ids)
     clinic.thecal.close()
