@@ -215,7 +215,12 @@ def build_program(
         raise FlexNotSupported(model=model.name)
     if len(steps) > limit.value:
         raise TooManyFlexSteps(
-            model=model.name, maximum=limit.value, source=limit.cite(), count=len(steps)
+            model=model.name,
+            maximum=limit.value,
+            source=limit.source
+            if limit.confirmed
+            else "an assumption: no source gives this model's step count",
+            count=len(steps),
         )
     parsed = tuple(_step(text, drug, n) for n, text in enumerate(steps, start=1))
     if len(parsed) < 2:
