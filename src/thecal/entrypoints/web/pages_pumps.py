@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from thecal.domain.authorization import Action, Subject, is_allowed
 from thecal.domain.credentials import LoginFailed, OneTimeCodeRequired
 from thecal.domain.errors import (
     Conflict,
@@ -105,8 +106,15 @@ def _pump_page(
     thecal = thecal_of(request)
     seen = thecal.run(get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id))
     pump = seen.pump
-    changes = thecal.run(
-        list_program_changes, ListProgramChanges(actor=auth.actor, pump_id=pump_id, limit=100)
+    pending = (
+        pending_program_changes(
+            thecal.run(
+                list_program_changes,
+                ListProgramChanges(actor=auth.actor, pump_id=pump_id, limit=100),
+            ).items
+        )
+        if is_allowed(auth.actor, Action.PROGRAM_READ, Subject.patient(pump.patient_id))
+        else None  # a pharmacist reads the pump, not its program changes
     )
     drug = reference_library().drug(pump.program.admixture.primary.drug_id)
     model = reference_library().pump(pump.model_id)
@@ -121,7 +129,7 @@ def _pump_page(
         interrogated=program_parameters(interrogation.snapshot.program)
         if interrogation and interrogation.snapshot.program
         else (),
-        pending=pending_program_changes(changes.items),
+        pending=pending,
         dose_unit=drug.dose_unit.symbol,
         drug_name=drug.name,
         max_flex_steps=model.max_flex_steps,
