@@ -34,10 +34,11 @@ def _bpi(scores: dict[str, str | None]) -> list[str]:
     parts = []
     severity = _number(scores.get("severity"))
     if severity is not None:
-        band = scores.get("severity_band")
-        parts.append(
-            f"pain severity {score_number(severity)} of 10" + (f" ({band})" if band else "")
-        )
+        parts.append(f"pain severity {score_number(severity)} of 10")
+    worst = _number(scores.get("worst_pain"))
+    if worst is not None:  # the bands belong to worst pain, the item they were derived for
+        band = scores.get("worst_pain_band")
+        parts.append(f"worst pain {score_number(worst)} of 10" + (f" ({band})" if band else ""))
     interference = _number(scores.get("interference"))
     if interference is not None:
         answered = scores.get("interference_answered")

@@ -24,7 +24,7 @@ _HUNDRED = Decimal(100)
 POLICY_SOURCES: Mapping[str, str] = {
     "less_pain_percent": "S110",
     "substantial_pain_percent": "S110",
-    "pgic_threshold": "S114",
+    "pgic_threshold": "S115, S110 (IMMPACT: much improved or better is clinically important)",
     "odi_points": "S118, S119",
     "eq_vas_points": "clinic policy (no source)",
     "time_points": "clinic policy (no source)",
@@ -40,7 +40,9 @@ class OutcomePolicy:
         less_pain_percent: pain reduction, in % of baseline, for "less pain" (≥ 30 %, IMMPACT
             moderate) [S110].
         substantial_pain_percent: pain reduction for "substantial" relief (≥ 50 %) [S110].
-        pgic_threshold: weakest PGIC answer counted as improved ("minimally improved") [S114].
+        pgic_threshold: weakest PGIC answer counted as improved: "much improved" by default, the
+            clinically important threshold of IMMPACT and the Farrar anchor study [S110, S115];
+            a clinic may choose "minimally improved" (a minimal change [S114]).
         odi_points: ODI drop in points for improved function (≥ 10, the MDC) [S118, S119].
         eq_vas_points: EQ VAS rise in points for better quality of life (≥ 10; clinic policy,
             no source in the reference — review before publishing).
@@ -54,7 +56,7 @@ class OutcomePolicy:
 
     less_pain_percent: Decimal = Decimal(30)
     substantial_pain_percent: Decimal = Decimal(50)
-    pgic_threshold: Pgic = Pgic.MINIMALLY_IMPROVED
+    pgic_threshold: Pgic = Pgic.MUCH_IMPROVED
     odi_points: Decimal = Decimal(10)
     eq_vas_points: int = 10
     time_points: tuple[TimePoint, ...] = field(default=DEFAULT_TIME_POINTS)

@@ -60,6 +60,7 @@ from thecal.services.device import record_snapshot
 from thecal.services.program_changes import store_new_tasks
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_record import Pump, PumpNotFound
+from thecal.services.pump_reservoir import refill_plan
 from thecal.services.repositories.pharmacy import (
     PharmacyVerification,
     VerificationAlreadyUsed,
@@ -200,6 +201,9 @@ def _fill(
     if change is not None:
         record_sent_program(pump, change, at=now)
         filling.uow.program_changes.update(change)
+        # the bridge runs the old flow over the dead space first: the history's date, if earlier
+        bridged = refill_plan(pump, policy).due
+        pump.next_refill_due = min(plan.due, bridged)
     return plan
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import matrix_device
+import matrix_device_events
 import matrix_pathway
 import matrix_scheduling
 import matrix_tasks
@@ -172,7 +173,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "anonymous": {},
 }
 
-for _part in (matrix_pathway.PART, matrix_device.PART, matrix_tasks.PART, matrix_scheduling.PART):
+for _part in (
+    matrix_pathway.PART,
+    matrix_device.PART,
+    matrix_tasks.PART,
+    matrix_scheduling.PART,
+    matrix_device_events.PART,
+):
     assert not set(_part.endpoints) & set(ENDPOINTS), "endpoint names must be unique"
     ENDPOINTS.update(_part.endpoints)
     for _role, _grants in _part.expected.items():
@@ -215,7 +222,8 @@ def world(
     }
     implant_pump_with_patient_bolus(clinic)  # the patient user's own pump
     ids: dict[str, dict[str, str]] = {}
-    for part in (
+    for part in (  # device events first: its prepare moves the clock past a priming bolus
+        matrix_device_events.PART,
         matrix_pathway.PART,
         matrix_device.PART,
         matrix_tasks.PART,

@@ -125,7 +125,23 @@ def test_a_morphine_trial_goes_from_plan_to_an_implant_decision(clinic: Clinic) 
     assert nurse.get(url).json()["state"] == "administered"
 
     clinic.clock.advance(hours=21)
-    discharged = _as(clinic, "nurse").post(f"{url}/discharge", json={"expected_version": version})
+    nurse = _as(clinic, "nurse")
+    later = nurse.post(  # relief still there 21 h later: sustained ≥ 8 h (S40)
+        f"{url}/observations",
+        json={
+            "pain_nrs": 3,
+            "sedation": "1",
+            "vitals": {
+                "respiratory_rate_per_min": 14,
+                "spo2_pct": 97,
+                "heart_rate_per_min": 72,
+                "systolic_bp_mmhg": 128,
+            },
+        },
+    )
+    assert later.status_code == 201, later.text
+    version = later.json()["version"]
+    discharged = nurse.post(f"{url}/discharge", json={"expected_version": version})
     assert discharged.status_code == 200, discharged.text
     version = discharged.json()["version"]
 

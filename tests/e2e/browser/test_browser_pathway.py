@@ -31,6 +31,16 @@ def _back_after_the_idle_timeout(page: Any, server: LiveServer, url: str) -> Non
     page.goto(url)
 
 
+def _record_fit_observation(page: Any, *, pain: str) -> None:
+    page.get_by_label("Pain (NRS 0–10)").fill(pain)
+    page.get_by_label("Sedation (POSS)").select_option("1")
+    page.get_by_label("Respiratory rate /min").fill("14")
+    page.get_by_label("SpO2 %").fill("97")
+    page.get_by_label("Heart rate /min").fill("72")
+    page.get_by_label("Systolic BP mmHg").fill("128")
+    page.get_by_role("button", name="Record observation").click()
+
+
 def test_a_physician_plans_and_runs_a_trial_to_a_decision_with_the_keyboard(
     browser: Any, server: LiveServer, shots: Path
 ) -> None:
@@ -90,6 +100,7 @@ def test_a_physician_plans_and_runs_a_trial_to_a_decision_with_the_keyboard(
 
     clinic.clock.advance(hours=23)
     _back_after_the_idle_timeout(page, server, trial_url)
+    _record_fit_observation(page, pain="3")  # relief still there: sustained ≥ 8 h (S40)
     page.get_by_role("button", name="Discharge the patient").click()
     expect(page.locator("h1")).to_contain_text("discharged")
     expect(page.locator("#trial-result")).to_have_text("Successful trial.")
@@ -105,7 +116,7 @@ def test_a_physician_plans_and_runs_a_trial_to_a_decision_with_the_keyboard(
     )
     assert trial.state is TrialState.DECIDED
     assert trial.decision is TrialDecision.IMPLANT
-    assert [o.pain_nrs for o in trial.observations] == [3]
+    assert [o.pain_nrs for o in trial.observations] == [3, 3]
 
 
 def test_a_patient_fills_the_pain_diary_with_the_keyboard(

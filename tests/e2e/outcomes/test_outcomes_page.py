@@ -61,7 +61,10 @@ def test_the_page_shows_the_sentences_counts_and_charts(clinic: Clinic) -> None:
     client = logged_in(clinic, "physician")
     page = client.get("/outcomes" + QUERY)
     assert page.status_code == 200, page.text
-    assert "50 % of our epidural patients report improvement (1 of 2 at 3 months" in page.text
+    assert (
+        "50 % of our epidural patients report being much improved or better (1 of 2 at 3 months"
+        in page.text
+    )
     assert "data:image/png;base64," in page.text
     assert "S110" in page.text
 

@@ -89,6 +89,9 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
     )
     page = nurse.get(change_url)
     assert 'id="at-refill"' in page.text  # no "send" button: the refill sends it
+    waiting = nurse.get(f"/pumps/{pump_id}").text
+    assert 'id="admixture-waiting"' in waiting
+    assert f"/pumps/{pump_id}/admixture-changes/{change_id}/refill" in waiting
     assert "/send" not in re.sub(r"<a [^>]*>", "", page.text.split('id="signatures-h"')[1])
 
     pharmacist = browser_login(clinic, "pharmacist")

@@ -33,7 +33,7 @@ from pathway_scenario import (
 
 from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import Thecal
-from thecal.domain.admixture import Admixture
+from thecal.domain.admixture import Admixture, Component
 from thecal.domain.admixture_change import AdmixtureChangeSentByRefill
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChange, ProgramChangeBlocked, ProgramChangeState
@@ -50,7 +50,7 @@ from thecal.services.program_changes import (
 )
 from thecal.services.pump_reads import GetPumpOverview, PumpOverview, get_pump_overview
 from thecal.services.pumps import implant_pump
-from thecal.services.refills import perform_refill
+from thecal.services.refills import RefillOutcome, perform_refill
 
 SERIAL = "PII-000777"
 MORPHINE_10 = Admixture.single("morphine", Concentration.from_mg_per_ml(10))
@@ -113,7 +113,7 @@ def _verify(clinic: Thecal, clock: MovableClock, admixture: Admixture, ident: st
     )
 
 
-def _refill_with(clinic: Thecal, change: ProgramChange, ident: str) -> None:
+def _refill_with(clinic: Thecal, change: ProgramChange, ident: str) -> RefillOutcome:
     outcome = clinic.run_device(
         perform_refill,
         dataclasses.replace(
@@ -123,6 +123,7 @@ def _refill_with(clinic: Thecal, change: ProgramChange, ident: str) -> None:
     )
     assert outcome.program_change is not None
     assert outcome.program_change.state is ProgramChangeState.SENT
+    return outcome
 
 
 def tip_doses(
@@ -169,7 +170,13 @@ def test_a_concentration_change_with_a_bridge_keeps_the_tip_dose_and_is_confirme
     _verify(clinic, clock, MORPHINE_20, "ver-20")
     refilled_at = clock.now()
     before = tip_doses(clinic, clock, refilled_at - WINDOW, refilled_at - WINDOW)
-    _refill_with(clinic, change, "ver-20")
+    refilled = _refill_with(clinic, change, "ver-20")
+    during = overview(clinic)  # the record during the bridge: the old flow until it ends
+    assert during.pump.admixture == MORPHINE_20
+    assert refilled.plan is not None
+    assert during.pump.next_refill_due is not None
+    assert during.pump.next_refill_due <= refilled.plan.due  # the bridge's faster flow counted
+    assert Volume.from_ml(19) < during.reservoir.volume <= Volume.from_ml(20)
 
     # the oracle: the twin's tip dose through the change, within 1 % of 5 mg/day, every window
     through = tip_doses(clinic, clock, refilled_at, refilled_at + dt.timedelta(days=3))
@@ -247,3 +254,69 @@ def test_a_switch_to_sufentanil_at_fifty_times_a_start_is_blocked_and_nothing_st
         )
     with clinic.uow() as uow:
         assert list(uow.program_changes.for_pump("pump-1")) == []
+
+
+def test_a_refill_that_halts_sends_nothing_and_the_change_waits(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    _implant(clinic)
+    clock.advance(days=20)
+    change = _signed_change(clinic, clock, bridge=True)
+    _verify(clinic, clock, MORPHINE_10, "ver-old")  # the old strength: not the change's syringe
+    with pytest.raises(AdmixtureMismatch):
+        clinic.run_device(
+            perform_refill,
+            dataclasses.replace(
+                refill(overview(clinic).pump.version, verification_id="ver-old", lot="LOT-20"),
+                program_change_id=change.change_id,
+            ),
+        )
+    _verify(clinic, clock, MORPHINE_20, "ver-20")
+    halted = clinic.run_device(
+        perform_refill,
+        dataclasses.replace(
+            refill(
+                overview(clinic).pump.version,
+                verification_id="ver-20",
+                lot="LOT-20",
+                aspiration_returned=False,  # a possible pocket fill: nothing is injected
+            ),
+            program_change_id=change.change_id,
+        ),
+    )
+    assert halted.refill.state.value == "halted"
+    with clinic.uow() as uow:
+        kept = uow.program_changes.get_change(change.change_id)
+        twin = TwinStoreDriver.for_unit_of_work(uow, clock=clock).twin(SERIAL)
+        running = twin.program_
+    assert kept is not None
+    assert kept.state is ProgramChangeState.CO_SIGNED  # waits for the next refill
+    assert running == OLD
+    assert overview(clinic).pump.program == OLD
+
+
+def test_an_adjuvant_new_to_the_pump_at_ten_times_a_start_is_blocked(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    _implant(clinic)
+    clock.advance(days=20)
+    with_clonidine = InfusionProgram.continuous(
+        Admixture(
+            components=(
+                *MORPHINE_10.components,
+                Component(drug_id="clonidine", concentration=Concentration.from_mcg_per_ml(2000)),
+            )
+        ),
+        FIVE_MG,  # 0.5 mL/day: clonidine 1,000 mcg/day, a new start for clonidine
+    )
+    with pytest.raises(ProgramChangeBlocked, match="clonidine"):
+        clinic.run(
+            propose_admixture_change,
+            ProposeAdmixtureChange(
+                actor=actor(PHYSICIAN),
+                pump_id="pump-1",
+                new_program=with_clonidine,
+                bridge=True,
+                idempotency_key="clonidine",
+            ),
+        )

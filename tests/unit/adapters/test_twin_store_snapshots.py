@@ -46,6 +46,9 @@ PROGRAM = InfusionProgram.continuous(
     ),
 )
 
+MORPHINE_20 = Admixture.single("morphine", Concentration.from_mg_per_ml(20))
+PROGRAM_20 = replace(PROGRAM, admixture=MORPHINE_20)
+
 
 class Clock:
     def __init__(self) -> None:
@@ -116,10 +119,24 @@ class CommittingLog(MemoryLog):
         self.callbacks = []
 
 
+def _refill(tx: Callable[[Callable[[TwinStoreDriver], Any]], None], clock: Clock, day: int) -> None:
+    """Every 90 days: the pocket fill is set before the second; the third brings a new
+    concentration, sent behind a bridge bolus."""
+    if day == 180:
+        tx(lambda d: d.set_pocket_fill(SERIAL, Decimal(30)))
+        clock.at += dt.timedelta(hours=1)
+    tx(lambda d: d.withdraw_residual(SERIAL))
+    fill = MORPHINE_20 if day >= 270 else MORPHINE
+    tx(lambda d: d.inject(SERIAL, volume=Volume.from_ml(20), admixture=fill))
+    if day == 270:
+        tx(lambda d: d.bridge_bolus(SERIAL, PROGRAM_20))
+
+
 def _life(log: MemoryLog, clock: Clock, seed: int) -> list[str]:
     """A pump's year: implant, fill, program; then interrogations, button presses (some in the
-    lockout), refills (one with a pocket fill set in an earlier transaction), a delivery fault,
-    a motor stall and an MRI — each in its own transaction. Returns every outcome as text."""
+    lockout), refills (one with a pocket fill set in an earlier transaction, one with a new
+    concentration and a bridge bolus), a delivery fault, a motor stall and an MRI — each in its
+    own transaction. Returns every outcome as text."""
     rng = random.Random(seed)
     outcomes: list[str] = []
 
@@ -146,11 +163,7 @@ def _life(log: MemoryLog, clock: Clock, seed: int) -> list[str]:
     for day in range(1, 361):
         clock.at = START + dt.timedelta(days=day, minutes=rng.randrange(0, 600))
         if day % 90 == 0:
-            if day == 180:
-                tx(lambda d: d.set_pocket_fill(SERIAL, Decimal(30)))
-                clock.at += dt.timedelta(hours=1)
-            tx(lambda d: d.withdraw_residual(SERIAL))
-            tx(lambda d: d.inject(SERIAL, volume=Volume.from_ml(20), admixture=MORPHINE))
+            _refill(tx, clock, day)
         if day == 40:
             tx(lambda d: d.inject_fault(SERIAL, DeliveryError(percent=Decimal(30))))
         if day == 200:

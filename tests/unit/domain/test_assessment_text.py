@@ -37,7 +37,8 @@ def test_bpi_interference_to_one_decimal() -> None:
     answers |= dict(zip(BPI_INTERFERENCE_ITEMS, (6, 5, 6, 6, 5, 6, 5), strict=True))
     text = assessment_summary(scored(Instrument.BPI_SF, answers))
     assert "interference 5.6 of 10" in text  # 39 / 7 = 5.571…
-    assert "pain severity 5.2 of 10 (moderate)" in text  # 21 / 4 = 5.25, rounded half-even
+    assert "pain severity 5.2 of 10;" in text  # 21 / 4 = 5.25, rounded half-even
+    assert "worst pain 7 of 10 (severe)" in text  # the band of the item it was derived for
     assert "5.571" not in text
 
 

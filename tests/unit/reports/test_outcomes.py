@@ -115,8 +115,9 @@ def test_open_windows_are_not_yet_due_and_other_procedures_are_left_out() -> Non
 @pytest.mark.parametrize(
     ("measure", "eligible", "no_baseline", "completers", "responders"),
     [
-        # PGIC needs no baseline: A B C D G eligible; A(2) B(4) D(3) answered; A and D improved
-        (Measure.PGIC_IMPROVED, 5, 0, 3, 2),
+        # PGIC needs no baseline: A B C D G eligible; A(2) B(4) D(3) answered; only A is "much
+        # improved" or better (IMMPACT's default); D's "minimally improved" does not count
+        (Measure.PGIC_IMPROVED, 5, 0, 3, 1),
         # pain: D has baseline 0; A 8→4 (50 %), B 6→5 (17 %), G 10→7 (30 %); C lost
         (Measure.PAIN_LESS, 4, 1, 3, 2),
         (Measure.PAIN_SUBSTANTIAL, 4, 1, 3, 1),
@@ -147,16 +148,27 @@ def test_the_proportion_is_given_over_completers_and_with_the_lost_as_non_respon
     ).result(Measure.PGIC_IMPROVED)
     assert result.completers_only is not None
     assert result.lost_as_non_responders is not None
-    assert (result.completers_only.successes, result.completers_only.n) == (2, 3)
-    assert (result.lost_as_non_responders.successes, result.lost_as_non_responders.n) == (2, 5)
-    assert result.lost_as_non_responders.fraction == Decimal("0.4")
+    assert (result.completers_only.successes, result.completers_only.n) == (1, 3)
+    assert (result.lost_as_non_responders.successes, result.lost_as_non_responders.n) == (1, 5)
+    assert result.lost_as_non_responders.fraction == Decimal("0.2")
+
+
+def test_a_clinic_may_count_minimally_improved_as_improved() -> None:
+    minimal = OutcomePolicy(pgic_threshold=Pgic.MINIMALLY_IMPROVED)
+    result = analyse(
+        CLINIC, minimal, report_date=REPORT_DATE, time_point=THREE_MONTHS, procedure=EPIDURAL
+    ).result(Measure.PGIC_IMPROVED)
+    assert result.responders == 2  # A (much improved) and D (minimally improved)
+    assert "report improvement" in result.sentence
 
 
 def test_the_sentence_states_counts_interval_and_the_lost() -> None:
     # 2 of 3 = 66.67 % → "Over 66 %"; Wilson 2/3 = 20.8–93.9 % (hand values in test_stats.py);
-    # 2 of 5 eligible = 40.0 % if the two lost are non-responders
+    # 2 of 5 eligible = 40.0 % if the two lost are non-responders (a clinic counting "minimally
+    # improved", so that two improve)
+    minimal = OutcomePolicy(pgic_threshold=Pgic.MINIMALLY_IMPROVED)
     result = analyse(
-        CLINIC, POLICY, report_date=REPORT_DATE, time_point=THREE_MONTHS, procedure=EPIDURAL
+        CLINIC, minimal, report_date=REPORT_DATE, time_point=THREE_MONTHS, procedure=EPIDURAL
     ).result(Measure.PGIC_IMPROVED)
     assert result.sentence == (
         "Over 66 % of our epidural patients report improvement (2 of 3 at 3 months; "
@@ -270,7 +282,8 @@ def test_a_time_point_with_an_impossible_window_is_refused(target: int, window: 
 def test_the_default_policy_follows_the_reference_and_names_its_sources() -> None:
     assert POLICY.less_pain_percent == 30
     assert POLICY.substantial_pain_percent == 50
-    assert POLICY.pgic_threshold is Pgic.MINIMALLY_IMPROVED
+    assert POLICY.pgic_threshold is Pgic.MUCH_IMPROVED  # IMMPACT, Farrar (S110, S115)
+    assert "S115" in POLICY_SOURCES["pgic_threshold"]
     assert POLICY.odi_points == 10
     assert (THREE_MONTHS.first_day, THREE_MONTHS.last_day) == (60, 120)
     field_names = {field.name for field in dataclasses.fields(OutcomePolicy)}

@@ -83,7 +83,11 @@ def observation_resources(assessment: Assessment) -> list[dict[str, Any]]:
     values: dict[str, Decimal | None] = {
         "odi_percent": figures.odi_percent,
         "eq_vas": None if figures.eq_vas is None else Decimal(figures.eq_vas),
-        "bpi_severity": _decimal(scores.get("severity") if "severity_band" in scores else None),
+        "bpi_severity": _decimal(
+            scores.get("severity")
+            if "worst_pain_band" in scores or "severity_band" in scores  # a BPI (older records)
+            else None
+        ),
         "bpi_interference": _decimal(scores.get("interference")),
         "eq5d_index": _decimal(scores.get("index")),
     }

@@ -15,9 +15,10 @@ Scoring [S116, S117]:
 * **Interference score** = mean of the *answered* interference items, computed only when at least
   4 of the 7 are answered [S116, S117] (``min_interference_items=4``); otherwise ``None`` with a
   reason.
-* **Severity band** of the severity score: 0–4 mild, 5–6 moderate, 7–10 severe [S116, S117].
-  A mean can fall between those whole numbers; we read the bands as half-open: below 5 mild,
-  5 up to (not including) 7 moderate, 7 and above severe.
+* **Severity band** 0–4 mild, 5–6 moderate, 7–10 severe [S116, S117] of the **worst-pain item**:
+  the cut-points were derived for worst pain (Serlin et al. 1995, the origin of the bands S116 and
+  S117 quote) and are not applied to the mean of the four items, which runs lower (``worst_pain``,
+  ``worst_pain_band``; no band when worst pain is blank).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ _SEVERE_FROM = Decimal(7)
 
 
 class BpiSeverityBand(Enum):
-    """Severity bands of the BPI severity score [S116, S117]."""
+    """Severity bands of the BPI worst-pain item [S116, S117] (derived for worst pain)."""
 
     MILD = "mild"
     MODERATE = "moderate"
@@ -73,7 +74,7 @@ class BpiSeverityBand(Enum):
 
     @classmethod
     def of(cls, severity: Decimal) -> BpiSeverityBand:
-        """The band of a severity score: below 5 mild, 5 to below 7 moderate, 7+ severe."""
+        """The band of a worst-pain answer: below 5 mild, 5 to below 7 moderate, 7+ severe."""
         if severity < _MODERATE_FROM:
             return cls.MILD
         if severity < _SEVERE_FROM:
@@ -149,7 +150,9 @@ class BpiScore:
 
     Attributes:
         severity: mean of the four severity items, 0–10.
-        severity_band: mild, moderate or severe; ``None`` with ``severity``.
+        worst_pain: the "pain at its worst" item as a Decimal, or ``None`` if blank.
+        worst_pain_band: mild, moderate or severe, of the worst-pain item (the item the bands
+            were derived for); ``None`` when it is blank.
         severity_unscored_reason: why ``severity`` is ``None``; else ``None``.
         interference: mean of the answered interference items, 0–10.
         interference_answered: how many of the seven interference items were answered.
@@ -158,7 +161,8 @@ class BpiScore:
     """
 
     severity: Decimal | None
-    severity_band: BpiSeverityBand | None
+    worst_pain: Decimal | None
+    worst_pain_band: BpiSeverityBand | None
     severity_unscored_reason: str | None
     interference: Decimal | None
     interference_answered: int
@@ -209,7 +213,10 @@ def score_bpi(
         )
     return BpiScore(
         severity=severity,
-        severity_band=None if severity is None else BpiSeverityBand.of(severity),
+        worst_pain=None if response.worst is None else Decimal(response.worst),
+        worst_pain_band=None
+        if response.worst is None
+        else BpiSeverityBand.of(Decimal(response.worst)),
         severity_unscored_reason=severity_reason,
         interference=interference,
         interference_answered=len(interference_answers),

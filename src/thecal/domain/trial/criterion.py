@@ -1,7 +1,9 @@
 """The success criterion of a trial, chosen by the trial drug's class (clinical.md §3.2, §11 rule 5).
 
 * Opioids and other pain drugs: ≥ 50 % pain reduction from baseline without intolerable side
-  effects (S42), plus functional gain where function was scored (S40).
+  effects (S42), sustained ~8 h across consecutive observations (S40: "> 50 % pain reduction
+  lasting ~8 h"), plus functional gain where function was scored (S40). The single best score is
+  not enough: a transient dip is not a trial success.
 * Ziconotide (calcium-channel blocker): ≥ 30 % on two occasions (S21).
 * Baclofen (GABA-B agonist): ≥ 2-point improvement on the Ashworth or spasm-frequency scale
   lasting ~4 h (S40).
@@ -67,6 +69,6 @@ def criterion_for(plan: TrialPlan) -> SuccessCriterion:
         kind=CriterionKind.PAIN_REDUCTION,
         threshold=Decimal(50),
         occasions=1,
-        sustained=None,
-        source="S42",
+        sustained=Duration.hours(8),
+        source="S42, S40",
     )

@@ -1,8 +1,11 @@
 """The evaluation of a trial: its observations measured against the drug's success criterion.
 
 * Pain reduction is read at the best (lowest) NRS after the dose unless a read-out time is chosen
-  (clinical.md §3.2: hourly scores to 6–8 h, final read-out at the expected peak); a functional
-  score, where recorded at baseline and read-out, must show a gain (S40).
+  (clinical.md §3.2: hourly scores to 6–8 h, final read-out at the expected peak); where the
+  criterion asks for sustained relief (opioids: ~8 h, S40), the reduction must also hold at or
+  above the threshold across consecutive scored observations spanning that long, so a single best
+  score does not make a success; a functional score, where recorded at baseline and read-out, must
+  show a gain (S40).
 * Spasticity (baclofen) is the best Ashworth or spasm-frequency improvement, and how long it stayed
   at or above the threshold across consecutive observations (S40).
 * Intolerable side effects fail any trial; a criterion needing several occasions (ziconotide, S21)
@@ -15,7 +18,7 @@ Evaluating changes no state: :meth:`Trial.evaluate <thecal.domain.trial.Trial.ev
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -110,6 +113,13 @@ def _evaluate_pain(
         readout = found[0]
     pain = readout.pain_nrs or 0
     reduction = Decimal(baseline - pain) / Decimal(baseline) * _HUNDRED
+    sustained = _sustained(
+        sorted(scored, key=lambda o: o.at),
+        lambda o: (
+            Decimal(baseline - (o.pain_nrs or 0)) / Decimal(baseline) * _HUNDRED
+            >= trial.criterion.threshold
+        ),
+    )
     function_change = None
     if trial.baseline.function_score is not None and readout.function_score is not None:
         function_change = readout.function_score - trial.baseline.function_score
@@ -117,6 +127,13 @@ def _evaluate_pain(
     met = reduction >= trial.criterion.threshold
     if not met:
         reasons.append(f"pain reduction {reduction:.1f} % < {trial.criterion.threshold} %")
+    needed = trial.criterion.sustained
+    if met and needed is not None and sustained < needed:
+        met = False
+        reasons.append(
+            f"relief of {trial.criterion.threshold} % or more held for {sustained} across "
+            f"consecutive observations; the criterion needs {needed} ({trial.criterion.source})"
+        )
     if function_change is not None and function_change <= 0:
         reasons.append(f"no functional gain ({function_change:+d})")
     functional = function_change is None or function_change > 0
@@ -126,7 +143,7 @@ def _evaluate_pain(
         reduction=reduction,
         function_change=function_change,
         spasticity=None,
-        sustained=None,
+        sustained=sustained if trial.criterion.sustained is not None else None,
         intolerable=intolerable,
         met=met and functional,
         prior=prior,
@@ -156,14 +173,11 @@ def _evaluate_spasticity(
             detail="no Ashworth or spasm-frequency score at baseline and after the dose",
         )
     best = max(gain for _, gain in scored if gain is not None)
-    longest, run_start = dt.timedelta(0), None
-    for o, gain in scored:
-        if gain is not None and gain >= trial.criterion.threshold:
-            run_start = run_start or o.at
-            longest = max(longest, o.at - run_start)
-        else:
-            run_start = None
-    sustained = Duration.from_timedelta(longest)
+    gains = {id(o): gain for o, gain in scored}
+    sustained = _sustained(
+        [o for o, _ in scored],
+        lambda o: (gains[id(o)] or 0) >= trial.criterion.threshold,
+    )
     needed = trial.criterion.sustained or Duration.seconds(0)
     met = best >= trial.criterion.threshold and sustained >= needed
     reasons = (
@@ -185,6 +199,21 @@ def _evaluate_spasticity(
         prior=prior,
         reasons=reasons,
     )
+
+
+def _sustained(
+    observations: Sequence[TrialObservation], meets: Callable[[TrialObservation], bool]
+) -> Duration:
+    """The longest span of consecutive observations (in time order) that all meet the threshold:
+    from the first to the last of the run."""
+    longest, run_start = dt.timedelta(0), None
+    for o in observations:
+        if meets(o):
+            run_start = run_start or o.at
+            longest = max(longest, o.at - run_start)
+        else:
+            run_start = None
+    return Duration.from_timedelta(longest)
 
 
 def _result(

@@ -33,6 +33,7 @@ from thecal.entrypoints.api.routers import (
     auth,
     calendar,
     candidacy,
+    device_events,
     implants,
     mri,
     patients,
@@ -57,7 +58,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 _MODULES = (
     auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
     procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
-    referrals, appointments, calendar, admixture_changes,
+    referrals, appointments, calendar, admixture_changes, device_events,
 )  # fmt: skip
 
 

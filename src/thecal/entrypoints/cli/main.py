@@ -111,6 +111,11 @@ COMMANDS: tuple[Subcommand, ...] = (
         target=f"{_CLI}.mri:app",
         help="Plan an MRI, empty the pump, clear, record the scan.",
     ),
+    Subcommand(
+        name="device-events",
+        target=f"{_CLI}.device_events:app",
+        help="Replacement, catheter revision, explant, interruption and restart, transfer of care.",
+    ),
     Subcommand(name="bolus", target=f"{_CLI}.bolus:app", help="Patient-activated boluses."),
     Subcommand(
         name="report", target=f"{_CLI}.report:app", help="Reports made from the clinic's records."

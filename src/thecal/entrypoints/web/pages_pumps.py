@@ -41,7 +41,9 @@ from thecal.domain.program_change import (
 )
 from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
 from thecal.domain.quantity_display import shown
+from thecal.domain.users import Role
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
+from thecal.services.admixture_changes import AwaitingRefill, list_awaiting_refill
 from thecal.services.device import InterrogatePump, Interrogation, interrogate_pump
 from thecal.services.identity import ReadMfaStatus, Reauthenticate
 from thecal.services.program_changes import (
@@ -118,11 +120,20 @@ def _pump_page(
     )
     drug = reference_library().drug(pump.program.admixture.primary.drug_id)
     model = reference_library().pump(pump.model_id)
+    clinician = auth.actor.role in {Role.PHYSICIAN, Role.NURSE}
+    awaiting = (
+        thecal_of(request).run(
+            list_awaiting_refill, AwaitingRefill(actor=auth.actor, pump_id=pump_id)
+        )
+        if clinician
+        else ()
+    )
     return render(
         request,
         "pump.html",
         status_code=status_code,
         pump=pump,
+        awaiting_refill=awaiting,
         reservoir=seen.reservoir,
         parameters=program_parameters(pump.program),
         interrogation=interrogation,

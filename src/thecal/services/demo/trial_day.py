@@ -1,7 +1,8 @@
 """The intrathecal trial of a demo patient, through the trial use cases (``services/trials.py``).
 
 Plan (the safety review checks the dose) → administer → four observations (1, 2, 4 and 6 h:
-pain, function, vitals, sedation; Ashworth and spasm frequency for baclofen) → discharge when
+pain, function, vitals, sedation; Ashworth and spasm frequency for baclofen; morphine also at 9
+and 12 h, as at 6 h, because relief must last ~8 h, S40) → discharge when
 the clinic's observation period has passed (24 h for morphine, the label's S4; 8 h for a baclofen
 screening, S16/S37 — ``ClinicPolicy``) → the physician's decision from the evaluation. Doses sit
 inside the library's trial ranges: morphine 0.2–0.3 mg (100–500 mcg, S1), baclofen 50 mcg (S16,
@@ -10,6 +11,7 @@ S17). Whether the trial works is the cohort's quota; the observations are drawn 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Generator
@@ -41,6 +43,7 @@ from thecal.services.trials import (
 __all__ = ["trial_day"]
 
 _HOURS = (1, 2, 4, 6)
+_LATER_HOURS = (9, 12)  # opioid trials: the sustained-relief read-outs (S40, ~8 h)
 _MORPHINE_OBSERVATION = dt.timedelta(hours=24)
 _BACLOFEN_OBSERVATION = dt.timedelta(hours=8)
 
@@ -73,6 +76,12 @@ def _observations(
                 spasm_frequency=tone,
                 side_effects=("pruritus",) if not baclofen and rng.random() < 0.3 else (),
             )
+        )
+    if not baclofen:  # relief must last ~8 h (S40): later readings, as at 6 h (no new draws)
+        last = found[-1]
+        found.extend(
+            dataclasses.replace(last, at=start + dt.timedelta(hours=hour), side_effects=())
+            for hour in _LATER_HOURS
         )
     return found
 

@@ -21,10 +21,12 @@ from thecal.domain.instruments import (
 
 
 def test_severity_is_the_mean_of_worst_least_average_and_now() -> None:
-    # (8 + 3 + 5 + 6) / 4 = 22 / 4 = 5.5 → moderate (5 to below 7)
+    # (8 + 3 + 5 + 6) / 4 = 22 / 4 = 5.5; the band is of worst pain 8 → severe (the mean's
+    # 5.5 would have read "moderate": the bands were derived for the worst-pain item)
     score = score_bpi(BpiResponse(worst=8, least=3, average=5, now=6))
     assert score.severity == Decimal("5.5")
-    assert score.severity_band is BpiSeverityBand.MODERATE
+    assert score.worst_pain == Decimal(8)
+    assert score.worst_pain_band is BpiSeverityBand.SEVERE
     assert score.severity_unscored_reason is None
     assert score.average_pain == Decimal(5)
 
@@ -54,7 +56,7 @@ def test_interference_with_three_of_seven_answered_is_unscored_with_a_reason() -
 def test_severity_with_a_blank_item_is_unscored_by_default() -> None:
     score = score_bpi(BpiResponse(worst=8, least=3, average=5))
     assert score.severity is None
-    assert score.severity_band is None
+    assert score.worst_pain_band is BpiSeverityBand.SEVERE  # worst pain 8 was answered
     assert score.severity_unscored_reason == "3 of 4 severity items answered; at least 4 needed"
 
 
@@ -67,20 +69,20 @@ def test_severity_with_three_items_is_scored_when_the_clinic_allows_three() -> N
 @pytest.mark.parametrize(
     ("answers", "band"),
     [
-        ((4, 4, 4, 4), BpiSeverityBand.MILD),  # 4
-        ((5, 4, 5, 4), BpiSeverityBand.MILD),  # 4.5: below 5
-        ((5, 5, 5, 5), BpiSeverityBand.MODERATE),  # 5
-        ((7, 6, 7, 6), BpiSeverityBand.MODERATE),  # 6.5: below 7
-        ((7, 7, 7, 7), BpiSeverityBand.SEVERE),  # 7
+        ((4, 4, 4, 4), BpiSeverityBand.MILD),  # worst 4
+        ((4, 0, 0, 0), BpiSeverityBand.MILD),  # worst 4
+        ((5, 0, 1, 0), BpiSeverityBand.MODERATE),  # worst 5 (mean 1.5)
+        ((6, 6, 6, 6), BpiSeverityBand.MODERATE),  # worst 6
+        ((7, 2, 3, 2), BpiSeverityBand.SEVERE),  # worst 7 (mean 3.5 would be "mild")
         ((10, 10, 10, 10), BpiSeverityBand.SEVERE),
     ],
 )
-def test_severity_bands_are_mild_below_5_moderate_below_7_severe_from_7(
+def test_severity_bands_apply_to_worst_pain_mild_to_4_moderate_5_6_severe_from_7(
     answers: tuple[int, int, int, int], band: BpiSeverityBand
 ) -> None:
     worst, least, average, now = answers
     score = score_bpi(BpiResponse(worst=worst, least=least, average=average, now=now))
-    assert score.severity_band is band
+    assert score.worst_pain_band is band
 
 
 def test_answers_read_from_a_dict_by_item_name() -> None:

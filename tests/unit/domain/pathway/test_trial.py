@@ -87,10 +87,11 @@ def discharged(*observations: TrialObservation) -> Trial:
     for o in observations or (
         obs(2, 5, function_score=50),
         obs(4, 3, function_score=60),
-        obs(7, 4),
+        obs(8, 4),
+        obs(12, 4),  # ≥ 50 % from 4 h to 12 h: sustained 8 h (S40)
     ):
         trial.observe(actor=RN, observation=o)
-    trial.discharge(actor=RN, at=h(7))
+    trial.discharge(actor=RN, at=h(12))
     return trial
 
 
@@ -105,7 +106,7 @@ STATE_OF: dict[TrialState, Callable[[], Trial]] = {
 
 def decided() -> Trial:
     trial = discharged()
-    trial.decide(actor=DR, at=h(8), decision=TrialDecision.IMPLANT, rationale="62.5 % relief")
+    trial.decide(actor=DR, at=h(13), decision=TrialDecision.IMPLANT, rationale="62.5 % relief")
     return trial
 
 
@@ -211,7 +212,19 @@ def test_morphine_8_to_3_is_a_62_5_percent_reduction_and_a_success() -> None:
     assert evaluation.readout_at == h(4)
     assert evaluation.function_change == 20
     assert evaluation.success
+    assert evaluation.sustained_for == Duration.hours(8)
     assert "S42" in evaluation.criterion.describe()
+    assert "lasting 8 h" in evaluation.criterion.describe()
+
+
+def test_a_single_best_score_without_sustained_relief_is_not_a_success() -> None:
+    # 75 % at 3 h, back to 6 (25 %) at 5 h, 50 % again at 7 h and 9 h: the longest run is 2 h
+    trial = discharged(obs(3, 2), obs(5, 6), obs(7, 4), obs(9, 4))
+    evaluation = trial.evaluate()
+    assert evaluation.pain_reduction_pct == Decimal(75)
+    assert not evaluation.success
+    assert evaluation.sustained_for == Duration.hours(2)
+    assert any("the criterion needs 8 h (S42, S40)" in r for r in evaluation.reasons)
 
 
 def test_a_chosen_read_out_time_is_used_instead_of_the_best() -> None:
@@ -242,8 +255,8 @@ def test_a_functional_decline_fails_the_opioid_trial() -> None:
 def test_an_implant_decision_after_a_failed_trial_is_refused_but_no_implant_is_recorded() -> None:
     trial = discharged(obs(3, 6), obs(7, 6))  # 25 %
     with pytest.raises(TrialNotSuccessful, match=r"25\.0 % < 50 %"):
-        trial.decide(actor=DR, at=h(8), decision=TrialDecision.IMPLANT, rationale="wants it")
-    trial.decide(actor=DR, at=h(8), decision=TrialDecision.REPEAT_TRIAL, rationale="dose too low")
+        trial.decide(actor=DR, at=h(13), decision=TrialDecision.IMPLANT, rationale="wants it")
+    trial.decide(actor=DR, at=h(13), decision=TrialDecision.REPEAT_TRIAL, rationale="dose too low")
     assert trial.state is S.DECIDED
     assert trial.decision is TrialDecision.REPEAT_TRIAL
 
@@ -251,7 +264,7 @@ def test_an_implant_decision_after_a_failed_trial_is_refused_but_no_implant_is_r
 def test_only_a_physician_records_the_decision() -> None:
     trial = discharged()
     with pytest.raises(ActorNotAllowed, match="only physician"):
-        trial.decide(actor=RN, at=h(8), decision=TrialDecision.IMPLANT, rationale="good relief")
+        trial.decide(actor=RN, at=h(13), decision=TrialDecision.IMPLANT, rationale="good relief")
 
 
 def test_ziconotide_needs_30_percent_on_two_occasions() -> None:

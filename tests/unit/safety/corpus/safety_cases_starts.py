@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from safety_builders import (
     Case,
+    discharge,
     mix,
     new_start,
     patient,
@@ -374,3 +375,87 @@ HAZARDS: list[Case] = [
         expected={"ITS-MON-001": O},
     ),
 ]
+
+
+# Ten-fold family (issue 14 second pass): a switch at 10 × the rotation's starting dose (the current
+# morphine-equivalent dose less the required 25 % reduction, at the most potent end of the ratio)
+# and an adjuvant added at 10 × the top of its starting range must block; paediatric baclofen at
+# ten times the label's start or step; a trial discharge during respiratory depression.
+M1_2 = rx(mix(("morphine", "1 mg/mL")), "2 mg/day")
+M2_2 = rx(mix(("morphine", "2 mg/mL")), "2 mg/day")
+TEN_FOLD: list[Case] = [
+    Case(
+        name="switch morphine 2 mg/day → hydromorphone 2.5 mg/day (10 × the rotation's start)",
+        hazard=True,
+        request=program_change(M2, rx(HYDRO_10, "2.5 mg/day")),
+        expected={"ITS-ROT-001": B, "ITS-PUMP-001": O, "ITS-ROT-002": O, "ITS-GRAN-002": W},
+    ),
+    Case(
+        name="switch morphine 2 mg/day → fentanyl 700 mcg/day (10 × the rotation's start)",
+        hazard=True,
+        request=program_change(M2, rx(FENTANYL, "700 mcg/day")),
+        expected={"ITS-ROT-001": B, "ITS-PUMP-001": O, "ITS-ROT-002": O, "ITS-DOSE-008": W},
+    ),
+    Case(
+        name="switch morphine 2 mg/day → sufentanil 160 mcg/day (10 × the rotation's start)",
+        hazard=True,
+        request=program_change(M2, rx(mix(("sufentanil", "500 mcg/mL")), "160 mcg/day")),
+        expected={"ITS-ROT-001": B, "ITS-PUMP-001": O, "ITS-ROT-002": O, "ITS-DOSE-008": W},
+    ),
+    Case(
+        name="clonidine added to morphine at 1000 mcg/day (10 × its top starting dose)",
+        hazard=True,
+        request=program_change(
+            M2_2, rx(mix(("morphine", "2 mg/mL"), ("clonidine", "1000 mcg/mL")), "2 mg/day")
+        ),
+        expected={"ITS-GUARD-006": B, "ITS-DOSE-004": O, "ITS-DOSE-005": O, "ITS-PUMP-001": O},
+    ),
+    Case(
+        name="bupivacaine added to morphine at 40 mg/day (10 × its top starting dose)",
+        hazard=True,
+        request=program_change(
+            M1_2, rx(mix(("morphine", "1 mg/mL"), ("bupivacaine", "20 mg/mL")), "2 mg/day")
+        ),
+        expected={"ITS-GUARD-006": B, "ITS-DOSE-004": O, "ITS-DOSE-005": O, "ITS-PUMP-001": O},
+    ),
+    Case(
+        name="ziconotide added to morphine at 24 mcg/day (10 × its top starting dose)",
+        hazard=True,
+        request=program_change(
+            M2_2, rx(mix(("morphine", "2 mg/mL"), ("ziconotide", "24 mcg/mL")), "2 mg/day")
+        ),
+        expected={"ITS-DOSE-003": B, "ITS-DOSE-007": B, "ITS-GUARD-006": B},
+    ),
+    Case(
+        name="baclofen child (8 years) 100 → 1000 mcg/day (ten-fold)",
+        hazard=True,
+        request=program_change(
+            rx(mix(("baclofen", "2000 mcg/mL")), "100 mcg/day"),
+            rx(mix(("baclofen", "2000 mcg/mL")), "1000 mcg/day"),
+            patient_=CHILD,
+        ),
+        expected={"ITS-GUARD-001": B, "ITS-STEP-001": B, "ITS-DOSE-004": O},
+    ),
+    Case(
+        name="baclofen new start 1000 mcg/day for a 6-year-old after a 50 mcg screening dose",
+        hazard=True,
+        request=new_start(
+            rx(mix(("baclofen", "2000 mcg/mL")), "1000 mcg/day"),
+            patient_=spasticity_patient("cerebral", age_years=6),
+            extra={"effective_screening_dose": "50 mcg"},
+        ),
+        expected={"ITS-DOSE-007": B, "ITS-GUARD-006": B, "ITS-DOSE-004": O},
+    ),
+    Case(
+        name="trial discharge at respiratory rate 8/min and SpO2 88 % after morphine 0.3 mg",
+        hazard=True,
+        request=discharge(
+            "morphine",
+            "0.3 mg",
+            after_hours=25,
+            latest={"sedation": "2", "respiratory_rate": 8, "spo2_pct": 88},
+        ),
+        expected={"ITS-TRIAL-004": B},
+    ),
+]
+HAZARDS += TEN_FOLD

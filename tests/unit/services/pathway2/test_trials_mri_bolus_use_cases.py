@@ -116,8 +116,10 @@ def test_a_62_percent_pain_reduction_lets_the_physician_decide_to_implant(
     uow: FakeUnitOfWork, clock: MovableClock
 ) -> None:
     _dosed_trial(uow, clock)
-    clock.advance(hours=24)
+    clock.advance(hours=14)
     _observe(uow, clock, pain=3)  # 8 → 3: 62.5 % ≥ 50 % (S42)
+    clock.advance(hours=10)
+    _observe(uow, clock, pain=3)  # still 62.5 % 10 h later: sustained ≥ 8 h (S40)
     version = uow.database.plans.trials["trial-1"][0].version
     discharge_trial(
         DischargeTrial(actor=actor(NURSE), trial_id="trial-1", expected_version=version),

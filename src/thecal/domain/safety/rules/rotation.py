@@ -99,9 +99,10 @@ def _times(value: Decimal) -> str:
 @rule(
     code="ITS-ROT-001",
     severity=Severity.BLOCK,
-    checks="an opioid switch: the new regimen against the current one in intrathecal morphine equivalents (ten-fold / unit / conversion error)",
+    checks="an opioid switch: the new regimen against the current one in intrathecal morphine equivalents, and against the rotation's starting dose (the current less the required reduction) (ten-fold / unit / conversion error)",
     threshold=lambda _library, policy: (
-        f"new ÷ current ≥ {policy.ten_fold_ratio} or ≤ 1/{policy.ten_fold_ratio} at any end of the ratios"
+        f"new ÷ current ≤ 1/{policy.ten_fold_ratio}, or new ÷ (current × (1 − "
+        f"{policy.rotation_reduction_pct} %)) ≥ {policy.ten_fold_ratio}, at any end of the ratios"
     ),
     source="safety:SR-05; drug library it_morphine_ratio",
 )
@@ -111,13 +112,23 @@ def rotation_ten_fold(subject: RuleInput) -> Iterator[Hit]:
         return
     before, after = switch
     factor = Decimal(subject.policy.ten_fold_ratio)
+    reduction = Decimal(subject.policy.rotation_reduction_pct) / 100
     most, least = after.high / before.low, after.low / before.high
-    if most >= factor or least <= 1 / factor:
+    start = before.low.mg_per_day * (1 - reduction)  # the rotation's starting dose
+    most_vs_start = after.high.mg_per_day / start
+    if most_vs_start >= factor or least <= 1 / factor:
         ratio = f"{_times(least)}–{_times(most)} ×" if least != most else f"{_times(most)} ×"
+        above_start = (
+            f" and {_times(most_vs_start)} × the rotation's starting dose (the current less the "
+            f"required {subject.policy.rotation_reduction_pct} %, "
+            f"{ClinicPolicy.source('rotation_reduction_pct')})"
+            if most_vs_start >= factor
+            else ""
+        )
         yield Hit(
             message=(
-                f"{_describe(before, after)}, {ratio} the current dose: probable unit, decimal "
-                f"or conversion error"
+                f"{_describe(before, after)}, {ratio} the current dose{above_start}: probable "
+                f"unit, decimal or conversion error"
             ),
             source=f"safety:SR-05, {before.sources}, {after.sources}",
             fields={
