@@ -14,11 +14,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from pathway_scenario import NURSE, PATIENT_ID, PHYSICIAN, SERIAL, MovableClock, actor, implant
 from sqlalchemy import select
 
+from thecal.adapters.fhir.pump_therapy import ExportPumpTherapy, export_pump_therapy
+from thecal.adapters.fhir.pump_therapy_resources import pump_therapy_resources
 from thecal.adapters.sql.tables.audit import audit_entries
 from thecal.adapters.sql.tables.device_log import pump_device_commands
 from thecal.adapters.twin.store import TwinStoreDriver
@@ -84,6 +87,13 @@ def _audited(clinic: Thecal, action: str) -> int:
     with clinic.engine.connect() as conn:
         rows = conn.execute(select(audit_entries).where(audit_entries.c.action == action))
         return len(rows.all())
+
+
+def _fhir(clinic: Thecal) -> list[dict[str, Any]]:
+    record = clinic.run(
+        export_pump_therapy, ExportPumpTherapy(actor=actor(PHYSICIAN), patient_id=PATIENT_ID)
+    )
+    return pump_therapy_resources(record)
 
 
 def _replace(pump: Pump, **changes: object) -> ReplacePump:
@@ -160,6 +170,21 @@ def test_replacement_at_eri_carries_the_therapy_into_a_prometra_ii(
     assert _audited(clinic, "device_event.record") == 1
     events = clinic.run(list_device_events, GetDeviceEvents(actor=actor(NURSE), pump_id="pump-2"))
     assert [e.event_id for e in events] == ["replacement-1"]
+    # the FHIR export: the old pump inactive, the new one active, the replacement a Procedure
+    resources = _fhir(clinic)
+    devices = {r["id"]: r["status"] for r in resources if r["resourceType"] == "Device"}
+    assert devices["pump-1"] == "inactive"
+    assert devices["pump-2"] == "active"
+    (procedure,) = [
+        r
+        for r in resources
+        if r["resourceType"] == "Procedure" and r["code"]["coding"][0]["code"] == "pump_replacement"
+    ]
+    assert [f["manipulated"]["reference"] for f in procedure["focalDevice"]] == [
+        "Device/pump-1",
+        "Device/pump-2",
+    ]
+    assert "carried over" in procedure["note"][0]["text"]
 
 
 def test_a_replacement_the_new_model_cannot_run_is_refused_and_changes_nothing(
@@ -412,3 +437,8 @@ def test_transfer_of_care_out_and_back(clinic: Thecal, clock: MovableClock) -> N
     assert _pump(clinic).state is PumpState.ACTIVE
     assert _pump(clinic).next_refill_due is not None
     assert back.patient_id == PATIENT_ID
+    encounters = [r for r in _fhir(clinic) if r["resourceType"] == "Encounter"]
+    assert [e["hospitalization"] for e in encounters] == [
+        {"destination": {"display": "Northgate Pain Centre"}},
+        {"origin": {"display": "Northgate Pain Centre"}},
+    ]

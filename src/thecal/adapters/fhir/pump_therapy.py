@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.device_event_record import DeviceEventRecord
 from thecal.domain.implant import ImplantRecord
 from thecal.domain.program_change import ProgramChange
 from thecal.domain.refill import Refill
@@ -40,6 +41,8 @@ class PumpHistory:
     changes: Sequence[ProgramChange]
     refills: Sequence[Refill]
     boluses: Sequence[LoggedPatientBolus]
+    #: The events of its life recorded on it (replacement, revision, explant, interruption …).
+    events: Sequence[DeviceEventRecord] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +68,7 @@ def read_pump_therapy(uow: AbstractUnitOfWork, patient_id: str) -> PumpTherapyRe
             changes=uow.program_changes.for_pump(pump.id),
             refills=uow.refills.for_pump(pump.id),
             boluses=uow.device_log.boluses(pump.id),
+            events=[e for e in uow.device_events.for_pump(pump.id) if e.pump_id == pump.id],
         )
         for pump in uow.pumps.for_patient(patient_id)
     ]

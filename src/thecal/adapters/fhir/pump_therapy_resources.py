@@ -3,9 +3,12 @@ MedicationAdministration, linked to each other.
 
 Per pump, in this order:
 
-* **Device** — the pump (model, serial; ``inactive`` once explanted) and its catheter (model,
+* **Device** — the pump (model, serial; ``inactive`` once explanted, still ``active`` when in
+  another clinic's care) and its catheter (model,
   implanted length, tip level, ``parent`` = the pump).
-* **Procedure** — the implant and every refill (trials are per patient, first of all).
+* **Procedure** — the implant, every refill and every event of the pump's life (replacement,
+  catheter revision, explant, end of therapy, interruption, restart; a transfer of care is an
+  **Encounter** naming the other clinic, ``device_event.py``). Trials are per patient, first.
 * **MedicationRequest** — one per program the pump was proven to run: the implant's initial
   program, then each program change in state ``confirmed`` (by interrogation), in confirmation
   order. The last is ``active`` (``stopped`` for an explanted pump); each names the one before as
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from thecal.adapters.fhir.device import catheter_device, pump_device
+from thecal.adapters.fhir.device_event import device_event_resource
 from thecal.adapters.fhir.medication_administration import (
     bolus_administration,
     fill_administration,
@@ -115,7 +119,7 @@ def _settled_boluses(log: list[LoggedPatientBolus]) -> list[LoggedPatientBolus]:
 def _devices(history: PumpHistory) -> list[dict[str, Any]]:
     library = reference_library()
     pump = history.pump
-    active = pump.state is PumpState.ACTIVE
+    active = pump.state is not PumpState.EXPLANTED  # still implanted (if in another's care)
     return [
         pump_device(
             device_id=pump.id,
@@ -152,6 +156,14 @@ def _procedures(history: PumpHistory, linked: Mapping[str, str]) -> list[dict[st
         refill_procedure(r, procedure_id=r.refill_id, pump_device_id=pump_id)
         for r in history.refills
         if r.refill_id not in linked
+    ]
+    resources += [
+        device_event_resource(
+            e,
+            resource_id=derived_id(e.event_id, "event"),
+            catheter_device_id=derived_id(pump_id, "catheter"),
+        )
+        for e in history.events
     ]
     return resources
 

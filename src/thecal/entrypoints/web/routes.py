@@ -38,6 +38,7 @@ from thecal.entrypoints.web import (
     pages_admin,
     pages_admixture_changes,
     pages_console,
+    pages_device_events,
     pages_implants,
     pages_intake,
     pages_mri,
@@ -310,6 +311,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.include_router(pages_trials.router)
     app.include_router(pages_implants.router)
     app.include_router(pages_mri.router)
+    app.include_router(pages_device_events.router)
     app.include_router(pages_portal.router)
     app.include_router(pages_tasks.router)
     app.include_router(pages_intake.router)
