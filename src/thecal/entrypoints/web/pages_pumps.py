@@ -278,8 +278,13 @@ def _summary_rows(change: ProgramChange) -> list[tuple[str, str, str]]:
 
 
 def _change_context(change: ProgramChange) -> dict[str, Any]:
+    transition, sent = change.transition, change.sent_at
     return {
         "change": change,
+        # an admixture change sent behind a bridge: when the new admixture reaches the tip
+        "bridge_ends": sent + transition.lag.to_timedelta()
+        if transition is not None and transition.bridge and sent is not None
+        else None,
         "findings": [(s, change.findings_of(s)) for s in SEVERITY_ORDER if change.findings_of(s)],
         "override_reasons": list(OverrideReason),
     }
