@@ -71,6 +71,7 @@ class Action(StrEnum):
     PROGRAM_COSIGN = "program.cosign"
     PROGRAM_SEND = "program.send"
     PROGRAM_READ = "program.read"
+    PROGRAM_WITHDRAW = "program.withdraw"  # a pending change withdrawn, with its reason
     PHARMACY_VERIFY = "pharmacy.verify"
     REFILL_PERFORM = "refill.perform"
     PATIENT_BOLUS_REQUEST = "pump.patient_bolus"
@@ -142,6 +143,7 @@ CLINICAL_WRITES: frozenset[Action] = frozenset(
         Action.PROGRAM_SIGN,
         Action.PROGRAM_COSIGN,
         Action.PROGRAM_SEND,
+        Action.PROGRAM_WITHDRAW,
         Action.PHARMACY_VERIFY,
         Action.REFILL_PERFORM,
         Action.PATIENT_BOLUS_REQUEST,
@@ -173,6 +175,7 @@ _PATHWAY_CLINICIAN = {
     Action.PROGRAM_PROPOSE: Scope.ANY,
     Action.PROGRAM_COSIGN: Scope.ANY,
     Action.PROGRAM_SEND: Scope.ANY,
+    Action.PROGRAM_WITHDRAW: Scope.ANY,
     Action.REFILL_PERFORM: Scope.ANY,
     # nurses record trial observations and discharge, plan MRIs, record emptying and the scan
     Action.TRIAL_OBSERVE: Scope.ANY,

@@ -258,6 +258,14 @@ def test_an_early_trial_discharge_is_refused_and_the_pump_answers_a_patients_bol
         env, "trials", "discharge", trial["trial_id"], "--as", "nina", "--version", "3"
     )
     assert "THC-PATH-031" in stderr
+    depressed = run(
+        env, "trials", "observe", trial["trial_id"], "--as", "nina", "--pain", "2",
+        "--sedation", "2", "--vitals", "8/88/60/118",
+    )  # fmt: skip
+    assert "ALERT, not fit for discharge: respiratory rate 8/min (alert below 10/min, S39)" in (
+        depressed
+    )
+    assert "naloxone 0.4–2 mg IV" in depressed
 
     implanted = _implant(env, patient_id)
     run(

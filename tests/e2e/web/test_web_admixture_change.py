@@ -137,6 +137,7 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
     filled = _post(nurse, refill_url, refill_url, {**bedside, "lot_at_bedside": "LOT-20"})
     assert filled.history[0].status_code == 303
     assert "Sent." in filled.text
+    assert 'id="bridge-ends"' in filled.text
     again = nurse.get(filled.url)  # a reload of the answer is a read: nothing is repeated
     assert again.status_code == 200
     actor = Actor(user_id=clinic.users[Role.NURSE], role=Role.NURSE)

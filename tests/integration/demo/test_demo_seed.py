@@ -70,6 +70,10 @@ def assert_every_feature(summary: SeedSummary) -> None:
         "assessments",
         "concentration changes",  # at a refill, with a bridge bolus (issue 12 §2)
         "drug rotations",  # morphine → hydromorphone, with a bridge bolus
+        "catheter revisions",  # device events (issue 12 §3)
+        "interruptions",
+        "restarts",
+        "pump replacements",  # at ERI, SynchroMed II → Prometra II
     ):
         assert counts.get(kind, 0) > 0, kind
     assert counts["pocket fills"] == 1

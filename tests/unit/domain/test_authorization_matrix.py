@@ -79,6 +79,7 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.PROGRAM_PROPOSE,
             Action.PROGRAM_COSIGN,
             Action.PROGRAM_SEND,
+            Action.PROGRAM_WITHDRAW,
             Action.REFILL_PERFORM,
             Action.TRIAL_OBSERVE,
             Action.TRIAL_DISCHARGE,

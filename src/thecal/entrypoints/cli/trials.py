@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from thecal.domain.policy import ClinicPolicy
 from thecal.domain.quantity_text import parse_mass
 from thecal.domain.trial import (
     Sedation,
@@ -15,6 +16,8 @@ from thecal.domain.trial import (
     TrialObservation,
     TrialRoute,
     Vitals,
+    VitalSignLimits,
+    alerts_in,
 )
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
@@ -61,6 +64,7 @@ def trial_payload(trial: Trial) -> dict[str, Any]:
                 "pain_nrs": o.pain_nrs,
                 "sedation": o.sedation.value if o.sedation else None,
                 "side_effects": list(o.side_effects),
+                "alerts": [a.describe() for a in alerts_in(o, _LIMITS, opioid=trial.opioid)],
             }
             for o in trial.observations
         ],
@@ -73,12 +77,21 @@ def trial_payload(trial: Trial) -> dict[str, Any]:
     }
 
 
+#: The vital-sign alert limits of the clinic policy in use (domain/trial/vital_signs.py).
+_LIMITS = VitalSignLimits.from_policy(ClinicPolicy())
+
+
 def _human(trial: Trial) -> str:
-    return (
+    text = (
         f"trial {trial.trial_id} {trial.state.value} (version {trial.version}): "
         f"{trial.plan.drug_id} {trial.plan.dose} {trial.plan.route.value} at {trial.plan.spinal_level}, "
         f"observe {trial.plan.observation_period} ({trial.plan.observation_source})"
     )
+    latest = trial.observations[-1] if trial.observations else None
+    alerts = alerts_in(latest, _LIMITS, opioid=trial.opioid) if latest is not None else ()
+    if alerts and trial.state.value == "administered":
+        text += "\nALERT, not fit for discharge: " + "; ".join(a.describe() for a in alerts)
+    return text
 
 
 @app.command()

@@ -35,6 +35,7 @@ from thecal.services.demo.admixture_changes import schedule_admixture_change
 from thecal.services.demo.bolus_button import press_times
 from thecal.services.demo.cohort import PatientPlan
 from thecal.services.demo.context import SeedContext, at_clinic_hour
+from thecal.services.demo.device_events import schedule_device_events
 from thecal.services.demo.mri_visit import schedule_mri
 from thecal.services.demo.pump_care import PumpCare
 from thecal.services.demo.questionnaires import Course, draw_course
@@ -260,6 +261,7 @@ def _pump_life(
         schedule_mri(care, course=plan.mri, rng=rng, implanted=start, plan_at=plan_at)
     plan_at(care.refill_time(rng), care.planned_refill())
     schedule_admixture_change(care, implanted=start, plan_at=plan_at)  # some morphine pumps
+    schedule_device_events(care, implanted=start, plan_at=plan_at)  # revision, interruption, ERI
     while agenda:
         at, _, act = heapq.heappop(agenda)
         yield at
