@@ -221,19 +221,20 @@ def bootstrap(
     clinical_clock = clock if clock is not None else ClinicClock(bound)
     metrics = Metrics()
     metrics.add_scraped(WorklistCollector(WorklistCounts(bound), clinical_clock))
+    identity = Identity(
+        hasher=passwords,
+        policy=session_policy(chosen),
+        clock=real_time,
+        mfa_required=chosen.mfa_enforced,
+        challenge_key=chosen.login_challenge_key,
+    )
     return Thecal(
         settings=chosen,
         engine=bound,
         session_factory=sessions,
         clock=clinical_clock,
-        identity=Identity(
-            hasher=passwords,
-            policy=session_policy(chosen),
-            clock=real_time,
-            mfa_required=chosen.mfa_enforced,
-            challenge_key=chosen.login_challenge_key,
-        ),
-        accounts=Accounts(hasher=passwords),
+        identity=identity,
+        accounts=Accounts(hasher=passwords, identity=identity),
         audit_keys=keys,
         audit_checkpoints=checkpoint_store(chosen, clock=real_time),
         audit_reads=AuditGroupCommit(

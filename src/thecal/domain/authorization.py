@@ -301,6 +301,8 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.REMINDER_PREFERENCE: Scope.OWN,  # what their reminders may say
             }
         ),
+        # a non-clinical service account (issue 15 §1): read-only record export, nothing else
+        Role.INTEGRATION: MappingProxyType({Action.FHIR_EXPORT: Scope.ANY}),
     }
 )
 

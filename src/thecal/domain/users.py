@@ -16,22 +16,40 @@ from enum import StrEnum
 from thecal.domain.care_teams import CareReach
 from thecal.domain.errors import PermissionDenied, RequestInvalid
 
-__all__ = ["MFA_ROLES", "Actor", "Role", "UnknownUser", "User", "UserInvalid"]
+__all__ = [
+    "MFA_ROLES",
+    "SERVICE_ROLES",
+    "Actor",
+    "CannotDeactivateSelf",
+    "Role",
+    "UnknownUser",
+    "User",
+    "UserInvalid",
+]
 
 
 class Role(StrEnum):
-    """The five roles of architecture.md §1; the value is the stored code."""
+    """The five roles of architecture.md §1, and the service role; the value is the stored code.
+
+    ``integration`` is a non-clinical *service account* (issue 15 §1): a machine client such as a
+    registry export or a metrics scraper. It has no password and never logs in; it acts only
+    through API tokens an administrator issues to it, with a narrow read-only role.
+    """
 
     PHYSICIAN = "physician"
     NURSE = "nurse"
     PHARMACIST = "pharmacist"
     ADMIN = "admin"
     PATIENT = "patient"
+    INTEGRATION = "integration"
 
 
 #: The roles that must log in with a second factor when the clinic requires it (SR-19: clinicians
 #: and administrators; a patient may enrol but is never made to).
 MFA_ROLES = frozenset({Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.ADMIN})
+
+#: Non-clinical service accounts: no password, no log-in, tokens issued by an administrator only.
+SERVICE_ROLES = frozenset({Role.INTEGRATION})
 
 
 class UserInvalid(RequestInvalid):
@@ -42,6 +60,14 @@ class UserInvalid(RequestInvalid):
 class UnknownUser(PermissionDenied):
     code = "THC-USER-002"
     template = "no active user {username!r}: an administrator must create the account first"
+
+
+class CannotDeactivateSelf(RequestInvalid):
+    code = "THC-USER-005"
+    template = (
+        "you cannot deactivate your own account (another administrator, or the operator at the"
+        " server's shell, may)"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +173,11 @@ class User:
 
         if self.mfa_enrolled:
             raise MfaAlreadyEnrolled(username=self.username)
+
+    @property
+    def is_service_account(self) -> bool:
+        """A machine client's account: no password, acts only through administrator-issued tokens."""
+        return self.role in SERVICE_ROLES
 
     def clear_authenticator(self) -> None:
         """No authenticator, enrolled or pending (the recovery for a lost device)."""

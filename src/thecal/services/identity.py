@@ -224,6 +224,10 @@ class Identity:
     def _session_now(self, clock: Clock) -> dt.datetime:
         return (self.clock or clock).now()
 
+    def session_now(self, clock: Clock) -> dt.datetime:
+        """Now on the sessions' clock (real time; the use case's clock when it has none)."""
+        return self._session_now(clock)
+
     @property
     def _dummy_hash(self) -> str:
         """A real hash to verify against for unknown users, so timing does not reveal them."""
@@ -587,6 +591,40 @@ class Identity:
         found = _authenticated(user, reach=reach)
         return dataclasses.replace(found, actor=dataclasses.replace(found.actor, token_id=token.id))
 
+    def confirm_presence(
+        self,
+        uow: AbstractUnitOfWork,
+        user_id: str,
+        password: str,
+        one_time_code: str | None,
+        *,
+        now: dt.datetime,
+        totp_now: dt.datetime | None = None,
+        purpose: str,
+    ) -> User:
+        """The account ``user_id`` after checking its password again (and its one-time code once
+        enrolled), inside the caller's open unit of work. Failures count towards the log-in
+        throttle and are audited (committed); success commits nothing.
+
+        Raises:
+            AccountLocked, LoginFailed: as for a log-in.
+            OneTimeCodeRequired: the account has enrolled an authenticator and sent no code.
+            OneTimeCodeWrong: a wrong or replayed code (counted as a failure).
+        """
+        user = uow.users.get(user_id)
+        if user is None:
+            raise LoginFailed
+        user = self._check_password(uow, user.username, password, now)
+        if user.id != user_id:
+            raise LoginFailed
+        if user.mfa_enrolled:
+            if one_time_code is None or not one_time_code.strip():
+                raise OneTimeCodeRequired(field=ONE_TIME_CODE_FIELD)
+            accept_code(
+                uow, user, one_time_code, now=now, purpose=purpose, totp_now=totp_now or now
+            )
+        return user
+
     def reauthenticate(
         self, cmd: Reauthenticate, *, uow: AbstractUnitOfWork, clock: Clock
     ) -> ConfirmationToken:
@@ -600,23 +638,15 @@ class Identity:
         """
         now = clock.now()
         with uow:
-            user = uow.users.get(cmd.actor.user_id)
-            if user is None:
-                raise LoginFailed
-            user = self._check_password(uow, user.username, cmd.password, now)
-            if user.id != cmd.actor.user_id:
-                raise LoginFailed
-            if user.mfa_enrolled:
-                if cmd.one_time_code is None or not cmd.one_time_code.strip():
-                    raise OneTimeCodeRequired(field=ONE_TIME_CODE_FIELD)
-                accept_code(
-                    uow,
-                    user,
-                    cmd.one_time_code,
-                    now=now,
-                    purpose="re-authentication",
-                    totp_now=self._session_now(clock),
-                )
+            user = self.confirm_presence(
+                uow,
+                cmd.actor.user_id,
+                cmd.password,
+                cmd.one_time_code,
+                now=now,
+                totp_now=self._session_now(clock),
+                purpose="re-authentication",
+            )
             token = ConfirmationToken(
                 token_id=secrets.token_urlsafe(16),
                 user_id=user.id,

@@ -27,7 +27,7 @@ from thecal.domain.admixture import Admixture
 from thecal.domain.patient import Sex
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
-from thecal.domain.users import Actor, Role
+from thecal.domain.users import SERVICE_ROLES, Actor, Role
 from thecal.entrypoints.api import create_app
 from thecal.services.accounts import CreateUser
 from thecal.services.clock import Clock
@@ -39,6 +39,7 @@ with warnings.catch_warnings():  # starlette warns that it prefers httpx2; httpx
     from fastapi.testclient import TestClient
 
 __all__ = [
+    "OPERATOR",
     "PASSWORD",
     "Clinic",
     "MovableClock",
@@ -108,6 +109,7 @@ def build_clinic(
     own = _patient(thecal, physician, "OWN-1", "Owens")
     foreign = _patient(thecal, physician, "FOREIGN-1", "Forde")
     users[Role.PATIENT] = _user(thecal, "patient", Role.PATIENT, patient_id=own)
+    users[Role.INTEGRATION] = _user(thecal, "integration", Role.INTEGRATION)  # no password
     return Clinic(thecal=thecal, clock=moved, users=users, own_patient=own, foreign_patient=foreign)
 
 
@@ -125,7 +127,7 @@ def _user(thecal: Thecal, username: str, role: Role, *, patient_id: str | None =
             username=username,
             role=role,
             display_name=f"{role.value.title()} Tester",
-            password=PASSWORD,
+            password=None if role in SERVICE_ROLES else PASSWORD,
             patient_id=patient_id,
         ),
     )

@@ -168,7 +168,7 @@ PART = MatrixPart(
 
 
 #: Collection endpoints about one person, not a patient: their grant is not a role's.
-_PERSONAL = frozenset({"users.token"})
+_PERSONAL = frozenset({"users.token", "users.tokens", "users.token.revoke"})  # the nurse's own
 
 
 def other_team_grants(

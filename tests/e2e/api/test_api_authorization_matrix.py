@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import matrix_accounts
 import matrix_care_teams
 import matrix_device
 import matrix_device_events
@@ -20,6 +21,7 @@ import matrix_scheduling
 import matrix_tasks
 import pytest
 from api_support import (
+    PASSWORD,
     Clinic,
     TestClient,
     build_clinic,
@@ -27,8 +29,9 @@ from api_support import (
     logged_in,
     postgres_schema_url,
 )
+from matrix_accounts import service_token
 
-from thecal.domain.users import Actor, Role
+from thecal.domain.users import MFA_ROLES, Actor, Role
 from thecal.entrypoints.api.presenters.candidacy import candidacy_details
 from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
 from thecal.services.candidacy import RecordCandidacy, record_candidacy
@@ -148,7 +151,7 @@ ENDPOINTS: dict[str, tuple[str, Request]] = {
         lambda w, _k: (
             "POST",
             f"/api/v1/users/{w.clinic.users[Role.NURSE]}/tokens",
-            {"label": "matrix"},
+            {"label": "matrix", "password": PASSWORD},
         ),
     ),
     "pump.patient_bolus": (
@@ -186,6 +189,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "session.read": "any",
         "pump.patient_bolus": "any",  # the endpoint only ever reaches the caller's own pump
     },
+    "integration": {},  # a service account: its grants are in matrix_accounts
     "anonymous": {},
 }
 
@@ -197,6 +201,7 @@ _PARTS = (  # prepared in this order: device events first (its prepare moves the
     matrix_tasks.PART,
     matrix_scheduling.PART,
     matrix_care_teams.PART,
+    matrix_accounts.PART,
 )
 for _part in _PARTS:
     assert not set(_part.endpoints) & set(ENDPOINTS), "endpoint names must be unique"
@@ -249,7 +254,10 @@ def world(
     ids: dict[str, dict[str, str]] = {}
     for part in _PARTS:
         ids.update(part.prepare(clinic))
-    clients = {role.value: logged_in(clinic, role.value) for role in Role}
+    clients = {role.value: logged_in(clinic, role.value) for role in Role if role in MFA_ROLES}
+    clients["patient"] = logged_in(clinic, "patient")
+    clients["integration"] = clinic.client()  # a service account: an administrator's token
+    clients["integration"].headers["Authorization"] = f"Bearer {service_token(clinic)}"
     clients = _SignInOnFirstUse(clinic, clients)  # the other team's: their session starts
     # with their cells (the matrix's clinic clock moves a second a cell: past any idle timeout)
     clients["anonymous"] = clinic.client()

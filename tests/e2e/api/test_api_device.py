@@ -264,7 +264,10 @@ def test_an_api_token_cannot_sign_or_cosign(clinic: Clinic, pump_id: str) -> Non
     physician_id = clinic.users[Role.PHYSICIAN]
     physician = log_in(clinic, "physician")
     issued = _ok(
-        physician.post(f"{API}/users/{physician_id}/tokens", json={"label": "script"}), 201
+        physician.post(
+            f"{API}/users/{physician_id}/tokens", json={"label": "script", "password": PASSWORD}
+        ),
+        201,
     )
     robot = clinic.client()
     robot.headers["Authorization"] = f"Bearer {issued['token']}"

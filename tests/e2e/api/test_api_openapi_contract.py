@@ -71,7 +71,8 @@ def test_an_operation_offers_a_bearer_token_only_where_it_accepts_one(
     clinic: Clinic, document: dict[str, Any]
 ) -> None:
     issued = log_in(clinic, "physician").post(
-        f"{API}/users/{clinic.users[Role.PHYSICIAN]}/tokens", json={"label": "contract"}
+        f"{API}/users/{clinic.users[Role.PHYSICIAN]}/tokens",
+        json={"label": "contract", "password": PASSWORD},
     )
     assert issued.status_code == 201, issued.text
     robot = clinic.client()

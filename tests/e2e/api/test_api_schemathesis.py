@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from api_support import AUDIT_KEY, Clinic, build_clinic
+from api_support import AUDIT_KEY, PASSWORD, Clinic, build_clinic
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
@@ -80,6 +80,7 @@ def tokens(clinic: Clinic) -> dict[str, str]:
                 actor=Actor(user_id=clinic.users[role], role=role),
                 user_id=clinic.users[role],
                 label="schemathesis",
+                password=PASSWORD,  # a token for oneself: the password again
             ),
         ).token
         for role in (Role.PHYSICIAN, Role.ADMIN)

@@ -172,7 +172,8 @@ def test_an_api_token_works_without_cookies_or_csrf_and_is_stored_only_as_a_dige
 ) -> None:
     nurse = logged_in(clinic, "nurse")
     issued = nurse.post(
-        f"/api/v1/users/{clinic.users[Role.NURSE]}/tokens", json={"label": "lab robot"}
+        f"/api/v1/users/{clinic.users[Role.NURSE]}/tokens",
+        json={"label": "lab robot", "password": PASSWORD},
     )
     assert issued.status_code == 201
     token = issued.json()["token"]
@@ -215,12 +216,12 @@ def test_a_token_expires_by_default_and_an_expiry_outside_the_policy_is_refused(
 ) -> None:
     nurse = logged_in(clinic, "nurse")
     url = f"/api/v1/users/{clinic.users[Role.NURSE]}/tokens"
-    issued = nurse.post(url, json={"label": "default"})
+    issued = nurse.post(url, json={"label": "default", "password": PASSWORD})
     assert issued.status_code == 201
     expires = dt.datetime.fromisoformat(issued.json()["expires_at"])
     assert expires - clinic.clock.now() == DEFAULT_TOKEN_LIFETIME
     for when in ("2000-01-01T00:00:00Z", "9999-12-31T00:00:00Z"):
-        refused = nurse.post(url, json={"label": "bad", "expires_at": when})
+        refused = nurse.post(url, json={"label": "bad", "expires_at": when, "password": PASSWORD})
         assert refused.status_code == 422, (when, refused.text)
         assert refused.json()["code"] == "THC-TOKEN-001"
     machine = clinic.client()

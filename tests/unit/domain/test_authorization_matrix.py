@@ -141,6 +141,8 @@ EXPECTED: dict[tuple[Role, Action], str] = {
     (Role.ADMIN, Action.BREAK_GLASS_REVIEW): "any",
     (Role.PHYSICIAN, Action.BREAK_GLASS): "any",
     (Role.NURSE, Action.BREAK_GLASS): "any",
+    # the service account (issue 15 §1): read-only record export, nothing else
+    (Role.INTEGRATION, Action.FHIR_EXPORT): "any",
 }
 
 SUBJECTS = {

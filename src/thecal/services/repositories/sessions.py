@@ -31,6 +31,10 @@ class SessionRepository(abc.ABC):
     def save(self, session: AuthSession) -> None:
         """Store ``last_seen_at`` and the end of a session loaded through this repository."""
 
+    @abc.abstractmethod
+    def open_for_user(self, user_id: str) -> Sequence[AuthSession]:
+        """The user's sessions not yet ended (expired ones included: their end is not recorded)."""
+
 
 class LoginFailureRepository(abc.ABC):
     @abc.abstractmethod
@@ -53,3 +57,7 @@ class ApiTokenRepository(abc.ABC):
 
     @abc.abstractmethod
     def save(self, token: ApiToken) -> None: ...
+
+    @abc.abstractmethod
+    def listed(self, *, user_id: str | None, limit: int) -> Sequence[ApiToken]:
+        """Tokens newest first (of ``user_id``, or of every account when None), at most ``limit``."""

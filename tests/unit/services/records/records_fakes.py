@@ -162,6 +162,13 @@ class FakeSessionRepository(SessionRepository):
     def save(self, session: AuthSession) -> None:
         self._data.auth_sessions[session.id] = copy.deepcopy(session)
 
+    def open_for_user(self, user_id: str) -> Sequence[AuthSession]:
+        return [
+            copy.deepcopy(s)
+            for s in self._data.auth_sessions.values()
+            if s.user_id == user_id and s.ended_at is None
+        ]
+
 
 class FakeLoginFailureRepository(LoginFailureRepository):
     def __init__(self, data: FakeDatabase) -> None:
@@ -190,6 +197,11 @@ class FakeApiTokenRepository(ApiTokenRepository):
 
     def save(self, token: ApiToken) -> None:
         self._data.api_tokens[token.id] = copy.deepcopy(token)
+
+    def listed(self, *, user_id: str | None, limit: int) -> Sequence[ApiToken]:
+        found = [t for t in self._data.api_tokens.values() if user_id in (None, t.user_id)]
+        found.sort(key=lambda t: (-t.created_at.timestamp(), t.id))
+        return copy.deepcopy(found[:limit])
 
 
 class FakeProcedureRepository(ProcedureRepository):

@@ -91,6 +91,14 @@ class SqlAlchemySessionRepository(SessionRepository):
             )
         )
 
+    def open_for_user(self, user_id: str) -> Sequence[AuthSession]:
+        rows = self._session.execute(
+            select(auth_sessions).where(
+                auth_sessions.c.user_id == user_id, auth_sessions.c.ended_at.is_(None)
+            )
+        ).mappings()
+        return [_session_from_row(r) for r in rows]
+
 
 class SqlAlchemyLoginFailureRepository(LoginFailureRepository):
     def __init__(self, session: Executor) -> None:
@@ -141,3 +149,10 @@ class SqlAlchemyApiTokenRepository(ApiTokenRepository):
             .where(api_tokens.c.id == token.id)
             .values(expires_at=token.expires_at, revoked_at=token.revoked_at, label=token.label)
         )
+
+    def listed(self, *, user_id: str | None, limit: int) -> Sequence[ApiToken]:
+        statement = select(api_tokens)
+        if user_id is not None:
+            statement = statement.where(api_tokens.c.user_id == user_id)
+        statement = statement.order_by(api_tokens.c.created_at.desc(), api_tokens.c.id).limit(limit)
+        return [_token_from_row(r) for r in self._session.execute(statement).mappings()]

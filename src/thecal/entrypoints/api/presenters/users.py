@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from thecal.domain.sessions import ApiToken
 from thecal.domain.users import User
-from thecal.entrypoints.api.schemas.users import UserPublic
+from thecal.entrypoints.api.schemas.users import ApiTokenPublic, UserPublic
 
 __all__ = [
+    "token_public",
     "user_public",
 ]
+
+
+def token_public(token: ApiToken, *, now: dt.datetime) -> ApiTokenPublic:
+    return ApiTokenPublic(
+        id=token.id,
+        user_id=token.user_id,
+        label=token.label,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        revoked_at=token.revoked_at,
+        active=token.is_valid(now),
+    )
 
 
 def user_public(user: User) -> UserPublic:

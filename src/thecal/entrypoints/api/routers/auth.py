@@ -13,6 +13,8 @@ from thecal.entrypoints.api.csrf import csrf_token, session_cookie
 from thecal.entrypoints.api.deps import AuthDep, ThecalDep
 from thecal.entrypoints.api.schemas.auth import LoginRequest, SessionPublic
 from thecal.entrypoints.api.schemas.problems import Problem
+from thecal.entrypoints.api.schemas.users import PasswordChange
+from thecal.services.accounts import ChangePassword
 from thecal.services.identity import Authenticated, LogIn, LogOut
 
 __all__ = ["router", "session_public", "set_session_cookie"]
@@ -95,3 +97,23 @@ def logout(request: Request, response: Response, thecal: ThecalDep, auth: AuthDe
 @router.get("/session", response_model=SessionPublic, summary="Who is logged in")
 def current_session(thecal: ThecalDep, auth: AuthDep) -> SessionPublic:
     return session_public(thecal, auth)
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: {"model": Problem}, 422: {"model": Problem}},
+    summary="Change your password (current password, and code once enrolled); ends other sessions",
+)
+def change_password(body: PasswordChange, thecal: ThecalDep, auth: AuthDep) -> Response:
+    thecal.run(
+        thecal.accounts.change_password,
+        ChangePassword(
+            actor=auth.actor,
+            current_password=body.current_password,
+            new_password=body.new_password,
+            one_time_code=body.one_time_code,
+            keep_session_id=auth.session_id,
+        ),
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
