@@ -59,7 +59,7 @@ PAGE_P95_TARGET_MS = 150.0
 RATIO_TARGET = 0.30
 ROUNDS = 3  # every target measured in turn, this many times
 HOST = "127.0.0.1"
-USERS = (("nurse", "nurse-demo-2026!"), ("physician", "physician-demo-2026"))  # docs/demo.md
+USERS = (("nurse", "Nick-demo-2026!"), ("physician", "Paula-demo-2026"))  # docs/demo.md
 AUDIT_KEY = "bench-" + "k" * 40
 WORKLIST_KINDS = ("", "refill-due", "refill-overdue", "low-reservoir", "program-cosign")
 

@@ -52,7 +52,7 @@ WRITE_EVERY = 10
 ROUNDS = 2
 TIME_LIMIT_S = 45.0
 HOST = "127.0.0.1"
-NURSE = ("nurse", "nurse-demo-2026!")  # the public demo account (docs/demo.md)
+NURSE = ("nurse", "Nick-demo-2026!")  # the public demo account (docs/demo.md)
 AUDIT_KEY = "bench-workers-" + "k" * 40
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _ACTIVE_PUMPS = "SELECT id FROM \"{schema}\".pumps WHERE state = 'active' ORDER BY id"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 REQUESTS = 100
 WARMUP = 30
-NURSE = ("nurse", "nurse-demo-2026!")  # the public demo account (docs/demo.md)
+NURSE = ("nurse", "Nick-demo-2026!")  # the public demo account (docs/demo.md)
 HERE = Path(__file__).resolve().parent
 
 

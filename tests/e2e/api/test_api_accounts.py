@@ -181,7 +181,7 @@ def test_a_password_change_needs_the_current_password_and_ends_other_sessions(
         url, json={"current_password": "guess guess guess", "new_password": NEW_PASSWORD}
     )
     assert wrong.status_code == 401
-    weak = here.post(url, json={"current_password": PASSWORD, "new_password": "passwordpassword"})
+    weak = here.post(url, json={"current_password": PASSWORD, "new_password": "Password123!"})
     assert weak.status_code == 422
     assert weak.json()["code"] == "THC-AUTH-010"
     changed = here.post(url, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
@@ -211,3 +211,18 @@ def test_every_entry_made_with_a_token_records_its_id(clinic: Clinic) -> None:
         clinic.users[Role.INTEGRATION],
         issued.record.id,
     )
+
+
+@pytest.mark.parametrize(
+    "password", ["Password123!", "walker-Lantern-2026", "aaaaaaaaaaaaaaaaaaaa"]
+)
+def test_a_weak_password_or_one_containing_the_username_is_refused(
+    clinic: Clinic, password: str
+) -> None:
+    admin = logged_in(clinic, "admin")
+    body = {"username": "walker", "role": "nurse", "display_name": "W", "password": password}
+    refused = admin.post("/api/v1/users", json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "THC-AUTH-010"
+    with clinic.thecal.uow() as uow:
+        assert uow.users.get_by_username("walker") is None

@@ -47,7 +47,7 @@ def test_demo_seed_prints_the_summary_and_the_users_then_refuses_a_second_seed(
     skipped = runner.invoke(app, ["demo", "seed-if-empty", "--patients", "11"], env=env)
     assert skipped.exit_code == 0
     assert "not seeding" in skipped.output
-    assert skipped.output.count("password nurse-demo-2026!") == 1  # the demo users, once
+    assert skipped.output.count("password Nick-demo-2026!") == 1  # the demo users, once
 
 
 def test_demo_seed_refuses_a_day_after_today(env: dict[str, str]) -> None:

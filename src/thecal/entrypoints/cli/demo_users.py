@@ -38,12 +38,12 @@ class DemoUser:
 
 # Public demo accounts (never created in production): username, password, role, display name.
 _DEMO_TABLE = (
-    ("physician", "physician-demo-2026", Role.PHYSICIAN, "Dr Paula Physician"),
-    ("physician2", "physician2-demo-2026", Role.PHYSICIAN, "Dr Peter Physician"),
-    ("nurse", "nurse-demo-2026!", Role.NURSE, "Nick Nurse"),
-    ("pharmacist", "pharmacist-demo-2026", Role.PHARMACIST, "Phil Pharmacist"),
-    ("admin", "admin-demo-2026!", Role.ADMIN, "Ada Admin"),
-    ("patient", "patient-demo-2026", Role.PATIENT, "Pat Patient"),
+    ("physician", "Paula-demo-2026", Role.PHYSICIAN, "Dr Paula Physician"),
+    ("physician2", "Peter-demo-2026", Role.PHYSICIAN, "Dr Peter Physician"),
+    ("nurse", "Nick-demo-2026!", Role.NURSE, "Nick Nurse"),
+    ("pharmacist", "Phil-demo-2026", Role.PHARMACIST, "Phil Pharmacist"),
+    ("admin", "Ada-demo-2026!", Role.ADMIN, "Ada Admin"),
+    ("patient", "Pat-demo-2026", Role.PATIENT, "Pat Patient"),
 )
 DEMO_USERS = tuple(
     DemoUser(username=name, password=secret, role=role, display_name=shown)

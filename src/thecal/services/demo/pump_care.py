@@ -5,7 +5,7 @@ last result; a refill or a send moves it by one); if another act moved it, the s
 conflict is answered the way a clinician would: read the pump again and retry once.
 
 A patient whose program has a bolus button gets a portal account (``open_portal``: the
-administrator creates it, username the MRN in lower case, password ``<username>-portal``; public
+administrator creates it, username the MRN in lower case, password ``portal-<the MRN's digits>-demo``; public
 demo accounts) and presses the button as themself. ``refill_epoch`` counts the refill chains: a
 refill made outside the chain (after a pump was emptied for an MRI) starts a new chain, and a
 refill planned by the old one is then skipped.
@@ -86,8 +86,10 @@ _MRI_FIELD_T = Decimal("1.5")  # 1.5 T: the field every pump model is cleared fo
 
 
 def portal_password(username: str) -> str:
-    """The public demo password of a seeded patient's portal account."""
-    return f"{username}-portal"
+    """The public demo password of a seeded patient's portal account: ``portal-`` and the
+    username's digits, then ``-demo`` (``demo-p00002`` → ``portal-00002-demo``; a password may
+    not contain its username)."""
+    return f"portal-{''.join(c for c in username if c.isdigit())}-demo"
 
 
 @dataclass(slots=True, kw_only=True)
