@@ -62,6 +62,8 @@ class PumpModel:
     #: The reservoir volume at which the model's own refill planning puts the next refill, where
     #: it differs from an alarm setting (Prometra PTC: 3.0 mL with every bolus taken, S66).
     refill_planning_volume: Sourced[Volume] | None = None
+    #: The most flex steps one daily cycle may have (None: the model runs no flex schedule).
+    max_flex_steps: Sourced[int] | None = None
 
     @property
     def planning_volume(self) -> Volume:

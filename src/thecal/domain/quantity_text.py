@@ -57,6 +57,7 @@ __all__ = [
     "parse_duration",
     "parse_flow_rate",
     "parse_mass",
+    "parse_mass_as_written",
     "parse_quantity",
     "parse_volume",
 ]
@@ -267,6 +268,15 @@ def parse_dose_rate_as_written(text: str) -> tuple[DoseRate, MassUnit, TimeUnit]
     if spec.mass is None or spec.time is None:  # pragma: no cover - parse_dose_rate checked it
         raise WrongQuantityKind(text=text, got="?", expected="dose rate", example="0.5 mg/day")
     return rate, spec.mass, spec.time
+
+
+def parse_mass_as_written(text: str) -> tuple[Mass, MassUnit]:
+    """Parse a mass and say in which unit it was written (``"50 mcg"`` → MCG)."""
+    mass = parse_mass(text)
+    spec = _unit(text, _split(text)[1])
+    if spec.mass is None:  # pragma: no cover - parse_mass checked it
+        raise WrongQuantityKind(text=text, got="?", expected="mass", example="50 mcg")
+    return mass, spec.mass
 
 
 def parse_flow_rate(text: str) -> FlowRate:

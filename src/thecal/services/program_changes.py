@@ -29,6 +29,7 @@ from thecal.domain.admixture_change import AdmixtureChangeSentByRefill, Admixtur
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.errors import Conflict, NotFound
 from thecal.domain.idempotency import require_same_request
+from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
     DEFAULT_CO_SIGNING_POLICY,
@@ -43,6 +44,7 @@ from thecal.domain.program_change import (
     SendOutcome,
     program_parameters,
 )
+from thecal.domain.program_entry import ProgramEntry, build_program
 from thecal.domain.safety.context import (
     ActionKind,
     CurrentTherapy,
@@ -72,12 +74,17 @@ __all__ = [
     "PumpProgramMoved",
     "SendProgramChange",
     "SignProgramChange",
+    "WithdrawProgramChange",
     "cosign_program_change",
     "get_program_change",
+    "pending_program_changes",
+    "program_from_entry",
+    "program_is_current",
     "propose_program_change",
     "send_program_change",
     "sign_program_change",
     "store_new_tasks",
+    "withdraw_program_change",
 ]
 
 
@@ -142,6 +149,13 @@ class SendProgramChange:
     actor: Actor
     change_id: str
     expected_pump_version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WithdrawProgramChange:
+    actor: Actor
+    change_id: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,6 +299,36 @@ def propose_program_change(
     return ProposalOutcome(change=change)
 
 
+def _require_current(uow: AbstractUnitOfWork, change: ProgramChange) -> None:
+    """A signature is for a change from the program the pump runs now (issue 12 §4): a change
+    made from an older program is refused (PumpProgramMoved), not only at its send. Another
+    program sent since (acknowledged or uncertain, not yet settled by an interrogation) counts:
+    the pump may already run it."""
+    pump_id = uow.program_changes.pump_of(change.change_id)
+    pump = uow.pumps.get(pump_id) if pump_id is not None else None
+    if pump is not None and not program_is_current(pump, change):
+        raise PumpProgramMoved(pump_id=pump.id, change_id=change.change_id)
+
+
+def program_is_current(pump: Pump, change: ProgramChange) -> bool:
+    """True when ``change`` was made from the program the pump runs (or may run) now."""
+    return pump.program == change.old_program and all(
+        span.program == change.old_program for span in pump.sent_programs
+    )
+
+
+def program_from_entry(pump: Pump, entry: ProgramEntry) -> InfusionProgram:
+    """The program a clinician typed in the editor, for this pump's admixture and model (every
+    dose in the primary drug's library unit, flex steps within the model's limit)."""
+    library = reference_library()
+    return build_program(
+        entry,
+        current=pump.program,
+        drug=library.drug(pump.program.admixture.primary.drug_id),
+        model=library.pump(pump.model_id),
+    )
+
+
 def _spend(
     uow: AbstractUnitOfWork,
     change: ProgramChange,
@@ -316,6 +360,7 @@ def sign_program_change(
         change = _load(uow, cmd.change_id)
         subject = Subject.patient(change.patient_id)
         authorize(cmd.actor, Action.PROGRAM_SIGN, subject)
+        _require_current(uow, change)
         _spend(uow, change, cmd.token, "sign the program change", now)
         change.sign(
             actor=cmd.actor,
@@ -355,6 +400,7 @@ def cosign_program_change(
         change = _load(uow, cmd.change_id)
         subject = Subject.patient(change.patient_id)
         authorize(cmd.actor, Action.PROGRAM_COSIGN, subject)
+        _require_current(uow, change)
         _spend(uow, change, cmd.token, "co-sign the program change", now)
         change.co_sign(actor=cmd.actor, token=cmd.token, at=now, policy=cmd.policy)
         uow.program_changes.update(change)
@@ -445,6 +491,53 @@ def get_program_change(
             subject=subject,
             at=clock.now(),
             details={"change_id": change.change_id, "version": change.version},
+        )
+        uow.commit()
+    return change
+
+
+_PENDING = frozenset(
+    {
+        ProgramChangeState.PROPOSED,
+        ProgramChangeState.REVIEWED,
+        ProgramChangeState.BLOCKED,
+        ProgramChangeState.SIGNED,
+        ProgramChangeState.CO_SIGNED,
+        ProgramChangeState.SENT,
+        ProgramChangeState.NOT_DELIVERED,
+    }
+)
+
+
+def pending_program_changes(changes: Sequence[ProgramChange]) -> list[ProgramChange]:
+    """The changes still on their way (proposed to sent, not yet confirmed), newest first."""
+    pending = [c for c in changes if c.state in _PENDING]
+    return sorted(pending, key=lambda c: (c.history[0].at, c.change_id), reverse=True)
+
+
+def withdraw_program_change(
+    cmd: WithdrawProgramChange, *, uow: AbstractUnitOfWork, clock: Clock
+) -> ProgramChange:
+    """Withdraw a pending change that is not on its way to the pump, with the clinician's reason.
+
+    Raises:
+        AccessDenied; ProgramChangeNotFound; ProgramChangeStateError (sent, confirmed, failed or
+        already withdrawn); ValueOutOfRange (no reason).
+    """
+    authorize_function(cmd.actor, Action.PROGRAM_WITHDRAW)
+    now = clock.now()
+    with uow:
+        change = _load(uow, cmd.change_id)
+        subject = Subject.patient(change.patient_id)
+        authorize(cmd.actor, Action.PROGRAM_WITHDRAW, subject)
+        change.withdraw(actor=cmd.actor, reason=cmd.reason, at=now)
+        uow.program_changes.update(change)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PROGRAM_WITHDRAW,
+            subject=subject,
+            at=now,
+            details={**_summary(change), "reason": change.withdrawal_reason},
         )
         uow.commit()
     return change

@@ -137,7 +137,7 @@ def test_a_dose_increase_is_signed_co_signed_sent_and_confirmed_by_interrogation
     physician = new_page(browser)
     log_in(physician, server, "physician")
     physician.goto(f"{server.url}/pumps/{pump_id}")
-    physician.get_by_role("textbox", name="New daily dose").fill("5.5")
+    physician.get_by_label("Continuous daily dose").fill("5.5 mg/day")
     physician.get_by_role("textbox", name="Reason").fill(
         "Pain not controlled at 5 mg/day (NRS 7/10)."
     )

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from thecal.domain.devices import CatheterModel, DeliveryMechanism, MriBehaviour, PumpModel
-from thecal.domain.library.toml_reader import TomlReader, decimal, positive, text_tuple
+from thecal.domain.library.toml_reader import (
+    TomlReader,
+    decimal,
+    positive,
+    positive_int,
+    text_tuple,
+)
 from thecal.domain.quantity_text import parse_duration, parse_flow_rate, parse_volume
 
 __all__ = ["read_catheter", "read_pump"]
@@ -41,6 +47,7 @@ def read_pump(entry: TomlReader) -> PumpModel:
         refill_planning_volume=entry.maybe_sourced(
             "refill_planning_volume", positive(parse_volume)
         ),
+        max_flex_steps=entry.maybe_sourced("max_flex_steps", positive_int),
         service_life=entry.sourced("service_life", positive(parse_duration)),
         eri_to_stop=entry.maybe_sourced("eri_to_stop", positive(parse_duration)),
         mri=entry.enum("mri", MriBehaviour),

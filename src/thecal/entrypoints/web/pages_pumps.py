@@ -1,6 +1,12 @@
-"""Pump and program-change pages: the pump's program, interrogation, proposing a new daily dose,
-and the program change with current and proposed settings side by side, the findings by
-severity, sign and co-sign (each with re-authentication bound to the diff shown, SR-16) and send.
+"""Pump and program-change pages: the pump's program, interrogation, the program editor
+(continuous or flex steps, patient bolus, low-reservoir alarm; every dose in the drug's library
+unit), the pending changes with their state and withdrawal, and the program change with current
+and proposed settings side by side, the findings by severity, sign and co-sign (each with
+re-authentication bound to the diff shown, SR-16) and send.
+
+Errors keep the work (issue 13 §5): a refused proposal re-shows the editor with what was typed and
+the message; a wrong password at signing re-shows the signing form with the message and the
+answers given. Every successful POST redirects (post/redirect/get), so a reload repeats nothing.
 
 Every step is a pathway use case; this module only turns forms into commands.
 """
@@ -8,22 +14,33 @@ Every step is a pathway use case; this module only turns forms into commands.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from thecal.domain.errors import NotFound, RequestInvalid
+from thecal.domain.authorization import Action, Subject, is_allowed
+from thecal.domain.credentials import LoginFailed, OneTimeCodeRequired
+from thecal.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    RequestInvalid,
+    SafetyBlocked,
+    ThecalError,
+)
+from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
+    ConfirmationRejected,
     FindingSeverity,
     OverrideJustification,
     OverrideReason,
     ProgramChange,
     program_parameters,
 )
-from thecal.domain.units import DoseRate
+from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
+from thecal.domain.quantity_display import shown
 from thecal.domain.users import Role
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.admixture_changes import AwaitingRefill, list_awaiting_refill
@@ -35,13 +52,23 @@ from thecal.services.program_changes import (
     ProposeProgramChange,
     SendProgramChange,
     SignProgramChange,
+    WithdrawProgramChange,
     cosign_program_change,
     get_program_change,
+    pending_program_changes,
+    program_from_entry,
+    program_is_current,
     propose_program_change,
     send_program_change,
     sign_program_change,
+    withdraw_program_change,
 )
-from thecal.services.pump_reads import GetPumpOverview, get_pump_overview
+from thecal.services.pump_reads import (
+    GetPumpOverview,
+    ListProgramChanges,
+    get_pump_overview,
+    list_program_changes,
+)
 from thecal.services.pumps import GetPump, get_pump
 
 __all__ = ["router"]
@@ -57,12 +84,42 @@ SEVERITY_ORDER = (
 )
 
 
-def _pump_page(request: Request, pump_id: str, interrogation: Interrogation | None) -> Response:
+#: Errors a clinician can correct on the same form: shown next to it, the input kept.
+KEEPS_WORK: tuple[type[ThecalError], ...] = (
+    InvalidInput,
+    SafetyBlocked,
+    Conflict,
+    LoginFailed,
+    OneTimeCodeRequired,
+    ConfirmationRejected,
+)
+
+
+def _pump_page(
+    request: Request,
+    pump_id: str,
+    interrogation: Interrogation | None,
+    *,
+    proposal: dict[str, str] | None = None,
+    proposal_error: str = "",
+    status_code: int = 200,
+) -> Response:
     auth = page_auth(request)
-    seen = thecal_of(request).run(
-        get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id)
-    )
+    thecal = thecal_of(request)
+    seen = thecal.run(get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id))
     pump = seen.pump
+    pending = (
+        pending_program_changes(
+            thecal.run(
+                list_program_changes,
+                ListProgramChanges(actor=auth.actor, pump_id=pump_id, limit=100),
+            ).items
+        )
+        if is_allowed(auth.actor, Action.PROGRAM_READ, Subject.patient(pump.patient_id))
+        else None  # a pharmacist reads the pump, not its program changes
+    )
+    drug = reference_library().drug(pump.program.admixture.primary.drug_id)
+    model = reference_library().pump(pump.model_id)
     clinician = auth.actor.role in {Role.PHYSICIAN, Role.NURSE}
     awaiting = (
         thecal_of(request).run(
@@ -74,6 +131,7 @@ def _pump_page(request: Request, pump_id: str, interrogation: Interrogation | No
     return render(
         request,
         "pump.html",
+        status_code=status_code,
         pump=pump,
         awaiting_refill=awaiting,
         reservoir=seen.reservoir,
@@ -82,6 +140,12 @@ def _pump_page(request: Request, pump_id: str, interrogation: Interrogation | No
         interrogated=program_parameters(interrogation.snapshot.program)
         if interrogation and interrogation.snapshot.program
         else (),
+        pending=pending,
+        dose_unit=drug.dose_unit.symbol,
+        drug_name=drug.name,
+        max_flex_steps=model.max_flex_steps,
+        proposal=proposal or {"idempotency_key": str(uuid.uuid4())},
+        proposal_error=proposal_error,
     )
 
 
@@ -100,38 +164,117 @@ async def pump_interrogate(request: Request, pump_id: Ident) -> Response:
     return _pump_page(request, pump_id, result)
 
 
+PROPOSAL_FIELDS = (
+    "daily_dose",
+    "steps",
+    "patient_bolus",
+    "bolus_dose",
+    "bolus_duration",
+    "bolus_lockout",
+    "bolus_max_per_day",
+    "low_reservoir_alarm",
+    "rationale",
+    "idempotency_key",
+)
+
+
+def program_entry_of(form: dict[str, str]) -> ProgramEntry:
+    """The editor's fields: a daily dose or flex steps (one per line), the patient bolus (keep,
+    off or set) and the low-reservoir alarm; every quantity as typed, with its unit."""
+    choice = form.get("patient_bolus", "keep")
+    if choice not in ("keep", "off", "set"):
+        raise RequestInvalid(where="patient bolus", detail="choose keep, off or set")
+    bolus = (
+        PatientBolusEntry(
+            dose=form.get("bolus_dose", ""),
+            duration=form.get("bolus_duration", ""),
+            lockout=form.get("bolus_lockout", ""),
+            max_per_day=form.get("bolus_max_per_day", ""),
+        )
+        if choice == "set"
+        else None
+    )
+    return ProgramEntry(
+        daily_dose=form.get("daily_dose", ""),
+        steps=tuple(form.get("steps", "").splitlines()),
+        patient_bolus=bolus,
+        patient_bolus_off=choice == "off",
+        low_reservoir_alarm=form.get("low_reservoir_alarm", ""),
+    )
+
+
 @router.post("/pumps/{pump_id}/program-changes", response_class=HTMLResponse)
 async def propose(request: Request, pump_id: Ident) -> Response:
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)
     pump = thecal.run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
+    typed = {name: form.get(name, "") for name in PROPOSAL_FIELDS}
     try:
-        mg_per_day = Decimal(form.get("daily_dose_mg_per_day", "").strip())
-    except InvalidOperation:
-        raise RequestInvalid(
-            where="daily dose", detail="enter the new daily dose in mg/day, e.g. 5.5"
-        ) from None
-    if not mg_per_day.is_finite() or mg_per_day <= 0:
-        raise RequestInvalid(where="daily dose", detail="must be a positive number of mg/day")
-    new_program = InfusionProgram.continuous(
-        pump.admixture,
-        DoseRate.from_mg_per_day(mg_per_day),
-        patient_bolus=pump.program.patient_bolus,
-    )
-    outcome = thecal.run(
-        propose_program_change,
-        ProposeProgramChange(
-            actor=auth.actor,
-            pump_id=pump_id,
-            new_program=new_program,
-            idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
-            rationale=form.get("rationale", ""),
-        ),
-    )
+        new_program = program_from_entry(pump, program_entry_of(form))
+        outcome = thecal.run(
+            propose_program_change,
+            ProposeProgramChange(
+                actor=auth.actor,
+                pump_id=pump_id,
+                new_program=new_program,
+                idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
+                rationale=form.get("rationale", ""),
+            ),
+        )
+    except KEEPS_WORK as error:
+        return _pump_page(
+            request,
+            pump_id,
+            None,
+            proposal=typed,
+            proposal_error=error.message,
+            status_code=422,
+        )
     # A resubmitted form (same key) lands on the change it proposed the first time.
     change_id = outcome.change.change_id
     return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
+
+
+@router.post("/pumps/{pump_id}/program-changes/{change_id}/withdrawal", response_class=HTMLResponse)
+async def withdraw(request: Request, pump_id: Ident, change_id: Ident) -> Response:
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    try:
+        thecal_of(request).run(
+            withdraw_program_change,
+            WithdrawProgramChange(
+                actor=auth.actor, change_id=change_id, reason=form.get("reason", "")
+            ),
+        )
+    except KEEPS_WORK as error:
+        return await _change_page(
+            request, pump_id, change_id, error=error.message, typed=dict(form), status_code=422
+        )
+    return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
+
+
+def _summary_rows(change: ProgramChange) -> list[tuple[str, str, str]]:
+    """What the program means, current and proposed: doses in the drug's unit, flow."""
+    unit = reference_library().drug(change.old_program.admixture.primary.drug_id).dose_unit
+
+    def side(p: InfusionProgram) -> tuple[str, ...]:
+        return (
+            shown(p.basal_daily_dose, mass=unit),
+            shown(p.worst_case_daily_dose, mass=unit),
+            shown(p.max_step_rate, mass=unit),
+            shown(p.basal_flow),
+            shown(p.worst_case_flow),
+        )
+
+    labels = (
+        "basal daily dose",
+        "worst-case daily dose (every patient bolus taken)",
+        "highest step rate",
+        "basal flow",
+        "worst-case flow",
+    )
+    return list(zip(labels, side(change.old_program), side(change.new_program), strict=True))
 
 
 def _change_context(change: ProgramChange) -> dict[str, Any]:
@@ -147,8 +290,15 @@ def _change_context(change: ProgramChange) -> dict[str, Any]:
     }
 
 
-@router.get("/pumps/{pump_id}/program-changes/{change_id}", response_class=HTMLResponse)
-def change_page(request: Request, pump_id: Ident, change_id: Ident) -> Response:
+async def _change_page(
+    request: Request,
+    pump_id: str,
+    change_id: str,
+    *,
+    error: str = "",
+    typed: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
     auth = page_auth(request)
     thecal = thecal_of(request)
     change = thecal.run(get_program_change, GetProgramChange(actor=auth.actor, change_id=change_id))
@@ -157,15 +307,27 @@ def change_page(request: Request, pump_id: Ident, change_id: Ident) -> Response:
         raise NotFound(kind="program change", ident=f"{change_id} for pump {pump_id}")
     needs_code = thecal.run(thecal.identity.mfa_status, ReadMfaStatus(actor=auth.actor)).enrolled
     return render(
-        request, "program_change.html", pump=pump, needs_code=needs_code, **_change_context(change)
+        request,
+        "program_change.html",
+        status_code=status_code,
+        pump=pump,
+        needs_code=needs_code,
+        summary_rows=_summary_rows(change),
+        form_error=error,
+        typed=typed or {},
+        pump_moved=not program_is_current(pump, change),
+        **_change_context(change),
     )
 
 
-async def _confirmed(request: Request, change_id: str) -> tuple[Any, dict[str, str], Any]:
+@router.get("/pumps/{pump_id}/program-changes/{change_id}", response_class=HTMLResponse)
+async def change_page(request: Request, pump_id: Ident, change_id: Ident) -> Response:
+    return await _change_page(request, pump_id, change_id)
+
+
+def _token(request: Request, auth: Any, form: dict[str, str], change_id: str) -> Any:
     """Re-authenticate on the diff the page showed: a token bound to that exact digest."""
-    auth = page_auth(request)
-    form = await require_form_csrf(request, auth)
-    token = thecal_of(request).run(
+    return thecal_of(request).run(
         thecal_of(request).identity.reauthenticate,
         Reauthenticate(
             actor=auth.actor,
@@ -175,50 +337,79 @@ async def _confirmed(request: Request, change_id: str) -> tuple[Any, dict[str, s
             diff_digest=form.get("diff_digest", ""),
         ),
     )
-    return auth, form, token
+
+
+def _typed(form: dict[str, str], acknowledged: list[str]) -> dict[str, Any]:
+    """What the signer typed or ticked, shown again after an error (never the password)."""
+    kept: dict[str, Any] = {k: v for k, v in form.items() if k not in ("password", "one_time_code")}
+    kept["acknowledge"] = acknowledged
+    return kept
 
 
 @router.post("/pumps/{pump_id}/program-changes/{change_id}/sign", response_class=HTMLResponse)
 async def sign(request: Request, pump_id: Ident, change_id: Ident) -> Response:
-    auth, form, token = await _confirmed(request, change_id)
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
     raw = await request.form()
-    overrides = tuple(
-        OverrideJustification(
-            finding_code=code,
-            reason=OverrideReason(form.get(f"override_reason_{code}", "clinical-judgement")),
-            text=form.get(f"override_text_{code}", ""),
+    acknowledged = [w for w in raw.getlist("acknowledge") if isinstance(w, str)]
+    try:
+        token = _token(request, auth, form, change_id)
+        overrides = tuple(
+            OverrideJustification(
+                finding_code=code,
+                reason=OverrideReason(form.get(f"override_reason_{code}", "clinical-judgement")),
+                text=form.get(f"override_text_{code}", ""),
+            )
+            for code in raw.getlist("override")
+            if isinstance(code, str)
         )
-        for code in raw.getlist("override")
-        if isinstance(code, str)
-    )
-    thecal_of(request).run(
-        sign_program_change,
-        SignProgramChange(
-            actor=auth.actor,
-            change_id=change_id,
-            token=token,
-            overrides=overrides,
-            acknowledged_warnings=frozenset(
-                w for w in raw.getlist("acknowledge") if isinstance(w, str)
+        thecal_of(request).run(
+            sign_program_change,
+            SignProgramChange(
+                actor=auth.actor,
+                change_id=change_id,
+                token=token,
+                overrides=overrides,
+                acknowledged_warnings=frozenset(acknowledged),
             ),
-        ),
-    )
+        )
+    except KEEPS_WORK as error:
+        return await _change_page(
+            request,
+            pump_id,
+            change_id,
+            error=error.message,
+            typed=_typed(form, acknowledged),
+            status_code=422,
+        )
     return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
 
 
 @router.post("/pumps/{pump_id}/program-changes/{change_id}/cosign", response_class=HTMLResponse)
 async def cosign(request: Request, pump_id: Ident, change_id: Ident) -> Response:
-    auth, _, token = await _confirmed(request, change_id)
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)
-    thecal.run(
-        cosign_program_change,
-        CoSignProgramChange(
-            actor=auth.actor,
-            change_id=change_id,
-            token=token,
-            policy=thecal.co_signing_policy,
-        ),
-    )
+    try:
+        token = _token(request, auth, form, change_id)
+        thecal.run(
+            cosign_program_change,
+            CoSignProgramChange(
+                actor=auth.actor,
+                change_id=change_id,
+                token=token,
+                policy=thecal.co_signing_policy,
+            ),
+        )
+    except KEEPS_WORK as error:
+        return await _change_page(
+            request,
+            pump_id,
+            change_id,
+            error=error.message,
+            typed=_typed(form, []),
+            status_code=422,
+        )
     return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
 
 
