@@ -137,6 +137,11 @@ COMMANDS: tuple[Subcommand, ...] = (
         target=f"{_CLI}.users:app",
         help="Create and list user accounts; issue API tokens; enrol or reset authenticators.",
     ),
+    Subcommand(
+        name="teams",
+        target=f"{_CLI}.teams:app",
+        help="Care teams (administrators) and break-the-glass (physicians, nurses).",
+    ),
     Subcommand(name="audit", target=f"{_CLI}.audit:app", help="Audit log tools."),
     Subcommand(
         name="serve",
