@@ -2,8 +2,9 @@
 
 Every use case calls :func:`authorize` before it reads or writes anything. The table below is the
 whole policy (SR-21): an action not listed for a role is refused; a listed action is allowed either
-for ``ANY`` subject or only for the actor's ``OWN`` record (object-level rule: a patient user sees
-only their own record). Admins manage users and read the audit log but make no clinical writes
+for ``ANY`` subject, for a patient of the actor's care ``TEAM`` (physicians and nurses: the reach
+on the actor, :mod:`thecal.domain.care_teams`, including patients opened by break-glass) or only
+for the actor's ``OWN`` record (object-level rule: a patient user sees only their own record). Admins manage users and read the audit log but make no clinical writes
 (architecture.md §1); a test checks that :data:`CLINICAL_WRITES` never appears in their row.
 
 To add a use case: add its :class:`Action`, then one cell per role that may do it. Nothing else.
@@ -11,7 +12,7 @@ To add a use case: add its :class:`Action`, then one cell per role that may do i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from types import MappingProxyType
@@ -24,10 +25,12 @@ __all__ = [
     "CLINICAL_WRITES",
     "AccessDenied",
     "Action",
+    "OutsideCareTeam",
     "Scope",
     "Subject",
     "authorize",
     "authorize_function",
+    "in_reach",
     "is_allowed",
 ]
 
@@ -105,6 +108,10 @@ class Action(StrEnum):
     CALENDAR_FEED = "calendar.feed"  # a clinician's own .ics feed: make, revoke, read by its URL
     REMINDER_SEND = "reminder.send"  # the due-reminders job
     REMINDER_PREFERENCE = "reminder.preference"  # what a patient's reminders may say
+    # care teams (SR-21; services/care_teams.py)
+    CARE_TEAM_MANAGE = "care_team.manage"  # teams, their clinicians and patients (admin)
+    BREAK_GLASS = "patient.break_glass"  # open one patient outside one's teams, for a time
+    BREAK_GLASS_REVIEW = "patient.break_glass_review"  # an admin closes the alert, with a note
     # A refused use case (written by bootstrap.Thecal.run in its own transaction); granted to no
     # role: it records the policy saying no (SR-17, SR-21).
     ACCESS_REFUSED = "access.refused"
@@ -119,6 +126,7 @@ class Action(StrEnum):
 
 class Scope(Enum):
     ANY = "any"  # any subject of the action
+    TEAM = "team"  # a patient of the actor's care teams (or opened by break-glass), SR-21
     OWN = "own"  # only the actor's own patient record
 
 
@@ -205,9 +213,21 @@ _CLINICIAN_READS = {
     Action.OUTCOMES_REPORT: Scope.ANY,
 }
 
+
+def _on_teams(row: Mapping[Action, Scope]) -> Mapping[Action, Scope]:
+    """A clinician's row: every patient's record only within the actor's care teams (SR-21).
+
+    ``TEAM`` on a subject with no patient (a search, the worklist, a new registration) allows
+    the action; what it returns is narrowed to the actor's reach by the use case.
+    """
+    scoped = {a: Scope.TEAM if s is Scope.ANY else s for a, s in row.items()}
+    # breaking the glass is for a patient *outside* the actor's teams: any patient
+    return MappingProxyType({**scoped, Action.BREAK_GLASS: Scope.ANY})
+
+
 ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
     {
-        Role.PHYSICIAN: MappingProxyType(
+        Role.PHYSICIAN: _on_teams(
             {
                 **_CLINICIAN_READS,
                 Action.PATIENT_REGISTER: Scope.ANY,
@@ -228,7 +248,7 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.DEVICE_EVENT_RECORD: Scope.ANY,
             }
         ),
-        Role.NURSE: MappingProxyType(
+        Role.NURSE: _on_teams(
             {
                 **_CLINICIAN_READS,
                 Action.PATIENT_REGISTER: Scope.ANY,
@@ -255,6 +275,10 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 Action.AUDIT_KEY_ROTATE: Scope.ANY,
                 Action.AUDIT_RESTORE_ACCEPT: Scope.ANY,
                 Action.USER_MANAGE: Scope.ANY,
+                Action.CARE_TEAM_MANAGE: Scope.ANY,
+                # the break-glass alerts (its worklist holds only those) and their review
+                Action.WORKLIST_READ: Scope.ANY,
+                Action.BREAK_GLASS_REVIEW: Scope.ANY,
                 Action.OUTCOMES_REPORT: Scope.ANY,  # aggregate figures only, no identifiers
                 # the clinic's calendars (no PHI) and the scheduling jobs
                 Action.CALENDAR_READ: Scope.ANY,
@@ -307,6 +331,16 @@ class AccessDenied(PermissionDenied):
     template = "{role} may not {action} {subject}"
 
 
+class OutsideCareTeam(AccessDenied):
+    """Allowed for the role, but the patient is on none of the actor's care teams (SR-21)."""
+
+    code = "THC-TEAM-004"
+    template = (
+        "{role} may not {action} {subject}: the patient is not on a care team of yours; "
+        "break the glass with a reason to open the record for a limited time"
+    )
+
+
 def is_allowed(actor: Actor, action: Action, subject: Subject) -> bool:
     """True only when the table allows ``action`` on ``subject`` for this actor."""
     if not actor.active:
@@ -314,15 +348,35 @@ def is_allowed(actor: Actor, action: Action, subject: Subject) -> bool:
     scope = ALLOW.get(actor.role, {}).get(action)
     if scope is Scope.ANY:
         return True
+    if scope is Scope.TEAM:
+        return (
+            subject.patient_id is None
+            or actor.reach is None
+            or actor.reach.covers(subject.patient_id)
+        )
     if scope is Scope.OWN:
         return actor.patient_id is not None and subject.patient_id == actor.patient_id
     return False
 
 
 def authorize(actor: Actor, action: Action, subject: Subject) -> None:
-    """Raise :class:`AccessDenied` unless the policy allows it; the default answer is no."""
+    """Raise :class:`AccessDenied` unless the policy allows it; the default answer is no.
+
+    A clinician allowed the action but not on this patient's care team gets
+    :class:`~thecal.domain.care_teams.OutsideCareTeam` (403, naming break-the-glass).
+    """
     if not is_allowed(actor, action, subject):
-        raise AccessDenied(role=actor.role.value, action=action.value, subject=str(subject))
+        fields = {"role": actor.role.value, "action": action.value, "subject": str(subject)}
+        if actor.active and ALLOW.get(actor.role, {}).get(action) is Scope.TEAM:
+            raise OutsideCareTeam(**fields)
+        raise AccessDenied(**fields)
+
+
+def in_reach(actor: Actor, patient_ids: Iterable[str]) -> list[str]:
+    """The patients of ``patient_ids`` the actor may reach (all of them when not team-scoped)."""
+    if actor.reach is None:
+        return list(patient_ids)
+    return [p for p in patient_ids if actor.reach.covers(p)]
 
 
 def authorize_function(actor: Actor, action: Action) -> None:

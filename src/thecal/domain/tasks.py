@@ -44,6 +44,7 @@ class TaskKind(StrEnum):
     POST_IMPLANT_MONITORING = "post-implant-monitoring"
     CANDIDACY_ASSESSMENT = "candidacy-assessment"  # an accepted referral's patient (scheduling)
     RESERVOIR_DISCREPANCY = "reservoir-discrepancy"  # pump count vs the record beyond the band
+    BREAK_GLASS_REVIEW = "break-glass-review"  # a clinician opened a patient outside their teams
     TRIAL_VITAL_SIGN_ALERT = "trial-vital-sign-alert"  # a trial observation breached a limit
 
 

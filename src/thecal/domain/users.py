@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from thecal.domain.care_teams import CareReach
 from thecal.domain.errors import PermissionDenied, RequestInvalid
 
 __all__ = ["MFA_ROLES", "Actor", "Role", "UnknownUser", "User", "UserInvalid"]
@@ -53,6 +54,10 @@ class Actor:
     active: bool = True
     #: The API token the actor authenticated with (recorded in every audit entry), if any.
     token_id: str | None = None
+    #: The patients a clinician may reach (their care teams', and any opened by break-glass),
+    #: resolved at the edge for every request (SR-21). None: not scoped by care team (the
+    #: shell operator's and the seeding's actors; every signed-in clinician has a reach).
+    reach: CareReach | None = None
 
     def __post_init__(self) -> None:
         if not self.user_id:

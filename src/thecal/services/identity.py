@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from thecal.domain.authorization import Action, Subject
+from thecal.domain.care_teams import CARE_TEAM_ROLES, CareReach
 from thecal.domain.credentials import (
     THROTTLE_WINDOW,
     AccountLocked,
@@ -160,13 +161,22 @@ class LoginResult:
     expires_at: dt.datetime
 
 
-def _authenticated(user: User, session_id: str | None = None) -> Authenticated:
+def _authenticated(
+    user: User, session_id: str | None = None, reach: CareReach | None = None
+) -> Authenticated:
     return Authenticated(
-        actor=user.as_actor(),
+        actor=dataclasses.replace(user.as_actor(), reach=reach),
         username=user.username,
         display_name=user.display_name,
         session_id=session_id,
     )
+
+
+def _reach(uow: AbstractUnitOfWork, user: User | None, at: dt.datetime) -> CareReach | None:
+    """A clinician's care-team reach now (SR-21); None for other roles or a clinic without teams."""
+    if user is None or user.role not in CARE_TEAM_ROLES:
+        return None
+    return uow.care_teams.reach_of(user.id, at)
 
 
 def _record_anonymous(
@@ -522,6 +532,7 @@ class Identity:
         with uow.reading():
             session = uow.sessions.get(digest)
             user = uow.users.get(session.user_id) if session is not None else None
+            reach = _reach(uow, user, now)
         if session is None:
             raise NotAuthenticated(detail="no session")
         ended = session.expiry(now, self.policy)
@@ -529,7 +540,7 @@ class Identity:
             raise SessionExpired(reason=ended.value)
         valid = ended is None and user is not None and user.active
         if valid and user is not None and not session.needs_touch(now, self.policy):
-            return _authenticated(user, session.id)
+            return _authenticated(user, session.id, reach)
         with uow:  # the expiry or the activity must be stored: check again, in a write
             session = uow.sessions.get(digest)
             if session is None:
@@ -556,7 +567,7 @@ class Identity:
             if session.touch(now, self.policy):
                 uow.sessions.save(session)
                 uow.commit()
-        return _authenticated(user, session.id)
+        return _authenticated(user, session.id, reach)
 
     def authenticate_token(
         self, cmd: AuthenticateToken, *, uow: AbstractUnitOfWork, clock: Clock
@@ -570,9 +581,10 @@ class Identity:
         with uow.reading():
             token = uow.api_tokens.get_by_digest(secret_digest(cmd.api_token))
             user = uow.users.get(token.user_id) if token is not None else None
+            reach = _reach(uow, user, now)
         if token is None or user is None or not token.is_valid(now) or not user.active:
             raise NotAuthenticated(detail="the API token is unknown, expired or revoked")
-        found = _authenticated(user)
+        found = _authenticated(user, reach=reach)
         return dataclasses.replace(found, actor=dataclasses.replace(found.actor, token_id=token.id))
 
     def reauthenticate(

@@ -9,12 +9,14 @@ actor the policy allows the write the form leads to; the read of the patient is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.care_teams import CareTeamInvalid
 from thecal.domain.patient import (
     Contact,
     Demographics,
@@ -99,19 +101,45 @@ def register_patient(cmd: RegisterPatient, *, uow: AbstractUnitOfWork, clock: Cl
         demographics=demographics,
         registered_at=now,
     )
+    team_id = _team_for_new_patient(cmd)
     with uow:
         if uow.patients.get_by_mrn(cmd.mrn) is not None:
             raise DuplicateMrn(mrn=cmd.mrn)
         uow.patients.add(patient)
+        if team_id is not None:  # on the registering clinician's team (SR-21)
+            uow.care_teams.assign_patient(patient.id, team_id)
         uow.audit.record(
             actor=cmd.actor,
             action=Action.PATIENT_REGISTER,
             subject=Subject.patient(patient.id),
             at=now,
-            details={"mrn": patient.mrn, "version": patient.version},
+            details={
+                "mrn": patient.mrn,
+                "version": patient.version,
+                **({"care_team": team_id} if team_id is not None else {}),
+            },
         )
         uow.commit()
     return patient
+
+
+def _team_for_new_patient(cmd: RegisterPatient) -> str | None:
+    """The care team a clinician's new patient joins: their own (the first by id if several).
+
+    Raises:
+        CareTeamInvalid: the clinic has care teams and the clinician is on none of them (the
+            patient would be out of their reach at once): an administrator must add them first.
+    """
+    reach = cmd.actor.reach
+    if reach is None:
+        return None  # a clinic without care teams, or the operator: no team
+    if not reach.teams:
+        raise CareTeamInvalid(
+            where="membership",
+            detail="you are on no care team, so the new patient would be out of your reach: "
+            "an administrator must add you to a team first (nothing was registered)",
+        )
+    return min(reach.teams)
 
 
 def search_patients(
@@ -119,7 +147,8 @@ def search_patients(
 ) -> Sequence[Patient]:
     """Find patients by allow-listed criteria; the query and the ids returned are audited."""
     authorize(cmd.actor, Action.PATIENT_SEARCH, Subject.collection("patients"))
-    query = cmd.query
+    reach = cmd.actor.reach  # a clinician finds the patients of their care teams (SR-21)
+    query = cmd.query if reach is None else dataclasses.replace(cmd.query, within=reach.all)
     with uow:
         found = uow.patients.search(query)
         uow.audit.record(

@@ -183,6 +183,8 @@ def search_pumps(cmd: SearchPumps, *, uow: AbstractUnitOfWork, clock: Clock) -> 
     own: frozenset[str] | None = None
     if cmd.actor.role is Role.PATIENT:
         own = frozenset({cmd.actor.patient_id}) if cmd.actor.patient_id else frozenset()
+    elif cmd.actor.reach is not None:  # a clinician: their care teams' patients (SR-21)
+        own = cmd.actor.reach.all
     query = PumpSearch(
         patient_id=cmd.patient_id,
         serial_prefix=cmd.serial_prefix,

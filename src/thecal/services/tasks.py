@@ -99,6 +99,8 @@ def list_tasks(cmd: ListTasks, *, uow: AbstractUnitOfWork, clock: Clock) -> list
             subject = Subject.collection("tasks")
             authorize(cmd.actor, Action.TASK_READ, subject)
             found = list(uow.tasks.open_tasks(limit=cmd.limit))
+            if cmd.actor.reach is not None:  # a clinician: their care teams' patients (SR-21)
+                found = [t for t in found if cmd.actor.reach.covers(t.task.subject)]
         else:
             subject = Subject.patient(patient_id)
             authorize(cmd.actor, Action.TASK_READ, subject)

@@ -41,6 +41,7 @@ from thecal.services.repositories.audit import AuditRepository
 from thecal.services.repositories.calendar_feeds import CalendarFeedRepository
 from thecal.services.repositories.calendars import CalendarRepository
 from thecal.services.repositories.candidacy import CandidacyRepository
+from thecal.services.repositories.care_teams import CareTeamRepository
 from thecal.services.repositories.device_event_records import DeviceEventRecordRepository
 from thecal.services.repositories.device_log import DeviceCommandLog, DeviceLogRepository
 from thecal.services.repositories.implants import ImplantRepository
@@ -189,6 +190,7 @@ class AbstractUnitOfWork(abc.ABC):
     reminders: ReminderRepository
     reminder_preferences: ReminderPreferenceRepository
     calendar_feeds: CalendarFeedRepository
+    care_teams: CareTeamRepository  # SR-21: teams, members, patients' teams, break-glass
 
     def __init__(
         self,

@@ -80,6 +80,7 @@ class WorklistKind(StrEnum):
     POST_IMPLANT_MONITORING = TaskKind.POST_IMPLANT_MONITORING.value
     CANDIDACY_ASSESSMENT = TaskKind.CANDIDACY_ASSESSMENT.value
     RESERVOIR_DISCREPANCY = TaskKind.RESERVOIR_DISCREPANCY.value
+    BREAK_GLASS_REVIEW = TaskKind.BREAK_GLASS_REVIEW.value  # the administrators' alert (SR-21)
     TRIAL_VITAL_SIGN_ALERT = TaskKind.TRIAL_VITAL_SIGN_ALERT.value
 
 
@@ -106,6 +107,7 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.POST_IMPLANT_MONITORING: WorklistKind.POST_IMPLANT_MONITORING,
     TaskKind.CANDIDACY_ASSESSMENT: WorklistKind.CANDIDACY_ASSESSMENT,
     TaskKind.RESERVOIR_DISCREPANCY: WorklistKind.RESERVOIR_DISCREPANCY,
+    TaskKind.BREAK_GLASS_REVIEW: WorklistKind.BREAK_GLASS_REVIEW,
     TaskKind.TRIAL_VITAL_SIGN_ALERT: WorklistKind.TRIAL_VITAL_SIGN_ALERT,
 }
 
@@ -121,6 +123,10 @@ KINDS_BY_ROLE: dict[Role, frozenset[WorklistKind]] = {
             WorklistKind.STABILITY_EXPIRY,
         }
     ),
+    # the administrators review who broke the glass (SR-21); clinicians see everything else
+    Role.ADMIN: frozenset({WorklistKind.BREAK_GLASS_REVIEW}),
+    Role.PHYSICIAN: frozenset(WorklistKind) - {WorklistKind.BREAK_GLASS_REVIEW},
+    Role.NURSE: frozenset(WorklistKind) - {WorklistKind.BREAK_GLASS_REVIEW},
 }
 
 
@@ -132,6 +138,8 @@ class WorklistQuery:
     due_before: dt.datetime | None = None
     limit: int = 50
     offset: int = 0
+    #: Only these patients' rows (a clinician's care-team reach, SR-21); None: every patient.
+    within: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE:
@@ -191,6 +199,8 @@ def read_worklist(
     """A page of the worklist (authorized, audited as a PHI read with the patients shown)."""
     authorize(cmd.actor, Action.WORKLIST_READ, WORKLIST_SUBJECT)
     query = _for_role(cmd.actor, cmd.query)
+    if cmd.actor.reach is not None:  # a clinician's care teams' patients only (SR-21)
+        query = dataclasses.replace(query, within=cmd.actor.reach.all)
     now = clock.now()
     page = source.page(query, now=now)
     patients: Sequence[str] = sorted({r.patient_id for r in page.rows})

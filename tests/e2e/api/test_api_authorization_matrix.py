@@ -1,4 +1,5 @@
-"""Roles × endpoints × {own, foreign, collection} over HTTP: 0 unauthorised 2xx (SR-21).
+"""Roles × endpoints × {own, foreign, collection} × {own, other care team} over HTTP: 0
+unauthorised 2xx (SR-21); the other team's clinicians are ``physician-other`` and ``nurse-other``.
 
 The expected grants are written here independently of the policy table. Each role (and an
 anonymous caller) uses a real session cookie with its CSRF token, on SQLite and PostgreSQL.
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import matrix_care_teams
 import matrix_device
 import matrix_device_events
 import matrix_pathway
@@ -66,6 +68,20 @@ class World:
 
 
 Request = Callable[[World, str], tuple[str, str, dict[str, Any] | None]]
+
+
+class _SignInOnFirstUse(dict[str, TestClient]):
+    """Clients by role; a missing one (the other care team's) signs in when first asked for."""
+
+    def __init__(self, clinic: Clinic, clients: dict[str, TestClient]) -> None:
+        super().__init__(clients)
+        self.clinic = clinic
+
+    def __missing__(self, username: str) -> TestClient:
+        client = self[username] = logged_in(self.clinic, username)
+        return client
+
+
 _counter = itertools.count(1)
 
 
@@ -173,17 +189,26 @@ EXPECTED: dict[str, dict[str, str]] = {
     "anonymous": {},
 }
 
-for _part in (
+_PARTS = (  # prepared in this order: device events first (its prepare moves the clock past a
+    # priming bolus), care teams last (its prepare puts every patient on the team "Matrix")
+    matrix_device_events.PART,
     matrix_pathway.PART,
     matrix_device.PART,
     matrix_tasks.PART,
     matrix_scheduling.PART,
-    matrix_device_events.PART,
-):
+    matrix_care_teams.PART,
+)
+for _part in _PARTS:
     assert not set(_part.endpoints) & set(ENDPOINTS), "endpoint names must be unique"
     ENDPOINTS.update(_part.endpoints)
     for _role, _grants in _part.expected.items():
         EXPECTED[_role].update(_grants)
+# the care-team dimension (SR-21): the same roles on another team reach no patient object
+EXPECTED.update(
+    matrix_care_teams.other_team_grants(
+        EXPECTED, {name: shape for name, (shape, _) in ENDPOINTS.items()}
+    )
+)
 
 CELLS = [
     (role, endpoint, kind)
@@ -222,15 +247,11 @@ def world(
     }
     implant_pump_with_patient_bolus(clinic)  # the patient user's own pump
     ids: dict[str, dict[str, str]] = {}
-    for part in (  # device events first: its prepare moves the clock past a priming bolus
-        matrix_device_events.PART,
-        matrix_pathway.PART,
-        matrix_device.PART,
-        matrix_tasks.PART,
-        matrix_scheduling.PART,
-    ):
+    for part in _PARTS:
         ids.update(part.prepare(clinic))
     clients = {role.value: logged_in(clinic, role.value) for role in Role}
+    clients = _SignInOnFirstUse(clinic, clients)  # the other team's: their session starts
+    # with their cells (the matrix's clinic clock moves a second a cell: past any idle timeout)
     clients["anonymous"] = clinic.client()
     yield World(clinic=clinic, clients=clients, assessments=assessments, ids=ids)
     clinic.thecal.close()
@@ -261,21 +282,18 @@ def test_the_matrix_covers_every_api_operation(world: World) -> None:
         for method in ops
         if path not in {"/api/v1/auth/login", "/api/v1/auth/logout"}
     }
-    covered = {
-        (method, path.split("?")[0])
-        for endpoint, (_, build) in ENDPOINTS.items()
-        for method, path, _ in [build(world, "own")]
-    }
-    placeholders = {
-        world.clinic.own_patient: "{patient_id}",
-        world.assessments["own"]: "{assessment_id}",
-        world.clinic.users[Role.NURSE]: "{user_id}",
-    }
-    for name, objects in world.ids.items():
-        placeholders[objects["own"]] = f"{{{name}}}"
     templated = set()
-    for method, path in covered:
+    for _, build in ENDPOINTS.values():
+        method, path, _ = build(world, "own")
+        placeholders = {  # as of this request: a builder may replace an object (a triage)
+            world.clinic.own_patient: "{patient_id}",
+            world.assessments["own"]: "{assessment_id}",
+            world.clinic.users[Role.NURSE]: "{user_id}",
+        }
+        for name, objects in world.ids.items():
+            placeholders[objects["own"]] = f"{{{name}}}"
+        path = path.split("?")[0]
         for object_id, placeholder in placeholders.items():
-            path = path.replace(object_id, placeholder)  # noqa: PLW2901 - templating in place
+            path = path.replace(object_id, placeholder)
         templated.add((method, path))
     assert operations <= templated, operations - templated

@@ -15,11 +15,13 @@ from thecal.domain.authorization import (
     CLINICAL_WRITES,
     AccessDenied,
     Action,
+    OutsideCareTeam,
     Subject,
     authorize,
     authorize_function,
     is_allowed,
 )
+from thecal.domain.care_teams import CareReach
 from thecal.domain.users import Actor, Role
 
 OWN_PATIENT = "patient-own"
@@ -133,6 +135,12 @@ EXPECTED: dict[tuple[Role, Action], str] = {
     (Role.PHARMACIST, Action.WORKLIST_READ): "any",  # the refill rows (services/worklist.py)
     (Role.PATIENT, Action.PUMP_READ): "own",
     (Role.PATIENT, Action.PATIENT_BOLUS_REQUEST): "own",
+    # care teams (SR-21): admins manage them and review break-glass alerts on their worklist
+    (Role.ADMIN, Action.CARE_TEAM_MANAGE): "any",
+    (Role.ADMIN, Action.WORKLIST_READ): "any",  # the break-glass alerts only
+    (Role.ADMIN, Action.BREAK_GLASS_REVIEW): "any",
+    (Role.PHYSICIAN, Action.BREAK_GLASS): "any",
+    (Role.NURSE, Action.BREAK_GLASS): "any",
 }
 
 SUBJECTS = {
@@ -212,3 +220,73 @@ def test_the_function_level_check_refuses_roles_without_the_action() -> None:
         authorize_function(actor_for(Role.PHARMACIST), Action.CANDIDACY_RECORD)
     with pytest.raises(AccessDenied):
         authorize_function(actor_for(Role.NURSE, active=False), Action.CANDIDACY_RECORD)
+
+
+# ----------------------------------------------------------------------------- the care-team dimension
+
+#: A clinician on team "t-own", whose patient is OWN_PATIENT; FOREIGN_PATIENT is on another team.
+ON_OWN_TEAM = CareReach.of({"t-own"}, {OWN_PATIENT})
+TEAM_CASES = list(itertools.product((Role.PHYSICIAN, Role.NURSE), Action, SUBJECTS))
+
+
+def team_actor(role: Role, reach: CareReach) -> Actor:
+    return Actor(user_id=f"user-{role.value}", role=role, reach=reach)
+
+
+def expected_on_teams(role: Role, action: Action, subject_kind: str, reach: CareReach) -> bool:
+    """As :func:`expected`, then only the reach's patients; breaking the glass reaches any."""
+    if not expected(role, action, subject_kind):
+        return False
+    if subject_kind == "collection" or action is Action.BREAK_GLASS:
+        return True
+    return reach.covers(OWN_PATIENT if subject_kind == "own" else FOREIGN_PATIENT)
+
+
+@pytest.mark.parametrize(("role", "action", "subject_kind"), TEAM_CASES)
+def test_a_clinician_reaches_their_teams_patients_only(
+    role: Role, action: Action, subject_kind: str
+) -> None:
+    allowed = is_allowed(team_actor(role, ON_OWN_TEAM), action, SUBJECTS[subject_kind])
+    assert allowed is expected_on_teams(role, action, subject_kind, ON_OWN_TEAM)
+
+
+def test_the_team_dimension_has_no_unauthorised_allow_and_is_not_vacuous() -> None:
+    allowed_other_team = [
+        action
+        for role, action, kind in TEAM_CASES
+        if kind == "foreign" and is_allowed(team_actor(role, ON_OWN_TEAM), action, SUBJECTS[kind])
+    ]
+    assert set(allowed_other_team) == {Action.BREAK_GLASS}
+    own_team = [
+        a
+        for r, a, k in TEAM_CASES
+        if k == "own" and is_allowed(team_actor(r, ON_OWN_TEAM), a, SUBJECTS[k])
+    ]
+    assert Action.PATIENT_READ in own_team
+    assert Action.PROGRAM_PROPOSE in own_team
+
+
+def test_break_the_glass_opens_the_one_patient_and_no_other() -> None:
+    opened = CareReach.of({"t-own"}, {OWN_PATIENT}, opened={FOREIGN_PATIENT})
+    nurse = team_actor(Role.NURSE, opened)
+    assert is_allowed(nurse, Action.PATIENT_READ, SUBJECTS["foreign"])
+    assert is_allowed(nurse, Action.REFILL_PERFORM, SUBJECTS["foreign"])
+    assert not is_allowed(nurse, Action.PATIENT_READ, Subject.patient("patient-third"))
+
+
+def test_outside_the_team_is_refused_naming_break_the_glass() -> None:
+    with pytest.raises(OutsideCareTeam) as caught:
+        authorize(team_actor(Role.NURSE, ON_OWN_TEAM), Action.PATIENT_READ, SUBJECTS["foreign"])
+    assert caught.value.code == "THC-TEAM-004"
+    assert isinstance(caught.value, AccessDenied)  # audited as a refusal like any other
+    assert "break the glass" in caught.value.message
+    with pytest.raises(AccessDenied) as plain:  # not allowed for the role at all: the plain code
+        authorize(team_actor(Role.NURSE, ON_OWN_TEAM), Action.PROGRAM_SIGN, SUBJECTS["own"])
+    assert plain.value.code == "THC-AUTH-001"
+
+
+def test_a_clinician_on_no_team_reaches_no_patient_record() -> None:
+    nobody = team_actor(Role.PHYSICIAN, CareReach())
+    for action in Action:
+        if action is not Action.BREAK_GLASS:
+            assert not is_allowed(nobody, action, SUBJECTS["own"]), action

@@ -244,13 +244,27 @@ _KIND_OF: dict[str, WorklistKind] = {kind.value: kind for kind in WorklistKind} 
 
 
 @lru_cache(maxsize=64)
-def _statement(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> Select[Any] | None:
-    """The page statement for this shape of query (None: no kind asked for has a branch)."""
+def _statement(
+    kinds: frozenset[WorklistKind] | None, *, bounded: bool, scoped: bool = False
+) -> Select[Any] | None:
+    """The page statement for this shape of query (None: no kind asked for has a branch);
+    ``scoped``: only the patients bound to ``within`` (a clinician's care-team reach)."""
     branches = _branches(kinds, bounded=bounded)
     if not branches:
         return None
-    union = union_all(*branches).order_by("due", "kind", "record_id")
-    page = union.limit(_LIMIT).offset(_OFFSET).subquery("page")
+    if scoped:
+        rows = union_all(*branches).subquery("rows")
+        page = (
+            select(rows)
+            .where(rows.c.patient_id.in_(bindparam("within", expanding=True)))
+            .order_by(rows.c.due, rows.c.kind, rows.c.record_id)
+            .limit(_LIMIT)
+            .offset(_OFFSET)
+            .subquery("page")
+        )
+    else:
+        union = union_all(*branches).order_by("due", "kind", "record_id")
+        page = union.limit(_LIMIT).offset(_OFFSET).subquery("page")
     return (
         select(
             page,
@@ -325,11 +339,21 @@ class SqlWorklistReadModel(WorklistSource):
     def page(self, query: WorklistQuery, *, now: dt.datetime) -> WorklistPage:
         """The page as of the start of ``now``'s minute (cached until a clinical change)."""
         as_of = _minute(now)
-        statement = _statement(query.kinds, bounded=query.due_before is not None)
-        if statement is None:
+        statement = _statement(
+            query.kinds, bounded=query.due_before is not None, scoped=query.within is not None
+        )
+        if statement is None or (query.within is not None and not query.within):
             return WorklistPage(rows=(), next_offset=None, as_of=as_of)
         generation = read_generation(self._engine)  # first: what follows is at least as new
-        key = (generation, as_of, query.kinds, query.due_before, query.limit, query.offset)
+        key = (
+            generation,
+            as_of,
+            query.kinds,
+            query.due_before,
+            query.limit,
+            query.offset,
+            query.within,
+        )
         cached = self.cache.get(key) if generation is not None else None
         if cached is not None:
             return cached
@@ -341,6 +365,8 @@ class SqlWorklistReadModel(WorklistSource):
             }
             if query.due_before is not None:
                 values["before"] = query.due_before
+            if query.within is not None:
+                values["within"] = sorted(query.within)
             found = connection.execute(statement, values).all()
         rows = tuple(self._row(r) for r in found[: query.limit])
         more = len(found) > query.limit

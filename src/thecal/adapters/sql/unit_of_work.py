@@ -32,6 +32,7 @@ from thecal.adapters.sql.repositories.audit import SqlAlchemyAuditRepository
 from thecal.adapters.sql.repositories.calendar_feeds import SqlAlchemyCalendarFeedRepository
 from thecal.adapters.sql.repositories.calendars import SqlAlchemyCalendarRepository
 from thecal.adapters.sql.repositories.candidacy import SqlAlchemyCandidacyRepository
+from thecal.adapters.sql.repositories.care_teams import SqlAlchemyCareTeamRepository
 from thecal.adapters.sql.repositories.device_event_records import (
     SqlAlchemyDeviceEventRecordRepository,
 )
@@ -162,6 +163,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.reminders = SqlAlchemyReminderRepository(session)
         self.reminder_preferences = SqlAlchemyReminderPreferenceRepository(session)
         self.calendar_feeds = SqlAlchemyCalendarFeedRepository(session)
+        self.care_teams = SqlAlchemyCareTeamRepository(session)
 
     def _commit(self) -> None:
         assert self._session is not None, "commit outside `with uow:`"  # noqa: S101

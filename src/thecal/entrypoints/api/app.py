@@ -33,6 +33,7 @@ from thecal.entrypoints.api.routers import (
     auth,
     calendar,
     candidacy,
+    care_teams,
     device_events,
     implants,
     mri,
@@ -58,7 +59,7 @@ _COMMON_ERRORS = ("400", "401", "403", "422")
 _MODULES = (
     auth, worklist, tasks, patients, candidacy, trials, implants, assessments,
     procedures, pumps, program_changes, pharmacy, refills, mri, audit, users,
-    referrals, appointments, calendar, admixture_changes, device_events,
+    referrals, appointments, calendar, admixture_changes, device_events, care_teams,
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ operator tool on the server, not a way in for remote users.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -19,6 +20,7 @@ import typer
 
 from thecal.adapters.sql.database import current_revision
 from thecal.bootstrap import Thecal, bootstrap
+from thecal.domain.care_teams import CARE_TEAM_ROLES
 from thecal.domain.users import Actor, UnknownUser
 from thecal.entrypoints.cli import db_backup
 from thecal.entrypoints.cli.output import emit, translate_errors
@@ -54,9 +56,14 @@ def resolve_actor(thecal: Thecal, username: str) -> Actor:
     """
     with thecal.uow() as uow:
         user = uow.users.get_by_username(username)
+        reach = (
+            uow.care_teams.reach_of(user.id, thecal.clock.now())
+            if user is not None and user.role in CARE_TEAM_ROLES
+            else None
+        )
     if user is None or not user.active:
         raise UnknownUser(username=username)
-    return user.as_actor()
+    return dataclasses.replace(user.as_actor(), reach=reach)  # their care teams' patients
 
 
 @app.command()

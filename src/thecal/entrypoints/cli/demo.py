@@ -51,6 +51,7 @@ from thecal.services.demo import (
     first_day_of,
     seed_demo_clinic,
 )
+from thecal.services.demo.care_teams import seed_care_teams
 from thecal.services.progress import Progress
 
 __all__ = ["ClinicNotEmpty", "app", "run_seed", "seed_command", "seed_if_empty_command"]
@@ -179,7 +180,7 @@ def run_seed(
             raise ClinicNotEmpty(count=found)
         ensure_demo_users(thecal)
         staff, portal = _staff(thecal)
-        return seed_demo_clinic(
+        summary = seed_demo_clinic(
             SeedDemoClinic(patients=patients, seed=seed, today=today),
             clinic=thecal,
             clock=clock,
@@ -187,6 +188,9 @@ def run_seed(
             demo_patient=portal,
             progress=progress,
         )
+        # two care teams (SR-21): every demo clinician keeps patients, a few are break-the-glass
+        seed_care_teams(thecal, staff, list(all_patient_ids(thecal.engine)), portal.patient_id)
+        return summary
     finally:
         thecal.close()
 

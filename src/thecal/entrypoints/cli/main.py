@@ -114,7 +114,10 @@ COMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         name="device-events",
         target=f"{_CLI}.device_events:app",
-        help="Replacement, catheter revision, explant, interruption and restart, transfer of care.",
+        help=(
+            "Events of a pump's life: replacement, catheter revision, explant or end of therapy,"
+            " interruption and restart, transfer of care."
+        ),
     ),
     Subcommand(name="bolus", target=f"{_CLI}.bolus:app", help="Patient-activated boluses."),
     Subcommand(

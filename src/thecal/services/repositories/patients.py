@@ -30,6 +30,8 @@ class PatientQuery:
     family_name_prefix: str | None = None
     birth_date: dt.date | None = None
     limit: int = 25
+    #: Only these patients (a clinician's care-team reach, SR-21); None: every patient.
+    within: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.mrn is None and not self.family_name_prefix and self.birth_date is None:

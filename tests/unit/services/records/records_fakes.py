@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from care_team_fakes import CareTeamData, FakeCareTeams
 from pathway_fakes import PathwayData
 from pathway_fakes import install as install_pathway
 from plan_fakes import PlanData
@@ -57,6 +58,7 @@ class FakeDatabase:
     pathway: PathwayData = field(default_factory=PathwayData)
     plans: PlanData = field(default_factory=PlanData)
     scheduling: SchedulingData = field(default_factory=SchedulingData)
+    care_teams: CareTeamData = field(default_factory=CareTeamData)
     commits: int = 0
 
 
@@ -83,6 +85,7 @@ class FakePatientRepository(PatientRepository):
                 (query.mrn is None or p.mrn == query.mrn)
                 and d.family_name.casefold().startswith(prefix)
                 and (query.birth_date is None or d.birth_date == query.birth_date)
+                and (query.within is None or p.id in query.within)
             )
 
         found = sorted(
@@ -269,6 +272,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.sessions = FakeSessionRepository(self._working)
         self.login_failures = FakeLoginFailureRepository(self._working)
         self.api_tokens = FakeApiTokenRepository(self._working)
+        self.care_teams = FakeCareTeams(self._working.care_teams)
         install_pathway(self, self._working.pathway)
         install_plans(self, self._working.plans)
         install_scheduling(self, self._working.scheduling)

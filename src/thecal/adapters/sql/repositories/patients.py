@@ -49,6 +49,8 @@ class SqlAlchemyPatientRepository(PatientRepository):
             statement = statement.where(patients.c.family_name_folded.like(pattern, escape="\\"))
         if query.birth_date is not None:
             statement = statement.where(patients.c.birth_date == query.birth_date)
+        if query.within is not None:
+            statement = statement.where(patients.c.id.in_(sorted(query.within)))
         statement = statement.order_by(
             patients.c.family_name_folded, patients.c.given_names, patients.c.id
         ).limit(query.limit)

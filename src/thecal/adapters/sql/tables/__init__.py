@@ -11,6 +11,7 @@ from thecal.adapters.sql.tables import (  # noqa: F401 - each module declares it
     calendar_feeds,
     calendars,
     candidacy,
+    care_teams,
     clinic_clock,
     clinical_generation,
     device_event_records,
