@@ -218,6 +218,7 @@ def _propose_request(w: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
 
 def _withdraw_request(w: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
     change = _propose(w.clinic.thecal, _actor(w, _PROPOSER), _pump(w, kind))
+    w.ids["change_id"][kind] = change.change_id  # withdrawn: the next row proposes anew
     body = {"reason": "matrix: the plan changed"}
     return "POST", f"{API}/program-changes/{change.change_id}/withdrawal", body
 
