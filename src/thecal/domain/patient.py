@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
 from thecal.domain.errors import Conflict, NotFound, RequestInvalid
+from thecal.domain.person_names import normal_name
 
 __all__ = [
     "Contact",
@@ -97,6 +98,9 @@ class Demographics:
     contact: Contact = Contact()
 
     def __post_init__(self) -> None:
+        # the names as NFKC without bidi or zero-width characters (domain/person_names.py)
+        object.__setattr__(self, "family_name", normal_name(self.family_name))
+        object.__setattr__(self, "given_names", normal_name(self.given_names))
         _text(self.family_name, "family_name")
         _text(self.given_names, "given_names")
         if isinstance(self.birth_date, dt.datetime) or not isinstance(self.birth_date, dt.date):

@@ -216,6 +216,13 @@ def _propose_request(w: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
     return "POST", f"{API}/pumps/{pump.id}/program-changes", body
 
 
+def _withdraw_request(w: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
+    change = _propose(w.clinic.thecal, _actor(w, _PROPOSER), _pump(w, kind))
+    w.ids["change_id"][kind] = change.change_id  # withdrawn: the next row proposes anew
+    body = {"reason": "matrix: the plan changed"}
+    return "POST", f"{API}/program-changes/{change.change_id}/withdrawal", body
+
+
 def _label(w: Any) -> dict[str, Any]:
     beyond_use = w.clinic.clock.now() + dt.timedelta(days=30)
     return {
@@ -298,6 +305,7 @@ ENDPOINTS: dict[str, tuple[str, Any]] = {
     "device.change_cosign": ("object", _cosign_request),
     "device.change_send": ("object", _send_request),
     "device.change_read": ("object", _read_request),
+    "device.change_withdraw": ("object", _withdraw_request),
     "device.interrogate": (
         "object",
         lambda w, k: ("POST", _pump_path(w, k, "/interrogations"), None),
@@ -317,7 +325,7 @@ _CLINICIAN = {
     "device.change_propose",
     "device.change_cosign", "device.change_send", "device.change_read", "device.interrogate",
     "device.refill", "device.refills_list", "device.admixture_propose",
-    "device.admixture_pending",
+    "device.admixture_pending", "device.change_withdraw",
 }  # fmt: skip
 # Written from the roles (architecture.md §1), not from the policy table: clinicians run the
 # pump and its program changes, only a physician signs, only a pharmacist verifies the

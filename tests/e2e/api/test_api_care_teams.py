@@ -171,3 +171,20 @@ def test_break_the_glass_opens_one_patient_for_a_time_with_an_alert(clinic: Clin
     clinic.clock.advance(hours=4)  # the glass closes by itself (a new session: 4 h idle)
     later = log_in(clinic, "nurse2")
     _refused(later.get(f"{API}/patients/{clinic.own_patient}"), 403, "THC-TEAM-004")
+
+
+def test_a_search_for_walker_finds_the_full_width_walker(clinic: Clinic) -> None:
+    """Names are stored NFKC without bidi/zero-width characters and searched the same way."""
+    nurse = log_in(clinic, "nurse")
+    typed = {
+        "mrn": "WIDE-1",
+        "family_name": "Ｗａｌ\u200bｋｅｒ\u202e",
+        "given_names": "Ｊｏ",
+        "birth_date": "1955-03-04",
+        "sex": "male",
+    }
+    registered = _ok(nurse.post(f"{API}/patients", json=typed), 201)
+    assert (registered["family_name"], registered["given_names"]) == ("Walker", "Jo")
+    for prefix in ("Walker", "walk", "ＷＡＬ"):
+        found = _ok(nurse.get(f"{API}/patients", params={"family_name": prefix}))["items"]
+        assert [p["id"] for p in found] == [registered["id"]], prefix

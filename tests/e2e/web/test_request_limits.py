@@ -6,8 +6,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 
-from api_support import PASSWORD, Clinic
+import pytest
+from api_support import PASSWORD, Clinic, implant_pump_with_patient_bolus
+from test_web_pages import browser_login, form_token
+
+from thecal.domain.errors import RequestInvalid
+from thecal.entrypoints.web.form_fields import decimal_number
 
 LIMIT = 64 * 1024  # THECAL_MAX_REQUEST_KB's default
 
@@ -61,3 +67,42 @@ def test_an_ordinary_body_under_the_limit_is_served(clinic: Clinic) -> None:
         "/api/v1/auth/login", json={"username": "nurse", "password": PASSWORD}
     )
     assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        (".5", "THC-QTY-002"),
+        ("5.", "THC-QTY-011"),
+        ("1e1", "THC-QTY-009"),
+        ("1E+999999999", "THC-QTY-009"),
+        ("-1", "THC-QTY-007"),
+    ],
+)
+def test_a_form_volume_is_read_by_the_strict_quantity_parser(
+    clinic: Clinic, typed: str, code: str
+) -> None:
+    """The pharmacist's label volume on the pump page: the API's parser, never a 500."""
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    pharmacist = browser_login(clinic, "pharmacist")
+    action = f"/pumps/{pump_id}/pharmacy-verifications"
+    page = pharmacist.get(f"/pumps/{pump_id}")
+    assert page.status_code == 200, page.text[-500:]
+    answer = pharmacist.post(
+        action,
+        data={
+            "csrf_token": form_token(page.text, action),
+            "volume_ml": typed,
+            "lot": "LOT-1",
+            "beyond_use": "2026-04-01T12:00",
+        },
+    )
+    assert answer.status_code == 422, answer.text[-500:]
+    assert code in answer.text
+
+
+@pytest.mark.parametrize("typed", [".5", "5.", "1e1", "1E+999999999", "1234567890.5"])
+def test_a_form_number_refuses_what_the_api_refuses(typed: str) -> None:
+    with pytest.raises(RequestInvalid, match=r"not a number like 1\.5"):
+        decimal_number({"length_cm": typed}, "length_cm", "implanted length (cm)")
+    assert decimal_number({"length_cm": "60.5"}, "length_cm", "length") == Decimal("60.5")

@@ -82,3 +82,20 @@ def test_the_events_page_records_a_revision_and_a_replacement(clinic: Clinic) ->
     assert "Pump replacement" in new_page
     assert "the pump it replaced" in new_page
     assert _pump(clinic, pump_id).state is PumpState.EXPLANTED
+
+
+def test_a_pump_recorded_on_arrival_is_transferred_in_then_out(clinic: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    client = browser_login(clinic, "nurse")
+    page = f"/pumps/{pump_id}/events"
+    action = f"/pumps/{pump_id}/events/transfer"
+    arrived = _post(client, page, action, {"direction": "in", "clinic": "Northgate Pain Centre"})
+    assert arrived.status_code == 303, arrived.text  # type: ignore[attr-defined]
+    assert "care transferred from Northgate Pain Centre" in client.get(page).text
+    assert _pump(clinic, pump_id).state is PumpState.ACTIVE
+    left = _post(client, page, action, {"direction": "out", "clinic": "Southside Clinic"})
+    assert left.status_code == 303, left.text  # type: ignore[attr-defined]
+    shown = client.get(page).text
+    assert "care transferred to Southside Clinic" in shown
+    assert _pump(clinic, pump_id).state is PumpState.TRANSFERRED
+    assert "Care comes back from" in shown

@@ -114,7 +114,10 @@ COMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         name="device-events",
         target=f"{_CLI}.device_events:app",
-        help="Replacement, catheter revision, explant, interruption and restart, transfer of care.",
+        help=(
+            "Events of a pump's life: replacement, catheter revision, explant or end of therapy,"
+            " interruption and restart, transfer of care."
+        ),
     ),
     Subcommand(name="bolus", target=f"{_CLI}.bolus:app", help="Patient-activated boluses."),
     Subcommand(
@@ -133,6 +136,11 @@ COMMANDS: tuple[Subcommand, ...] = (
         name="users",
         target=f"{_CLI}.users:app",
         help="Create and list user accounts; issue API tokens; enrol or reset authenticators.",
+    ),
+    Subcommand(
+        name="teams",
+        target=f"{_CLI}.teams:app",
+        help="Care teams (administrators) and break-the-glass (physicians, nurses).",
     ),
     Subcommand(name="audit", target=f"{_CLI}.audit:app", help="Audit log tools."),
     Subcommand(

@@ -1,4 +1,11 @@
-"""`thecal program-changes propose|sign|cosign|send|show`: program changes from the command line.
+"""`thecal program-changes propose|sign|cosign|send|show|withdraw`: program changes from the
+command line.
+
+``propose`` is the program editor: one daily dose or flex steps (``--step "07:00=80 mcg/day"``,
+repeated), the patient bolus (``--bolus-dose`` with ``--bolus-duration``, ``--bolus-lockout``,
+``--bolus-max-per-day``; or ``--no-patient-bolus``) and ``--low-reservoir-alarm``; every dose in
+the drug's library unit (mcg/day for baclofen, mg/day for morphine), with its unit. Options left
+out keep the pump's current setting.
 
 Signing and co-signing need the SR-16 re-authentication: the password is read from standard input
 (``--password-stdin``) and checked by the identity service, which issues a single-use token bound
@@ -12,8 +19,7 @@ from typing import Annotated
 
 import typer
 
-from thecal.domain.program import InfusionProgram
-from thecal.domain.quantity_text import parse_dose_rate
+from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
 from thecal.entrypoints.cli.pathway_input import (
@@ -27,11 +33,14 @@ from thecal.services.program_changes import (
     ProposeProgramChange,
     SendProgramChange,
     SignProgramChange,
+    WithdrawProgramChange,
     cosign_program_change,
     get_program_change,
+    program_from_entry,
     propose_program_change,
     send_program_change,
     sign_program_change,
+    withdraw_program_change,
 )
 from thecal.services.pumps import GetPump, get_pump
 
@@ -52,7 +61,31 @@ def _human(payload: dict[str, object]) -> str:
 def propose(
     as_user: AsUser,
     pump: Annotated[str, typer.Option(help="Pump id.")],
-    daily_dose: Annotated[str, typer.Option(help='New daily dose, e.g. "5.5 mg/day".')],
+    daily_dose: Annotated[
+        str,
+        typer.Option(
+            help='New continuous daily dose in the drug\'s unit, e.g. "50 mcg/day" (baclofen) '
+            'or "5.5 mg/day" (morphine).'
+        ),
+    ] = "",
+    step: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='A flex step "HH:MM=<dose>" (repeat, first at 00:00), e.g. "07:00=80 mcg/day".'
+        ),
+    ] = None,
+    bolus_dose: Annotated[
+        str, typer.Option(help='Patient bolus dose in the drug\'s unit, e.g. "25 mcg".')
+    ] = "",
+    bolus_duration: Annotated[
+        str, typer.Option(help='Patient bolus duration, e.g. "10 min".')
+    ] = "",
+    bolus_lockout: Annotated[str, typer.Option(help='Lockout between boluses, e.g. "4 h".')] = "",
+    bolus_max_per_day: Annotated[str, typer.Option(help="Maximum patient boluses per 24 h.")] = "",
+    no_patient_bolus: Annotated[bool, typer.Option(help="Turn the patient bolus off.")] = False,
+    low_reservoir_alarm: Annotated[
+        str, typer.Option(help='Low-reservoir alarm volume, e.g. "4 mL".')
+    ] = "",
     rationale: Annotated[str, typer.Option(help="Why.")] = "",
     key: Annotated[
         str | None,
@@ -63,16 +96,26 @@ def propose(
     ] = None,
     as_json: Json = False,
 ) -> None:
-    """Propose a new continuous daily dose for a pump (same admixture and bolus settings)."""
+    """Propose a new program: a daily dose or flex steps, patient bolus, alarm (safety-reviewed)."""
     with translate_errors(as_json=as_json), open_app() as thecal:
         actor = resolve_actor(thecal, as_user)
-        current = thecal.run(get_pump, GetPump(actor=actor, pump_id=pump)).program
-        program = InfusionProgram.continuous(
-            current.admixture,
-            parse_dose_rate(daily_dose),
-            patient_bolus=current.patient_bolus,
-            low_reservoir_alarm=current.low_reservoir_alarm,
+        current = thecal.run(get_pump, GetPump(actor=actor, pump_id=pump))
+        bolus_given = any((bolus_dose, bolus_duration, bolus_lockout, bolus_max_per_day))
+        entry = ProgramEntry(
+            daily_dose=daily_dose,
+            steps=tuple(step or ()),
+            patient_bolus=PatientBolusEntry(
+                dose=bolus_dose,
+                duration=bolus_duration,
+                lockout=bolus_lockout,
+                max_per_day=bolus_max_per_day,
+            )
+            if bolus_given
+            else None,
+            patient_bolus_off=no_patient_bolus,
+            low_reservoir_alarm=low_reservoir_alarm,
         )
+        program = program_from_entry(current, entry)
         outcome = thecal.run(
             propose_program_change,
             ProposeProgramChange(
@@ -168,6 +211,25 @@ def show(as_user: AsUser, change_id: str, as_json: Json = False) -> None:
         change = thecal.run(
             get_program_change,
             GetProgramChange(actor=resolve_actor(thecal, as_user), change_id=change_id),
+        )
+        payload = change_payload(change)
+        emit(payload, _human(payload), as_json=as_json)
+
+
+@app.command()
+def withdraw(
+    as_user: AsUser,
+    change_id: str,
+    reason: Annotated[str, typer.Option(help="Why the change is withdrawn.")],
+    as_json: Json = False,
+) -> None:
+    """Withdraw a pending change (not sent) with a reason."""
+    with translate_errors(as_json=as_json), open_app() as thecal:
+        change = thecal.run(
+            withdraw_program_change,
+            WithdrawProgramChange(
+                actor=resolve_actor(thecal, as_user), change_id=change_id, reason=reason
+            ),
         )
         payload = change_payload(change)
         emit(payload, _human(payload), as_json=as_json)

@@ -8,6 +8,7 @@ clinical rules stay in the domain and the services. Quantities go through the st
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -28,6 +29,9 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=Enum)
+
+#: A plain decimal as the API takes one: a leading digit, at most 9 before and 6 after the point.
+_PLAIN_DECIMAL = re.compile(r"(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?")
 
 SEVERITY_ORDER = (
     FindingSeverity.BLOCK,
@@ -83,13 +87,12 @@ def choice(form: dict[str, str], field: str, label: str, options: type[E]) -> E:
 def decimal_number(form: dict[str, str], field: str, label: str) -> Decimal:
     """A plain decimal number written with a leading digit (``1.5``, not ``.5``)."""
     text = form.get(field, "").strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RequestInvalid(where=label, detail=f"{text!r} is not a number") from None
-    if not value.is_finite() or not text[:1].isdigit() or text.endswith("."):
+    if not _PLAIN_DECIMAL.fullmatch(text):  # no ".5", "5.", "1e1", "1E+999999999" (issue 15 §5)
         raise RequestInvalid(where=label, detail=f"{text!r} is not a number like 1.5")
-    return value
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits plain decimals only
+        raise RequestInvalid(where=label, detail=f"{text!r} is not a number") from None
 
 
 def local_instant(form: dict[str, str], field: str, label: str) -> dt.datetime:

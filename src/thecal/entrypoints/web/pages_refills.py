@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -14,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.program_change import FindingSeverity
+from thecal.domain.quantity_text import parse_volume
 from thecal.domain.refill import PharmacyLabel, PocketFillChecklist
 from thecal.domain.units import Volume
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
@@ -29,13 +29,12 @@ Ident = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 def _ml(form: dict[str, str], field: str) -> Volume:
-    try:
-        value = Decimal(form.get(field, "").strip())
-    except InvalidOperation:
-        raise RequestInvalid(where=field, detail="enter a volume in mL, e.g. 20") from None
-    if not value.is_finite() or value < 0:
-        raise RequestInvalid(where=field, detail="must be a volume of 0 mL or more")
-    return Volume.from_ml(value)
+    """A volume typed in mL, read by the API's strict quantity parser (issue 15 §5): ``.5``,
+    ``5.``, ``1e1`` or ``1E+999999999`` are refused with their THC-QTY code, never a 500."""
+    text = form.get(field, "").strip()
+    if not text:
+        raise RequestInvalid(where=field, detail="enter a volume in mL, e.g. 20")
+    return parse_volume(f"{text} mL")
 
 
 @router.post("/pumps/{pump_id}/refills", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ from thecal.domain.assessment import Assessment
 from thecal.domain.audit import AuditEntry, ChainHead
 from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.patient import Patient
+from thecal.domain.person_names import search_key
 from thecal.domain.procedure import ProcedureRecord
 from thecal.domain.sessions import ApiToken, AuthSession
 from thecal.domain.users import User
@@ -80,10 +81,10 @@ class FakePatientRepository(PatientRepository):
     def _search(self, query: PatientQuery) -> Sequence[Patient]:
         def matches(p: Patient) -> bool:
             d = p.demographics
-            prefix = (query.family_name_prefix or "").casefold()
+            prefix = search_key(query.family_name_prefix or "")
             return (
                 (query.mrn is None or p.mrn == query.mrn)
-                and d.family_name.casefold().startswith(prefix)
+                and search_key(d.family_name).startswith(prefix)
                 and (query.birth_date is None or d.birth_date == query.birth_date)
                 and (query.within is None or p.id in query.within)
             )

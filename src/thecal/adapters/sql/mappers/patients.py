@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from thecal.domain.patient import Contact, Demographics, Patient, Sex
+from thecal.domain.person_names import search_key
 
 __all__ = [
     "patient_from_row",
@@ -27,7 +28,7 @@ def patient_to_row(patient: Patient) -> dict[str, Any]:
         "id": patient.id,
         "mrn": patient.mrn,
         "family_name": d.family_name,
-        "family_name_folded": d.family_name.casefold(),
+        "family_name_folded": search_key(d.family_name),
         "given_names": d.given_names,
         "birth_date": d.birth_date,
         "sex": d.sex.value,

@@ -11,6 +11,7 @@ from thecal.adapters.sql.mappers.patients import patient_from_row, patient_to_ro
 from thecal.adapters.sql.repositories.versioned import versioned_update
 from thecal.adapters.sql.tables.patients import patients
 from thecal.domain.patient import Patient
+from thecal.domain.person_names import search_key
 from thecal.services.repositories.patients import PatientQuery, PatientRepository
 
 __all__ = [
@@ -45,7 +46,7 @@ class SqlAlchemyPatientRepository(PatientRepository):
         if query.mrn is not None:
             statement = statement.where(patients.c.mrn == query.mrn)
         if query.family_name_prefix:
-            pattern = _escape_like(query.family_name_prefix.casefold()) + "%"
+            pattern = _escape_like(search_key(query.family_name_prefix)) + "%"
             statement = statement.where(patients.c.family_name_folded.like(pattern, escape="\\"))
         if query.birth_date is not None:
             statement = statement.where(patients.c.birth_date == query.birth_date)

@@ -10,14 +10,17 @@ from thecal.domain.program_change import (
     ProgramChange,
     Signature,
 )
+from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
 from thecal.domain.quantity_text import (
     parse_dose_rate,
+    parse_volume,
 )
 from thecal.entrypoints.api.presenters.findings import findings_public
 from thecal.entrypoints.api.presenters.quantities import quantity
 from thecal.entrypoints.api.schemas.findings import OverrideIn
 from thecal.entrypoints.api.schemas.program_changes import (
     DiffEntryPublic,
+    ProgramChangeCreate,
     ProgramChangePublic,
     SignaturePublic,
     TransitionPublic,
@@ -27,6 +30,7 @@ __all__ = [
     "change_public",
     "continuous_program",
     "history_public",
+    "program_entry",
 ]
 
 
@@ -37,6 +41,30 @@ def continuous_program(current: InfusionProgram, daily_dose_text: str) -> Infusi
         quantity(parse_dose_rate, daily_dose_text, where="daily_dose"),
         patient_bolus=current.patient_bolus,
         low_reservoir_alarm=current.low_reservoir_alarm,
+    )
+
+
+def program_entry(body: ProgramChangeCreate) -> ProgramEntry:
+    """The proposal body as the program editor's fields (read by ``program_from_entry``); a
+    daily dose or alarm the strict parser refuses names its field in ``where``."""
+    if body.daily_dose:
+        quantity(parse_dose_rate, body.daily_dose, where="daily_dose")
+    if body.low_reservoir_alarm:
+        quantity(parse_volume, body.low_reservoir_alarm, where="low_reservoir_alarm")
+    bolus = body.patient_bolus
+    return ProgramEntry(
+        daily_dose=body.daily_dose or "",
+        steps=tuple(body.steps),
+        patient_bolus=PatientBolusEntry(
+            dose=bolus.dose,
+            duration=bolus.duration,
+            lockout=bolus.lockout,
+            max_per_day=str(bolus.max_per_day),
+        )
+        if bolus is not None
+        else None,
+        patient_bolus_off=body.patient_bolus_off,
+        low_reservoir_alarm=body.low_reservoir_alarm or "",
     )
 
 

@@ -26,6 +26,7 @@ from thecal.entrypoints.api.schemas.program_changes import (
     ProgramChangePublic,
     SendingCreate,
     SignatureCreate,
+    WithdrawalCreate,
 )
 from thecal.services.identity import Authenticated, Reauthenticate
 from thecal.services.program_changes import (
@@ -33,10 +34,12 @@ from thecal.services.program_changes import (
     GetProgramChange,
     SendProgramChange,
     SignProgramChange,
+    WithdrawProgramChange,
     cosign_program_change,
     get_program_change,
     send_program_change,
     sign_program_change,
+    withdraw_program_change,
 )
 
 __all__ = ["SignatureNeedsSession", "router"]
@@ -179,5 +182,21 @@ def send(
         SendProgramChange(
             actor=actor, change_id=change_id, expected_pump_version=body.expected_pump_version
         ),
+    )
+    return change_public(change)
+
+
+@router.post(
+    "/program-changes/{change_id}/withdrawal",
+    response_model=ProgramChangePublic,
+    responses={404: {"model": Problem}, 409: {"model": Problem}},
+    summary="Withdraw a pending change (not sent, not confirmed) with the reason",
+)
+def withdraw(
+    change_id: ChangeId, body: WithdrawalCreate, actor: CurrentActor, thecal: ThecalDep
+) -> ProgramChangePublic:
+    change = thecal.run(
+        withdraw_program_change,
+        WithdrawProgramChange(actor=actor, change_id=change_id, reason=body.reason),
     )
     return change_public(change)

@@ -13,7 +13,7 @@ from thecal.bootstrap import Thecal
 from thecal.domain.users import Actor
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
 from thecal.entrypoints.api.presenters.idempotency import idempotency_key
-from thecal.entrypoints.api.presenters.program_changes import change_public, continuous_program
+from thecal.entrypoints.api.presenters.program_changes import change_public, program_entry
 from thecal.entrypoints.api.presenters.pumps import interrogation_public, pump_public, pump_summary
 from thecal.entrypoints.api.routers.patients import PatientId
 from thecal.entrypoints.api.schemas.problems import Problem
@@ -28,6 +28,7 @@ from thecal.services.patient_bolus import RequestPatientBolus, request_patient_b
 from thecal.services.program_changes import (
     ProposalOutcome,
     ProposeProgramChange,
+    program_from_entry,
     propose_program_change,
 )
 from thecal.services.pump_driver import BolusAnswer
@@ -235,9 +236,9 @@ def _proposal_public(outcome: ProposalOutcome) -> ProgramChangeProposalPublic:
         409: {"model": Problem},
     },
     summary=(
-        "Propose a new daily dose (same admixture and bolus settings): the change with its "
-        "safety findings, the diff and its digest; a retry with the same key returns the first "
-        "with 200 (replayed: true)"
+        "Propose a new program (daily dose or flex steps, patient bolus, low-reservoir alarm; "
+        "doses in the drug's unit): the change with its safety findings, the diff and its "
+        "digest; a retry with the same key returns the first with 200 (replayed: true)"
     ),
 )
 def propose(
@@ -256,7 +257,7 @@ def propose(
         ProposeProgramChange(
             actor=actor,
             pump_id=pump_id,
-            new_program=continuous_program(pump.program, body.daily_dose),
+            new_program=program_from_entry(pump, program_entry(body)),
             idempotency_key=chosen_key,
             rationale=body.rationale,
         ),

@@ -25,6 +25,7 @@ from thecal.entrypoints.api.schemas.findings import FindingCode, FindingPublic, 
 __all__ = [
     "CoSignatureCreate",
     "DiffEntryPublic",
+    "PatientBolusIn",
     "ProgramChangeCreate",
     "ProgramChangeProposalPublic",
     "ProgramChangePublic",
@@ -33,19 +34,52 @@ __all__ = [
     "SignatureCreate",
     "SignaturePublic",
     "TransitionPublic",
+    "WithdrawalCreate",
 ]
 
 
-class ProgramChangeCreate(In):
-    """A new continuous daily dose; the admixture, patient bolus and alarm stay as on the pump."""
+class PatientBolusIn(In):
+    """Patient-activated bolus settings, each with its unit (the dose in the drug's unit)."""
 
-    daily_dose: QuantityText = Field(description='The new daily dose, e.g. "5.5 mg/day".')
+    dose: QuantityText = Field(description='In the drug\'s unit, e.g. "25 mcg" for baclofen.')
+    duration: QuantityText = Field(description='e.g. "10 min".')
+    lockout: QuantityText = Field(description='e.g. "4 h".')
+    max_per_day: int = Field(ge=1, le=99, description="Maximum boluses per 24 h.")
+
+
+class ProgramChangeCreate(In):
+    """A new program for the pump's admixture: one daily dose or flex steps; the patient bolus
+    and the low-reservoir alarm as given, or as on the pump when left out. Every dose is in the
+    primary drug's library unit (mcg/day for baclofen, ziconotide, clonidine, fentanyl,
+    sufentanil; mg/day for morphine, hydromorphone, bupivacaine); the other unit is refused
+    (THC-PATH-090)."""
+
+    daily_dose: QuantityText | None = Field(
+        default=None,
+        description='The new continuous daily dose, e.g. "5.5 mg/day" or "50 mcg/day".',
+    )
+    steps: list[Annotated[str, text_rule(60, 1)]] = Field(
+        default_factory=list,
+        max_length=48,
+        description='Flex steps "HH:MM=<dose>", the first at 00:00, e.g. "07:00=80 mcg/day".',
+    )
+    patient_bolus: PatientBolusIn | None = Field(
+        default=None, description="New patient-bolus settings (left out: as on the pump)."
+    )
+    patient_bolus_off: bool = Field(default=False, description="Turn the patient bolus off.")
+    low_reservoir_alarm: QuantityText | None = Field(
+        default=None, description='e.g. "4 mL" (left out: as on the pump).'
+    )
     rationale: Annotated[str, text_rule(2000)] = ""
     idempotency_key: IdempotencyKey | None = Field(
         default=None,
         json_schema_extra={"deprecated": True},  # documented only: the field still works
         description="Deprecated: send the Idempotency-Key header (the same value if both).",
     )
+
+
+class WithdrawalCreate(In):
+    reason: Annotated[str, text_rule(2000, 1)] = Field(description="Why it is withdrawn.")
 
 
 class SignatureCreate(In):
