@@ -240,7 +240,11 @@ def test_a_weak_password_is_refused_when_an_account_is_created(clinic: Clinic) -
     breached = admin.post("/api/v1/users", json=body)
     assert breached.status_code == 422
     assert breached.json()["code"] == "THC-AUTH-010"
-    body["password"] = "newbie-uses-a-passphrase"  # noqa: S105
+    body["password"] = "newbie-uses-a-passphrase"  # noqa: S105 - contains the username
+    with_name = admin.post("/api/v1/users", json=body)
+    assert with_name.status_code == 422
+    assert "contain the username" in with_name.json()["detail"]
+    body["password"] = "quokka-uses-a-passphrase"  # noqa: S105
     assert admin.post("/api/v1/users", json=body).status_code == 201
 
 
