@@ -13,11 +13,14 @@ import uuid
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.library import reference_library
 from thecal.domain.refill import AdmixtureMismatch, BeyondUseDatePassed, PharmacyLabel
+from thecal.domain.units import Volume
 from thecal.domain.users import Actor
 from thecal.services.admixture_changes import awaiting_refill, verified_change_for
 from thecal.services.clock import Clock
-from thecal.services.pump_record import PumpNotFound
+from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.repositories.pharmacy import PharmacyVerification
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
@@ -30,6 +33,22 @@ class VerifyAdmixture:
     pump_id: str
     label: PharmacyLabel
     verification_id: str | None = None  # generated when not given
+
+
+def _check_plausible(label: PharmacyLabel, pump: Pump) -> None:
+    """A label's volume is more than 0 mL and fits the pump's reservoir (physical plausibility).
+
+    Raises:
+        ValueOutOfRange: a 0 mL or larger-than-the-reservoir volume (a 1,000,000 mL label was
+            an unhandled overflow).
+    """
+    reservoir = reference_library().pump(pump.model_id).reservoir.value
+    if not Volume.from_ml(0) < label.volume <= reservoir:
+        raise ValueOutOfRange(
+            name="dispensed volume",
+            expected=f"more than 0 mL and at most {reservoir}",
+            value=label.volume,
+        )
 
 
 def verify_admixture(
@@ -67,6 +86,7 @@ def verify_admixture(
                     expected=expected,
                     got=cmd.label.admixture.describe(),
                 )
+        _check_plausible(cmd.label, pump)
         if now > cmd.label.beyond_use:
             raise BeyondUseDatePassed(
                 lot=cmd.label.lot, beyond_use=cmd.label.beyond_use.isoformat(), at=now.isoformat()

@@ -486,3 +486,22 @@ def test_a_label_that_does_not_match_the_pump_is_refused(clinic: Clinic, pump_id
     _problem(_verification(pharmacist, pump_id, drugs=other), 409, "THC-PATH-022")
     expired = "2026-03-01T00:00:00Z"  # before the clinic's clock
     _problem(_verification(pharmacist, pump_id, beyond_use=expired), 409, "THC-PATH-023")
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ({"volume": "0 mL"}, "dispensed volume"),
+        ({"volume": "1000000 mL"}, "dispensed volume"),  # was an unhandled overflow (500)
+        ({"volume": "41 mL"}, "dispensed volume"),  # more than a SynchroMed II 20 holds
+    ],
+)
+def test_an_implausible_label_is_refused_and_nothing_verified(
+    clinic: Clinic, pump_id: str, label: dict[str, str], named: str
+) -> None:
+    pharmacist = log_in(clinic, "pharmacist")
+    refused = _problem(_verification(pharmacist, pump_id, **label), 422, "THC-INPUT-001")
+    assert named in refused["detail"]
+    with clinic.thecal.uow() as uow:
+        verified = [e for e in uow.audit_log.entries() if e.action == "pharmacy.verify"]
+    assert verified == []  # nothing verified, nothing recorded
