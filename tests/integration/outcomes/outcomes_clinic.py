@@ -9,7 +9,7 @@ patient baseline  follow-up  PGIC  ODI (b → f)  counts
 ======  ========  =========  ====  ===========  ======================================
 P1      8         2 (−75 %)  1     60 → 40      improved, ≥ 50 %, ≥ 30 %, ODI −20
 P2      6         3 (−50 %)  2     50 → 44      improved, ≥ 50 %, ≥ 30 %, ODI −6
-P3      5         4 (−20 %)  3     —            improved (minimally), < 30 %
+P3      5         4 (−20 %)  3     —            minimally improved: no responder, < 30 %
 P4      7         7 (0 %)    4     40 → 30      no change in PGIC, ODI −10
 P5      9         —          —     —            lost to follow-up (nothing in the window)
 P6      0         —          5     —            baseline pain 0: no pain baseline; PGIC 5
@@ -17,7 +17,8 @@ P6      0         —          5     —            baseline pain 0: no pain bas
 
 Hand counts at 3 months (eligible = due with the measure's baseline):
 
-* PGIC improved: eligible 6, completers 5 (P1–P4, P6), responders 3 (P1, P2, P3) → 60 %.
+* PGIC improved ("much improved" or better, the default): eligible 6, completers 5 (P1–P4, P6),
+  responders 2 (P1, P2) → 40 %.
 * ≥ 50 % less pain: eligible 5 (P6 has no usable baseline), completers 4, responders 2 → 50 %.
 * ≥ 30 % less pain: same denominators, responders 2 → 50 %.
 * ODI −10: eligible 3 (P1, P2, P4), completers 3, responders 2 → "Over 66 %".

@@ -63,30 +63,30 @@ def test_the_json_report_gives_the_hand_counted_figures(env: dict[str, str]) -> 
         pgic["eligible"],
         pgic["lost_to_follow_up"],
     ) == (
-        3,
+        2,
         5,
         6,
         1,
     )
-    assert pgic["completers_only"]["percent"] == "60.0"
-    assert pgic["completers_only"]["headline"] == "60 %"
-    assert pgic["lost_as_non_responders"]["percent"] == "50.0"
-    # Wilson 95 % for 3 of 5: 23.1–88.2 %; for 3 of 6: 18.8–81.2 %
+    assert pgic["completers_only"]["percent"] == "40.0"
+    assert pgic["completers_only"]["headline"] == "40 %"
+    assert pgic["lost_as_non_responders"]["percent"] == "33.3"
+    # Wilson 95 % for 2 of 5: 11.8–76.9 %; for 2 of 6: 9.7–70.0 %
     assert (
         pgic["completers_only"]["ci_low_percent"],
         pgic["completers_only"]["ci_high_percent"],
     ) == (
-        "23.1",
-        "88.2",
+        "11.8",
+        "76.9",
     )
     assert (
         pgic["lost_as_non_responders"]["ci_low_percent"],
         pgic["lost_as_non_responders"]["ci_high_percent"],
-    ) == ("18.8", "81.2")
+    ) == ("9.7", "70.0")
     assert pgic["sentence"] == (
-        "60 % of our epidural patients with indication L-RAD report improvement "
-        "(3 of 5 at 3 months; 95 % CI 23.1–88.2 %; 1 lost to follow-up, "
-        "50.0 % if counted as non-responders)"
+        "40 % of our epidural patients with indication L-RAD report being much improved or better "
+        "(2 of 5 at 3 months; 95 % CI 11.8–76.9 %; 1 lost to follow-up, "
+        "33.3 % if counted as non-responders)"
     )
     function = by_measure["function_improved"]
     assert (function["responders"], function["completers"], function["no_baseline"]) == (2, 3, 3)
@@ -125,7 +125,7 @@ def test_the_csv_report_has_one_row_per_measure_with_every_count(env: dict[str, 
     ) == (
         "6",
         "5",
-        "3",
+        "2",
         "1",
     )
     assert (first["report_date"], first["time_point"], first["not_yet_due"]) == (
@@ -144,7 +144,7 @@ def test_the_pdf_report_is_written_and_carries_the_sentences(
     data = target.read_bytes()
     assert data.startswith(b"%PDF-")
     text = pdf_text(data)
-    assert "60 % of our epidural patients with indication L-RAD report improvement" in text
+    assert "40 % of our epidural patients with indication L-RAD report being much improved or better" in text
     assert "Over 66 %" in text
 
 

@@ -60,6 +60,7 @@ def test_the_command_modules_imported_are_only_the_one_that_ran(run_thecal: RunT
         "thecal.entrypoints.cli.lazy_group",
         "thecal.entrypoints.cli.calc",
         "thecal.entrypoints.cli.calc_devices",  # the device events' calculators, part of calc
+        "thecal.entrypoints.cli.calc_library",  # calc refill's library checks, part of calc
         "thecal.entrypoints.cli.output",
     }
 

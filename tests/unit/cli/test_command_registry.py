@@ -70,6 +70,7 @@ def test_completing_inside_a_command_imports_that_command_only(run_thecal: RunTh
     assert _cli_modules(run.modules) - REGISTRY_MODULES == {
         "thecal.entrypoints.cli.calc",
         "thecal.entrypoints.cli.calc_devices",  # the device events' calculators, part of calc
+        "thecal.entrypoints.cli.calc_library",  # calc refill's library checks, part of calc
         "thecal.entrypoints.cli.output",
     }
 

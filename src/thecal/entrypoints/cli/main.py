@@ -135,7 +135,10 @@ COMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         name="users",
         target=f"{_CLI}.users:app",
-        help="Create and list user accounts; issue API tokens; enrol or reset authenticators.",
+        help=(
+            "Create, list, deactivate and reactivate accounts (service accounts too); change a password;"
+            " issue, list and revoke API tokens; enrol or reset authenticators."
+        ),
     ),
     Subcommand(
         name="teams",
