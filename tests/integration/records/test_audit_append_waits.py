@@ -28,9 +28,9 @@ def test_a_batch_behind_a_locked_head_waits_and_appends_after_it(app: Thecal) ->
     started = threading.Event()
 
     def batch() -> None:  # the group commit's transaction, no retry around it
+        started.set()  # SQLite waits at BEGIN already, PostgreSQL at the head row's lock
         try:
             with AuditOnlyTransaction(app.engine, audit_key=key) as writer:
-                started.set()
                 entry = writer.audit.record(
                     actor=actor, action=Action.WORKLIST_READ, subject=subject, at=NOW
                 )
@@ -38,12 +38,11 @@ def test_a_batch_behind_a_locked_head_waits_and_appends_after_it(app: Thecal) ->
             appended.append(entry.sequence)
         except BaseException as error:  # noqa: BLE001 - reported below
             failed.append(error)
-            started.set()
 
     thread = threading.Thread(target=batch)
     thread.start()
     started.wait(30)
-    thread.join(1.0)
+    thread.join(1.0)  # a second to get as far as the lock lets it
     assert thread.is_alive() or failed, "the batch did not wait for the locked head"
     holder.commit()
     holder.__exit__(None, None, None)
