@@ -44,9 +44,26 @@ def test_a_refill_page_shows_its_times_the_binding_limit_and_the_margin(clinic: 
             "no_pocket_swelling_or_pain": "yes",
             "observed_for_overdose_symptoms": "yes",
         },
+        follow_redirects=False,
     )
+    assert answer.status_code == 303, answer.text  # post/redirect/get (issue 13 §5)
+    location = answer.headers["location"]
+    assert re.fullmatch(rf"/pumps/{pump_id}/refills/[A-Za-z0-9_-]+", location)
+    answer = nurse.get(location)
     assert answer.status_code == 200, answer.text
     assert 'id="refill-times"' in answer.text
     assert "<dt>Opened</dt>" in answer.text
     assert "<dt>Completed</dt>" in answer.text
     assert "7-day margin before the projected low-reservoir alarm" in answer.text
+    assert nurse.get(location).text.count("<dt>Completed</dt>") == 1  # the page reads it again
+    refills = log_in(clinic, "nurse").get(f"/api/v1/pumps/{pump_id}/refills")
+    assert refills.status_code == 200, refills.text
+    assert refills.json()["total"] == 1  # reading the result twice refilled nothing
+
+
+def test_an_unknown_refill_of_a_pump_is_not_found(clinic: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    nurse = browser_login(clinic, "nurse")
+    missing = nurse.get(f"/pumps/{pump_id}/refills/no-such-refill")
+    assert missing.status_code == 404
+    assert "THC-FLOW-404" in missing.text

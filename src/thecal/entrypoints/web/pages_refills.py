@@ -1,23 +1,42 @@
 """Refill and pharmacy pages: the pharmacist's verification of a dispensed admixture; the nurse's refill at the bedside (pharmacy-verified syringe, test injection with
 aspiration, pocket-fill checklist) and its result: expected vs withdrawn residual, the
-discrepancy and its possible causes, the findings by severity and the next refill date."""
+discrepancy and its possible causes, the findings by severity and the next refill date.
+
+A refill answers with a redirect to its own page (post/redirect/get, issue 13 §5): a reload
+reads the stored refill again and never refills twice.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from thecal.domain.errors import RequestInvalid
-from thecal.domain.program_change import FindingSeverity
+from thecal.domain.errors import NotFound, RequestInvalid
+from thecal.domain.forecast import RefillPlan
 from thecal.domain.quantity_text import parse_volume
-from thecal.domain.refill import PharmacyLabel, PocketFillChecklist
+from thecal.domain.refill import (
+    PharmacyLabel,
+    PocketFillChecklist,
+    Reconciliation,
+    Refill,
+    RefillState,
+)
 from thecal.domain.units import Volume
+from thecal.entrypoints.web.form_fields import SEVERITY_ORDER
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
+from thecal.services.pump_reads import (
+    MAX_PAGE,
+    GetPumpOverview,
+    ListRefills,
+    get_pump_overview,
+    list_refills,
+)
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.refills import PerformRefill, perform_refill
 
@@ -65,15 +84,45 @@ async def refill(request: Request, pump_id: Ident) -> Response:
             ),
         ),
     )
+    # post/redirect/get: the result page reads the stored refill, so a reload refills nothing
+    return RedirectResponse(f"/pumps/{pump_id}/refills/{outcome.refill.refill_id}", status_code=303)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """A stored refill as its result page shows it (refill_result.html's ``outcome``)."""
+
+    refill: Refill
+    reconciliation: Reconciliation | None
+    plan: RefillPlan | None  # the next refill date, shown for the pump's latest refill only
+
+
+@router.get("/pumps/{pump_id}/refills/{refill_id}", response_class=HTMLResponse)
+def refill_page(request: Request, pump_id: Ident, refill_id: Ident) -> Response:
+    """A refill's result: its times, expected vs withdrawn, the findings and, for the pump's
+    latest completed refill, the next refill date by the record now."""
+    auth = page_auth(request)
+    thecal = thecal_of(request)
     pump = thecal.run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
-    order = [
-        FindingSeverity.BLOCK,
-        FindingSeverity.OVERRIDE,
-        FindingSeverity.WARN,
-        FindingSeverity.INFO,
-    ]
-    findings = sorted(outcome.findings, key=lambda f: order.index(f.severity))
-    return render(request, "refill_result.html", pump=pump, outcome=outcome, findings=findings)
+    refills = thecal.run(
+        list_refills, ListRefills(actor=auth.actor, pump_id=pump_id, limit=MAX_PAGE)
+    ).items
+    record = next((r for r in refills if r.refill.refill_id == refill_id), None)
+    if record is None:
+        raise NotFound(kind="refill", ident=f"{refill_id} of pump {pump.serial}")
+    plan = None
+    if record is refills[0] and record.refill.state is RefillState.COMPLETED:
+        overview = thecal.run(get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id))
+        plan = overview.plan
+    refill = record.refill
+    findings = sorted(record.findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
+    return render(
+        request,
+        "refill_result.html",
+        pump=pump,
+        outcome=_Shown(refill=refill, reconciliation=refill.reconciliation, plan=plan),
+        findings=findings,
+    )
 
 
 @router.post("/pumps/{pump_id}/pharmacy-verifications", response_class=HTMLResponse)
