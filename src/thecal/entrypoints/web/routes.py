@@ -19,7 +19,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from thecal.bootstrap import Thecal
+from thecal.domain.candidacy import StaleCandidacyVersion
 from thecal.domain.credentials import AccountLocked, LoginChallengeInvalid, LoginFailed
+from thecal.domain.patient import StalePatientVersion
+from thecal.domain.scheduling.appointment import StaleAppointmentVersion
+from thecal.domain.scheduling.referral import StaleReferralVersion
 from thecal.domain.users import Role
 from thecal.entrypoints.api.csrf import (
     CSRF_FIELD,
@@ -67,6 +71,9 @@ from thecal.services.identity import (
     LogOut,
     SecondFactorNeeded,
 )
+from thecal.services.pump_record import StalePumpVersion
+from thecal.services.repositories.versioned import StaleAggregate
+from thecal.services.tasks import StaleTaskVersion
 from thecal.services.worklist import TASK_KINDS, WorklistPage
 
 __all__ = ["install_front", "install_web", "router"]
@@ -74,6 +81,22 @@ __all__ = ["install_front", "install_web", "router"]
 router = APIRouter(include_in_schema=False)
 
 _ERROR_TEMPLATES = frozenset({400, 401, 403, 404, 405, 409, 422, 429, 500})
+
+#: The conflicts that mean "someone else changed this record since you read it": only these say
+#: so on the 409 page; any other conflict (a beyond-use date passed, a verification already used)
+#: is headed by its own cause (issue 13 §5).
+_STALE_CODES = frozenset(
+    error.code
+    for error in (
+        StaleAggregate,
+        StalePumpVersion,
+        StaleTaskVersion,
+        StalePatientVersion,
+        StaleCandidacyVersion,
+        StaleAppointmentVersion,
+        StaleReferralVersion,
+    )
+)
 
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -286,7 +309,15 @@ def _error_page(request: Request, status: int, title: str, detail: str, code: st
         reason = quote(detail[:200])
         return RedirectResponse(f"/login?reason={reason}&next={target}", status_code=303)
     template = f"errors/{status if status in _ERROR_TEMPLATES else 500}.html"
-    return render(request, template, status_code=status, title=title, detail=detail, code=code)
+    return render(
+        request,
+        template,
+        status_code=status,
+        title=title,
+        detail=detail,
+        code=code,
+        stale=code in _STALE_CODES,
+    )
 
 
 def install_front(app: FastAPI) -> None:
