@@ -249,7 +249,13 @@ async def withdraw(request: Request, pump_id: Ident, change_id: Ident) -> Respon
         )
     except KEEPS_WORK as error:
         return await _change_page(
-            request, pump_id, change_id, error=error.message, typed=dict(form), status_code=422
+            request,
+            pump_id,
+            change_id,
+            error=error.message,
+            error_form="withdraw",
+            typed=dict(form),
+            status_code=422,
         )
     return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
 
@@ -296,9 +302,12 @@ async def _change_page(
     change_id: str,
     *,
     error: str = "",
+    error_form: str = "",
     typed: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The change's page; ``error`` is shown next to the field of ``error_form`` (sign, cosign,
+    withdraw) when that form is still on the page, else at its top."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     change = thecal.run(get_program_change, GetProgramChange(actor=auth.actor, change_id=change_id))
@@ -314,6 +323,7 @@ async def _change_page(
         needs_code=needs_code,
         summary_rows=_summary_rows(change),
         form_error=error,
+        error_form=error_form,
         typed=typed or {},
         pump_moved=not program_is_current(pump, change),
         **_change_context(change),
@@ -379,6 +389,7 @@ async def sign(request: Request, pump_id: Ident, change_id: Ident) -> Response:
             pump_id,
             change_id,
             error=error.message,
+            error_form="sign",
             typed=_typed(form, acknowledged),
             status_code=422,
         )
@@ -407,6 +418,7 @@ async def cosign(request: Request, pump_id: Ident, change_id: Ident) -> Response
             pump_id,
             change_id,
             error=error.message,
+            error_form="cosign",
             typed=_typed(form, []),
             status_code=422,
         )
