@@ -280,7 +280,7 @@ def propose_program_change(
             findings = review_or_block(context, action="the program change")
         except ReviewBlocked as blocked:
             raise ProgramChangeBlocked(  # nothing is stored: name the pump, not an id never kept
-                what=f"the proposed program change for pump {pump.id} (nothing was stored)",
+                what=f"the proposed program change for pump {pump.serial} (nothing was stored)",
                 pump_id=pump.id,
                 summary=blocked.fields.get("summary", ""),
             ) from blocked

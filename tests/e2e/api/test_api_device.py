@@ -475,8 +475,12 @@ def test_a_blocked_proposal_lists_its_blocking_findings_and_stores_nothing(
     assert _ok(nurse.get(f"{API}/pumps/{pump_id}/program-changes"))["total"] == 0
     # it names the pump and no change id (none was stored: an id would answer 404)
     assert "ident" not in problem["fields"], problem
-    assert problem["fields"]["pump_id"] == pump_id
-    assert pump_id in problem["detail"]
+    assert (
+        problem["fields"]["pump_id"] == pump_id
+    )  # the exact id for a program, the serial for people
+    serial = _ok(nurse.get(f"{API}/pumps/{pump_id}"))["serial"]
+    assert f"for pump {serial} (nothing was stored)" in problem["detail"]
+    assert pump_id not in problem["detail"]
     assert "nothing was stored" in problem["detail"]
 
 

@@ -144,7 +144,10 @@ def test_the_pdf_report_is_written_and_carries_the_sentences(
     data = target.read_bytes()
     assert data.startswith(b"%PDF-")
     text = pdf_text(data)
-    assert "40 % of our epidural patients with indication L-RAD report being much improved or better" in text
+    assert (
+        "40 % of our epidural patients with indication L-RAD report being much improved or better"
+        in text
+    )
     assert "Over 66 %" in text
 
 

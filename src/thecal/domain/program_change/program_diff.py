@@ -13,10 +13,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.program import InfusionProgram
+from thecal.domain.units import Duration
 
-__all__ = ["DiffEntry", "ProgramDiff", "diff", "program_parameters"]
+__all__ = ["DiffEntry", "ProgramDiff", "diff", "program_parameters", "step_start"]
 
 _ABSENT = "—"
+
+
+def step_start(start: Duration, cycle: Duration) -> str:
+    """A flex step's start as a clinician reads a pump's schedule: the time of day ("07:00") in a
+    daily cycle, "day 2 07:00" in a longer one; seconds only when the start has them, and the exact
+    duration when it holds a fraction of a second (never rounded)."""
+    seconds = start.value
+    if seconds != seconds.to_integral_value():
+        return str(start)
+    whole = int(seconds)
+    day, rest = divmod(whole, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+    return clock if cycle.value <= 86_400 else f"day {day + 1} {clock}"
 
 
 def program_parameters(program: InfusionProgram) -> tuple[tuple[str, str], ...]:
@@ -35,7 +51,7 @@ def program_parameters(program: InfusionProgram) -> tuple[tuple[str, str], ...]:
     params.append(("cycle", str(program.cycle)))
     for number, step in enumerate(program.steps, start=1):
         params += [
-            (f"step {number} start", str(step.start)),
+            (f"step {number} start", step_start(step.start, program.cycle)),
             (f"step {number} rate", str(step.rate)),
         ]
     for label, bolus in (

@@ -12,7 +12,7 @@ import pytest
 from thecal.domain.actors import ActorNotAllowed, InactiveActor, NaiveTimestamp, TimeOutOfOrder
 from thecal.domain.admixture import Admixture, Component
 from thecal.domain.errors import Conflict, PermissionDenied, SafetyBlocked, ValueOutOfRange
-from thecal.domain.program import InfusionProgram, PatientBolusSettings
+from thecal.domain.program import FlexStep, InfusionProgram, PatientBolusSettings, ProgramMode
 from thecal.domain.program_change import (
     ConfirmationRejected,
     ConfirmationToken,
@@ -33,6 +33,7 @@ from thecal.domain.program_change import (
     WarningsNotAcknowledged,
     diff,
 )
+from thecal.domain.program_change.program_diff import step_start
 from thecal.domain.tasks import TaskKind, TaskPriority
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
 from thecal.domain.users import Actor, Role
@@ -260,6 +261,35 @@ def test_diff_shows_unchanged_parameters_too_for_the_side_by_side() -> None:
     assert entries["mode"] == ("continuous", "continuous")
     assert entries["primary drug"] == ("morphine", "morphine")
     assert [e.parameter for e in diff(OLD, NEW).changes] == ["step 1 rate"]
+
+
+@pytest.mark.parametrize(
+    ("start", "cycle", "shown"),
+    [
+        (Duration.seconds(0), Duration.days(1), "00:00"),
+        (Duration.hours(7), Duration.days(1), "07:00"),
+        (Duration.minutes(21 * 60 + 30), Duration.days(1), "21:30"),
+        (Duration.seconds(7 * 3600 + 5), Duration.days(1), "07:00:05"),
+        (Duration.hours(31), Duration.days(7), "day 2 07:00"),
+        (Duration.seconds(Decimal("0.5")), Duration.days(1), "0.5 s"),  # exact, never rounded
+    ],
+)
+def test_a_flex_step_starts_at_a_time_of_day(start: Duration, cycle: Duration, shown: str) -> None:
+    assert step_start(start, cycle) == shown
+
+
+def test_a_flex_schedule_diff_names_each_step_by_its_time_of_day() -> None:
+    flex = InfusionProgram(
+        mode=ProgramMode.FLEX,
+        admixture=MORPHINE_25,
+        steps=(
+            FlexStep(start=Duration.seconds(0), rate=DoseRate.from_mg_per_day(5)),
+            FlexStep(start=Duration.hours(7), rate=DoseRate.from_mg_per_day(6)),
+        ),
+    )
+    changes = {e.parameter: (e.old, e.new) for e in diff(OLD, flex).changes}
+    assert changes["step 2 start"] == ("—", "07:00")
+    assert changes["step 2 rate"] == ("—", "6 mg/day")
 
 
 def test_the_digest_is_stable_for_equal_values_and_changes_with_any_parameter() -> None:
