@@ -8,6 +8,9 @@
 * :func:`refill_plan` — the next refill date from the same history (``plan_refill_from_history``):
   the alarm candidate is when the reservoir reaches the alarm volume with every allowed bolus taken
   (S66) through every program since the anchor, minus the clinic's margin.
+* :func:`refill_plan_if_sent` — the same plan if a proposed program were sent at a time: what the
+  review page shows beside the current plan (issue 12 §1: the new refill date and the limit that
+  binds).
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from decimal import Decimal
 from thecal.domain.forecast import RefillPlan, plan_refill_from_history
 from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
+from thecal.domain.program import InfusionProgram
 from thecal.domain.reservoir import (
     LoggedBolusFact,
+    ProgramSpan,
     ReservoirEstimate,
     ReservoirReading,
+    SpanBasis,
     estimate_reservoir,
     reservoir_gap_exceeds,
 )
@@ -36,6 +42,7 @@ __all__ = [
     "bolus_facts",
     "read_reservoir",
     "refill_plan",
+    "refill_plan_if_sent",
     "refresh_refill_due",
     "reservoir_gap_tasks",
     "reservoir_now",
@@ -85,6 +92,28 @@ def refill_plan(pump: Pump, policy: ClinicPolicy | None = None) -> RefillPlan:
         filled_at=pump.last_filled_at,
         anchor=pump.reservoir_anchor,
         spans=pump.program_spans,
+        alarm=alarm,
+        admixture=pump.admixture,
+        drugs=dict(library.drugs),
+        policy=policy or ClinicPolicy(),
+        naive_pump_first_fill=pump.last_filled_at == pump.implanted_at,
+    )
+
+
+def refill_plan_if_sent(
+    pump: Pump, program: InfusionProgram, at: dt.datetime, policy: ClinicPolicy | None = None
+) -> RefillPlan:
+    """The next refill of ``pump`` if ``program`` (same admixture) were sent at ``at``: the
+    record's programs until then, ``program`` from then on (its own low-reservoir alarm, or the
+    model's)."""
+    library = reference_library()
+    alarm = program.low_reservoir_alarm or library.pump(pump.model_id).low_reservoir_alarm.value
+    earlier = tuple(span for span in pump.program_spans if span.since < at)
+    sent = ProgramSpan(since=at, program=program, basis=SpanBasis.SENT_ACKNOWLEDGED)
+    return plan_refill_from_history(
+        filled_at=pump.last_filled_at,
+        anchor=pump.reservoir_anchor,
+        spans=(*earlier, sent),
         alarm=alarm,
         admixture=pump.admixture,
         drugs=dict(library.drugs),

@@ -108,6 +108,12 @@ def test_a_baclofen_flex_schedule_in_mcg_is_co_signed_sent_and_confirmed(
         expect(diff).to_contain_text(shown)
     expect(diff).not_to_contain_text("0.24 mg")
     expect(diff).not_to_contain_text("25200")  # 07:00 is not shown in seconds
+    # the new refill date if sent now, and the limit that binds, beside today's
+    refill = physician.locator("tr", has_text="next refill due (if sent now)").locator("td")
+    today_due, new_due = refill.nth(0).inner_text(), refill.nth(1).inner_text()
+    assert new_due < today_due, (today_due, new_due)  # more baclofen a day: refill sooner
+    binds = physician.locator("tr", has_text="limit that binds").locator("td")
+    expect(binds.nth(1)).to_have_text("low-reservoir alarm (minus margin)")
     physician.screenshot(path=str(shots / "baclofen-flex-review.png"), full_page=True)
     answer_findings(physician)
     physician.get_by_label("Your password").fill(PASSWORD)
@@ -122,6 +128,8 @@ def test_a_baclofen_flex_schedule_in_mcg_is_co_signed_sent_and_confirmed(
     expect(nurse.locator("h1")).to_contain_text("co")
     nurse.get_by_role("button", name="Send to pump").click()
     expect(nurse.get_by_text("Sent.")).to_be_visible()
+    nurse.goto(f"{server.url}/pumps/{pump_id}")  # sent at the time the review page assumed
+    expect(nurse.locator(".facts")).to_contain_text(new_due)
 
     nurse.goto(f"{server.url}/pumps/{pump_id}")
     nurse.get_by_role("button", name="Interrogate the pump").click()

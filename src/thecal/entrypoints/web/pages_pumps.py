@@ -13,6 +13,7 @@ Every step is a pathway use case; this module only turns forms into commands.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -29,6 +30,7 @@ from thecal.domain.errors import (
     SafetyBlocked,
     ThecalError,
 )
+from thecal.domain.forecast import RefillPlan
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
@@ -37,6 +39,7 @@ from thecal.domain.program_change import (
     OverrideJustification,
     OverrideReason,
     ProgramChange,
+    ProgramChangeState,
     program_parameters,
 )
 from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
@@ -69,6 +72,8 @@ from thecal.services.pump_reads import (
     get_pump_overview,
     list_program_changes,
 )
+from thecal.services.pump_record import Pump
+from thecal.services.pump_reservoir import refill_plan, refill_plan_if_sent
 from thecal.services.pumps import GetPump, get_pump
 
 __all__ = ["router"]
@@ -260,6 +265,38 @@ async def withdraw(request: Request, pump_id: Ident, change_id: Ident) -> Respon
     return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
 
 
+_UNSENT = frozenset(
+    {
+        ProgramChangeState.PROPOSED,
+        ProgramChangeState.REVIEWED,
+        ProgramChangeState.BLOCKED,
+        ProgramChangeState.SIGNED,
+        ProgramChangeState.CO_SIGNED,
+        ProgramChangeState.NOT_DELIVERED,
+    }
+)
+
+
+def _refill_rows(pump: Pump, change: ProgramChange, now: dt.datetime) -> list[tuple[str, str, str]]:
+    """The next refill date and the limit that binds, as the pump runs now and if the proposed
+    program were sent now; only for a change not yet sent (then the pump's own date is the new
+    one) and not for an admixture change (its refill starts a new fill)."""
+    if change.state not in _UNSENT or change.transition is not None or pump.emptied:
+        return []
+    now_plan, new_plan = (
+        refill_plan(pump),
+        refill_plan_if_sent(pump, change.new_program, now),
+    )
+
+    def due(plan: RefillPlan) -> str:
+        return f"{plan.due:%Y-%m-%d %H:%M} UTC"
+
+    return [
+        ("next refill due (if sent now)", due(now_plan), due(new_plan)),
+        ("limit that binds", now_plan.binding.value, new_plan.binding.value),
+    ]
+
+
 def _summary_rows(change: ProgramChange) -> list[tuple[str, str, str]]:
     """What the program means, current and proposed: doses in the drug's unit, flow."""
     unit = reference_library().drug(change.old_program.admixture.primary.drug_id).dose_unit
@@ -321,7 +358,7 @@ async def _change_page(
         status_code=status_code,
         pump=pump,
         needs_code=needs_code,
-        summary_rows=_summary_rows(change),
+        summary_rows=_summary_rows(change) + _refill_rows(pump, change, thecal.clock.now()),
         form_error=error,
         error_form=error_form,
         typed=typed or {},
