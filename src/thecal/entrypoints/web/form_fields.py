@@ -3,22 +3,30 @@
 Only syntax is checked here (is it a whole number, a date-time, one of the options); ranges and
 clinical rules stay in the domain and the services. Quantities go through the strict parser
 (``domain/quantity_text.py``), so "0.5" without a unit or ".5 mg" is refused with its own code.
+
+Errors keep the work (issue 13 §5): a page reads each field through :func:`at_field`, so a refused
+text names its field; the handler turns the error into a :class:`FormRefusal` and shows the form
+again with what was typed and the message next to that field (``_macros.html`` ``field_error``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TypeVar
 
-from thecal.domain.errors import RequestInvalid
+from thecal.domain.errors import InvalidInput, RequestInvalid, ThecalError
 from thecal.domain.program_change import FindingSeverity, FindingSummary
 
 __all__ = [
     "SEVERITY_ORDER",
+    "FieldRefused",
+    "FormRefusal",
+    "at_field",
     "by_severity",
     "choice",
     "decimal_number",
@@ -29,6 +37,43 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FormRefusal:
+    """Why a form was refused, for the page: next to ``field`` (a form field's name), or at the
+    form's top when no one field is at fault (``field`` empty)."""
+
+    message: str
+    code: str
+    field: str = ""
+
+    @classmethod
+    def of(cls, error: ThecalError | FieldRefused) -> FormRefusal:
+        if isinstance(error, FieldRefused):
+            return cls(message=error.error.message, code=error.error.code, field=error.field)
+        return cls(message=error.message, code=error.code)
+
+
+class FieldRefused(Exception):
+    """A field's text refused by its parser, with the field's name (raised by :func:`at_field`;
+    every handler that reads through it catches it and shows the form again)."""
+
+    def __init__(self, field: str, error: InvalidInput) -> None:
+        super().__init__(f"{field}: {error.message}")
+        self.field = field
+        self.error = error
+
+
+def at_field(field: str, read: Callable[[], T]) -> T:
+    """``read()`` (a parser of one form field); its InvalidInput is raised as
+    :class:`FieldRefused` naming ``field``."""
+    try:
+        return read()
+    except InvalidInput as error:
+        raise FieldRefused(field, error) from error
+
 
 #: A plain decimal as the API takes one: a leading digit, at most 9 before and 6 after the point.
 _PLAIN_DECIMAL = re.compile(r"(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?")

@@ -1,0 +1,83 @@
+"""Forms that keep the work (issue 13 §5): a refused form comes back with everything typed and the
+message next to the field it is about (``aria-invalid``, ``aria-describedby``), not a dead-end
+error page; nothing is stored."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from api_support import Clinic
+from test_web_pathway_pages import IMPLANT, submit
+from test_web_pages import browser_login
+
+from thecal.domain.users import Actor, Role
+from thecal.services.pump_reads import ListPatientPumps, list_patient_pumps
+
+
+def _pumps(clinic: Clinic) -> int:
+    actor = Actor(user_id=clinic.users[Role.PHYSICIAN], role=Role.PHYSICIAN)
+    return clinic.thecal.run(
+        list_patient_pumps, ListPatientPumps(actor=actor, patient_id=clinic.own_patient)
+    ).total
+
+
+def _field_error(text: str, field: str) -> str:
+    """The message shown next to ``field`` (its input points at it with aria-describedby)."""
+    tag = re.search(rf'<input id="{field}" [^>]*>', text)
+    assert tag, f"no input {field}"
+    assert 'aria-invalid="true"' in tag.group(0)
+    assert f'aria-describedby="{field}-error"' in tag.group(0)
+    message = re.search(
+        rf'<p class="error field-error" role="alert" id="{field}-error">(.*?)</p>', text
+    )
+    assert message, f"no message next to {field}"
+    return html.unescape(message.group(1))
+
+
+def _kept(text: str, typed: dict[str, str]) -> None:
+    for name, value in typed.items():
+        if name in ("pump_model", "catheter_model", "drug"):
+            assert re.search(rf'<option value="{value}" selected>', text), name
+        else:
+            assert f'value="{html.escape(value)}"' in text, name
+
+
+def test_a_naked_decimal_in_the_implant_form_keeps_everything_typed(clinic: Clinic) -> None:
+    client = browser_login(clinic, "physician")
+    page = f"/patients/{clinic.own_patient}/implants/new"
+    action = f"/patients/{clinic.own_patient}/implants"
+    typed = {**IMPLANT, "pump_model": "prometra-ii-20", "daily_dose": ".5 mg/day"}
+    refused = submit(client, page, action, typed)
+    assert refused.status_code == 422
+    assert f'action="{action}"' in refused.text  # the form again, not an error page
+    assert "THC-QTY-002" in _field_error(refused.text, "daily_dose")
+    _kept(refused.text, typed)
+    assert _pumps(clinic) == 0
+
+
+def test_half_a_patient_bolus_points_at_the_missing_setting(clinic: Clinic) -> None:
+    client = browser_login(clinic, "physician")
+    page = f"/patients/{clinic.own_patient}/implants/new"
+    action = f"/patients/{clinic.own_patient}/implants"
+    typed = {**IMPLANT, "bolus_lockout": ""}
+    refused = submit(client, page, action, typed)
+    assert refused.status_code == 422
+    assert "missing: patient bolus lockout" in _field_error(refused.text, "bolus_lockout")
+    _kept(refused.text, {k: v for k, v in typed.items() if v})
+    assert _pumps(clinic) == 0
+
+
+def test_a_serial_already_recorded_is_named_next_to_the_serial(clinic: Clinic) -> None:
+    client = browser_login(clinic, "physician")
+    page = f"/patients/{clinic.own_patient}/implants/new"
+    action = f"/patients/{clinic.own_patient}/implants"
+    first = submit(client, page, action, IMPLANT)
+    assert first.status_code == 200, first.text[-800:]
+    again = submit(client, page, action, {**IMPLANT, "tip_level": "T9"})
+    assert again.status_code == 422
+    message = _field_error(again.text, "serial")
+    assert "NGP-WEB-777" in message
+    assert "already recorded" in message
+    _kept(again.text, {**IMPLANT, "tip_level": "T9"})
+    assert _pumps(clinic) == 1
