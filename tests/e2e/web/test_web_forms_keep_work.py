@@ -8,8 +8,8 @@ import html
 import re
 
 from api_support import Clinic
-from test_web_pathway_pages import IMPLANT, submit
 from test_web_pages import browser_login
+from test_web_pathway_pages import IMPLANT, submit
 
 from thecal.domain.users import Actor, Role
 from thecal.services.pump_reads import ListPatientPumps, list_patient_pumps
