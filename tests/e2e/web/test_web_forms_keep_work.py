@@ -81,3 +81,44 @@ def test_a_serial_already_recorded_is_named_next_to_the_serial(clinic: Clinic) -
     assert "already recorded" in message
     _kept(again.text, {**IMPLANT, "tip_level": "T9"})
     assert _pumps(clinic) == 1
+
+
+PATIENT = {
+    "mrn": "MRN-KEEP-1",
+    "family_name": "Keeping",
+    "given_names": "Robin",
+    "birth_date": "1961-04-12",
+    "sex": "female",
+    "phone": "+44 20 7946 0000",
+    "email": "robin@example.org",
+}
+
+
+def _patient_refused(text: str, typed: dict[str, str]) -> None:
+    assert 'action="/patients/new"' in text  # the form again, not an error page
+    for name, value in typed.items():
+        if name == "sex":
+            assert f'value="{value}" required checked' in text
+        elif value:
+            assert f'value="{html.escape(value)}"' in text, name
+
+
+def test_a_patient_born_in_the_future_is_refused_next_to_the_birth_date(clinic: Clinic) -> None:
+    client = browser_login(clinic, "nurse")
+    typed = {**PATIENT, "birth_date": "2999-01-01"}
+    refused = submit(client, "/patients/new", "/patients/new", typed)
+    assert refused.status_code == 422
+    assert "in the future" in _field_error(refused.text, "birth_date")
+    _patient_refused(refused.text, typed)
+    assert "No patient matches" in client.get("/patients", params={"mrn": "MRN-KEEP-1"}).text
+
+
+def test_a_medical_record_number_already_registered_is_named_next_to_it(clinic: Clinic) -> None:
+    client = browser_login(clinic, "nurse")
+    first = submit(client, "/patients/new", "/patients/new", PATIENT)
+    assert first.status_code == 200, first.text[-800:]
+    typed = {**PATIENT, "family_name": "Other", "given_names": "Sam"}
+    again = submit(client, "/patients/new", "/patients/new", typed)
+    assert again.status_code == 422
+    assert "already registered" in _field_error(again.text, "mrn")
+    _patient_refused(again.text, typed)

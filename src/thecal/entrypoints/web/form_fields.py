@@ -50,10 +50,13 @@ class FormRefusal:
     field: str = ""
 
     @classmethod
-    def of(cls, error: ThecalError | FieldRefused) -> FormRefusal:
+    def of(cls, error: ThecalError | FieldRefused, fields: Sequence[str] = ()) -> FormRefusal:
+        """The refusal of ``error``: at the field :func:`at_field` named, or at the one of
+        ``fields`` (the form's field names) the error's ``where`` names, else at the top."""
         if isinstance(error, FieldRefused):
             return cls(message=error.error.message, code=error.error.code, field=error.field)
-        return cls(message=error.message, code=error.code)
+        where = str(error.fields.get("where", ""))
+        return cls(message=error.message, code=error.code, field=where if where in fields else "")
 
 
 class FieldRefused(Exception):

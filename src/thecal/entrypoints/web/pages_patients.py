@@ -17,11 +17,12 @@ from thecal.domain.candidacy import (
     PainMechanism,
     PsychEvaluation,
 )
-from thecal.domain.errors import RequestInvalid
-from thecal.domain.patient import Contact, Sex
+from thecal.domain.errors import InvalidInput, RequestInvalid
+from thecal.domain.patient import Contact, DuplicateMrn, Sex
 from thecal.entrypoints.api.presenters.candidacy import candidacy_details, candidacy_public
 from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
 from thecal.entrypoints.web.charts import dose_chart, pain_chart
+from thecal.entrypoints.web.form_fields import FormRefusal
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.entrypoints.web.timeline import patient_timeline
 from thecal.services.candidacy import GetCandidacy, RecordCandidacy, get_candidacy, record_candidacy
@@ -91,35 +92,55 @@ def patient_search(
 @router.get("/patients/new", response_class=HTMLResponse)
 def patient_new(request: Request) -> Response:
     page_auth(request)
-    return render(request, "patient_new.html", form={}, sexes=list(Sex), error=None)
+    return render(request, "patient_new.html", form={}, sexes=list(Sex), refusal=None)
+
+
+#: The registration form's fields: a refusal naming one is shown next to it.
+_PATIENT_FIELDS = ("mrn", "family_name", "given_names", "birth_date", "sex", "phone", "email")
 
 
 @router.post("/patients/new", response_class=HTMLResponse)
 async def patient_create(request: Request) -> Response:
+    """Register a patient; a refused form comes back with what was typed and the message next
+    to its field (issue 13 §5), nothing registered."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)
-    born = _date(form.get("birth_date", ""), "birth_date")
-    if born is None:
-        raise RequestInvalid(where="birth_date", detail="is required (YYYY-MM-DD)")
     try:
-        sex = Sex(form.get("sex", ""))
-    except ValueError:
-        raise RequestInvalid(where="sex", detail="choose one of the options") from None
-    patient = thecal.run(
-        register_patient,
-        RegisterPatient(
-            actor=auth.actor,
-            mrn=form.get("mrn", "").strip(),
-            family_name=form.get("family_name", "").strip(),
-            given_names=form.get("given_names", "").strip(),
-            birth_date=born,
-            sex=sex,
-            contact=Contact(
-                phone=form.get("phone", "").strip(), email=form.get("email", "").strip()
+        born = _date(form.get("birth_date", ""), "birth_date")
+        if born is None:
+            raise RequestInvalid(where="birth_date", detail="is required (YYYY-MM-DD)")
+        try:
+            sex = Sex(form.get("sex", ""))
+        except ValueError:
+            raise RequestInvalid(where="sex", detail="choose one of the options") from None
+        patient = thecal.run(
+            register_patient,
+            RegisterPatient(
+                actor=auth.actor,
+                mrn=form.get("mrn", "").strip(),
+                family_name=form.get("family_name", "").strip(),
+                given_names=form.get("given_names", "").strip(),
+                birth_date=born,
+                sex=sex,
+                contact=Contact(
+                    phone=form.get("phone", "").strip(), email=form.get("email", "").strip()
+                ),
             ),
-        ),
-    )
+        )
+    except (InvalidInput, DuplicateMrn) as refused:
+        refusal = FormRefusal.of(refused, _PATIENT_FIELDS)
+        if isinstance(refused, DuplicateMrn):
+            refusal = FormRefusal(message=refused.message, code=refused.code, field="mrn")
+        typed = {k: v for k, v in form.items() if k in _PATIENT_FIELDS}
+        return render(
+            request,
+            "patient_new.html",
+            status_code=422,
+            form=typed,
+            sexes=list(Sex),
+            refusal=refusal,
+        )
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
