@@ -5,7 +5,9 @@ measurements, headed by a ``## `` line. Under each heading this script writes wh
 ran, for how long, and the machine's load average before and after it: the machine may be shared,
 and a figure means little without the load it was measured under. Benchmarks measure real work
 on this machine; tests never assert wall-clock times. ``python bench/run.py bench_cli`` runs one
-and prints it without writing the file.
+and prints it without writing the file; ``python bench/run.py --update bench_web bench_twin`` runs
+those and replaces their sections in the file in place (each section keeps its own "Ran" stamp, so
+the file says which figures are newer).
 """
 
 from __future__ import annotations
@@ -33,7 +35,22 @@ def _stamped(section: str, *, began: dt.datetime, seconds: float, before: str, a
     return f"{heading}\n\n{stamp}\n{body}"
 
 
+def _replace_sections(text: str, fresh: list[str]) -> str:
+    """``text`` (the whole file) with each section of ``fresh`` put where its heading was."""
+    head, *old = text.split("\n## ")
+    by_heading = {s.partition("\n")[0]: s for s in ("## " + o for o in old)}
+    for section in fresh:
+        heading = section.partition("\n")[0]
+        if heading not in by_heading:
+            missing = f"{heading!r} is not a section of {OUT}: run make bench"
+            raise SystemExit(missing)
+        by_heading[heading] = section.rstrip("\n") + "\n"
+    return head + "\n" + "\n".join(by_heading.values()).rstrip("\n") + "\n"
+
+
 def main(selected: list[str]) -> int:
+    update = "--update" in selected
+    selected = [name for name in selected if name != "--update"]
     sections: list[str] = []
     for path in sorted(HERE.glob("bench_*.py")):
         if selected and path.stem not in selected:
@@ -56,11 +73,18 @@ def main(selected: list[str]) -> int:
         )
         print(section, flush=True)
         sections.append(section)
+    if update:
+        OUT.write_text(
+            _replace_sections(OUT.read_text(encoding="utf-8"), sections), encoding="utf-8"
+        )
+        print(f"updated {len(sections)} section(s) of {OUT}")
+        return 0
     if selected:
         return 0
     header = (
         "# Benchmarks\n\n"
-        "Written by `make bench` (`python bench/run.py`); do not edit by hand.\n\n"
+        "Written by `make bench` (`python bench/run.py`); do not edit by hand. A section may be\n"
+        "rerun alone (`python bench/run.py --update bench_web`): each says when it ran.\n\n"
         f"- Machine: {machine()}\n"
         f"- Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
     )
