@@ -33,7 +33,7 @@ def requests_logged(server: LiveServer, pump_id: str) -> int:
         return sum(1 for b in uow.device_log.boluses(pump_id) if b.source == "request")
 
 
-@pytest.mark.parametrize("width", [360, 412])
+@pytest.mark.parametrize("width", [360, 390, 412])
 def test_the_portal_fits_a_phone_with_the_bolus_button_in_the_first_screen(
     browser: Any, server: LiveServer, shots: Path, width: int
 ) -> None:
@@ -43,6 +43,7 @@ def test_the_portal_fits_a_phone_with_the_bolus_button_in_the_first_screen(
     page.get_by_role("button", name="Save today's pain").click()
     expect(page.locator("#saved")).to_be_visible()
     page.goto(f"{server.url}/portal")
+    expect(page.locator("#diary")).to_contain_text("pain 7 of 10")  # a score in words
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     button = page.get_by_role("button", name="Ask my pump for an extra dose")
     box = button.bounding_box()
