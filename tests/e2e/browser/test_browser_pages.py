@@ -65,7 +65,7 @@ def test_a_nurse_logs_in_with_the_keyboard_and_walks_the_clinical_pages(
     page.get_by_label("Months of oral medication").fill("18")
     page.get_by_label("cleared", exact=True).check()
     page.get_by_label("Drug 1").fill("morphine")
-    page.locator("#med_dose_0").fill("60000")
+    page.locator("#med_dose_0").fill("60 mg/day")
     page.locator("#med_opioid_0").select_option("yes")
     page.get_by_role("button", name="Record assessment").click()
     expect(page.get_by_text("60 mg/day").first).to_be_visible()

@@ -4,6 +4,7 @@ sees, and error pages that say what went wrong and what to do."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from api_support import PASSWORD, Clinic, TestClient
 
@@ -97,13 +98,54 @@ def test_a_candidacy_form_records_an_assessment_shown_on_the_timeline(clinic: Cl
             "oral_medication_months": "4",
             "psych_evaluation": "cleared",
             "med_drug": ["oxycodone", ""],
-            "med_dose": ["40000", ""],
+            "med_dose": ["40 mg/day", ""],
             "med_opioid": ["yes", "no"],
         },
     )
     assert response.status_code == 200, response.text[-1500:]
     assert "Candidacy assessment" in response.text
     assert "60 mg/day" in response.text
+
+
+def _candidacy_with(client: TestClient, clinic: Clinic, drugs: list[str], doses: list[str]) -> Any:
+    url = f"/patients/{clinic.own_patient}/candidacy/new"
+    form = client.get(url)
+    return client.post(
+        url,
+        data={
+            "csrf_token": form_token(form.text, url),
+            "indication": "failed_back_surgery_syndrome",
+            "mechanism": "mixed",
+            "breadth": "localized",
+            "conservative_therapy_months": "12",
+            "oral_medication_months": "18",
+            "psych_evaluation": "cleared",
+            "med_drug": drugs,
+            "med_dose": doses,
+            "med_opioid": ["yes"] * len(drugs),
+        },
+    )
+
+
+def test_candidacy_medicines_are_entered_in_their_usual_units(clinic: Clinic) -> None:
+    client = browser_login(clinic, "physician")
+    # oxycodone 40 mg/day by mouth (× 1.5) and a 25 mcg/h fentanyl patch (× 2.4): 60 + 60 MME
+    answer = _candidacy_with(
+        client, clinic, ["oxycodone", "fentanyl-transdermal"], ["40 mg/day", "25 mcg/h"]
+    )
+    assert answer.status_code == 200, answer.text[-1500:]
+    assert "120 mg/day" in answer.text
+
+
+def test_a_candidacy_dose_without_its_unit_is_refused_and_nothing_is_recorded(
+    clinic: Clinic,
+) -> None:
+    client = browser_login(clinic, "physician")
+    answer = _candidacy_with(client, clinic, ["oxycodone"], ["40000"])
+    assert answer.status_code == 422
+    assert "THC-QTY-005" in answer.text
+    assert "&#39;40000&#39; has no unit" in answer.text or "'40000' has no unit" in answer.text
+    assert "Candidacy assessment" not in client.get(f"/patients/{clinic.own_patient}").text
 
 
 def test_a_form_post_without_the_session_token_is_refused_and_changes_nothing(

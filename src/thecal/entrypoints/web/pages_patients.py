@@ -19,6 +19,8 @@ from thecal.domain.candidacy import (
 )
 from thecal.domain.errors import InvalidInput, RequestInvalid
 from thecal.domain.patient import Contact, DuplicateMrn, Sex
+from thecal.domain.quantity_text import parse_dose_rate
+from thecal.domain.units import plain
 from thecal.entrypoints.api.presenters.candidacy import candidacy_details, candidacy_public
 from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
 from thecal.entrypoints.web.charts import dose_chart, pain_chart
@@ -187,6 +189,14 @@ def candidacy_new(request: Request, patient_id: PatientId) -> Response:
     return render(request, "candidacy_new.html", patient=patient, form={}, **_candidacy_choices())
 
 
+def _medication_dose(text: str) -> str:
+    """A systemic medicine's dose as the clinician wrote it, in its usual unit ("40 mg/day" of
+    oxycodone, "25 mcg/h" for a fentanyl patch), read by the strict parser (a number without its
+    unit is refused with its THC-QTY code); the record keeps it exactly, in mcg/day, converted
+    without rounding."""
+    return plain(parse_dose_rate(text.strip()).mcg_per_day)
+
+
 @router.post("/patients/{patient_id}/candidacy/new", response_class=HTMLResponse)
 async def candidacy_create(request: Request, patient_id: PatientId) -> Response:
     auth = page_auth(request)
@@ -195,7 +205,7 @@ async def candidacy_create(request: Request, patient_id: PatientId) -> Response:
     medications = [
         {
             "drug": drug,
-            "daily_dose_mcg_per_day": dose,
+            "daily_dose_mcg_per_day": _medication_dose(dose),
             "opioid": opioid == "yes",
         }
         for drug, dose, opioid in zip(
