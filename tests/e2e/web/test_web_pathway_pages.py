@@ -488,7 +488,7 @@ def test_a_patient_records_todays_pain_and_sees_it_in_the_diary_and_chart(clinic
     assert entry.instrument is Instrument.NRS
     assert entry.scores["pain"] == "6"
     assert entry.recorded_by == clinic.users[Role.PATIENT]
-    assert "<td>6</td>" in saved.text
+    assert "<td>pain 6 of 10</td>" in saved.text  # the score in words (issue 13 §8)
 
 
 def test_a_patient_fills_the_odi_and_sees_the_score_the_domain_computed(both: Clinic) -> None:
