@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.domain.candidacy import Indication
 from thecal.domain.errors import InvalidInput
@@ -127,8 +127,14 @@ def _page(
 
 
 @router.get("/consultation", response_class=HTMLResponse)
-def consultation_form(request: Request) -> Response:
-    return _page(request)
+def consultation_form(request: Request, sent: str = "") -> Response:
+    """The form; ``?sent=1`` is the thanks a sent request redirects to (post/redirect/get: a
+    reload sends nothing again)."""
+    return _page(request, sent=sent == "1")
+
+
+#: Where a sent request lands: the same thanks whoever asks (and for a robot's honeypot).
+_SENT = "/consultation?sent=1"
 
 
 async def _body(request: Request) -> bytes | None:
@@ -238,11 +244,11 @@ async def consultation_request(request: Request) -> Response:
                 detail="the form has expired; please check your answers and send it again",
             )
         if _one(fields, _HONEYPOT):  # only a robot fills the hidden field: thank it, keep nothing
-            return _page(request, sent=True)
+            return RedirectResponse(_SENT, status_code=303)
         form = _form(fields)
         thecal.run(submit_referral, SubmitReferral(form=form, client_key=client))
     except (ReferralInvalid, InvalidInput) as refused:
         return _page(request, status_code=422, message=refused.message, values=values)
     except IntakeThrottled as throttled:
         return _page(request, status_code=429, message=throttled.message, values=values)
-    return _page(request, sent=True)
+    return RedirectResponse(_SENT, status_code=303)
