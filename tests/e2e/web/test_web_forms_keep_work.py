@@ -122,3 +122,62 @@ def test_a_medical_record_number_already_registered_is_named_next_to_it(clinic: 
     assert again.status_code == 422
     assert "already registered" in _field_error(again.text, "mrn")
     _patient_refused(again.text, typed)
+
+
+CANDIDACY = {
+    "indication": "failed_back_surgery_syndrome",
+    "mechanism": "mixed",
+    "breadth": "localized",
+    "cancer_category": "",
+    "life_expectancy_months": "",
+    "conservative_therapy_months": "12",
+    "oral_medication_months": "18",
+    "psych_evaluation": "cleared",
+    "contraindications": ["anticoagulation"],
+    "anticoagulation_plan": "Apixaban held 72 h before, restarted 24 h after.",
+    "notes": "Seen with her daughter.",
+}
+
+
+def _candidacy(clinic: Clinic, **changes: object) -> tuple[int, str]:
+    client = browser_login(clinic, "physician")
+    url = f"/patients/{clinic.own_patient}/candidacy/new"
+    data = {
+        **CANDIDACY,
+        "med_drug": ["oxycodone", "morphine-oral", ""],
+        "med_dose": ["40 mg/day", "60", ""],
+        "med_opioid": ["yes", "yes", "no"],
+        **changes,
+    }
+    answer = submit(client, url, url, data)
+    return answer.status_code, answer.text
+
+
+def test_a_candidacy_dose_without_its_unit_keeps_every_answer(clinic: Clinic) -> None:
+    status, text = _candidacy(clinic)
+    assert status == 422
+    assert "THC-QTY-005" in _field_error(text, "med_dose_1")  # the second medicine's dose
+    assert re.search(r'<option value="failed_back_surgery_syndrome" selected>', text)
+    for name in ("mechanism", "breadth", "psych_evaluation"):
+        assert re.search(rf'name="{name}" value="{CANDIDACY[name]}" required checked', text), name
+    assert 'value="anticoagulation" checked' in text
+    assert 'value="12"' in text
+    assert 'value="18"' in text
+    assert "Apixaban held 72 h before, restarted 24 h after.</textarea>" in text
+    assert "Seen with her daughter.</textarea>" in text
+    assert 'id="med_drug_0" name="med_drug" maxlength="100" value="oxycodone"' in text
+    assert (
+        'id="med_dose_0" name="med_dose" placeholder="e.g. 40 mg/day" maxlength="24" value="40 mg/day"'
+        in text
+    )
+    assert 'id="med_drug_1" name="med_drug" maxlength="100" value="morphine-oral"' in text
+    assert 'value="60"' in text
+
+
+def test_a_missing_number_of_months_is_named_next_to_its_field(clinic: Clinic) -> None:
+    status, text = _candidacy(
+        clinic, oral_medication_months="", med_dose=["40 mg/day", "60 mg/day", ""]
+    )
+    assert status == 422
+    assert "whole number of months" in _field_error(text, "oral_medication_months")
+    assert 'value="60 mg/day"' in text

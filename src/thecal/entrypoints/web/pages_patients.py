@@ -4,6 +4,7 @@ MRI pages) and candidacy. The patient portal is in :mod:`.pages_portal`."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -17,14 +18,14 @@ from thecal.domain.candidacy import (
     PainMechanism,
     PsychEvaluation,
 )
-from thecal.domain.errors import InvalidInput, RequestInvalid
+from thecal.domain.errors import InvalidInput, RequestInvalid, UnknownReference
 from thecal.domain.patient import Contact, DuplicateMrn, Sex
 from thecal.domain.quantity_text import parse_dose_rate
 from thecal.domain.units import plain
 from thecal.entrypoints.api.presenters.candidacy import candidacy_details, candidacy_public
 from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
 from thecal.entrypoints.web.charts import dose_chart, pain_chart
-from thecal.entrypoints.web.form_fields import FormRefusal
+from thecal.entrypoints.web.form_fields import FieldRefused, FormRefusal, at_field
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.entrypoints.web.timeline import patient_timeline
 from thecal.services.candidacy import GetCandidacy, RecordCandidacy, get_candidacy, record_candidacy
@@ -180,13 +181,61 @@ def _candidacy_choices() -> dict[str, Any]:
     }
 
 
-@router.get("/patients/{patient_id}/candidacy/new", response_class=HTMLResponse)
-def candidacy_new(request: Request, patient_id: PatientId) -> Response:
+#: The candidacy form's single fields: a refusal naming one is shown next to it.
+_CANDIDACY_FIELDS = (
+    "indication",
+    "mechanism",
+    "breadth",
+    "cancer_category",
+    "life_expectancy_months",
+    "conservative_therapy_months",
+    "oral_medication_months",
+    "psych_evaluation",
+    "anticoagulation_plan",
+    "notes",
+)
+_MEDICATION_ROWS = 3
+
+
+def _candidacy_page(
+    request: Request,
+    patient_id: str,
+    *,
+    typed: dict[str, Any] | None = None,
+    refusal: FormRefusal | None = None,
+) -> Response:
+    """The candidacy form: empty, or again with what was typed and why it was refused (422)."""
     auth = page_auth(request)
     patient = thecal_of(request).run(
         get_patient, GetPatient(actor=auth.actor, patient_id=patient_id)
     )
-    return render(request, "candidacy_new.html", patient=patient, form={}, **_candidacy_choices())
+    kept = typed or {}
+    medications = list(kept.get("medications", []))
+    medications += [("", "", "no")] * (_MEDICATION_ROWS - len(medications))
+    return render(
+        request,
+        "candidacy_new.html",
+        status_code=200 if refusal is None else 422,
+        patient=patient,
+        form=kept,
+        medications=medications[: max(_MEDICATION_ROWS, len(medications))],
+        refusal=refusal,
+        **_candidacy_choices(),
+    )
+
+
+@router.get("/patients/{patient_id}/candidacy/new", response_class=HTMLResponse)
+def candidacy_new(request: Request, patient_id: PatientId) -> Response:
+    return _candidacy_page(request, patient_id)
+
+
+def _validation_field(loc: tuple[Any, ...]) -> str:
+    """The form field a schema error's location names (``medications.1.drug`` → ``med_drug_1``)."""
+    if len(loc) >= 3 and loc[0] == "medications" and loc[2] in ("drug", "opioid"):
+        return f"med_{loc[2]}_{loc[1]}"
+    if len(loc) >= 2 and loc[0] == "medications":
+        return f"med_dose_{loc[1]}"
+    return str(loc[0]) if loc and loc[0] in _CANDIDACY_FIELDS else ""
 
 
 def _medication_dose(text: str) -> str:
@@ -199,49 +248,72 @@ def _medication_dose(text: str) -> str:
 
 @router.post("/patients/{patient_id}/candidacy/new", response_class=HTMLResponse)
 async def candidacy_create(request: Request, patient_id: PatientId) -> Response:
+    """Record a candidacy assessment; a refused form comes back with everything typed and the
+    message next to its field (issue 13 §5), nothing recorded."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     raw = await request.form()
-    medications = [
-        {
-            "drug": drug,
-            "daily_dose_mcg_per_day": _medication_dose(dose),
-            "opioid": opioid == "yes",
-        }
+    rows = [
+        (drug, dose, opioid if isinstance(opioid, str) else "no")
         for drug, dose, opioid in zip(
             raw.getlist("med_drug"),
             raw.getlist("med_dose"),
             raw.getlist("med_opioid"),
             strict=False,
         )
-        if isinstance(drug, str) and drug.strip() and isinstance(dose, str)
+        if isinstance(drug, str) and isinstance(dose, str)
     ]
-    data: dict[str, Any] = {
-        "indication": form.get("indication"),
-        "mechanism": form.get("mechanism"),
-        "breadth": form.get("breadth"),
-        "conservative_therapy_months": _whole(form, "conservative_therapy_months"),
-        "oral_medication_months": _whole(form, "oral_medication_months"),
-        "psych_evaluation": form.get("psych_evaluation"),
-        "cancer_category": int(form["cancer_category"])
-        if form.get("cancer_category", "") in {"1", "2", "3"}
-        else None,
-        "life_expectancy_months": _whole(form, "life_expectancy_months")
-        if form.get("life_expectancy_months", "").strip()
-        else None,
-        "contraindications": [c for c in raw.getlist("contraindications") if isinstance(c, str)],
-        "anticoagulation_plan": form.get("anticoagulation_plan", ""),
-        "medications": medications,
-        "notes": form.get("notes", ""),
-    }
+    contraindications = [c for c in raw.getlist("contraindications") if isinstance(c, str)]
     try:
-        body = CandidacyCreate.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        raise RequestInvalid(where=where, detail=str(first.get("msg", "invalid"))) from None
-    thecal_of(request).run(
-        record_candidacy,
-        RecordCandidacy(actor=auth.actor, patient_id=patient_id, details=candidacy_details(body)),
-    )
+        medications = [
+            {
+                "drug": drug,
+                "daily_dose_mcg_per_day": at_field(
+                    f"med_dose_{n}", partial(_medication_dose, dose)
+                ),
+                "opioid": opioid == "yes",
+            }
+            for n, (drug, dose, opioid) in enumerate(rows)
+            if drug.strip()
+        ]
+        data: dict[str, Any] = {
+            "indication": form.get("indication"),
+            "mechanism": form.get("mechanism"),
+            "breadth": form.get("breadth"),
+            "conservative_therapy_months": _whole(form, "conservative_therapy_months"),
+            "oral_medication_months": _whole(form, "oral_medication_months"),
+            "psych_evaluation": form.get("psych_evaluation"),
+            "cancer_category": int(form["cancer_category"])
+            if form.get("cancer_category", "") in {"1", "2", "3"}
+            else None,
+            "life_expectancy_months": _whole(form, "life_expectancy_months")
+            if form.get("life_expectancy_months", "").strip()
+            else None,
+            "contraindications": contraindications,
+            "anticoagulation_plan": form.get("anticoagulation_plan", ""),
+            "medications": medications,
+            "notes": form.get("notes", ""),
+        }
+        try:
+            body = CandidacyCreate.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = tuple(first.get("loc", ()))
+            where = ".".join(str(p) for p in loc)
+            refused = RequestInvalid(where=where, detail=str(first.get("msg", "invalid")))
+            field = _validation_field(loc)
+            raise (refused if not field else FieldRefused(field, refused)) from None
+        thecal_of(request).run(
+            record_candidacy,
+            RecordCandidacy(
+                actor=auth.actor, patient_id=patient_id, details=candidacy_details(body)
+            ),
+        )
+    except (FieldRefused, InvalidInput, UnknownReference) as refused:
+        typed: dict[str, Any] = {k: v for k, v in form.items() if k in _CANDIDACY_FIELDS}
+        typed["contraindications"] = contraindications
+        typed["medications"] = rows
+        return _candidacy_page(
+            request, patient_id, typed=typed, refusal=FormRefusal.of(refused, _CANDIDACY_FIELDS)
+        )
     return RedirectResponse(f"/patients/{patient_id}", status_code=303)
