@@ -79,3 +79,54 @@ def test_a_pump_changed_since_the_page_was_read_says_someone_else_changed_it(
     assert "Someone else changed this first" in page
     assert "THC-PUMP-002" in page
     assert _refills(clinic, pump_id) == 0
+
+
+def _refill_form(page: str) -> str:
+    form = re.search(
+        r'<form method="post" action="/pumps/[^"]+/refills" id="refill-form">.*?</form>',
+        page,
+        re.DOTALL,
+    )
+    assert form, "the refill form is not on the page"
+    return form.group(0)
+
+
+def test_an_expired_syringe_keeps_the_nurses_refill_form(clinic: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    verification_id = _verified(clinic, pump_id, good_for=dt.timedelta(days=1))
+    clinic.clock.advance(days=2)
+    form = _refill_form(_refill(clinic, pump_id, verification_id))
+    assert 'id="form-refusal"' in form  # the cause on the form itself, the form as it was sent
+    assert "THC-PATH-023" in form
+    assert f'value="{verification_id}"' in form
+    assert 'value="LOT-WEB-9"' in form
+    assert 'value="20"' in form
+    assert form.count('value="yes" checked') == 5  # every tick kept
+
+
+def test_a_wrong_lot_is_named_next_to_the_lot_and_nothing_is_refilled(clinic: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    verification_id = _verified(clinic, pump_id, good_for=dt.timedelta(days=30))
+    nurse = browser_login(clinic, "nurse")
+    page = nurse.get(f"/pumps/{pump_id}")
+    version = re.search(r'name="pump_version" value="(\d+)"', page.text)
+    assert version
+    answer = nurse.post(
+        f"/pumps/{pump_id}/refills",
+        data={
+            "csrf_token": form_token(page.text, f"/pumps/{pump_id}/refills"),
+            "pump_version": version.group(1),
+            "verification_id": verification_id,
+            "lot_at_bedside": "LOT-OTHER",
+            "ordered_volume_ml": "20",
+            "test_volume_ml": "5",
+            "aspiration_returned": "yes",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 409
+    form = _refill_form(answer.text)
+    assert 'id="lot_at_bedside-error"' in form
+    assert "LOT-OTHER" in form
+    assert 'aria-describedby="lot_at_bedside-error"' in form
+    assert _refills(clinic, pump_id) == 0

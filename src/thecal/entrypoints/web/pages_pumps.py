@@ -108,7 +108,10 @@ def _pump_page(
     proposal: dict[str, str] | None = None,
     proposal_error: str = "",
     status_code: int = 200,
+    **forms: Any,
 ) -> Response:
+    """The pump page; ``forms`` carries another form's typed fields and refusal (the refill's,
+    ``pages_refills``) so that form is shown again as it was sent."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     seen = thecal.run(get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id))
@@ -151,7 +154,13 @@ def _pump_page(
         max_flex_steps=model.max_flex_steps,
         proposal=proposal or {"idempotency_key": str(uuid.uuid4())},
         proposal_error=proposal_error,
+        **forms,
     )
+
+
+def pump_page_again(request: Request, pump_id: str, *, status_code: int, **forms: Any) -> Response:
+    """The pump page with a refused form of another module shown again (``forms``)."""
+    return _pump_page(request, pump_id, None, status_code=status_code, **forms)
 
 
 @router.get("/pumps/{pump_id}", response_class=HTMLResponse)

@@ -16,10 +16,19 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from thecal.domain.errors import NotFound, RequestInvalid
+from thecal.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    RequestInvalid,
+    SafetyBlocked,
+    ThecalError,
+)
 from thecal.domain.forecast import RefillPlan
 from thecal.domain.quantity_text import parse_volume
 from thecal.domain.refill import (
+    AdmixtureMismatch,
+    BeyondUseDatePassed,
     PharmacyLabel,
     PocketFillChecklist,
     Reconciliation,
@@ -27,7 +36,9 @@ from thecal.domain.refill import (
     RefillState,
 )
 from thecal.domain.units import Volume
-from thecal.entrypoints.web.form_fields import SEVERITY_ORDER
+from thecal.entrypoints.api.csrf import CSRF_FIELD
+from thecal.entrypoints.web.form_fields import SEVERITY_ORDER, FieldRefused, FormRefusal, at_field
+from thecal.entrypoints.web.pages_pumps import pump_page_again
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 from thecal.services.pump_reads import (
@@ -39,6 +50,7 @@ from thecal.services.pump_reads import (
 )
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.refills import PerformRefill, perform_refill
+from thecal.services.repositories.pharmacy import VerificationAlreadyUsed, VerificationNotFound
 
 __all__ = ["router"]
 
@@ -56,6 +68,33 @@ def _ml(form: dict[str, str], field: str) -> Volume:
     return parse_volume(f"{text} mL")
 
 
+#: Refusals of the syringe at hand or of the form that the nurse corrects on the same form (shown
+#: again with what was typed, the message next to its field). A version conflict is not one: the
+#: pump changed meanwhile (another refill or program change), and the page says to start again.
+_KEPT = (
+    FieldRefused,
+    InvalidInput,
+    VerificationNotFound,
+    VerificationAlreadyUsed,
+    AdmixtureMismatch,
+    BeyondUseDatePassed,
+    SafetyBlocked,
+)
+_REFILL_FIELDS = ("verification_id", "lot_at_bedside", "ordered_volume_ml", "test_volume_ml")
+
+
+def _refill_refusal(error: Exception) -> FormRefusal:
+    if isinstance(error, FieldRefused):
+        return FormRefusal.of(error)
+    assert isinstance(error, ThecalError)  # noqa: S101 - the handler catches only _KEPT
+    field = ""
+    if isinstance(error, VerificationNotFound | VerificationAlreadyUsed):
+        field = "verification_id"
+    elif isinstance(error, AdmixtureMismatch) and error.fields.get("what") == "lot at the bedside":
+        field = "lot_at_bedside"
+    return FormRefusal(message=error.message, code=error.code, field=field)
+
+
 @router.post("/pumps/{pump_id}/refills", response_class=HTMLResponse)
 async def refill(request: Request, pump_id: Ident) -> Response:
     auth = page_auth(request)
@@ -64,26 +103,38 @@ async def refill(request: Request, pump_id: Ident) -> Response:
     if not version.isdigit():
         raise RequestInvalid(where="pump_version", detail="reload the pump page and try again")
     thecal = thecal_of(request)
-    outcome = thecal.run_device(
-        perform_refill,
-        PerformRefill(
-            actor=auth.actor,
-            pump_id=pump_id,
-            idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
-            expected_pump_version=int(version),
-            verification_id=form.get("verification_id", "").strip(),
-            ordered_volume=_ml(form, "ordered_volume_ml"),
-            lot_at_bedside=form.get("lot_at_bedside", "").strip(),
-            test_volume=_ml(form, "test_volume_ml"),
-            aspiration_returned=form.get("aspiration_returned") == "yes",
-            checklist=PocketFillChecklist(
-                needle_placement_confirmed=form.get("needle_placement_confirmed") == "yes",
-                aspiration_positive=form.get("aspiration_positive") == "yes",
-                no_pocket_swelling_or_pain=form.get("no_pocket_swelling_or_pain") == "yes",
-                observed_for_overdose_symptoms=form.get("observed_for_overdose_symptoms") == "yes",
+    try:
+        outcome = thecal.run_device(
+            perform_refill,
+            PerformRefill(
+                actor=auth.actor,
+                pump_id=pump_id,
+                idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
+                expected_pump_version=int(version),
+                verification_id=form.get("verification_id", "").strip(),
+                ordered_volume=at_field(
+                    "ordered_volume_ml", lambda: _ml(form, "ordered_volume_ml")
+                ),
+                lot_at_bedside=form.get("lot_at_bedside", "").strip(),
+                test_volume=at_field("test_volume_ml", lambda: _ml(form, "test_volume_ml")),
+                aspiration_returned=form.get("aspiration_returned") == "yes",
+                checklist=PocketFillChecklist(
+                    needle_placement_confirmed=form.get("needle_placement_confirmed") == "yes",
+                    aspiration_positive=form.get("aspiration_positive") == "yes",
+                    no_pocket_swelling_or_pain=form.get("no_pocket_swelling_or_pain") == "yes",
+                    observed_for_overdose_symptoms=form.get("observed_for_overdose_symptoms")
+                    == "yes",
+                ),
             ),
-        ),
-    )
+        )
+    except _KEPT as refused:  # nothing was done: every check runs before the pump is touched
+        return pump_page_again(
+            request,
+            pump_id,
+            status_code=409 if isinstance(refused, Conflict) else 422,
+            refill_form={k: v for k, v in form.items() if k != CSRF_FIELD},
+            refill_refusal=_refill_refusal(refused),
+        )
     # post/redirect/get: the result page reads the stored refill, so a reload refills nothing
     return RedirectResponse(f"/pumps/{pump_id}/refills/{outcome.refill.refill_id}", status_code=303)
 
