@@ -181,3 +181,39 @@ def test_a_missing_number_of_months_is_named_next_to_its_field(clinic: Clinic) -
     assert status == 422
     assert "whole number of months" in _field_error(text, "oral_medication_months")
     assert 'value="60 mg/day"' in text
+
+
+ODI = dict.fromkeys(
+    (
+        "pain_intensity",
+        "personal_care",
+        "lifting",
+        "walking",
+        "sitting",
+        "standing",
+        "sleeping",
+        "social_life",
+        "travelling",
+    ),
+    "2",
+)
+
+
+def test_a_questionnaire_answer_out_of_range_keeps_every_other_answer(clinic: Clinic) -> None:
+    client = browser_login(clinic, "patient")
+    url = "/portal/questionnaires/odi"
+    refused = submit(client, url, url, {**ODI, "personal_care": "9", "walking": "4"})
+    assert refused.status_code == 422
+    assert f'action="{url}"' in refused.text  # the questionnaire again, not an error page
+    message = re.search(
+        r'<p class="error field-error" role="alert" id="personal_care-error">(.*?)</p>',
+        refused.text,
+    )
+    assert message, "no message next to the question"
+    assert "THC-PRO-001" in message.group(1)
+    assert 'aria-describedby="personal_care-error"' in refused.text
+    for key, value in {**ODI, "walking": "4"}.items():
+        if key != "personal_care":
+            assert f'name="{key}" value="{value}" checked' in refused.text, key
+    portal = client.get("/portal")
+    assert "disability" not in portal.text  # nothing recorded

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.domain.assessment import Assessment
-from thecal.domain.errors import RequestInvalid
+from thecal.domain.errors import InvalidInput, RequestInvalid
 from thecal.domain.instruments import Instrument
 from thecal.domain.scheduling import (
     FOLLOW_UP_QUESTIONNAIRES,
@@ -28,6 +28,7 @@ from thecal.domain.scheduling import (
 from thecal.domain.users import Role
 from thecal.entrypoints.api.routers.pumps import request_bolus
 from thecal.entrypoints.web.charts import pain_chart
+from thecal.entrypoints.web.form_fields import FormRefusal
 from thecal.entrypoints.web.questionnaires import (
     PORTAL_INSTRUMENTS,
     answers_from_form,
@@ -269,8 +270,20 @@ def portal_questionnaire(
     )
 
 
+def _refusal(error: InvalidInput, keys: tuple[str, ...]) -> FormRefusal:
+    """The refusal next to the question it names (the domain names items with spaces)."""
+    named = str(error.fields.get("item", error.fields.get("where", "")))
+    number = named.removeprefix("section ")  # the ODI names its items by section number
+    if number.isdigit() and 1 <= int(number) <= len(keys):
+        named = keys[int(number) - 1]
+    named = named.replace(" ", "_")
+    return FormRefusal(message=error.message, code=error.code, field=named if named in keys else "")
+
+
 @router.post("/portal/questionnaires/{code}", response_class=HTMLResponse)
 async def portal_questionnaire_answer(request: Request, code: Code) -> Response:
+    """Record the patient's answers; answers that cannot be scored come back with every answer
+    given and the message next to the question (issue 13 §5), nothing recorded."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     patient_id = _own(auth)
@@ -279,17 +292,33 @@ async def portal_questionnaire_answer(request: Request, code: Code) -> Response:
     shown = questionnaire(code)
     visit_id = form.get("visit", "")[:64]
     procedure_id = _follow_up(request, auth, visit_id).purpose.ref if visit_id else None
-    thecal_of(request).run(
-        record_assessment,
-        RecordAssessment(
-            actor=auth.actor,
-            patient_id=patient_id,
-            instrument=shown.instrument,
-            answers=answers_from_form(form, shown.instrument.items),
-            assessed_on=_today(request),
-            procedure_id=procedure_id,  # a follow-up's answers count for its episode
-        ),
-    )
+    keys = shown.instrument.items
+    try:
+        thecal_of(request).run(
+            record_assessment,
+            RecordAssessment(
+                actor=auth.actor,
+                patient_id=patient_id,
+                instrument=shown.instrument,
+                answers=answers_from_form(form, keys),
+                assessed_on=_today(request),
+                procedure_id=procedure_id,  # a follow-up's answers count for its episode
+            ),
+        )
+    except InvalidInput as refused:
+        patient = thecal_of(request).run(
+            get_patient, GetPatient(actor=auth.actor, patient_id=patient_id)
+        )
+        return render(
+            request,
+            "portal_questionnaire.html",
+            status_code=422,
+            patient=patient,
+            q=shown,
+            visit=visit_id,
+            answers={k: form.get(k, "") for k in keys},
+            refusal=_refusal(refused, keys),
+        )
     if visit_id:
         return RedirectResponse(f"/portal/visits/{visit_id}?saved={shown.instrument.value}", 303)
     return RedirectResponse(f"/portal?saved={shown.instrument.value}#questionnaires-h", 303)
