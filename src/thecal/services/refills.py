@@ -315,6 +315,7 @@ def perform_refill(
             opened_by=cmd.actor,
             opened_at=now,
         )
+        refill.program_change_id = None if change is None else change.change_id
         # ---- the device: interrogate, withdraw
         snapshot = driver.interrogate(pump.serial)
         _, task_ids = record_snapshot(uow, pump, snapshot, actor=cmd.actor, at=now)

@@ -101,7 +101,11 @@ def test_a_rotation_to_hydromorphone_with_a_bridge_over_http(clinic: Clinic) -> 
         201,
     )
     assert done["state"] == "completed"
+    assert done["program_change_id"] == proposed["id"]  # the refill names the change it sent
     assert _ok(nurse.get(change_url))["state"] == "sent"
+    listed = _ok(nurse.get(f"{API}/pumps/{pump_id}/refills"))["items"]
+    newest = listed[0]
+    assert (newest["id"], newest["program_change_id"]) == (done["id"], proposed["id"])
 
     clinic.clock.advance(days=3)  # after the bridge: the dead space holds hydromorphone
     nurse = log_in(clinic, "nurse")  # a new session three days on

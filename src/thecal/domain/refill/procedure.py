@@ -132,6 +132,8 @@ class Refill(StateMachine[RefillState]):
         self.reservoir_volume: Volume | None = None
         self.plan: RefillPlan | None = None
         self.halt_reason: str | None = None
+        #: the co-signed admixture change this refill injects and sends (issue 12 §2), if any
+        self.program_change_id: str | None = None
         self.tasks: tuple[Task, ...] = ()
         self.history: list[Transition] = [
             Transition.first(

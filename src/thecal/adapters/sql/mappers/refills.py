@@ -61,6 +61,7 @@ def refill_to_row(
         "pump_serial": refill.pump_serial,
         "label": label_to_dict(refill.label) if refill.label else None,
         "verified_by": refill.verified_by,
+        "program_change_id": refill.program_change_id,
         "tasks": [task_to_dict(t) for t in refill.tasks],
         "history": [transition_to_dict(t) for t in refill.history],
     }
@@ -131,6 +132,7 @@ def refill_from_row(row: Row) -> Refill:
         )
     refill.label = label_from_dict(state["label"]) if state["label"] else None
     refill.verified_by = state["verified_by"]
+    refill.program_change_id = state.get("program_change_id")  # absent before issue 12 §2
     refill.test_volume = _vol(row["test_volume_ml"])
     raw = row["checklist_json"]
     refill.checklist = None if raw is None else PocketFillChecklist(**json.loads(raw))

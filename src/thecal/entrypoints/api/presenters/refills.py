@@ -85,6 +85,7 @@ def refill_public(
         next_refill_due=refill.plan.due if refill.plan else None,
         **plan_fields(refill.plan),
         halt_reason=refill.halt_reason,
+        program_change_id=refill.program_change_id,
         version=refill.version,
     )
 

@@ -93,6 +93,9 @@ class RefillPublic(Out):
         description="The clinic's margin before the projected low-reservoir alarm (7 by default)."
     )
     halt_reason: str | None
+    program_change_id: str | None = Field(
+        description="The admixture change this refill injected and sent (null for a plain refill)."
+    )
     version: int
 
 
