@@ -217,3 +217,37 @@ def test_a_questionnaire_answer_out_of_range_keeps_every_other_answer(clinic: Cl
             assert f'name="{key}" value="{value}" checked' in refused.text, key
     portal = client.get("/portal")
     assert "disability" not in portal.text  # nothing recorded
+
+
+def test_a_weak_password_keeps_the_new_account_form_but_not_the_password(clinic: Clinic) -> None:
+    client = browser_login(clinic, "admin")
+    typed = {
+        "username": "rnurse",
+        "display_name": "Riley Nurse",
+        "role": "nurse",
+        "patient_id": "",
+        "password": "rnurse-is-my-password",  # contains the username
+    }
+    refused = submit(client, "/users", "/users", typed)
+    assert refused.status_code == 422
+    assert "username" in _field_error(refused.text, "password")
+    assert 'value="rnurse"' in refused.text
+    assert 'value="Riley Nurse"' in refused.text
+    assert '<option value="nurse" selected>' in refused.text
+    assert "rnurse-is-my-password" not in refused.text  # a password is never shown again
+    assert "Riley Nurse" not in client.get("/users").text  # no account created
+
+
+def test_a_username_taken_is_named_next_to_the_username(clinic: Clinic) -> None:
+    client = browser_login(clinic, "admin")
+    typed = {
+        "username": "nurse",  # the test clinic's nurse
+        "display_name": "Second Nurse",
+        "role": "nurse",
+        "patient_id": "",
+        "password": "a-long-and-unusual-passphrase-42",
+    }
+    refused = submit(client, "/users", "/users", typed)
+    assert refused.status_code == 422
+    assert "taken" in _field_error(refused.text, "username")
+    assert 'value="Second Nurse"' in refused.text

@@ -14,11 +14,13 @@ from markupsafe import Markup, escape
 
 from thecal.adapters.documents.audit_csv import audit_csv_text
 from thecal.domain.authorization import Action
-from thecal.domain.errors import RequestInvalid
+from thecal.domain.credentials import WeakPassword
+from thecal.domain.errors import InvalidInput, NotFound, RequestInvalid
 from thecal.domain.quantity_display import catheter_model_name, pump_model_name
 from thecal.domain.users import Role
+from thecal.entrypoints.web.form_fields import FormRefusal
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
-from thecal.services.accounts import CreateUser, ListUsers
+from thecal.services.accounts import CreateUser, DuplicateUsername, ListUsers
 from thecal.services.audit import VerifyAudit, verify_audit
 from thecal.services.audit_log import (
     AuditFilter,
@@ -208,32 +210,61 @@ async def audit_verify(request: Request) -> Response:
     return _audit_page(request, AuditFilter(), None, report=report)
 
 
-@router.get("/users", response_class=HTMLResponse)
-def users_page(request: Request) -> Response:
+def _users_page(
+    request: Request, *, typed: dict[str, str] | None = None, refusal: FormRefusal | None = None
+) -> Response:
     auth = page_auth(request)
     thecal = thecal_of(request)
     found = thecal.run(thecal.accounts.list_users, ListUsers(actor=auth.actor, limit=100))
-    return render(request, "users.html", users=found, roles=list(Role))
+    return render(
+        request,
+        "users.html",
+        status_code=200 if refusal is None else 422,
+        users=found,
+        roles=list(Role),
+        form=typed or {},
+        refusal=refusal,
+    )
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request) -> Response:
+    return _users_page(request)
+
+
+#: The new-account form's fields (never the password, which is not shown again).
+_USER_FIELDS = ("username", "display_name", "role", "patient_id", "password")
 
 
 @router.post("/users", response_class=HTMLResponse)
 async def users_create(request: Request) -> Response:
+    """Create an account; a refused one (a weak password, a username taken) comes back with
+    what was typed, the password blank, and the message next to its field (issue 13 §5)."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)
     try:
-        role = Role(form.get("role", ""))
-    except ValueError:
-        raise RequestInvalid(where="role", detail="choose one of the roles") from None
-    thecal.run(
-        thecal.accounts.create_user,
-        CreateUser(
-            actor=auth.actor,
-            username=form.get("username", "").strip(),
-            role=role,
-            display_name=form.get("display_name", "").strip(),
-            password=form.get("password", ""),
-            patient_id=form.get("patient_id", "").strip() or None,
-        ),
-    )
+        try:
+            role = Role(form.get("role", ""))
+        except ValueError:
+            raise RequestInvalid(where="role", detail="choose one of the roles") from None
+        thecal.run(
+            thecal.accounts.create_user,
+            CreateUser(
+                actor=auth.actor,
+                username=form.get("username", "").strip(),
+                role=role,
+                display_name=form.get("display_name", "").strip(),
+                password=form.get("password", ""),
+                patient_id=form.get("patient_id", "").strip() or None,
+            ),
+        )
+    except (InvalidInput, DuplicateUsername, NotFound) as refused:
+        refusal = FormRefusal.of(refused, _USER_FIELDS)
+        if isinstance(refused, WeakPassword):
+            refusal = FormRefusal(message=refused.message, code=refused.code, field="password")
+        elif isinstance(refused, DuplicateUsername):
+            refusal = FormRefusal(message=refused.message, code=refused.code, field="username")
+        typed = {k: v for k, v in form.items() if k in _USER_FIELDS and k != "password"}
+        return _users_page(request, typed=typed, refusal=refusal)
     return RedirectResponse("/users", status_code=303)
