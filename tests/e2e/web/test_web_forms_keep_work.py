@@ -8,8 +8,9 @@ import html
 import re
 
 from api_support import Clinic
-from test_web_pages import browser_login
+from test_web_pages import browser_login, form_token
 from test_web_pathway_pages import IMPLANT, submit
+from test_web_trial_monitoring import _administered
 
 from thecal.domain.users import Actor, Role
 from thecal.services.pump_reads import ListPatientPumps, list_patient_pumps
@@ -251,3 +252,32 @@ def test_a_username_taken_is_named_next_to_the_username(clinic: Clinic) -> None:
     assert refused.status_code == 422
     assert "taken" in _field_error(refused.text, "username")
     assert 'value="Second Nurse"' in refused.text
+
+
+def test_three_vital_signs_of_four_keep_the_observation_as_typed(clinic: Clinic) -> None:
+    client = browser_login(clinic, "physician")
+    trial_id = _administered(client, clinic)
+    page = client.get(f"/trials/{trial_id}")
+    action = f"/trials/{trial_id}/observations"
+    typed = {
+        "pain_nrs": "3",
+        "function_score": "55",
+        "sedation": "2",
+        "respiratory_rate": "14",
+        "spo2_pct": "97",
+        "heart_rate": "",  # the fourth vital sign forgotten
+        "systolic_bp": "128",
+        "side_effects": "mild pruritus\nnausea once",
+        "intolerable": "yes",
+    }
+    refused = client.post(action, data={"csrf_token": form_token(page.text, action), **typed})
+    assert refused.status_code == 422
+    assert f'action="{action}"' in refused.text  # the trial page with its form, not an error page
+    assert "missing: heart rate" in _field_error(refused.text, "heart_rate")
+    for key in ("pain_nrs", "function_score", "respiratory_rate", "spo2_pct", "systolic_bp"):
+        assert re.search(rf'<input id="{key}" [^>]*value="{typed[key]}"', refused.text), key
+    assert '<option value="2" selected>' in refused.text
+    assert "mild pruritus\nnausea once</textarea>" in refused.text
+    assert 'name="intolerable" value="yes" checked' in refused.text
+    trial = client.get(f"/trials/{trial_id}")
+    assert "mild pruritus" not in trial.text  # nothing recorded

@@ -9,13 +9,14 @@ successful, an override without a justification) is shown on the page that cause
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.domain.authorization import Action
-from thecal.domain.errors import RequestInvalid
+from thecal.domain.errors import InvalidInput, RequestInvalid
 from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program_change import OverrideJustification, OverrideReason
@@ -40,6 +41,9 @@ from thecal.domain.trial import (
     alerts_in,
 )
 from thecal.entrypoints.web.form_fields import (
+    FieldRefused,
+    FormRefusal,
+    at_field,
     by_severity,
     choice,
     local_instant,
@@ -161,8 +165,16 @@ def _evaluation(request: Request, trial: Trial) -> tuple[TrialEvaluation | None,
 
 
 def _trial_page(
-    request: Request, trial_id: str, *, refusal: Exception | None = None, status_code: int = 200
+    request: Request,
+    trial_id: str,
+    *,
+    refusal: Exception | None = None,
+    status_code: int = 200,
+    observation: dict[str, str] | None = None,
+    observation_refusal: FormRefusal | None = None,
 ) -> Response:
+    """The trial; ``observation`` and ``observation_refusal``: a refused observation shown again
+    as it was typed, the message next to its field (issue 13 §5)."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     found = thecal.run(get_trial, GetTrial(actor=auth.actor, trial_id=trial_id))
@@ -190,6 +202,8 @@ def _trial_page(
         "sedation": list(Sedation),
         "decisions": list(TrialDecision),
         "refusal": refusal,
+        "obs": observation or {},
+        "obs_refusal": observation_refusal,
     }
     return render(request, "trial.html", status_code=status_code, **context)
 
@@ -211,25 +225,49 @@ async def trial_administer(request: Request, trial_id: Ident) -> Response:
 
 
 def _vitals(form: dict[str, str]) -> Vitals | None:
+    labels = {
+        "respiratory_rate": "respiratory rate",
+        "spo2_pct": "SpO2",
+        "heart_rate": "heart rate",
+        "systolic_bp": "systolic BP",
+    }
     parts = {
-        "respiratory_rate": optional_whole(form, "respiratory_rate", "respiratory rate"),
-        "spo2_pct": optional_whole(form, "spo2_pct", "SpO2"),
-        "heart_rate": optional_whole(form, "heart_rate", "heart rate"),
-        "systolic_bp": optional_whole(form, "systolic_bp", "systolic BP"),
+        key: at_field(key, partial(optional_whole, form, key, label))
+        for key, label in labels.items()
     }
     given = {k: v for k, v in parts.items() if v is not None}
     if not given:
         return None
     if len(given) < len(parts):
         missing = ", ".join(k.replace("_", " ") for k in parts if k not in given)
-        raise RequestInvalid(
-            where="vital signs", detail=f"record all four or none; missing: {missing}"
+        raise FieldRefused(
+            next(k for k in parts if k not in given),
+            RequestInvalid(
+                where="vital signs", detail=f"record all four or none; missing: {missing}"
+            ),
         )
     return Vitals(**given)
 
 
+#: The observation form's fields: a refusal naming one is shown next to it.
+_OBSERVATION_FIELDS = (
+    "observed_at",
+    "pain_nrs",
+    "function_score",
+    "sedation",
+    "respiratory_rate",
+    "spo2_pct",
+    "heart_rate",
+    "systolic_bp",
+    "side_effects",
+    "intolerable",
+)
+
+
 @router.post("/trials/{trial_id}/observations", response_class=HTMLResponse)
 async def trial_observe(request: Request, trial_id: Ident) -> Response:
+    """Record an observation; a refused one (a number that is not one, three vital signs of
+    four, a time in the future) comes back as typed with the message next to its field."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)
@@ -238,20 +276,39 @@ async def trial_observe(request: Request, trial_id: Ident) -> Response:
         line.strip() for line in form.get("side_effects", "").splitlines() if line.strip()
     )
     at_text = form.get("observed_at", "").strip()
-    observation = TrialObservation(
-        at=local_instant(form, "observed_at", "observation time")
-        if at_text
-        else thecal.clock.now(),
-        pain_nrs=optional_whole(form, "pain_nrs", "pain (NRS)"),
-        function_score=optional_whole(form, "function_score", "function score"),
-        vitals=_vitals(form),
-        sedation=choice(form, "sedation", "sedation (POSS)", Sedation) if sedation_text else None,
-        side_effects=effects,
-        intolerable=form.get("intolerable") == "yes",
-    )
-    thecal.run(
-        observe_trial, ObserveTrial(actor=auth.actor, trial_id=trial_id, observation=observation)
-    )
+    try:
+        observation = TrialObservation(
+            at=at_field(
+                "observed_at", partial(local_instant, form, "observed_at", "observation time")
+            )
+            if at_text
+            else thecal.clock.now(),
+            pain_nrs=at_field("pain_nrs", partial(optional_whole, form, "pain_nrs", "pain (NRS)")),
+            function_score=at_field(
+                "function_score",
+                partial(optional_whole, form, "function_score", "function score"),
+            ),
+            vitals=_vitals(form),
+            sedation=at_field(
+                "sedation", partial(choice, form, "sedation", "sedation (POSS)", Sedation)
+            )
+            if sedation_text
+            else None,
+            side_effects=effects,
+            intolerable=form.get("intolerable") == "yes",
+        )
+        thecal.run(
+            observe_trial,
+            ObserveTrial(actor=auth.actor, trial_id=trial_id, observation=observation),
+        )
+    except (FieldRefused, InvalidInput) as refused:
+        return _trial_page(
+            request,
+            trial_id,
+            status_code=422,
+            observation={k: v for k, v in form.items() if k in _OBSERVATION_FIELDS},
+            observation_refusal=FormRefusal.of(refused, _OBSERVATION_FIELDS),
+        )
     return RedirectResponse(f"/trials/{trial_id}", status_code=303)
 
 
