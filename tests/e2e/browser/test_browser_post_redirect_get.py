@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 from api_support import PASSWORD, implant_pump_with_patient_bolus, logged_in
+from axe_playwright_python.sync_playwright import Axe
 from browser_support import LiveServer
 from playwright.sync_api import expect
+from test_browser_accessibility import serious
 from test_browser_pages import actor_of, log_in, new_page
 
 from thecal.domain.users import Role
@@ -161,3 +163,32 @@ def test_a_wrong_password_at_signing_keeps_the_signing_form_and_what_was_typed(
     expect(page.locator("h1")).to_contain_text("signed")
     assert page.url == change_url  # post/redirect/get back to the change
     assert proposals(server, pump_id) == 1
+
+
+def test_a_refused_form_keeps_the_work_and_stays_accessible(
+    browser: Any, server: LiveServer, shots: Path
+) -> None:
+    """The implant form with a naked decimal, in Chromium: the same form with everything typed,
+    the message next to the dose (focused, described), and no serious axe-core violation."""
+    page = new_page(browser)
+    log_in(page, server, "physician")
+    page.goto(f"{server.url}/patients/{server.clinic.own_patient}/implants/new")
+    page.get_by_label("Serial number").fill("NGP-PRG-1")
+    page.get_by_label("Implanted length in cm (for example 60 or 52.5)").fill("60")
+    page.get_by_label("Catheter tip level (for example T10)").fill("T10")
+    page.get_by_label("Concentration, with its unit (for example 25 mg/mL)").fill("25 mg/mL")
+    page.get_by_label("Fill volume, with its unit (for example 20 mL)").fill("20 mL")
+    page.get_by_label("Daily dose, with its unit (for example 5 mg/day)").fill(".5 mg/day")
+    page.get_by_role("button", name="Record the implant").click()
+
+    dose = page.get_by_label("Daily dose, with its unit (for example 5 mg/day)")
+    expect(page.locator("#daily_dose-error")).to_contain_text("THC-QTY-002")
+    expect(dose).to_have_attribute("aria-invalid", "true")
+    expect(dose).to_be_focused()
+    expect(dose).to_have_value(".5 mg/day")
+    expect(page.get_by_label("Serial number")).to_have_value("NGP-PRG-1")
+    expect(page.get_by_label("Fill volume, with its unit (for example 20 mL)")).to_have_value(
+        "20 mL"
+    )
+    page.screenshot(path=str(shots / "implant-form-refused.png"), full_page=True)
+    assert serious(Axe().run(page)) == []
