@@ -85,7 +85,10 @@ def _plan_form(
     *,
     form: dict[str, str],
     refusal: TrialOverrideMissing | None = None,
+    input_refusal: FormRefusal | None = None,
 ) -> Response:
+    """The trial plan form; again after a refusal with what was typed: the overrides the safety
+    review asks for (``refusal``), or an entry that cannot be read, next to its field."""
     auth = page_auth(request)
     patient = thecal_of(request).run(
         open_patient_form,
@@ -96,12 +99,13 @@ def _plan_form(
     return render(
         request,
         "trial_new.html",
-        status_code=422 if refusal else 200,
+        status_code=422 if refusal or input_refusal else 200,
         patient=patient,
         drugs=drugs,
         routes=list(TrialRoute),
         form=form,
         refusal=refusal,
+        input_refusal=input_refusal,
         override_codes=codes,
         override_reasons=list(OverrideReason),
     )
@@ -112,39 +116,52 @@ def trial_new(request: Request, patient_id: Ident) -> Response:
     return _plan_form(request, patient_id, form={})
 
 
+#: The plan form's fields: a refusal naming one is shown next to it.
+_PLAN_FIELDS = ("drug", "dose", "route", "spinal_level", "baseline_pain", "baseline_function")
+
+
 @router.post("/patients/{patient_id}/trials", response_class=HTMLResponse)
 async def trial_plan(request: Request, patient_id: Ident) -> Response:
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     raw = await request.form()
     thecal = thecal_of(request)
-    overrides = tuple(
-        OverrideJustification(
-            finding_code=code,
-            reason=choice(form, f"override_reason_{code}", "override reason", OverrideReason),
-            text=form.get(f"override_text_{code}", ""),
-        )
-        for code in raw.getlist("override")
-        if isinstance(code, str)
-    )
-    command = PlanTrial(
-        actor=auth.actor,
-        patient_id=patient_id,
-        drug_id=form.get("drug", "").strip(),
-        dose=parse_mass(form.get("dose", "")),
-        route=choice(form, "route", "route", TrialRoute),
-        spinal_level=form.get("spinal_level", ""),
-        baseline=TrialBaseline(
-            at=thecal.clock.now(),
-            pain_nrs=whole(form, "baseline_pain", "baseline pain (NRS)"),
-            function_score=optional_whole(form, "baseline_function", "baseline function"),
-        ),
-        overrides=overrides,
-    )
     try:
+        overrides = tuple(
+            OverrideJustification(
+                finding_code=code,
+                reason=choice(form, f"override_reason_{code}", "override reason", OverrideReason),
+                text=form.get(f"override_text_{code}", ""),
+            )
+            for code in raw.getlist("override")
+            if isinstance(code, str)
+        )
+        command = PlanTrial(
+            actor=auth.actor,
+            patient_id=patient_id,
+            drug_id=form.get("drug", "").strip(),
+            dose=at_field("dose", partial(parse_mass, form.get("dose", ""))),
+            route=at_field("route", partial(choice, form, "route", "route", TrialRoute)),
+            spinal_level=form.get("spinal_level", ""),
+            baseline=TrialBaseline(
+                at=thecal.clock.now(),
+                pain_nrs=at_field(
+                    "baseline_pain", partial(whole, form, "baseline_pain", "baseline pain (NRS)")
+                ),
+                function_score=at_field(
+                    "baseline_function",
+                    partial(optional_whole, form, "baseline_function", "baseline function"),
+                ),
+            ),
+            overrides=overrides,
+        )
         planned = thecal.run(plan_trial, command)
     except TrialOverrideMissing as refusal:
         return _plan_form(request, patient_id, form=form, refusal=refusal)
+    except (FieldRefused, InvalidInput) as refused:
+        return _plan_form(
+            request, patient_id, form=form, input_refusal=FormRefusal.of(refused, _PLAN_FIELDS)
+        )
     return RedirectResponse(f"/trials/{planned.trial.trial_id}", status_code=303)
 
 
