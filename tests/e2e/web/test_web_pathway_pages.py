@@ -639,6 +639,8 @@ def test_an_implant_decision_after_a_failed_trial_is_refused_on_the_page(clinic:
     )
     assert refused.status_code == 409
     assert "THC-PATH-034" in refused.text
+    assert ">wants the pump</textarea>" in refused.text  # the rationale kept (issue 13 §5)
+    assert 'value="implant" required checked' in refused.text
     [stored] = trials_of(clinic, clinic.own_patient)
     assert stored.state is TrialState.DISCHARGED
     decided = client.post(

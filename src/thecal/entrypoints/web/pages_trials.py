@@ -189,6 +189,7 @@ def _trial_page(
     status_code: int = 200,
     observation: dict[str, str] | None = None,
     observation_refusal: FormRefusal | None = None,
+    decision: dict[str, str] | None = None,
 ) -> Response:
     """The trial; ``observation`` and ``observation_refusal``: a refused observation shown again
     as it was typed, the message next to its field (issue 13 §5)."""
@@ -221,6 +222,7 @@ def _trial_page(
         "refusal": refusal,
         "obs": observation or {},
         "obs_refusal": observation_refusal,
+        "decided": decision or {},  # a refused decision's choice and rationale, shown again
     }
     return render(request, "trial.html", status_code=status_code, **context)
 
@@ -362,6 +364,14 @@ async def trial_decide(request: Request, trial_id: Ident) -> Response:
                 or 0,
             ),
         )
-    except _REFUSALS as refusal:
-        return _trial_page(request, trial_id, refusal=refusal, status_code=409)
+    except (*_REFUSALS, InvalidInput) as refusal:
+        return _trial_page(
+            request,
+            trial_id,
+            refusal=refusal,
+            status_code=422 if isinstance(refusal, InvalidInput) else 409,
+            decision={
+                k: form.get(k, "") for k in ("decision", "rationale", "prior_successful_occasions")
+            },
+        )
     return RedirectResponse(f"/trials/{trial_id}", status_code=303)
