@@ -169,7 +169,14 @@ def _branches(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> list[S
                     detail=literal(f"{kind.value} reported by the pump: ", String(200))
                     + device_events.c.detail,
                     priority=literal("urgent", String(200)),
-                    where=[device_events.c.code == kind.value],
+                    where=[
+                        device_events.c.code == kind.value,
+                        # a pump out of care (explanted, transferred, discontinued) is no task
+                        select(pumps.c.state)
+                        .where(pumps.c.id == device_events.c.pump_id)
+                        .scalar_subquery()
+                        == PumpState.ACTIVE.value,
+                    ],
                     due_before=before,
                 )
             )
