@@ -4,12 +4,13 @@ error page; nothing is stored."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 from api_support import Clinic
 from test_web_pages import browser_login, form_token
-from test_web_pathway_pages import IMPLANT, TRIAL_PLAN, submit, trials_of
+from test_web_pathway_pages import IMPLANT, TRIAL_PLAN, _implant, submit, trials_of
 from test_web_trial_monitoring import _administered
 
 from thecal.domain.users import Actor, Role
@@ -296,3 +297,20 @@ def test_a_trial_dose_without_its_leading_zero_keeps_the_plan_as_typed(clinic: C
     assert 'value="L2-L3"' in refused.text
     assert f'value="{TRIAL_PLAN["baseline_pain"]}"' in refused.text
     assert trials_of(clinic, clinic.own_patient) == ()  # nothing planned
+
+
+def test_an_mri_plan_in_the_past_or_in_words_keeps_what_was_typed(clinic: Clinic) -> None:
+    pump_id = _implant(clinic, "synchromed-ii-20", "NGP-MRI-KEEP")
+    client = browser_login(clinic, "physician")
+    page = f"/pumps/{pump_id}/mri/new"
+    action = f"/pumps/{pump_id}/mri"
+    later = (clinic.clock.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    words = submit(client, page, action, {"scan_at": later, "field_strength_t": "1.5T"})
+    assert words.status_code == 422
+    assert "1.5T" in _field_error(words.text, "field_strength_t")
+    assert f'value="{later}"' in words.text
+    past = (clinic.clock.now() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = submit(client, page, action, {"scan_at": past, "field_strength_t": "1.5"})
+    assert refused.status_code == 422
+    assert "is past" in _field_error(refused.text, "scan_at")
+    assert 'value="1.5"' in refused.text

@@ -8,13 +8,14 @@ A refusal the clinician must act on (emptying missing, field too strong) is show
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.domain.authorization import Action
-from thecal.domain.errors import NotFound, RequestInvalid
+from thecal.domain.errors import InvalidInput, NotFound, RequestInvalid
 from thecal.domain.library import reference_library
 from thecal.domain.mri import (
     DEFAULT_MAX_FIELD_T,
@@ -22,7 +23,13 @@ from thecal.domain.mri import (
     MriFieldNotCleared,
     MriPlan,
 )
-from thecal.entrypoints.web.form_fields import decimal_number, local_instant
+from thecal.entrypoints.web.form_fields import (
+    FieldRefused,
+    FormRefusal,
+    at_field,
+    decimal_number,
+    local_instant,
+)
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.mri import (
     ClearMri,
@@ -47,8 +54,14 @@ Ident = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 _REFUSALS = (MriEmptyingMissing, MriFieldNotCleared)
 
 
-@router.get("/pumps/{pump_id}/mri/new", response_class=HTMLResponse)
-def mri_new(request: Request, pump_id: Ident) -> Response:
+def _new_page(
+    request: Request,
+    pump_id: str,
+    *,
+    typed: dict[str, str] | None = None,
+    refusal: FormRefusal | None = None,
+) -> Response:
+    """The MRI plan form: empty, or again with what was typed and why it was refused (422)."""
     auth = page_auth(request)
     pump = thecal_of(request).run(
         open_pump_form, OpenPumpForm(actor=auth.actor, pump_id=pump_id, action=Action.MRI_PLAN)
@@ -56,25 +69,51 @@ def mri_new(request: Request, pump_id: Ident) -> Response:
     return render(
         request,
         "mri_new.html",
+        status_code=200 if refusal is None else 422,
         pump=pump,
         model=reference_library().pump(pump.model_id),
         max_field_t=DEFAULT_MAX_FIELD_T,
+        form=typed or {},
+        refusal=refusal,
     )
+
+
+@router.get("/pumps/{pump_id}/mri/new", response_class=HTMLResponse)
+def mri_new(request: Request, pump_id: Ident) -> Response:
+    return _new_page(request, pump_id)
+
+
+def _refusal(error: FieldRefused | InvalidInput) -> FormRefusal:
+    """Next to the scan time or the field strength when the service's error names one."""
+    if isinstance(error, FieldRefused):
+        return FormRefusal.of(error)
+    named = f"{error.fields.get('where', '')} {error.fields.get('name', '')}"
+    field = "scan_at" if "scan" in named else "field_strength_t" if "field" in named else ""
+    return FormRefusal(message=error.message, code=error.code, field=field)
 
 
 @router.post("/pumps/{pump_id}/mri", response_class=HTMLResponse)
 async def mri_plan(request: Request, pump_id: Ident) -> Response:
+    """Plan an MRI; a time that is not one or is past, a field strength the pump is not
+    conditional for, comes back as typed with the message next to its field (issue 13 §5)."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
-    plan = thecal_of(request).run(
-        plan_mri,
-        PlanMri(
-            actor=auth.actor,
-            pump_id=pump_id,
-            scan_at=local_instant(form, "scan_at", "scan time"),
-            field_strength_t=decimal_number(form, "field_strength_t", "field strength (T)"),
-        ),
-    )
+    try:
+        plan = thecal_of(request).run(
+            plan_mri,
+            PlanMri(
+                actor=auth.actor,
+                pump_id=pump_id,
+                scan_at=at_field("scan_at", partial(local_instant, form, "scan_at", "scan time")),
+                field_strength_t=at_field(
+                    "field_strength_t",
+                    partial(decimal_number, form, "field_strength_t", "field strength (T)"),
+                ),
+            ),
+        )
+    except (FieldRefused, InvalidInput) as refused:
+        typed = {k: form.get(k, "") for k in ("scan_at", "field_strength_t")}
+        return _new_page(request, pump_id, typed=typed, refusal=_refusal(refused))
     return RedirectResponse(f"/pumps/{pump_id}/mri/{plan.plan_id}", status_code=303)
 
 
