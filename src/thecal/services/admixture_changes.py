@@ -45,6 +45,7 @@ from thecal.services.program_changes import (
     PumpProgramMoved,
     propose_program_change,
 )
+from thecal.services.pump_care import require_in_care
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import Pump, PumpNotFound
@@ -120,6 +121,7 @@ def propose_admixture_change(
         if pump is None:
             raise PumpNotFound(ident=cmd.pump_id)
         authorize(cmd.actor, Action.PROGRAM_PROPOSE, Subject.patient(pump.patient_id))
+        require_in_care(pump, "an admixture change")
         replay = uow.program_changes.get_by_key(cmd.idempotency_key)
         if replay is not None:  # a retry asks for the same bridge (the rest: propose below)
             require_same_request(

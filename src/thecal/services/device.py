@@ -15,6 +15,7 @@ from thecal.domain.program_change import ProgramChange, ProgramChangeState
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.program_changes import store_new_tasks
+from thecal.services.pump_care import INTERROGABLE, require_in_care
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import PumpSnapshot
 from thecal.services.pump_record import Pump, PumpNotFound
@@ -56,6 +57,7 @@ def interrogate_pump(
             raise PumpNotFound(ident=cmd.pump_id)
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PUMP_INTERROGATE, subject)
+        require_in_care(pump, "an interrogation", allowed=INTERROGABLE)
         snapshot = driver.interrogate(pump.serial)
         resolved, task_ids = record_snapshot(uow, pump, snapshot, actor=cmd.actor, at=now)
         pump.touch()

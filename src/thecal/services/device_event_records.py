@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
-from thecal.domain.device_event_record import DeviceEventKind, DeviceEventRecord, PumpOutOfCare
+from thecal.domain.device_event_record import DeviceEventKind, DeviceEventRecord
 from thecal.domain.errors import NotFound
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
@@ -24,6 +24,7 @@ from thecal.domain.units import plain
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.device import record_snapshot
+from thecal.services.pump_care import IN_CARE, require_in_care
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_record import Pump, PumpNotFound, PumpState
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -53,7 +54,7 @@ def pump_in_care(
     pump_id: str,
     expected_version: int,
     what: str,
-    allowed: frozenset[PumpState] = frozenset({PumpState.ACTIVE}),
+    allowed: frozenset[PumpState] = IN_CARE,
 ) -> Pump:
     """The pump, locked for this transaction, if the actor may act on it and it is in care.
 
@@ -65,8 +66,7 @@ def pump_in_care(
         raise PumpNotFound(ident=pump_id)
     authorize(actor, action, Subject.patient(pump.patient_id))
     pump.check_version(expected_version)
-    if pump.state not in allowed:
-        raise PumpOutOfCare(ident=pump.id, state=pump.state.value, action=what)
+    require_in_care(pump, what, allowed=allowed)
     return pump
 
 

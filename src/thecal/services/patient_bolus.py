@@ -21,6 +21,7 @@ from thecal.domain.bolus_gate import next_bolus_allowed
 from thecal.domain.errors import NotFound
 from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
+from thecal.services.pump_care import require_in_care
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import BolusAnswer
 from thecal.services.pump_record import PumpNotFound, PumpState
@@ -63,11 +64,10 @@ def request_patient_bolus(
         if pump_id is None:
             if cmd.actor.role is not Role.PATIENT or cmd.actor.patient_id is None:
                 raise NotFound(kind="pump", ident="(none given)")
-            active = [
-                p
-                for p in uow.pumps.for_patient(cmd.actor.patient_id)
-                if p.state is PumpState.ACTIVE
-            ]
+            pumps = list(uow.pumps.for_patient(cmd.actor.patient_id))
+            active = [p for p in pumps if p.state is PumpState.ACTIVE]
+            if not active and pumps:  # the patient's pump left care: say so, not "no pump"
+                require_in_care(pumps[-1], "a patient bolus")
             if not active:
                 raise NoPumpForPatient(ident=cmd.actor.patient_id)
             pump_id = active[-1].id
@@ -76,6 +76,7 @@ def request_patient_bolus(
             raise PumpNotFound(ident=pump_id)
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PATIENT_BOLUS_REQUEST, subject)
+        require_in_care(pump, "a patient bolus")
         answer = driver.request_patient_bolus(pump.serial)
         uow.device_log.add_boluses(
             [

@@ -27,6 +27,7 @@ from thecal.domain.users import Actor
 from thecal.domain.verification_code import new_code
 from thecal.services.admixture_changes import awaiting_refill, verified_change_for
 from thecal.services.clock import Clock
+from thecal.services.pump_care import require_in_care
 from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.repositories.pharmacy import PharmacyVerification
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -96,6 +97,7 @@ def verify_admixture(
             raise PumpNotFound(ident=cmd.pump_id)
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PHARMACY_VERIFY, subject)
+        require_in_care(pump, "a pharmacy verification")
         ordered = pump.program.admixture
         change = None
         if cmd.label.admixture != ordered:

@@ -54,6 +54,7 @@ from thecal.domain.safety.context import (
 from thecal.domain.tasks import Task
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
+from thecal.services.pump_care import require_in_care
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import Pump, PumpNotFound
@@ -250,6 +251,9 @@ def propose_program_change(
             raise PumpNotFound(ident=cmd.pump_id)
         subject = Subject.patient(pump.patient_id)
         authorize(cmd.actor, Action.PROGRAM_PROPOSE, subject)
+        require_in_care(
+            pump, "an admixture change" if cmd.transition is not None else "a program change"
+        )
         if cmd.transition is not None and cmd.transition.old_program != pump.program:
             raise PumpProgramMoved(pump_id=pump.id, change_id="(not yet stored)")
         change = ProgramChange(
@@ -299,13 +303,15 @@ def propose_program_change(
     return ProposalOutcome(change=change)
 
 
-def _require_current(uow: AbstractUnitOfWork, change: ProgramChange) -> None:
-    """A signature is for a change from the program the pump runs now (issue 12 §4): a change
-    made from an older program is refused (PumpProgramMoved), not only at its send. Another
-    program sent since (acknowledged or uncertain, not yet settled by an interrogation) counts:
-    the pump may already run it."""
+def _require_current(uow: AbstractUnitOfWork, change: ProgramChange, what: str) -> None:
+    """A signature is for a change of a pump in care (else PumpOutOfCare, THC-PATH-062) from the
+    program the pump runs now (issue 12 §4): a change made from an older program is refused
+    (PumpProgramMoved), not only at its send. Another program sent since (acknowledged or
+    uncertain, not yet settled by an interrogation) counts: the pump may already run it."""
     pump_id = uow.program_changes.pump_of(change.change_id)
     pump = uow.pumps.get(pump_id) if pump_id is not None else None
+    if pump is not None:
+        require_in_care(pump, what)
     if pump is not None and not program_is_current(pump, change):
         raise PumpProgramMoved(pump_id=pump.id, change_id=change.change_id)
 
@@ -360,7 +366,7 @@ def sign_program_change(
         change = _load(uow, cmd.change_id)
         subject = Subject.patient(change.patient_id)
         authorize(cmd.actor, Action.PROGRAM_SIGN, subject)
-        _require_current(uow, change)
+        _require_current(uow, change, "signing a program change")
         _spend(uow, change, cmd.token, "sign the program change", now)
         change.sign(
             actor=cmd.actor,
@@ -400,7 +406,7 @@ def cosign_program_change(
         change = _load(uow, cmd.change_id)
         subject = Subject.patient(change.patient_id)
         authorize(cmd.actor, Action.PROGRAM_COSIGN, subject)
-        _require_current(uow, change)
+        _require_current(uow, change, "co-signing a program change")
         _spend(uow, change, cmd.token, "co-sign the program change", now)
         change.co_sign(actor=cmd.actor, token=cmd.token, at=now, policy=cmd.policy)
         uow.program_changes.update(change)
@@ -436,6 +442,7 @@ def send_program_change(
         subject = Subject.patient(change.patient_id)
         authorize(cmd.actor, Action.PROGRAM_SEND, subject)
         pump.check_version(cmd.expected_pump_version)
+        require_in_care(pump, "sending a program change")
         allowed = (ProgramChangeState.CO_SIGNED, ProgramChangeState.NOT_DELIVERED)
         if change.state not in allowed:
             raise ProgramChangeStateError(

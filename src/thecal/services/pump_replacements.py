@@ -40,6 +40,7 @@ from thecal.services.device_event_records import (
     reconciliation_facts,
     store_event,
 )
+from thecal.services.pump_care import withdraw_pending_changes
 from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
 from thecal.services.pump_record import Pump
 from thecal.services.pump_reservoir import refresh_refill_due
@@ -154,6 +155,13 @@ def replace_pump(
         driver.explant(old.serial, reason=reason)
         old.record_explanted(at=now)
         uow.pumps.update(old)
+        withdrawn = withdraw_pending_changes(
+            uow,
+            old,
+            actor=cmd.actor,
+            at=now,
+            reason=f"the pump {old.serial} was {reason}: propose again for the new pump",
+        )
         # ---- the new pump: implant, fill, the same program, priming of the new path
         driver.implant(
             ImplantSpec(
@@ -218,6 +226,7 @@ def replace_pump(
             "program_ack": ack.value,
             "notes": "; ".join(carried.notes),
             **reconciliation_facts(reconciliation),
+            "withdrawn_changes": ", ".join(c.change_id for c in withdrawn),
         }
         event = store_event(
             uow,

@@ -59,6 +59,7 @@ from thecal.services.admixture_changes import (
 from thecal.services.clock import Clock
 from thecal.services.device import record_snapshot
 from thecal.services.program_changes import store_new_tasks
+from thecal.services.pump_care import require_in_care
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.pump_reservoir import refill_plan
@@ -135,6 +136,18 @@ def _checked_verification(
     if cmd.checklist.unconfirmed:
         raise PocketFillChecklistIncomplete(items=", ".join(cmd.checklist.unconfirmed))
     return verification, pharmacist
+
+
+def _pump_to_refill(uow: AbstractUnitOfWork, cmd: PerformRefill) -> Pump:
+    """The pump, locked, if the nurse may refill it, saw its current version and it is in care
+    (an explanted, transferred or discontinued pump is never refilled: THC-PATH-062)."""
+    pump = uow.pumps.get_for_update(cmd.pump_id)
+    if pump is None:
+        raise PumpNotFound(ident=cmd.pump_id)
+    authorize(cmd.actor, Action.REFILL_PERFORM, Subject.patient(pump.patient_id))
+    pump.check_version(cmd.expected_pump_version)
+    require_in_care(pump, "a refill")
+    return pump
 
 
 def _require_retry(uow: AbstractUnitOfWork, existing: Refill, cmd: PerformRefill) -> None:
@@ -226,6 +239,7 @@ def perform_refill(
 
     Raises:
         AccessDenied; PumpNotFound; StalePumpVersion (a concurrent refill or change won);
+        PumpOutOfCare (THC-PATH-062: explanted, transferred or discontinued);
         IdempotencyKeyReused (the key sent again with a different request: 422, nothing replayed);
         VerificationNotFound / VerificationAlreadyUsed; AdmixtureMismatch; BeyondUseDatePassed;
         PocketFillChecklistIncomplete; ReviewBlocked (ITS-REFILL-00x block); DeviceError.
@@ -259,12 +273,8 @@ def perform_refill(
                 plan=None,
                 replayed=True,
             )
-        pump = uow.pumps.get_for_update(cmd.pump_id)
-        if pump is None:
-            raise PumpNotFound(ident=cmd.pump_id)
+        pump = _pump_to_refill(uow, cmd)
         subject = Subject.patient(pump.patient_id)
-        authorize(cmd.actor, Action.REFILL_PERFORM, subject)
-        pump.check_version(cmd.expected_pump_version)
         verification, pharmacist = _checked_verification(uow, pump, cmd, now)
         label = verification.label
         change = (

@@ -6,7 +6,8 @@ interrogation it asked for (``domain/tasks.py``).
 * ``complete_task``: a physician or nurse marks an open task done, optionally with a note, in
   one audited transaction. A task closes once: a second closure is refused with
   ``TaskAlreadyDone`` (THC-TASK-001, 409) and the first closure stands; a caller that read an
-  older version gets ``StaleTaskVersion`` (THC-TASK-003, 409);
+  older version gets ``StaleTaskVersion`` (THC-TASK-003, 409); an URGENT task closes only with a
+  note saying what was done (``UrgentTaskNeedsNote``, THC-TASK-004, 422; nothing changes);
 * ``close_by_interrogation``: called for every interrogation (``services/device.py``
   ``record_snapshot``) in its transaction. A post-MRI interrogation task closes itself when
   the MRI plan's pump is interrogated after the recorded scan and the pump runs a program
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.devices import MriBehaviour
-from thecal.domain.errors import Conflict, NotFound, RequestInvalid
-from thecal.domain.tasks import TaskClosure, TaskKind
+from thecal.domain.errors import Conflict, InvalidInput, NotFound, RequestInvalid
+from thecal.domain.tasks import TaskClosure, TaskKind, TaskPriority
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.pump_driver import PumpSnapshot
@@ -38,6 +39,7 @@ __all__ = [
     "ListTasks",
     "StaleTaskVersion",
     "TaskNotFound",
+    "UrgentTaskNeedsNote",
     "close_by_interrogation",
     "complete_task",
     "list_tasks",
@@ -56,6 +58,15 @@ class StaleTaskVersion(Conflict):
     template = (
         "task {ident} is at version {current}, not {expected}: someone else changed it; "
         "reload and try again"
+    )
+
+
+class UrgentTaskNeedsNote(InvalidInput):
+    """An urgent task (a patient may be harmed) closed without saying what was done."""
+
+    code = "THC-TASK-004"
+    template = (
+        "task {ident} is urgent ({kind}): say in the note what was done before marking it done"
     )
 
 
@@ -121,7 +132,8 @@ def complete_task(cmd: CompleteTask, *, uow: AbstractUnitOfWork, clock: Clock) -
 
     Raises:
         AccessDenied; TaskNotFound; TaskAlreadyDone (THC-TASK-001); StaleTaskVersion
-        (THC-TASK-003); ValueOutOfRange (a blank or over-long note).
+        (THC-TASK-003); UrgentTaskNeedsNote (THC-TASK-004: an urgent task without a note);
+        ValueOutOfRange (a blank or over-long note).
     """
     authorize_function(cmd.actor, Action.TASK_COMPLETE)
     now = clock.now()
@@ -138,6 +150,8 @@ def complete_task(cmd: CompleteTask, *, uow: AbstractUnitOfWork, clock: Clock) -
             raise StaleTaskVersion(
                 ident=stored.id, current=stored.version, expected=cmd.expected_version
             )
+        if stored.task.priority is TaskPriority.URGENT and not (cmd.note or "").strip():
+            raise UrgentTaskNeedsNote(ident=stored.id, kind=stored.task.kind.value)
         completion = stored.complete(user_id=cmd.actor.user_id, at=now, note=cmd.note)
         uow.tasks.update(stored)
         uow.audit.record(

@@ -37,6 +37,7 @@ from thecal.services.device_event_records import (
     reconciliation_facts,
     store_event,
 )
+from thecal.services.pump_care import withdraw_pending_changes
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import PumpState
@@ -133,6 +134,18 @@ def discontinue_therapy(
         if cmd.withdrawal_plan is not None:
             summary += f"; withdrawal plan: {cmd.withdrawal_plan.text.strip()}"
         uow.pumps.update(pump)
+        withdrawn = withdraw_pending_changes(
+            uow,
+            pump,
+            actor=cmd.actor,
+            at=now,
+            reason=(
+                f"the pump was explanted: {reason}"
+                if cmd.kind is DiscontinuationKind.EXPLANT
+                else f"the intrathecal therapy was discontinued: {reason}"
+            ),
+        )
+        facts["withdrawn_changes"] = ", ".join(c.change_id for c in withdrawn)
         event = store_event(
             uow,
             event_id=cmd.event_id or str(uuid.uuid4()),

@@ -20,6 +20,12 @@ Kinds of row (``WorklistKind``):
 * open tasks by their own kind: ``post-mri-interrogation``, ``program-resend``,
   ``pocket-fill-watch``, ``reconciliation-review``, ``post-implant-monitoring``, … (``domain/tasks.py``).
 
+**Filters the clinic uses** (:class:`WorklistFilter`, applied by :func:`filter_worklist` to the
+rows the read model answered): a due window (overdue / today / next 7 days / next 30 days / all),
+a priority, a patient (part of the name or MRN) and a pump model. They are applied after the
+(cached) page, so the read model's cache key stays the kinds and the page — a filter never
+serves another filter's rows; the rows due after the window are counted (``later``), not shown.
+
 The rows come from a :class:`WorklistSource` (the SQL is in ``adapters/read_models/worklist.py``);
 :func:`read_worklist` authorizes the reader (``worklist.read``) and audits the page as a PHI read
 (filters, row count and the patients shown), committed before the page is returned
@@ -44,16 +50,23 @@ from thecal.services.clock import Clock
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
+    "DEFAULT_WINDOW",
     "KINDS_BY_ROLE",
     "MAX_PAGE",
+    "MAX_PATIENT_TEXT",
+    "PRIORITIES",
     "PUMP_KINDS",
     "TASK_KINDS",
+    "DueWindow",
+    "FilteredWorklist",
     "ReadWorklist",
+    "WorklistFilter",
     "WorklistKind",
     "WorklistPage",
     "WorklistQuery",
     "WorklistRow",
     "WorklistSource",
+    "filter_worklist",
     "read_worklist",
 ]
 
@@ -167,6 +180,8 @@ class WorklistRow:
     record_id: str  # the pump, task, trial or program change the row is about
     detail: str
     priority: str  # "urgent" or "routine"
+    model_id: str | None = None  # the pump's model (rows about a pump)
+    opened: dt.datetime | None = None  # when a task was opened (task rows)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,3 +251,100 @@ def _for_role(actor: Actor, query: WorklistQuery) -> WorklistQuery:
             role=actor.role.value, action="read the worklist rows", subject=f"of kind {refused}"
         )
     return dataclasses.replace(query, kinds=query.kinds or allowed)
+
+
+MAX_PATIENT_TEXT = 100
+
+
+class DueWindow(StrEnum):
+    """How far ahead the worklist looks (each window holds the overdue rows too)."""
+
+    OVERDUE = "overdue"
+    TODAY = "today"
+    NEXT_7_DAYS = "7-days"
+    NEXT_30_DAYS = "30-days"
+    ALL = "all"
+
+    def ends(self, now: dt.datetime) -> dt.datetime | None:
+        """The instant the window ends (rows due at or after it are later); None: never."""
+        if self is DueWindow.OVERDUE:
+            return now
+        if self is DueWindow.TODAY:  # the end of the day, UTC
+            return dt.datetime.combine(now.date(), dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
+        if self is DueWindow.NEXT_7_DAYS:
+            return now + dt.timedelta(days=7)
+        if self is DueWindow.NEXT_30_DAYS:
+            return now + dt.timedelta(days=30)
+        return None
+
+
+#: The worklist's default: what is due in the next 30 days (and everything overdue); later rows
+#: (an elective replacement months ahead) are folded into a count.
+DEFAULT_WINDOW = DueWindow.NEXT_30_DAYS
+PRIORITIES = ("urgent", "routine")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorklistFilter:
+    """What the clinic narrows the worklist to (all None: every row in the window).
+
+    Raises:
+        ValueOutOfRange: an unknown priority, a patient text over 100 characters.
+    """
+
+    window: DueWindow = DEFAULT_WINDOW
+    priority: str | None = None  # "urgent" or "routine"
+    patient: str | None = None  # part of the patient's name or MRN, any case
+    model_id: str | None = None  # the pump model
+
+    def __post_init__(self) -> None:
+        if self.priority is not None and self.priority not in PRIORITIES:
+            raise ValueOutOfRange(
+                name="priority", expected=" or ".join(PRIORITIES), value=self.priority
+            )
+        if self.patient is not None:
+            text = self.patient.strip()
+            if len(text) > MAX_PATIENT_TEXT:
+                raise ValueOutOfRange(
+                    name="patient",
+                    expected=f"at most {MAX_PATIENT_TEXT} characters",
+                    value=len(text),
+                )
+            object.__setattr__(self, "patient", text.casefold() or None)
+
+    def matches(self, row: WorklistRow) -> bool:
+        """True when the row passes every filter but the window."""
+        if self.priority is not None and row.priority != self.priority:
+            return False
+        if self.model_id is not None and row.model_id != self.model_id:
+            return False
+        if self.patient is not None:
+            text = self.patient
+            return text in row.patient_name.casefold() or text in row.mrn.casefold()
+        return True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FilteredWorklist:
+    rows: tuple[WorklistRow, ...]  # in the window, due first
+    later: int  # rows that pass the filters but fall due after the window
+    complete: bool  # False: the page read was cut at its size; more rows may exist
+    as_of: dt.datetime
+
+
+def filter_worklist(page: WorklistPage, wanted: WorklistFilter) -> FilteredWorklist:
+    """The page's rows that pass ``wanted``, and how many more fall due after its window
+    (measured against the page's ``as_of``)."""
+    ends = wanted.window.ends(page.as_of)
+    shown: list[WorklistRow] = []
+    later = 0
+    for row in page.rows:
+        if not wanted.matches(row):
+            continue
+        if ends is not None and row.due >= ends:
+            later += 1
+        else:
+            shown.append(row)
+    return FilteredWorklist(
+        rows=tuple(shown), later=later, complete=page.next_offset is None, as_of=page.as_of
+    )

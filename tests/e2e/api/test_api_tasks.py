@@ -57,6 +57,9 @@ def test_a_nurse_completes_a_task_once_over_the_api(clinic: Clinic) -> None:
 
     stale = nurse.post(path, json={"expected_version": 2})
     assert (stale.status_code, stale.json()["code"]) == (409, "THC-TASK-003")
+    no_note = nurse.post(path, json={"expected_version": 1})  # an urgent task (after an MRI)
+    assert (no_note.status_code, no_note.json()["code"]) == (422, "THC-TASK-004")
+    assert task_id in _open_task_ids(nurse)
     done = nurse.post(path, json={"expected_version": 1, "note": "interrogated at the bedside"})
 
     assert done.status_code == 200, done.text
@@ -92,11 +95,20 @@ def test_a_nurse_marks_a_task_done_from_the_worklist_page(clinic: Clinic) -> Non
 
     refused = nurse.post(action, data={"csrf_token": "forged"}, follow_redirects=False)
     assert refused.status_code == 403
-    done = nurse.post(action, data={"csrf_token": token}, follow_redirects=False)
+    # an urgent task without a note: the task's form again, the message at the note, kept open
+    no_note = nurse.post(action, data={"csrf_token": token, "note": "  "}, follow_redirects=False)
+    assert no_note.status_code == 422
+    assert "THC-TASK-004" in no_note.text
+    assert 'id="note-error"' in no_note.text
+    assert f'action="{action}"' in no_note.text
+    assert task_id in _open_task_ids(logged_in(clinic, "nurse"))
+    done = nurse.post(
+        action, data={"csrf_token": token, "note": "interrogated"}, follow_redirects=False
+    )
 
     assert (done.status_code, done.headers["location"]) == (303, "/")
     assert action not in nurse.get("/").text
     assert task_id not in _open_task_ids(logged_in(clinic, "nurse"))
-    again = nurse.post(action, data={"csrf_token": token}, follow_redirects=False)
+    again = nurse.post(action, data={"csrf_token": token, "note": "x"}, follow_redirects=False)
     assert again.status_code == 409
     assert "THC-TASK-001" in again.text

@@ -59,7 +59,12 @@ def test_a_nurse_lists_and_completes_a_task_once(env: dict[str, str]) -> None:
     _clinic_with_a_pump(env)
     listed = run(env, "tasks", "list", "--as", "nina", "--pump", "pump-1", "--json")["tasks"]
     (monitoring,) = [t for t in listed if t["kind"] == "post-implant-monitoring"]
-    assert monitoring["state"] == "open"
+    assert (monitoring["state"], monitoring["priority"]) == ("open", "urgent")
+    no_note = CliRunner().invoke(cli, ["tasks", "done", monitoring["id"], "--as", "nina"], env=env)
+    assert no_note.exit_code != 0
+    assert "THC-TASK-004" in no_note.stderr  # an urgent task closes with what was done
+    still = run(env, "tasks", "list", "--as", "nina", "--json")["tasks"]
+    assert monitoring["id"] in [t["id"] for t in still]
 
     done = run(env, "tasks", "done", monitoring["id"], "--as", "nina", "--note", "seen", "--json")
 

@@ -1,12 +1,17 @@
-"""Posts that cannot repeat (issue 13 §5): the public consultation request answers with a redirect
-to its thanks, so reloading the thanks sends nothing again."""
+"""Posts that cannot repeat and refusals that keep the page (issue 13 §5): the public consultation
+request answers with a redirect to its thanks, so reloading the thanks sends nothing again; a
+visit time taken meanwhile shows the booking page with the cause and the times free now."""
 
 from __future__ import annotations
 
-import pytest
-from api_support import Clinic
-from test_web_scheduling import FORM, _referrals, _token
+import re
 
+import pytest
+from api_support import Clinic, logged_in
+from test_web_pages import browser_login, form_token
+from test_web_scheduling import FORM, _furnish, _referrals, _send, _token
+
+from thecal.domain.users import Role
 from thecal.entrypoints.web import pages_intake
 
 
@@ -41,3 +46,57 @@ def test_a_robot_that_fills_the_honeypot_gets_the_same_redirect_and_stores_nothi
     assert sent.status_code == 303
     assert sent.headers["location"] == "/consultation?sent=1"
     assert _referrals(clinic) == 0
+
+
+def test_a_time_taken_meanwhile_shows_the_booking_page_with_the_times_free_now(
+    clinic: Clinic,
+) -> None:
+    _furnish(clinic)
+    _send(clinic.client())
+    physician = browser_login(clinic, "physician")
+    listing = physician.get("/referrals")
+    referral = re.search(r'href="/referrals/([0-9a-f-]{36})"', listing.text)
+    assert referral
+    page = physician.get(f"/referrals/{referral.group(1)}")
+    action = f"/referrals/{referral.group(1)}/triage"
+    booking = physician.post(
+        action,
+        data={
+            "csrf_token": form_token(page.text, action),
+            "expected_version": "1",
+            "step": "accept",
+            "mrn": "MRN-WEB-2",
+        },
+    )
+    need = re.search(r'name="need" value="([^"]+)"', booking.text)
+    starts = re.search(r'name="starts_at" value="([^"]+)"', booking.text)
+    assert need
+    assert starts
+    # someone else books that very time for another patient first
+    taken = logged_in(clinic, "physician").post(
+        "/api/v1/appointments",
+        json={
+            "patient_id": clinic.own_patient,
+            "visit_type": "consultation",
+            "purpose": {"kind": "other"},
+            "clinician_id": clinic.users[Role.PHYSICIAN],
+            "room_id": "room-1",
+            "starts_at": starts.group(1),
+        },
+    )
+    assert taken.status_code == 201, taken.text
+    refused = physician.post(
+        "/visits/book",
+        data={
+            "csrf_token": form_token(booking.text, "/visits/book"),
+            "need": need.group(1),
+            "starts_at": starts.group(1),
+            "clinician_id": clinic.users[Role.PHYSICIAN],
+            "room_id": "room-1",
+        },
+        follow_redirects=False,
+    )
+    assert refused.status_code == 409
+    assert 'id="form-refusal"' in refused.text  # the booking page again, with the cause
+    assert "Not booked:" in refused.text
+    assert 'action="/visits/book"' in refused.text  # with times to choose from now

@@ -20,7 +20,7 @@ from pathway_scenario import (
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
 from thecal.bootstrap import Thecal
 from thecal.domain.authorization import AccessDenied
-from thecal.domain.tasks import TaskAlreadyDone, TaskClosure, TaskKind
+from thecal.domain.tasks import TaskAlreadyDone, TaskClosure, TaskKind, TaskPriority
 from thecal.domain.users import User
 from thecal.services.clock import Clock
 from thecal.services.device import InterrogatePump, interrogate_pump
@@ -38,6 +38,7 @@ from thecal.services.tasks import (
     CompleteTask,
     ListTasks,
     StaleTaskVersion,
+    UrgentTaskNeedsNote,
     complete_task,
     list_tasks,
 )
@@ -177,3 +178,28 @@ def test_a_patient_or_pharmacist_may_not_complete_or_list_tasks(
     with pytest.raises(AccessDenied):
         clinic.run(list_tasks, ListTasks(actor=actor(user), patient_id="patient-1"))
     assert _task(clinic, task_id).state is TaskState.OPEN
+
+
+@pytest.mark.parametrize("note", [None, "", "   "], ids=["no note", "empty", "blank"])
+def test_an_urgent_task_closes_only_with_a_note(
+    clinic: Thecal, clock: MovableClock, note: str | None
+) -> None:
+    task_id = _post_mri_task(clinic, clock)
+    before = _task(clinic, task_id)
+    assert before.task.priority is TaskPriority.URGENT
+    audit_before = len(_audit_actions(clinic))
+
+    with pytest.raises(UrgentTaskNeedsNote) as refused:
+        clinic.run(
+            complete_task,
+            CompleteTask(
+                actor=actor(NURSE), task_id=task_id, expected_version=before.version, note=note
+            ),
+        )
+
+    assert refused.value.code == "THC-TASK-004"
+    assert task_id in refused.value.message
+    after = _task(clinic, task_id)
+    assert (after.state, after.version, after.completion) == (TaskState.OPEN, before.version, None)
+    assert len(_audit_actions(clinic)) == audit_before  # nothing recorded, nothing changed
+    assert task_id in _post_mri_rows(clinic)

@@ -288,7 +288,8 @@ def test_two_processes_on_one_database_give_exactly_one_winner_and_a_verifying_c
     assert task["id"] in monitoring()
     assert task["id"] in monitoring()  # read again: from the cache
     done = nurses[0].post(  # on the other server
-        f"{API}/tasks/{task['id']}/completion", json={"expected_version": task["version"]}
+        f"{API}/tasks/{task['id']}/completion",
+        json={"expected_version": task["version"], "note": "seen"},
     )
     assert done.status_code == 200, done.text
     assert task["id"] not in monitoring()

@@ -97,6 +97,7 @@ def _branch(
     priority: Any,
     where: list[Any],
     due_before: BindParameter[Any] | None,
+    opened: Any = None,
 ) -> Select[Any]:
     conditions = [*where, due.is_not(None)]
     if due_before is not None:
@@ -109,6 +110,7 @@ def _branch(
         record.label("record_id"),
         detail.label("detail"),
         priority.label("priority"),
+        (cast(null(), tasks.c.created_at.type) if opened is None else opened).label("opened"),
     ).where(*conditions)
 
 
@@ -167,7 +169,14 @@ def _branches(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> list[S
                     detail=literal(f"{kind.value} reported by the pump: ", String(200))
                     + device_events.c.detail,
                     priority=literal("urgent", String(200)),
-                    where=[device_events.c.code == kind.value],
+                    where=[
+                        device_events.c.code == kind.value,
+                        # a pump out of care (explanted, transferred, discontinued) is no task
+                        select(pumps.c.state)
+                        .where(pumps.c.id == device_events.c.pump_id)
+                        .scalar_subquery()
+                        == PumpState.ACTIVE.value,
+                    ],
                     due_before=before,
                 )
             )
@@ -232,6 +241,7 @@ def _branches(kinds: frozenset[WorklistKind] | None, *, bounded: bool) -> list[S
                 priority=tasks.c.priority,
                 where=[tasks.c.state == TaskState.OPEN.value, tasks.c.kind.in_(wanted)],
                 due_before=before,
+                opened=tasks.c.created_at,
             )
         )
     return out
@@ -272,6 +282,7 @@ def _statement(
             patients.c.family_name,
             patients.c.given_names,
             pumps.c.serial,
+            pumps.c.model_id,
         )
         .join(patients, patients.c.id == page.c.patient_id)
         .outerjoin(pumps, pumps.c.id == page.c.pump_id)
@@ -388,6 +399,8 @@ class SqlWorklistReadModel(WorklistSource):
             patient_name=f"{r.family_name}, {r.given_names}",
             pump_id=r.pump_id,
             serial=r.serial,
+            model_id=r.model_id,
+            opened=r.opened,
             record_id=r.record_id,
             detail=r.detail or _DETAIL.get(kind, kind.value),
             priority=r.priority or ("urgent" if kind in _URGENT else "routine"),

@@ -68,7 +68,9 @@ def list_(
 def done(
     as_user: AsUser,
     task_id: Annotated[str, typer.Argument(help="The task's id (from `thecal tasks list`).")],
-    note: Annotated[str | None, typer.Option(help="What was done (optional).")] = None,
+    note: Annotated[
+        str | None, typer.Option(help="What was done (required for an urgent task).")
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Mark an open task done (completed by you), once."""

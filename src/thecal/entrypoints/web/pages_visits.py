@@ -11,8 +11,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.adapters.documents.calendar_files import feed_calendar
-from thecal.domain.errors import RequestInvalid
+from thecal.domain.errors import RequestInvalid, ThecalError
 from thecal.domain.scheduling import AppointmentState, NeedState, VisitType
+from thecal.domain.scheduling.appointment import AppointmentInvalid, SlotTaken
+from thecal.domain.scheduling.calendar import ClinicianUnavailable, NotOnSlotBoundary
 from thecal.entrypoints.web.form_fields import local_instant, version
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.patients import GetPatient, get_patient
@@ -123,8 +125,9 @@ def _offer(
     )
 
 
-@router.get("/visits/book", response_class=HTMLResponse)
-def book_form(request: Request, need: Annotated[str, Query(pattern=_IDENT)]) -> Response:
+def _book_page(request: Request, need: str, refusal: ThecalError | None = None) -> Response:
+    """The free times for a visit need; after a refused booking (the time was taken meanwhile,
+    the clinician is away) the same page with the cause and the times free now (409)."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     wanted = thecal.run(get_visit_need, GetVisitNeed(actor=auth.actor, need_id=need))
@@ -132,7 +135,25 @@ def book_form(request: Request, need: Annotated[str, Query(pattern=_IDENT)]) -> 
     # aim for the target: offer times from a week before it (or the window's start) onward
     earliest = max(wanted.earliest, wanted.target - dt.timedelta(days=7))
     times = _offer(request, visit_type=wanted.visit_type, earliest=earliest, latest=wanted.latest)
-    return render(request, "visit_book.html", need=wanted, patient=patient, times=times, move=None)
+    return render(
+        request,
+        "visit_book.html",
+        status_code=200 if refusal is None else 409,
+        need=wanted,
+        patient=patient,
+        times=times,
+        move=None,
+        refusal=refusal,
+    )
+
+
+@router.get("/visits/book", response_class=HTMLResponse)
+def book_form(request: Request, need: Annotated[str, Query(pattern=_IDENT)]) -> Response:
+    return _book_page(request, need)
+
+
+#: A booking refused for a reason the page can show beside fresh times (issue 13 §5).
+_BOOKING_REFUSALS = (SlotTaken, ClinicianUnavailable, NotOnSlotBoundary, AppointmentInvalid)
 
 
 @router.post("/visits/book")
@@ -143,19 +164,22 @@ async def book(request: Request) -> Response:
     wanted = thecal.run(
         get_visit_need, GetVisitNeed(actor=auth.actor, need_id=form.get("need", "")[:64])
     )
-    booked = thecal.run(
-        book_appointment,
-        BookAppointment(
-            actor=auth.actor,
-            patient_id=wanted.patient_id,
-            visit_type=wanted.visit_type,
-            purpose=wanted.purpose,
-            clinician_id=form.get("clinician_id", "")[:64],
-            room_id=form.get("room_id", "")[:64],
-            starts_at=local_instant(form, "starts_at", "start"),
-            setup=thecal.scheduling,
-        ),
-    )
+    try:
+        booked = thecal.run(
+            book_appointment,
+            BookAppointment(
+                actor=auth.actor,
+                patient_id=wanted.patient_id,
+                visit_type=wanted.visit_type,
+                purpose=wanted.purpose,
+                clinician_id=form.get("clinician_id", "")[:64],
+                room_id=form.get("room_id", "")[:64],
+                starts_at=local_instant(form, "starts_at", "start"),
+                setup=thecal.scheduling,
+            ),
+        )
+    except _BOOKING_REFUSALS as refused:
+        return _book_page(request, wanted.id, refusal=refused)
     return RedirectResponse(f"/visits?day={booked.starts_at.date()}#v-{booked.id}", status_code=303)
 
 

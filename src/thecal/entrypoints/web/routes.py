@@ -8,8 +8,10 @@ anything else renders ``errors/{status}.html`` saying what went wrong and what t
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
-from urllib.parse import quote
+from enum import StrEnum
+from functools import partial
+from typing import Annotated, TypeVar
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from thecal.bootstrap import Thecal
 from thecal.domain.candidacy import StaleCandidacyVersion
 from thecal.domain.credentials import AccountLocked, LoginChallengeInvalid, LoginFailed
+from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.library import reference_library
 from thecal.domain.patient import StalePatientVersion
 from thecal.domain.scheduling.appointment import StaleAppointmentVersion
 from thecal.domain.scheduling.referral import StaleReferralVersion
@@ -56,6 +60,7 @@ from thecal.entrypoints.web import (
     pages_trials,
     pages_visits,
 )
+from thecal.entrypoints.web.form_fields import FormRefusal
 from thecal.entrypoints.web.rendering import (
     STATIC_DIR,
     page_auth,
@@ -65,6 +70,7 @@ from thecal.entrypoints.web.rendering import (
     thecal_of,
 )
 from thecal.services.identity import (
+    Authenticated,
     CompleteLogIn,
     LogIn,
     LoginResult,
@@ -74,7 +80,19 @@ from thecal.services.identity import (
 from thecal.services.pump_record import StalePumpVersion
 from thecal.services.repositories.versioned import StaleAggregate
 from thecal.services.tasks import StaleTaskVersion
-from thecal.services.worklist import TASK_KINDS, WorklistPage
+from thecal.services.worklist import (
+    DEFAULT_WINDOW,
+    KINDS_BY_ROLE,
+    MAX_PAGE,
+    PRIORITIES,
+    TASK_KINDS,
+    DueWindow,
+    FilteredWorklist,
+    WorklistFilter,
+    WorklistKind,
+    WorklistPage,
+    filter_worklist,
+)
 
 __all__ = ["install_front", "install_web", "router"]
 
@@ -277,27 +295,123 @@ def dashboard(request: Request) -> Response:
     if auth.actor.role is Role.ADMIN:
         return RedirectResponse("/audit", status_code=303)
     thecal = thecal_of(request)
-    page = worklist_page(thecal, auth.actor, kind=None, limit=100, offset=0)
+    params = request.query_params
+    chosen = {name: params.get(name, "").strip() for name in _FILTERS}
+    chosen["window"] = chosen["window"] or DEFAULT_WINDOW.value
+    try:
+        kind, wanted = _worklist_filter(chosen)
+    except ValueOutOfRange as refused:  # a hand-edited or stale link: the form, the message
+        refusal = FormRefusal(message=refused.message, code=refused.code)
+        return _dashboard(request, auth, chosen, refusal=refusal, status_code=422)
+    page = worklist_page(thecal, auth.actor, kind=kind, limit=MAX_PAGE, offset=0)
+    # filtered and rendered once per (page, filter) (_row_parts), then joined with this
+    # session's CSRF token: the parts are Markup, the token is escaped once (Markup.join would
+    # escape every part again)
+    found, parts = _ROWS.get(page, (wanted,), partial(_row_parts, wanted=wanted))
     csrf = escape(csrf_token(thecal.settings, auth.session_id or ""))
-    # the page's rows, rendered once (_row_parts), joined with this session's CSRF token: the
-    # parts are Markup, the token is escaped once (Markup.join would escape every part again)
-    rows_html = Markup(str(csrf).join(_ROWS.get(page, (), _row_parts)))  # noqa: S704
-    return render(request, "dashboard.html", rows=page.rows, as_of=page.as_of, rows_html=rows_html)
+    rows_html = Markup(str(csrf).join(parts))  # noqa: S704
+    return _dashboard(request, auth, chosen, found=found, rows_html=rows_html)
 
+
+#: The worklist page's filters (GET query string, bookmarkable).
+_FILTERS = ("window", "kind", "priority", "patient", "model")
+_WINDOW_LABELS = {
+    DueWindow.OVERDUE: "overdue",
+    DueWindow.TODAY: "by the end of today",
+    DueWindow.NEXT_7_DAYS: "in the next 7 days",
+    DueWindow.NEXT_30_DAYS: "in the next 30 days",
+    DueWindow.ALL: "at any time",
+}
+
+
+def _worklist_filter(chosen: dict[str, str]) -> tuple[WorklistKind | None, WorklistFilter]:
+    """The kind and filter the form asks for.
+
+    Raises:
+        ValueOutOfRange: a value the form does not offer.
+    """
+    window = _choice(DueWindow, chosen["window"], "due window")
+    kind = _choice(WorklistKind, chosen["kind"], "kind") if chosen["kind"] else None
+    model = chosen["model"] or None
+    if model is not None and model not in reference_library().pumps:
+        raise ValueOutOfRange(name="pump model", expected="a known pump model", value=model)
+    wanted = WorklistFilter(
+        window=window,
+        priority=chosen["priority"] or None,
+        patient=chosen["patient"] or None,
+        model_id=model,
+    )
+    return kind, wanted
+
+
+def _choice(enum: type[E], value: str, name: str) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        expected = "one of " + ", ".join(e.value for e in enum)
+        raise ValueOutOfRange(name=name, expected=expected, value=value[:40]) from None
+
+
+def _dashboard(
+    request: Request,
+    auth: Authenticated,
+    chosen: dict[str, str],
+    *,
+    found: FilteredWorklist | None = None,
+    rows_html: Markup | None = None,
+    refusal: FormRefusal | None = None,
+    status_code: int = 200,
+) -> Response:
+    role_kinds = KINDS_BY_ROLE.get(auth.actor.role, frozenset(WorklistKind))
+    window = DueWindow(chosen["window"]) if chosen["window"] in _WINDOW_VALUES else DEFAULT_WINDOW
+    later_href = "/?" + urlencode({**{k: v for k, v in chosen.items() if v}, "window": "all"})
+    return render(
+        request,
+        "dashboard.html",
+        status_code=status_code,
+        rows=found.rows if found else (),
+        as_of=found.as_of if found else None,
+        later=found.later if found else 0,
+        complete=found.complete if found else True,
+        rows_html=rows_html,
+        chosen=chosen,
+        refusal=refusal,
+        filtered=any(chosen[k] for k in ("kind", "priority", "patient", "model")),
+        window_label=_WINDOW_LABELS[window],
+        later_href=later_href,
+        windows=[(w.value, _WINDOW_LABELS[w]) for w in DueWindow],
+        kinds=[k for k in WorklistKind if k in role_kinds],
+        priorities=PRIORITIES,
+        models=sorted(reference_library().pumps.values(), key=lambda m: m.name),
+        max_rows=MAX_PAGE,
+    )
+
+
+_WINDOW_VALUES = frozenset(w.value for w in DueWindow)
+E = TypeVar("E", bound=StrEnum)
 
 #: Where each viewer's CSRF token goes in the shared rows: random per process, so no stored
 #: text can contain it (escaped data never spells a 32-digit secret it cannot know).
 _CSRF_SLOT = secrets.token_hex(16)
 _TASK_KINDS = frozenset(TASK_KINDS.values())  # rows with a "Done" button (pages_tasks.py)
-_ROWS: PageMemo[tuple[Markup, ...]] = PageMemo()
+_ROWS: PageMemo[tuple[FilteredWorklist, tuple[Markup, ...]]] = PageMemo()
 
 
-def _row_parts(page: WorklistPage) -> tuple[Markup, ...]:
-    """The page's rows as HTML, split where the viewer's CSRF token goes (dashboard.html)."""
+def _row_parts(
+    page: WorklistPage, *, wanted: WorklistFilter
+) -> tuple[FilteredWorklist, tuple[Markup, ...]]:
+    """The page's rows that pass the filter, and as HTML split where the viewer's CSRF token goes
+    (dashboard.html)."""
+    found = filter_worklist(page, wanted)
     html = templates.get_template("_worklist_rows.html").render(
-        rows=page.rows, task_kinds=_TASK_KINDS, csrf=_CSRF_SLOT, csrf_field=CSRF_FIELD
+        rows=found.rows,
+        as_of=found.as_of,
+        task_kinds=_TASK_KINDS,
+        csrf=_CSRF_SLOT,
+        csrf_field=CSRF_FIELD,
     )
-    return tuple(Markup(part) for part in html.split(_CSRF_SLOT))  # noqa: S704 - rendered, escaped
+    parts = tuple(Markup(part) for part in html.split(_CSRF_SLOT))  # noqa: S704 - escaped
+    return found, parts
 
 
 def _error_page(request: Request, status: int, title: str, detail: str, code: str) -> Response:
