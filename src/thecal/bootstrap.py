@@ -16,6 +16,8 @@ from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from thecal.adapters.audit.checkpoint_file import FileCheckpointStore, default_checkpoint_path
@@ -37,12 +39,12 @@ from thecal.adapters.sql.unit_of_work import (
     retry_on_serialization_failure,
 )
 from thecal.adapters.twin.store import TwinStoreDriver
-from thecal.config import Settings
-from thecal.domain.audit import AuditKey
-from thecal.domain.errors import PermissionDenied
+from thecal.config import Settings, load_settings
+from thecal.domain.audit import AuditKey, AuditKeyInvalid
+from thecal.domain.errors import ConfigurationInvalid, PermissionDenied
 from thecal.domain.program_change import CoSigningPolicy
 from thecal.domain.scheduling import WorkingHoursInvalid
-from thecal.domain.sessions import SessionPolicy
+from thecal.domain.sessions import SessionPolicy, SessionPolicyInvalid
 from thecal.domain.users import Actor
 from thecal.services.accounts import Accounts
 from thecal.services.audit_checkpoints import CheckpointStore
@@ -211,9 +213,12 @@ def bootstrap(
     ``clock`` is clinical time (default: the clinic clock, system time plus the demo offset);
     ``session_clock`` measures sessions (SR-20) in real time: default the system clock, or
     ``clock`` when only that is given (a test that moves one clock moves both).
+
+    Raises:
+        ConfigurationInvalid: a setting thecal cannot run with (THC-CONF-001), naming it.
     """
-    chosen = settings if settings is not None else Settings()
-    bound = engine if engine is not None else make_engine(chosen.database_url)
+    chosen = settings if settings is not None else load_settings()
+    bound = engine if engine is not None else database_engine(chosen)
     passwords = hasher if hasher is not None else Argon2PasswordHasher()
     sessions = sessionmaker(bind=bound, expire_on_commit=False)
     keys = audit_keys(chosen)
@@ -247,30 +252,91 @@ def bootstrap(
     )
 
 
+def database_engine(settings: Settings) -> Engine:
+    """The engine of ``THECAL_DATABASE_URL`` (no connection is made yet).
+
+    Raises:
+        ConfigurationInvalid: the URL cannot be parsed, names another database than SQLite or
+            PostgreSQL, or a driver that is not installed. The password is never shown.
+    """
+    try:
+        return make_engine(settings.database_url)
+    except (ArgumentError, ValueError, ImportError) as refused:  # ImportError: no such driver
+        raise ConfigurationInvalid(
+            variable="THECAL_DATABASE_URL",
+            problem=f"{_without_password(settings.database_url)} is refused ({refused})",
+            fix=(
+                "set it to sqlite:///path/to/thecal.db or "
+                "postgresql+psycopg://user:password@host:5432/thecal"
+            ),
+        ) from None
+
+
+def _without_password(url: str) -> str:
+    try:
+        return repr(make_url(url).render_as_string(hide_password=True))
+    except ArgumentError:
+        return "the value" if "@" in url else repr(url)  # perhaps a password in it
+
+
 def clinic_setup(settings: Settings) -> ClinicSetup:
     """The clinic's scheduling setup from settings (time zone, holidays, name, portal URL).
 
     Raises:
-        WorkingHoursInvalid: an unknown time zone, country or subdivision.
+        ConfigurationInvalid: an unknown time zone, country or subdivision.
     """
     try:
         zone = ZoneInfo(settings.clinic_timezone)
     except (ZoneInfoNotFoundError, ValueError) as unknown:
-        raise WorkingHoursInvalid(
-            where="THECAL_CLINIC_TIMEZONE", detail=f"unknown time zone {settings.clinic_timezone!r}"
+        raise ConfigurationInvalid(
+            variable="THECAL_CLINIC_TIMEZONE",
+            problem=f"{settings.clinic_timezone!r} is not a known IANA time zone",
+            fix="set it to the clinic's zone, e.g. Europe/Berlin or America/New_York",
+        ) from unknown
+    try:
+        holidays = PublicHolidays(settings.clinic_country, settings.clinic_subdivision)
+    except WorkingHoursInvalid as unknown:
+        raise ConfigurationInvalid(
+            variable="THECAL_CLINIC_COUNTRY, THECAL_CLINIC_SUBDIVISION",
+            problem=(
+                f"no public holidays are known for {settings.clinic_country!r}"
+                f" / {settings.clinic_subdivision!r}"
+            ),
+            fix="set an ISO 3166 country code (e.g. US, DE) and one of its subdivisions, or unset",
         ) from unknown
     return ClinicSetup(
         name=settings.clinic_name,
         zone=zone,
-        holidays=PublicHolidays(settings.clinic_country, settings.clinic_subdivision),
+        holidays=holidays,
         portal_url=settings.public_url,
     )
 
 
 def audit_keys(settings: Settings) -> FileAuditKeys:
-    """The audit key ring: ``THECAL_AUDIT_KEY`` (id ``THECAL_AUDIT_KEY_ID``), then the key file's."""
+    """The audit key ring: ``THECAL_AUDIT_KEY`` (id ``THECAL_AUDIT_KEY_ID``), then the key file's.
+
+    Raises:
+        ConfigurationInvalid: ``THECAL_AUDIT_KEY_FILE`` cannot be read or has a line that is
+            not ``<id> <hex secret>``.
+    """
     first = AuditKey(settings.audit_key_id, settings.audit_key_bytes)
-    return FileAuditKeys(first, settings.audit_key_file)
+    try:
+        return FileAuditKeys(first, settings.audit_key_file)
+    except (OSError, UnicodeDecodeError, AuditKeyInvalid) as unreadable:
+        problem = (
+            unreadable.message
+            if isinstance(unreadable, AuditKeyInvalid)
+            else f"{str(settings.audit_key_file)!r} cannot be read ({type(unreadable).__name__}:"
+            f" {getattr(unreadable, 'strerror', None) or unreadable})"
+        )
+        raise ConfigurationInvalid(
+            variable="THECAL_AUDIT_KEY_FILE",
+            problem=problem,
+            fix=(
+                "point it at the key file `thecal audit rotate-key` writes (a text file of "
+                "'<id> <hex secret>' lines, readable by the server's user, mode 0600), or unset it"
+            ),
+        ) from None
 
 
 def checkpoint_store(settings: Settings, *, clock: Clock) -> FileCheckpointStore:
@@ -280,8 +346,32 @@ def checkpoint_store(settings: Settings, *, clock: Clock) -> FileCheckpointStore
 
 
 def session_policy(settings: Settings) -> SessionPolicy:
-    """The session lifetimes from settings (SR-20)."""
-    return SessionPolicy(
-        idle_timeout=dt.timedelta(minutes=settings.idle_timeout_minutes),
-        absolute_timeout=dt.timedelta(hours=settings.absolute_timeout_hours),
-    )
+    """The session lifetimes from settings (SR-20).
+
+    Raises:
+        ConfigurationInvalid: an idle timeout not longer than the one-minute touch interval,
+            or an absolute lifetime shorter than the idle timeout.
+    """
+    try:
+        return SessionPolicy(
+            idle_timeout=dt.timedelta(minutes=settings.idle_timeout_minutes),
+            absolute_timeout=dt.timedelta(hours=settings.absolute_timeout_hours),
+        )
+    except SessionPolicyInvalid as refused:
+        if refused.fields.get("where") == "absolute_timeout":
+            raise ConfigurationInvalid(
+                variable="THECAL_ABSOLUTE_TIMEOUT_HOURS",
+                problem=(
+                    f"{settings.absolute_timeout_hours} h is shorter than the idle timeout "
+                    f"(THECAL_IDLE_TIMEOUT_MINUTES={settings.idle_timeout_minutes})"
+                ),
+                fix="set it to at least the idle timeout (default 12 hours), or unset it",
+            ) from None
+        raise ConfigurationInvalid(
+            variable="THECAL_IDLE_TIMEOUT_MINUTES",
+            problem=(
+                f"{settings.idle_timeout_minutes} min is refused: a session is touched once a "
+                "minute, so the idle timeout must be longer than one minute"
+            ),
+            fix="set it to 2 minutes or more (default 15, SR-20), or unset it",
+        ) from None

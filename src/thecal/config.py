@@ -42,7 +42,10 @@ Scheduling (docs/scheduling.md): ``THECAL_CLINIC_NAME``, ``THECAL_CLINIC_TIMEZON
 (``var/outbox``: reminders are written there unless ``THECAL_SMTP_HOST`` is set), and
 ``THECAL_SMTP_PORT`` / ``_STARTTLS`` / ``_USERNAME`` / ``_PASSWORD``.
 
-Nothing is read at import time: build :class:`Settings` in the composition root.
+Nothing is read at import time: build the settings in the composition root with
+:func:`load_settings`, which turns a value thecal cannot use into
+:class:`~thecal.domain.errors.ConfigurationInvalid` (THC-CONF-001) naming the variable, what is
+wrong and the fix — every command and the server's app factory print that and exit with status 2.
 """
 
 from __future__ import annotations
@@ -53,13 +56,33 @@ import hmac
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEV_AUDIT_KEY", "MIN_PRODUCTION_KEY_BYTES", "Settings"]
+from thecal.domain.errors import ConfigurationInvalid
+
+__all__ = ["DEV_AUDIT_KEY", "MIN_PRODUCTION_KEY_BYTES", "Settings", "load_settings"]
 
 DEV_AUDIT_KEY = "thecal-development-audit-key-not-secret"
 MIN_PRODUCTION_KEY_BYTES = 32
+_PREFIX = "THECAL_"
+
+
+class _SettingRefused(ValueError):
+    """A value the settings' own rules refuse, with the variable, the problem and the fix."""
+
+    def __init__(self, variable: str, problem: str, fix: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable, self.problem, self.fix = variable, problem, fix
+
+
+def _short_secret(variable: str) -> _SettingRefused:
+    return _SettingRefused(
+        variable,
+        f"shorter than {MIN_PRODUCTION_KEY_BYTES} bytes, too short in production",
+        f"set it to at least {MIN_PRODUCTION_KEY_BYTES} random bytes, e.g. "
+        "`python -c 'import secrets; print(secrets.token_hex(32))'`",
+    )
 
 
 class Settings(BaseSettings):
@@ -144,20 +167,82 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Self:
-        if self.is_production:
-            key = self.audit_key.get_secret_value()
-            if key == DEV_AUDIT_KEY:
-                msg = "THECAL_AUDIT_KEY must be set in production (the default is public)"
-                raise ValueError(msg)
-            if len(key.encode("utf-8")) < MIN_PRODUCTION_KEY_BYTES:
-                msg = f"THECAL_AUDIT_KEY must be at least {MIN_PRODUCTION_KEY_BYTES} bytes in production"
-                raise ValueError(msg)
-            secret = self.session_secret.get_secret_value() if self.session_secret else None
-            if secret is not None and len(secret.encode("utf-8")) < MIN_PRODUCTION_KEY_BYTES:
-                msg = f"THECAL_SESSION_SECRET must be at least {MIN_PRODUCTION_KEY_BYTES} bytes in production"
-                raise ValueError(msg)
-            token = self.metrics_token.get_secret_value() if self.metrics_token else None
-            if token is not None and len(token.encode("utf-8")) < MIN_PRODUCTION_KEY_BYTES:
-                msg = f"THECAL_METRICS_TOKEN must be at least {MIN_PRODUCTION_KEY_BYTES} bytes in production"
-                raise ValueError(msg)
+        refused = self._production_problem() if self.is_production else None
+        if refused is not None:
+            raise refused
         return self
+
+    def _production_problem(self) -> _SettingRefused | None:
+        """The first default or short secret production refuses (None: all fine)."""
+        key = self.audit_key.get_secret_value()
+        if key == DEV_AUDIT_KEY:
+            return _SettingRefused(
+                "THECAL_AUDIT_KEY",
+                "unset in production (the development default is public)",
+                f"set it to at least {MIN_PRODUCTION_KEY_BYTES} random bytes kept outside "
+                "the database (docs/deploy.md)",
+            )
+        secrets = {
+            "THECAL_AUDIT_KEY": self.audit_key,
+            "THECAL_SESSION_SECRET": self.session_secret,
+            "THECAL_METRICS_TOKEN": self.metrics_token,
+        }
+        for variable, value in secrets.items():
+            if value is not None and len(value.get_secret_value().encode("utf-8")) < (
+                MIN_PRODUCTION_KEY_BYTES
+            ):
+                return _short_secret(variable)
+        return None
+
+
+def load_settings() -> Settings:
+    """The settings from the environment (``THECAL_*``).
+
+    Raises:
+        ConfigurationInvalid: a value thecal cannot use, naming every such variable, what is
+            wrong with its value (a secret's value is never shown) and the fix.
+    """
+    try:
+        return Settings()
+    except ValidationError as invalid:
+        raise configuration_invalid(invalid) from None
+
+
+def configuration_invalid(invalid: ValidationError) -> ConfigurationInvalid:
+    """One :class:`ConfigurationInvalid` for every problem pydantic found in the settings."""
+    variables: list[str] = []
+    problems: list[str] = []
+    fixes: list[str] = []
+    for error in invalid.errors():
+        refused = error.get("ctx", {}).get("error")
+        if isinstance(refused, _SettingRefused):
+            variable, problem, fix = refused.variable, refused.problem, refused.fix
+        else:
+            variable, problem, fix = _field_problem(error)
+        variables.append(variable)
+        problems.append(problem if len(invalid.errors()) == 1 else f"{variable} {problem}")
+        fixes.append(fix)
+    return ConfigurationInvalid(
+        variable=", ".join(dict.fromkeys(variables)),
+        problem="; ".join(problems),
+        fix="; ".join(dict.fromkeys(fixes)),
+    )
+
+
+def _field_problem(error: object) -> tuple[str, str, str]:
+    """The variable, the problem and the fix of one field error (``ErrorDetails``)."""
+    details = dict(error)  # type: ignore[call-overload]
+    location = details.get("loc") or ("settings",)
+    name = str(location[0])
+    variable = f"{_PREFIX}{name.upper()}"
+    field = Settings.model_fields.get(name)
+    secret = field is not None and "SecretStr" in repr(field.annotation)
+    shown = "" if secret else f"{details.get('input')!r} "
+    problem = f"{shown}is refused: {details.get('msg', 'invalid value')}"
+    if field is None or secret or field.default is None:
+        fix = f"set {variable} to a valid value or unset it"
+    else:
+        default = field.default
+        default_text = str(default).lower() if isinstance(default, bool) else str(default)
+        fix = f"set {variable} to a valid value, or unset it for the default ({default_text})"
+    return variable, problem, fix

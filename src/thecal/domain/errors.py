@@ -32,6 +32,7 @@ into exit codes or HTTP statuses; the errors themselves know nothing of either.
     │   ├── FlowAbovePumpMaximum                    THC-DOSE-002
     │   └── DosingImpossible                        THC-DOSE-003
     ├── DeviceError                               THC-DEV-*     the pump (or its twin) refused a command
+    ├── ConfigurationInvalid                      THC-CONF-001  a THECAL_* setting thecal cannot run with
     └── WorkflowError                             THC-FLOW-*    a use case cannot proceed
         ├── NotFound                                THC-FLOW-404
         ├── PermissionDenied                        THC-FLOW-403
@@ -48,6 +49,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "CommaDecimal",
+    "ConfigurationInvalid",
     "Conflict",
     "DataFileInvalid",
     "DeviceError",
@@ -265,6 +267,21 @@ class DeviceError(ThecalError):
 
     code = "THC-DEV-000"
     template = "{detail}"
+
+
+# ----------------------------------------------------------------------------- configuration
+
+
+class ConfigurationInvalid(ThecalError):
+    """A setting (``THECAL_*``) thecal cannot run with; nothing was started or changed.
+
+    ``variable`` names the setting(s), ``problem`` what is wrong with the value (never a
+    secret's value), ``fix`` what to set instead. Every command and the server's app factory
+    stop with this message and exit status 2, never a traceback.
+    """
+
+    code = "THC-CONF-001"
+    template = "{variable}: {problem}. Fix: {fix}"
 
 
 # ----------------------------------------------------------------------------- workflow

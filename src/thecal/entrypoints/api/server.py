@@ -19,8 +19,13 @@ import anyio.to_thread
 
 from thecal.adapters.observability.logs import configure_logging
 from thecal.bootstrap import Thecal, bootstrap
-from thecal.config import Settings
+from thecal.config import load_settings
+from thecal.domain.errors import ConfigurationInvalid
 from thecal.entrypoints.api.app import create_app
+from thecal.entrypoints.configuration_errors import (
+    EXIT_CONFIGURATION,
+    report_configuration_error,
+)
 
 __all__ = ["Asgi", "serving_app", "with_request_threads", "worker_app"]
 
@@ -45,7 +50,15 @@ def serving_app(thecal: Thecal, *, threads: int) -> Asgi:
 
 def worker_app() -> Asgi:
     """The factory each worker process calls (``uvicorn … --factory``): settings from the
-    environment, logs as configured, a thecal of its own."""
-    settings = Settings()
-    configure_logging(settings.log_format, level=settings.log_level)
-    return serving_app(bootstrap(settings), threads=settings.request_threads)
+    environment, logs as configured, a thecal of its own.
+
+    A setting it cannot run with stops the worker with the same one-paragraph message as the
+    ``thecal`` command (THC-CONF-001) and exit status 2, not a traceback.
+    """
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_format, level=settings.log_level)
+        return serving_app(bootstrap(settings), threads=settings.request_threads)
+    except ConfigurationInvalid as refused:
+        report_configuration_error(refused)
+        raise SystemExit(EXIT_CONFIGURATION) from None

@@ -26,9 +26,8 @@ from sqlalchemy import Engine, event
 from thecal.adapters.clock import SystemClock
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.read_models.patient_ids import all_patient_ids
-from thecal.adapters.sql.database import make_engine
-from thecal.bootstrap import Thecal, bootstrap
-from thecal.config import Settings
+from thecal.bootstrap import Thecal, bootstrap, database_engine
+from thecal.config import Settings, load_settings
 from thecal.domain.errors import Conflict, RequestInvalid
 from thecal.domain.users import Actor
 from thecal.entrypoints.cli.db import Json, open_app
@@ -134,7 +133,7 @@ def _seed_engine(settings: Settings) -> Engine:
     says so), so it need not wait for every commit to reach the disk; WAL still keeps the file
     consistent. The server and every other command keep ``synchronous=FULL`` (SR-25).
     """
-    engine = make_engine(settings.database_url)
+    engine = database_engine(settings)  # THC-CONF-001 for a URL it cannot use
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _relaxed_sync)
     return engine
@@ -165,7 +164,7 @@ def run_seed(
     start = dt.datetime.combine(first_day_of(today), dt.time(7, 0), tzinfo=dt.UTC)
     clock = SeedClock(start)
     cheap = Argon2PasswordHasher(time_cost=1, memory_cost_kib=64)  # public demo passwords
-    chosen = settings if settings is not None else Settings()
+    chosen = settings if settings is not None else load_settings()
     thecal = bootstrap(chosen, clock=clock, hasher=cheap, engine=_seed_engine(chosen))
     try:
         if thecal.settings.is_production:

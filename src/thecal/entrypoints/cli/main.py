@@ -19,12 +19,18 @@ that command.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click import Context
 
 from thecal import __version__
+from thecal.domain.errors import ConfigurationInvalid
 from thecal.entrypoints.cli.lazy_group import LazyGroup, Subcommand
+from thecal.entrypoints.configuration_errors import (
+    EXIT_CONFIGURATION,
+    report_configuration_error,
+)
 
 __all__ = ["COMMANDS", "app", "main"]
 
@@ -165,6 +171,15 @@ COMMANDS: tuple[Subcommand, ...] = (
 
 class _Commands(LazyGroup):
     registry = COMMANDS
+
+    def invoke(self, ctx: Context) -> Any:
+        """Run the command; a setting thecal cannot run with (THC-CONF-001), from any command,
+        ends it with one paragraph naming the variable and the fix and exit status 2."""
+        try:
+            return super().invoke(ctx)
+        except ConfigurationInvalid as refused:
+            report_configuration_error(refused)
+            raise typer.Exit(code=EXIT_CONFIGURATION) from None
 
 
 app = typer.Typer(

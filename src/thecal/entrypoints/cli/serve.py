@@ -54,7 +54,7 @@ from thecal.adapters.observability.logs import configure_logging
 from thecal.adapters.observability.metrics import MULTIPROCESS_ENV
 from thecal.adapters.sql.schema_state import schema_state
 from thecal.bootstrap import Thecal, bootstrap
-from thecal.config import Settings
+from thecal.config import load_settings
 from thecal.entrypoints.api.server import serving_app, with_request_threads
 from thecal.entrypoints.cli.audit import verdict_lines
 from thecal.entrypoints.cli.output import translate_errors
@@ -175,7 +175,7 @@ def serve(
     (OpenAPI at /api/v1/openapi.json) and /healthz, /readyz, /metrics. A database behind the code
     or an audit log that does not verify stops the start (exit 1) with every problem named; the
     log's head is checkpointed at start and every THECAL_AUDIT_CHECKPOINT_MINUTES."""
-    settings = Settings()
+    settings = load_settings()
     level = "warning" if quiet else settings.log_level
     configure_logging(settings.log_format, level=level)
     thecal = bootstrap(settings)
