@@ -35,3 +35,38 @@ def test_clinicians_cannot_press_the_patients_bolus_button(clinic: Clinic) -> No
     for role in ("physician", "nurse", "pharmacist", "admin"):
         response = logged_in(clinic, role).post(BOLUS)
         assert response.status_code in {403, 404}, (role, response.text)
+
+
+def test_a_pump_transferred_out_is_refused_a_bolus_and_an_interrogation_409(
+    clinic: Clinic,
+) -> None:
+    with clinic.thecal.uow() as uow:
+        (pump,) = uow.pumps.for_patient(clinic.own_patient)
+    nurse = logged_in(clinic, "nurse")
+    moved = nurse.post(
+        "/api/v1/care-transfers",
+        json={
+            "pump_id": pump.id,
+            "expected_pump_version": pump.version,
+            "direction": "out",
+            "clinic": "Northgate Pain Centre",
+        },
+    )
+    assert moved.status_code in {200, 201}, moved.text
+    with clinic.thecal.uow() as uow:
+        commands = len(uow.device_log.boluses(pump.id))
+        version = uow.pumps.get(pump.id).version  # type: ignore[union-attr]
+
+    refused = logged_in(clinic, "patient").post(BOLUS)
+
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["code"] == "THC-PATH-062"
+    assert "is transferred: a patient bolus is not possible" in refused.json()["detail"]
+    read = nurse.post(f"/api/v1/pumps/{pump.id}/interrogations")
+    assert read.status_code == 409, read.text
+    assert read.json()["code"] == "THC-PATH-062"
+    assert "is transferred: an interrogation is not possible" in read.json()["detail"]
+    with clinic.thecal.uow() as uow:  # nothing changed, no bolus logged
+        assert len(uow.device_log.boluses(pump.id)) == commands
+        assert uow.pumps.get(pump.id).version == version  # type: ignore[union-attr]

@@ -63,3 +63,42 @@ def test_suspend_restart_refused_end_and_replacement_from_the_command_line(
     story = run(env, "device-events", "list", "--as", "nina", "--pump", "pump-1")
     assert story.splitlines()[0].startswith("Delivery interrupted")
     assert story.splitlines()[-1].startswith("Pump replacement")
+
+
+def _refused(env: dict[str, str], *args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    assert result.exit_code == 2, (args, result.stdout)
+    return result.output + result.stderr
+
+
+def test_a_pump_transferred_out_is_refused_treatment_from_the_command_line(
+    env: dict[str, str],
+) -> None:
+    patient_id = _clinic(env)
+    _implant(env, patient_id)
+    pending = run(
+        env,
+        *("program-changes", "propose", "--as", "nina", "--pump", "pump-1"),
+        *("--daily-dose", "5.5 mg/day", "--rationale", "pain not controlled", "--json"),
+    )
+    run(
+        env,
+        *("device-events", "transfer", "--as", "nina", "--pump", "pump-1"),
+        *("--pump-version", _version(env, "pump-1"), "--direction", "out"),
+        *("--clinic", "Northgate Pain Centre", "--json"),
+    )
+
+    # the pending proposal was withdrawn by the transfer, with the reason
+    shown = run(env, "program-changes", "show", pending["change_id"], "--as", "nina", "--json")
+    assert shown["state"] == "withdrawn"
+    # treating the pump is refused: exit status 2, THC-PATH-062 naming the state and the action
+    said = _refused(env, "pumps", "interrogate", "pump-1", "--as", "nina")
+    assert "THC-PATH-062" in said
+    assert "is transferred: an interrogation is not possible" in said
+    said = _refused(
+        env,
+        *("program-changes", "propose", "--as", "nina", "--pump", "pump-1"),
+        *("--daily-dose", "6 mg/day", "--rationale", "pain not controlled"),
+    )
+    assert "THC-PATH-062" in said
+    assert "is transferred: a program change is not possible" in said
