@@ -9,15 +9,22 @@ match against the refill order and the pump.
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from dataclasses import dataclass
 
+from thecal.domain.admixture import Admixture
 from thecal.domain.authorization import Action, Subject, authorize
 from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.library import reference_library
-from thecal.domain.refill import AdmixtureMismatch, BeyondUseDatePassed, PharmacyLabel
+from thecal.domain.refill import (
+    BeyondUseDatePassed,
+    LabelNotTheOrder,
+    PharmacyLabel,
+    label_difference,
+)
 from thecal.domain.units import Volume
 from thecal.domain.users import Actor
+from thecal.domain.verification_code import new_code
 from thecal.services.admixture_changes import awaiting_refill, verified_change_for
 from thecal.services.clock import Clock
 from thecal.services.pump_care import require_in_care
@@ -33,7 +40,7 @@ class VerifyAdmixture:
     actor: Actor
     pump_id: str
     label: PharmacyLabel
-    verification_id: str | None = None  # generated when not given
+    verification_id: str | None = None  # a fresh code ("K7QM-3XRD") when not given
 
 
 def _check_plausible(label: PharmacyLabel, pump: Pump) -> None:
@@ -52,14 +59,35 @@ def _check_plausible(label: PharmacyLabel, pump: Pump) -> None:
         )
 
 
+def _fresh_code(uow: AbstractUnitOfWork) -> str:
+    """A verification code no stored verification has (32**7 codes: a clash is retried)."""
+    for _ in range(8):
+        code = new_code(secrets.randbelow)
+        if uow.pharmacy.get(code) is None:
+            return code
+    msg = "no free verification code after 8 draws"  # 1 in 34 billion per draw
+    raise RuntimeError(msg)  # pragma: no cover
+
+
+def _first_difference(label: PharmacyLabel, orders: list[Admixture]) -> LabelNotTheOrder:
+    """The label against the order it was meant for: the co-signed change or program whose primary
+    drug it names (the latest such), else the latest order; the first differing field named."""
+    same_drug = [o for o in orders if o.primary.drug_id == label.admixture.primary.drug_id]
+    meant = (same_drug or orders)[-1]
+    found = label_difference(label.admixture, meant)
+    assert found is not None  # noqa: S101 - the label matched none of the orders
+    return found
+
+
 def verify_admixture(
     cmd: VerifyAdmixture, *, uow: AbstractUnitOfWork, clock: Clock
 ) -> PharmacyVerification:
     """Record a pharmacist's verification of a dispensed admixture for a pump.
 
     Raises:
-        AccessDenied (not a pharmacist); PumpNotFound; AdmixtureMismatch (drug or concentration
-        differ from the pump's program); BeyondUseDatePassed.
+        AccessDenied (not a pharmacist); PumpNotFound; LabelNotTheOrder (422: the typed drug or
+        concentration is neither the pump's program nor a co-signed admixture change, the first
+        differing field named); BeyondUseDatePassed.
     """
     now = clock.now()
     with uow:
@@ -76,17 +104,9 @@ def verify_admixture(
             # a new admixture is verified only for a co-signed admixture change of this pump
             change = verified_change_for(uow, pump, cmd.label.admixture)
             if change is None:
-                expected = " or ".join(
-                    [ordered.describe()]
-                    + [c.new_program.admixture.describe() for c in awaiting_refill(uow, pump.id)]
-                )
-                raise AdmixtureMismatch(
-                    what=(
-                        "dispensed drug/concentration vs the pump's program "
-                        "(or a co-signed admixture change)"
-                    ),
-                    expected=expected,
-                    got=cmd.label.admixture.describe(),
+                raise _first_difference(
+                    cmd.label,
+                    [ordered] + [c.new_program.admixture for c in awaiting_refill(uow, pump.id)],
                 )
         _check_plausible(cmd.label, pump)
         if now > cmd.label.beyond_use:
@@ -94,7 +114,7 @@ def verify_admixture(
                 lot=cmd.label.lot, beyond_use=cmd.label.beyond_use.isoformat(), at=now.isoformat()
             )
         verification = PharmacyVerification(
-            id=cmd.verification_id or str(uuid.uuid4()),
+            id=cmd.verification_id or _fresh_code(uow),
             pump_id=pump.id,
             patient_id=pump.patient_id,
             label=cmd.label,

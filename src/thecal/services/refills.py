@@ -50,6 +50,7 @@ from thecal.domain.safety.context import Refill as RefillFacts
 from thecal.domain.safety.review import review
 from thecal.domain.units import Volume
 from thecal.domain.users import Actor, User
+from thecal.domain.verification_code import looks_like_code, parse_code
 from thecal.services.admixture_changes import (
     change_for_refill,
     record_sent_program,
@@ -91,6 +92,12 @@ class PerformRefill:
     #: A co-signed admixture change this refill carries: the syringe holds its new admixture, and
     #: its program is sent (behind its bridge bolus) once the new admixture is in the reservoir.
     program_change_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # the code on the syringe, typed or scanned in any case (check character validated);
+        # an older 36-character verification id is used as given
+        if looks_like_code(self.verification_id):
+            object.__setattr__(self, "verification_id", parse_code(self.verification_id))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -45,7 +45,10 @@ def test_a_rotation_to_hydromorphone_with_a_bridge_over_http(clinic: Clinic) -> 
     nurse, physician = log_in(clinic, "nurse"), log_in(clinic, "physician")
     pharmacist = log_in(clinic, "pharmacist")
     verify_url = f"{API}/pumps/{pump_id}/pharmacy-verifications"
-    _problem(pharmacist.post(verify_url, json=_label(clinic, HYDROMORPHONE)), 409, "THC-PATH-022")
+    refused = _problem(
+        pharmacist.post(verify_url, json=_label(clinic, HYDROMORPHONE)), 422, "THC-PATH-025"
+    )
+    assert "the label says hydromorphone, the order is morphine" in refused["detail"], refused
 
     body = {"drugs": HYDROMORPHONE, "daily_dose": "0.75 mg/day", "bridge": True}
     _problem(

@@ -487,7 +487,12 @@ def test_a_blocked_proposal_lists_its_blocking_findings_and_stores_nothing(
 def test_a_label_that_does_not_match_the_pump_is_refused(clinic: Clinic, pump_id: str) -> None:
     pharmacist = log_in(clinic, "pharmacist")
     other = [{"drug": "morphine", "concentration": "10 mg/mL"}]
-    _problem(_verification(pharmacist, pump_id, drugs=other), 409, "THC-PATH-022")
+    refused = _problem(_verification(pharmacist, pump_id, drugs=other), 422, "THC-PATH-025")
+    # the differing field, what the label says and what the order is (the pump runs 25 mg/mL)
+    assert (
+        "morphine concentration: the label says morphine 10 mg/mL, the order is morphine 25 mg/mL"
+        in refused["detail"]
+    ), refused
     expired = "2026-03-01T00:00:00Z"  # before the clinic's clock
     _problem(_verification(pharmacist, pump_id, beyond_use=expired), 409, "THC-PATH-023")
 

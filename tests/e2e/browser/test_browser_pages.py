@@ -183,7 +183,9 @@ def test_a_nurse_completes_a_refill_that_raises_a_discrepancy_finding(
     pharmacist = new_page(browser)
     log_in(pharmacist, server, "pharmacist")
     pharmacist.goto(f"{server.url}/pumps/{pump_id}")
-    pharmacist.get_by_label("Volume dispensed (mL)").fill("20")
+    # the pharmacist types what the label says (the pump runs morphine 25 mg/mL)
+    pharmacist.locator("#concentration").fill("25 mg/mL")
+    pharmacist.locator("#volume").fill("20 mL")
     pharmacist.get_by_label("Lot").fill("LOT-E2E-7")
     pharmacist.get_by_label("Beyond-use date and time (UTC)").fill("2026-04-30T12:00")
     pharmacist.get_by_role("button", name="Verify").click()
@@ -195,7 +197,8 @@ def test_a_nurse_completes_a_refill_that_raises_a_discrepancy_finding(
     page = new_page(browser)
     log_in(page, server, "nurse")
     page.goto(f"{server.url}/pumps/{pump_id}")
-    page.get_by_label("Pharmacy verification number").fill(verification_id)
+    # the code as a nurse may type it: lower case, no hyphen
+    page.get_by_label("Pharmacy verification code").fill(verification_id.replace("-", "").lower())
     page.get_by_label("Lot at the bedside").fill("LOT-E2E-7")
     page.get_by_label("Ordered volume (mL)").fill("20")
     for item in (

@@ -203,3 +203,18 @@ def test_good_settings_are_not_refused(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "THC-CONF" not in done.stderr
+
+
+def test_serve_names_a_database_it_cannot_reach_without_a_traceback(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://clinic:pw-Unreach-3@127.0.0.1:1/thecal"  # nothing listens on 1
+    done = _run(
+        [sys.executable, "-c", _CLI, "serve", "--port", "1"],
+        _environment(tmp_path, {"THECAL_DATABASE_URL": url}),
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output  # the start refused, as for a schema behind the code
+    assert "Traceback" not in output
+    assert "THECAL_DATABASE_URL" in done.stderr
+    assert "127.0.0.1:1" in done.stderr
+    assert "cannot be reached" in done.stderr
+    assert "pw-Unreach-3" not in output

@@ -92,7 +92,9 @@ def test_a_form_volume_is_read_by_the_strict_quantity_parser(
         action,
         data={
             "csrf_token": form_token(page.text, action),
-            "volume_ml": typed,
+            "drug": "morphine",
+            "concentration": "25 mg/mL",
+            "volume": f"{typed} mL",
             "lot": "LOT-1",
             "beyond_use": "2026-04-01T12:00",
         },

@@ -105,8 +105,9 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
         "beyond_use": "2099-01-01T00:00",
     }
     wrong = _post(pharmacist, verify_url, verify_action, {**label, "concentration": "30 mg/mL"})
-    assert wrong.status_code == 409
-    assert "THC-PATH-022" in wrong.text
+    assert wrong.status_code == 422
+    assert "THC-PATH-025" in wrong.text
+    assert "the label says morphine 30 mg/mL, the order is morphine 20 mg/mL" in wrong.text
     assert 'value="LOT-20"' in wrong.text
     verified = _post(pharmacist, verify_url, verify_action, {**label, "concentration": "20 mg/mL"})
     assert verified.history[0].status_code == 303

@@ -99,3 +99,25 @@ def test_a_pump_recorded_on_arrival_is_transferred_in_then_out(clinic: Clinic) -
     assert "care transferred to Southside Clinic" in shown
     assert _pump(clinic, pump_id).state is PumpState.TRANSFERRED
     assert "Care comes back from" in shown
+
+
+def test_a_form_left_open_on_a_pump_that_left_care_is_refused_409(clinic: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    client = browser_login(clinic, "nurse")
+    action = f"/pumps/{pump_id}/interrogate"
+    token = form_token(client.get(f"/pumps/{pump_id}").text, action)  # the screen before
+    left = _post(
+        client,
+        f"/pumps/{pump_id}/events",
+        f"/pumps/{pump_id}/events/transfer",
+        {"direction": "out", "clinic": "Southside Clinic"},
+    )
+    assert left.status_code == 303, left.text  # type: ignore[attr-defined]
+    version = _pump(clinic, pump_id).version
+
+    refused = client.post(action, data={"csrf_token": token}, follow_redirects=False)
+
+    assert refused.status_code == 409, refused.text[-800:]
+    assert "THC-PATH-062" in refused.text
+    assert "is transferred: an interrogation is not possible" in refused.text
+    assert _pump(clinic, pump_id).version == version

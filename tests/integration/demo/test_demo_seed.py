@@ -20,7 +20,7 @@ from thecal.adapters.twin.commands import UnitOfWorkCommandLog
 from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
-from thecal.domain.tasks import TaskClosure, TaskKind
+from thecal.domain.tasks import TaskClosure, TaskKind, TaskPriority
 from thecal.domain.users import Role
 from thecal.entrypoints.cli.demo import ClinicNotEmpty, run_seed
 from thecal.reports.outcome_policy import OutcomePolicy
@@ -161,6 +161,29 @@ def assert_mris_and_one_open_post_mri_task(app: Thecal, summary: SeedSummary) ->
     assert [row.record_id for row in page.rows] == [task.id]
 
 
+def assert_no_stale_urgent_task(app: Thecal, summary: SeedSummary) -> None:
+    """The demo leaves no urgent task open past its due date: the nurse closed each on its day,
+    with a note (only the last day's post-MRI task, due today, is still open)."""
+    today = dt.datetime.combine(TODAY, dt.time(0, 0), tzinfo=dt.UTC)
+    assert summary.counts["urgent tasks closed on their day"] >= 1
+    with app.uow() as uow:
+        stale = [
+            (t.task.kind.value, t.task.due)
+            for t in uow.tasks.open_tasks(limit=500)
+            if t.task.priority is TaskPriority.URGENT and t.task.due < today
+        ]
+        for serial in summary.serials:
+            pump = uow.pumps.get_by_serial(serial)
+            assert pump is not None
+            for stored in uow.tasks.for_patient(pump.patient_id):
+                done = stored.completion
+                urgent = stored.task.priority is TaskPriority.URGENT
+                if urgent and done is not None and done.how is TaskClosure.COMPLETED_BY_USER:
+                    assert done.note, stored.id  # the rule: what was done
+                    assert done.at < stored.task.due + dt.timedelta(days=1)  # on its day
+    assert stale == []
+
+
 def assert_every_bolus_button_is_pressed(app: Thecal, summary: SeedSummary) -> None:
     """Every pump whose program has a bolus button gets requests from its patient's own portal
     account, granted and refused in the lockout; a baclofen pump (no button) gets none."""
@@ -226,6 +249,7 @@ def test_a_small_seed_has_every_feature_a_sound_audit_chain_and_reportable_outco
     app = bootstrap(settings, engine=make_engine(settings.database_url))
     try:
         assert_mris_and_one_open_post_mri_task(app, summary)
+        assert_no_stale_urgent_task(app, summary)
         assert_every_bolus_button_is_pressed(app, summary)
         assert_snapshots_resume_the_twins_a_full_replay_builds(app, summary)
     finally:

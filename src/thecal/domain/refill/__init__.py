@@ -27,16 +27,17 @@ completion; anything else is a reason to ``halt``. ``version`` increases on ever
 One concept per module: :mod:`.reconciliation` (expected vs withdrawn residual),
 :mod:`.dispensing` (the pharmacy label and the three-way match), :mod:`.pocket_fill` (the
 post-injection checklist), :mod:`.procedure` (the ``Refill`` aggregate and its states) and
-:mod:`.errors` (``THC-PATH-020``…``024``). Import the public names from this package.
+:mod:`.errors` (``THC-PATH-020``…``025``). Import the public names from this package.
 """
 
 from __future__ import annotations
 
-from thecal.domain.refill.dispensing import PharmacyLabel
+from thecal.domain.refill.dispensing import PharmacyLabel, label_difference
 from thecal.domain.refill.errors import (
     AboveReservoirCapacity,
     AdmixtureMismatch,
     BeyondUseDatePassed,
+    LabelNotTheOrder,
     PocketFillChecklistIncomplete,
     RefillStateError,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "AdmixtureMismatch",
     "BeyondUseDatePassed",
     "DiscrepancyCause",
+    "LabelNotTheOrder",
     "PharmacyLabel",
     "PocketFillChecklist",
     "PocketFillChecklistIncomplete",
@@ -62,5 +64,6 @@ __all__ = [
     "Refill",
     "RefillState",
     "RefillStateError",
+    "label_difference",
     "reconcile",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from thecal.domain.actors import require_aware, require_text
 from thecal.domain.admixture import Admixture
-from thecal.domain.refill.errors import AdmixtureMismatch, BeyondUseDatePassed
+from thecal.domain.refill.errors import AdmixtureMismatch, BeyondUseDatePassed, LabelNotTheOrder
 from thecal.domain.units import Volume
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "check_bedside_lot",
     "check_beyond_use",
     "check_program_admixture",
+    "label_difference",
 ]
 
 
@@ -88,3 +89,35 @@ def check_beyond_use(label: PharmacyLabel, at: dt.datetime) -> None:
         raise BeyondUseDatePassed(
             lot=label.lot, beyond_use=label.beyond_use.isoformat(), at=at.isoformat()
         )
+
+
+def label_difference(label: Admixture, order: Admixture) -> LabelNotTheOrder | None:
+    """The first field in which a typed label's admixture differs from the order, named for the
+    pharmacist ("morphine concentration: the label says morphine 20 mg/mL, the order is morphine
+    25 mg/mL"); None when they are the same admixture."""
+    if label == order:
+        return None
+    if label.primary.drug_id != order.primary.drug_id:
+        return LabelNotTheOrder(
+            field="drug", label=label.primary.drug_id, order=order.primary.drug_id
+        )
+    for wanted in order.components:
+        typed = label.concentration_of(wanted.drug_id)
+        if typed is None:
+            return LabelNotTheOrder(
+                field=f"{wanted.drug_id}",
+                label=f"no {wanted.drug_id}",
+                order=f"{wanted.drug_id} {wanted.concentration}",
+            )
+        if typed != wanted.concentration:
+            return LabelNotTheOrder(
+                field=f"{wanted.drug_id} concentration",
+                label=f"{wanted.drug_id} {typed}",
+                order=f"{wanted.drug_id} {wanted.concentration}",
+            )
+    extra = next(c for c in label.components if order.concentration_of(c.drug_id) is None)
+    return LabelNotTheOrder(
+        field=f"{extra.drug_id}",
+        label=f"{extra.drug_id} {extra.concentration}",
+        order=f"no {extra.drug_id} ({order.describe()})",
+    )

@@ -8,7 +8,8 @@ Conflict (THC-FLOW-409)
 ValueOutOfRange (THC-INPUT-001)
 └── AboveReservoirCapacity            THC-PATH-021  a volume above the pump model's reservoir
 RequestInvalid (THC-INPUT-002)
-└── PocketFillChecklistIncomplete     THC-PATH-024  a checklist item not confirmed
+├── PocketFillChecklistIncomplete     THC-PATH-024  a checklist item not confirmed
+└── LabelNotTheOrder                  THC-PATH-025  the typed label is not the order (pharmacist)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "AboveReservoirCapacity",
     "AdmixtureMismatch",
     "BeyondUseDatePassed",
+    "LabelNotTheOrder",
     "PocketFillChecklistIncomplete",
     "RefillStateError",
 ]
@@ -47,3 +49,10 @@ class BeyondUseDatePassed(Conflict):
 class PocketFillChecklistIncomplete(RequestInvalid):
     code = "THC-PATH-024"
     template = "pocket-fill checklist not complete: {items} not confirmed; halt the refill if they cannot be"
+
+
+class LabelNotTheOrder(RequestInvalid):
+    """The pharmacist typed the label and it is not the order: the first difference, by field."""
+
+    code = "THC-PATH-025"
+    template = "{field}: the label says {label}, the order is {order}; do not dispense"

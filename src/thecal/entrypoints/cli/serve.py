@@ -3,7 +3,8 @@
 Before it listens, the server checks, in this order, and refuses to start (exit status 1) with the
 reason and what to do:
 
-1. the database's schema is this code's (``adapters/sql/schema_state.py``): a database behind the
+1. the database can be reached (else the URL, without its password, and the driver's reason) and
+   its schema is this code's (``adapters/sql/schema_state.py``): a database behind the
    code names ``thecal db upgrade``; one migrated by a newer thecal is not written to;
 2. the whole audit log verifies (SR-17): every entry against its key, the recorded head, the
    append-only triggers, and the latest checkpoint kept outside the database (a cut tail, a wiped
@@ -48,6 +49,7 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from sqlalchemy.exc import OperationalError
 
 from thecal.adapters.audit.checkpoint_schedule import CheckpointSchedule
 from thecal.adapters.observability.logs import configure_logging
@@ -94,7 +96,15 @@ def _refuse(reason: str, code: int = EXIT_NOT_STARTED) -> typer.Exit:
 
 def _check_before_serving(thecal: Thecal) -> None:
     """The schema, then the whole audit chain; raises ``typer.Exit`` if either stops the start."""
-    state = schema_state(thecal.engine)
+    try:
+        state = schema_state(thecal.engine)
+    except OperationalError as unreachable:  # a server down or a wrong host, port or password
+        where = thecal.engine.url.render_as_string(hide_password=True)
+        reason = (
+            f"the database {where} (THECAL_DATABASE_URL) cannot be reached: "
+            f"{str(unreachable.orig).strip().splitlines()[0]}. Start it, or correct the URL."
+        )
+        raise _refuse(reason) from None
     if not state.current:
         raise _refuse(state.explain())
     with translate_errors(as_json=False):  # e.g. the checkpoint file cannot be written

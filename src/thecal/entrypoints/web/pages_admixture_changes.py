@@ -229,10 +229,13 @@ def verify_form(request: Request, pump_id: Ident) -> Response:
     return _verify_page(request, pump_id, {}, None)
 
 
+@router.post("/pumps/{pump_id}/pharmacy-verifications", response_class=HTMLResponse)
 @router.post("/pumps/{pump_id}/admixture-verifications", response_class=HTMLResponse)
 async def verify(request: Request, pump_id: Ident) -> Response:
     """The pharmacist types the label: drug(s), concentration(s), volume, lot, beyond-use date.
-    It must match the pump's program or a co-signed admixture change of this pump."""
+    It must match the pump's program or a co-signed admixture change of this pump; a label that
+    differs is refused (422 THC-PATH-025, the field named) and the form shown again as typed.
+    Both the pump page's routine verification and the admixture-change page post here."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)

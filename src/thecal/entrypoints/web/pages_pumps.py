@@ -152,6 +152,7 @@ def _pump_page(
         dose_unit=drug.dose_unit.symbol,
         drug_name=drug.name,
         max_flex_steps=model.max_flex_steps,
+        drugs=sorted(reference_library().drugs.values(), key=lambda d: d.id),
         proposal=proposal or {"idempotency_key": str(uuid.uuid4())},
         proposal_error=proposal_error,
         **forms,

@@ -8,7 +8,6 @@ reads the stored refill again and never refills twice.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Annotated
@@ -29,18 +28,17 @@ from thecal.domain.quantity_text import parse_volume
 from thecal.domain.refill import (
     AdmixtureMismatch,
     BeyondUseDatePassed,
-    PharmacyLabel,
     PocketFillChecklist,
     Reconciliation,
     Refill,
     RefillState,
 )
 from thecal.domain.units import Volume
+from thecal.domain.verification_code import VerificationCodeInvalid
 from thecal.entrypoints.api.csrf import CSRF_FIELD
 from thecal.entrypoints.web.form_fields import SEVERITY_ORDER, FieldRefused, FormRefusal, at_field
 from thecal.entrypoints.web.pages_pumps import pump_page_again
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
-from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 from thecal.services.pump_reads import (
     MAX_PAGE,
     GetPumpOverview,
@@ -88,7 +86,7 @@ def _refill_refusal(error: Exception) -> FormRefusal:
         return FormRefusal.of(error)
     assert isinstance(error, ThecalError)  # noqa: S101 - the handler catches only _KEPT
     field = ""
-    if isinstance(error, VerificationNotFound | VerificationAlreadyUsed):
+    if isinstance(error, VerificationNotFound | VerificationAlreadyUsed | VerificationCodeInvalid):
         field = "verification_id"
     elif isinstance(error, AdmixtureMismatch) and error.fields.get("what") == "lot at the bedside":
         field = "lot_at_bedside"
@@ -174,35 +172,3 @@ def refill_page(request: Request, pump_id: Ident, refill_id: Ident) -> Response:
         outcome=_Shown(refill=refill, reconciliation=refill.reconciliation, plan=plan),
         findings=findings,
     )
-
-
-@router.post("/pumps/{pump_id}/pharmacy-verifications", response_class=HTMLResponse)
-async def verify(request: Request, pump_id: Ident) -> Response:
-    """The pharmacist checks the dispensed admixture against the pump's program (drug and
-    concentration as on record; volume, lot and beyond-use date from the label)."""
-    auth = page_auth(request)
-    form = await require_form_csrf(request, auth)
-    thecal = thecal_of(request)
-    pump = thecal.run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
-    try:
-        beyond_use = dt.datetime.fromisoformat(form.get("beyond_use", "").strip())
-    except ValueError:
-        raise RequestInvalid(
-            where="beyond-use date", detail="enter the date and time from the label"
-        ) from None
-    verification = thecal.run(
-        verify_admixture,
-        VerifyAdmixture(
-            actor=auth.actor,
-            pump_id=pump_id,
-            label=PharmacyLabel(
-                admixture=pump.admixture,
-                volume=_ml(form, "volume_ml"),
-                lot=form.get("lot", ""),
-                beyond_use=beyond_use.replace(tzinfo=dt.UTC)
-                if beyond_use.tzinfo is None
-                else beyond_use,
-            ),
-        ),
-    )
-    return render(request, "pharmacy_result.html", pump=pump, verification=verification)

@@ -25,6 +25,7 @@ from thecal.services.demo.cohort import Pathway, PatientPlan, plan_cohort
 from thecal.services.demo.context import SeedContext, Staff
 from thecal.services.demo.injections import injection_course
 from thecal.services.demo.intrathecal import intrathecal_course
+from thecal.services.demo.task_keeping import task_keeping_course
 from thecal.services.demo.visits import furnish_calendar, reminder_course, reminders_start
 from thecal.services.progress import Progress
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -47,7 +48,8 @@ DEMO_YEARS = 3
 # 4: a calendar, follow-up visits booked and kept (some moved or missed), e-mail addresses, and
 #    reminders from month 18 (fewer patients lost or missing a visit from then, docs/demo.md).
 # 5: admixture changes at a refill with a bridge bolus (a concentration change, a rotation).
-DEMO_SEED_VERSION = 5
+# 6: the nurse closes urgent tasks on their day, with a note (task_keeping.py).
+DEMO_SEED_VERSION = 6
 MAX_PATIENTS = 100_000
 
 
@@ -138,6 +140,10 @@ def seed_demo_clinic(
     first_run = next(reminders, None)
     if first_run is not None:
         heapq.heappush(queue, (first_run, -1, reminders))  # the reminders job goes first that day
+    keeping = task_keeping_course(ctx, first_day)
+    first_evening = next(keeping, None)
+    if first_evening is not None:
+        heapq.heappush(queue, (first_evening, -2, keeping))  # the nurse's evening round
     for plan in plans:
         course = _course(plan, ctx)
         first = next(course, None)

@@ -72,6 +72,7 @@ PUBLIC_NAMES = {
         "AdmixtureMismatch",
         "BeyondUseDatePassed",
         "DiscrepancyCause",
+        "LabelNotTheOrder",
         "PharmacyLabel",
         "PocketFillChecklist",
         "PocketFillChecklistIncomplete",
@@ -80,6 +81,7 @@ PUBLIC_NAMES = {
         "Refill",
         "RefillState",
         "RefillStateError",
+        "label_difference",
         "reconcile",
     },
 }
@@ -97,6 +99,7 @@ ERROR_CODES = {
     "AdmixtureMismatch": "THC-PATH-022",
     "BeyondUseDatePassed": "THC-PATH-023",
     "PocketFillChecklistIncomplete": "THC-PATH-024",
+    "LabelNotTheOrder": "THC-PATH-025",
     "TrialStateError": "THC-PATH-030",
     "ObservationPeriodNotElapsed": "THC-PATH-031",
     "PatientTooSedated": "THC-PATH-032",
