@@ -81,7 +81,8 @@ def test_a_reload_after_a_refill_refills_nothing(
     page = new_page(browser)
     log_in(page, server, "nurse")
     page.goto(f"{server.url}/pumps/{pump_id}")
-    page.get_by_label("Pharmacy verification number").fill(verified.json()["id"])
+    shown = verified.json()
+    page.locator("#verification_id").fill(shown.get("code") or shown["id"])
     page.get_by_label("Lot at the bedside").fill("LOT-PRG-1")
     page.get_by_label("Ordered volume (mL)").fill("20")
     for item in (
