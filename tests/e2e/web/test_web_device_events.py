@@ -121,3 +121,32 @@ def test_a_form_left_open_on_a_pump_that_left_care_is_refused_409(clinic: Clinic
     assert "THC-PATH-062" in refused.text
     assert "is transferred: an interrogation is not possible" in refused.text
     assert _pump(clinic, pump_id).version == version
+
+
+def test_the_page_of_a_pump_out_of_service_offers_no_treatment_forms(clinic: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(clinic)
+    client = browser_login(clinic, "physician")
+    before = client.get(f"/pumps/{pump_id}").text
+    treatment = (
+        f'action="/pumps/{pump_id}/interrogate"',
+        f'action="/pumps/{pump_id}/refills"',
+        f'href="/pumps/{pump_id}/admixture-changes/new"',
+        f'action="/pumps/{pump_id}/program-changes"',
+    )
+    assert all(mark in before for mark in treatment)
+    assert "pump-out-of-service" not in before
+    left = _post(
+        client,
+        f"/pumps/{pump_id}/events",
+        f"/pumps/{pump_id}/events/transfer",
+        {"direction": "out", "clinic": "Southside Clinic"},
+    )
+    assert left.status_code == 303, left.text  # type: ignore[attr-defined]
+
+    after = client.get(f"/pumps/{pump_id}").text
+
+    assert not any(mark in after for mark in treatment)
+    notice = re.search(r'id="pump-out-of-service">(.*?)</p>', after, re.DOTALL)
+    assert notice, after[-2000:]
+    assert "This pump is transferred." in notice.group(1)
+    assert f'href="/pumps/{pump_id}/events"' in notice.group(1)
