@@ -140,8 +140,11 @@ def test_from_the_public_request_to_the_counted_follow_up(
     _book_first_offer(page)
     expect(page.get_by_text("Moreau, Lena")).to_be_visible()
 
-    # 3. the refill visit the forecast proposes, booked from the worklist
+    # 3. the refill visit the forecast proposes, booked from the worklist: its window ends more
+    # than 30 days out, past the worklist's default window, so the physician unfolds the rest
     page.goto(f"{server.url}/")
+    expect(page.locator("#later")).to_contain_text("due later")
+    page.get_by_role("link", name="show everything due").click()
     page.get_by_role(
         "link", name=re.compile(r"^Book: book a refill: refill before .* for Owens, Alex")
     ).click()

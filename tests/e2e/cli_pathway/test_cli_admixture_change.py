@@ -42,7 +42,9 @@ def test_a_concentration_change_with_a_bridge_from_the_command_line(env: dict[st
     _implant(env, patient_id)
     early = _verify(env, "20 mg/mL")
     assert early.exit_code != 0
-    assert "THC-PATH-022" in early.output  # no co-signed change asks for 20 mg/mL yet
+    # no co-signed change asks for 20 mg/mL yet: the label is not the pump's order
+    assert "THC-PATH-025" in early.output
+    assert "the order is morphine 25 mg/mL" in early.output
 
     change = run(
         env,

@@ -75,7 +75,8 @@ def test_respiratory_rate_8_alerts_on_the_page_and_worklist_and_blocks_discharge
     assert "trial vital sign alert" in worklist.text
     assert "respiratory rate 8/min (alert below 10/min, S39)" in worklist.text
     assert "naloxone 0.4–2 mg IV" in worklist.text
-    row = worklist.text.split("trial vital sign alert")[0].rsplit("<tr", 1)[1]
+    # the row, not the kind filter above the table, which names every kind
+    row = worklist.text.split("<strong>trial vital sign alert</strong>")[0].rsplit("<tr", 1)[1]
     assert 'class="urgent"' in row
 
     clinic.clock.advance(hours=24)  # the observation period is over; the breathing is not

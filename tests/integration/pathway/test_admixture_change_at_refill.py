@@ -37,7 +37,7 @@ from thecal.domain.admixture import Admixture, Component
 from thecal.domain.admixture_change import AdmixtureChangeSentByRefill
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChange, ProgramChangeBlocked, ProgramChangeState
-from thecal.domain.refill import AdmixtureMismatch, PharmacyLabel
+from thecal.domain.refill import AdmixtureMismatch, LabelNotTheOrder, PharmacyLabel
 from thecal.domain.units import Concentration, DoseRate, Volume
 from thecal.services.admixture_changes import ProposeAdmixtureChange, propose_admixture_change
 from thecal.services.device import InterrogatePump, interrogate_pump
@@ -227,7 +227,8 @@ def test_the_pharmacy_verifies_a_new_admixture_only_for_a_co_signed_change(
 ) -> None:
     _implant(clinic)
     clock.advance(days=20)
-    with pytest.raises(AdmixtureMismatch):
+    # no co-signed change asks for 20 mg/mL yet: the label is not the order (10 mg/mL)
+    with pytest.raises(LabelNotTheOrder, match="the order is morphine 10 mg/mL"):
         _verify(clinic, clock, MORPHINE_20, "ver-early")
     _signed_change(clinic, clock, bridge=True)
     _verify(clinic, clock, MORPHINE_20, "ver-20")  # now it is the change's new admixture
