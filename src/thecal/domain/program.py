@@ -208,6 +208,12 @@ class InfusionProgram:
         starts |= {(s - DAY.value) % self.cycle.value for s in starts}
         return max(self._window_amount(Duration(s)) for s in starts) / DAY
 
+    @property
+    def worst_day_dose(self) -> DoseRate:
+        """The most in any 24 h with every clinician bolus in full and every patient bolus taken."""
+        extra = self.patient_bolus.max_daily_amount if self.patient_bolus else Mass(Decimal(0))
+        return self.peak_daily_dose + extra / DAY
+
     def _window_amount(self, start: Duration) -> Mass:
         """The amount delivered in the 24 h from ``start`` (offset into the cycle, wrapping)."""
         total = Mass(Decimal(0))
