@@ -228,6 +228,14 @@ def _reservoir_points(
     empty_at: dt.datetime | None,
 ) -> tuple[ReservoirPoint, ...]:
     points = _refill_points(refills)
+    if not pump.emptied and not any(p.at == pump.last_filled_at for p in points):
+        points.append(  # the implant's fill (a refill's is among the refills)
+            ReservoirPoint(
+                at=pump.last_filled_at,
+                volume=pump.reservoir_volume,
+                kind=ReservoirPointKind.FILLED,
+            )
+        )
     anchor = reservoir.anchor
     if not any(p.at == anchor.at for p in points):
         kind = (
