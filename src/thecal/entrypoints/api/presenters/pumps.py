@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 from thecal.domain.admixture import Admixture
 from thecal.domain.device_events import DeviceEvent
 from thecal.domain.library import reference_library
@@ -10,7 +12,7 @@ from thecal.domain.program_change import (
     program_parameters,
 )
 from thecal.domain.reservoir import reservoir_gap_exceeds
-from thecal.domain.units import plain
+from thecal.domain.units import DoseRate, plain
 from thecal.entrypoints.api.presenters.quantities import estimate_ml_text, flow_text, ml_text
 from thecal.entrypoints.api.presenters.refills import plan_fields
 from thecal.entrypoints.api.schemas.pumps import (
@@ -111,6 +113,14 @@ def _reading(pump: Pump) -> ReservoirReadingPublic | None:
     )
 
 
+#: An adjuvant's dose is flow × concentration, the flow itself a division: rounded to 1 ng/day.
+DOSE_STEP_MCG = Decimal("0.001")
+
+
+def _dose_text(rate: DoseRate) -> str:
+    return str(DoseRate(rate.mcg_per_day.quantize(DOSE_STEP_MCG, rounding=ROUND_HALF_EVEN)))
+
+
 def _last_refill(last: LastRefill | None) -> LastRefillPublic | None:
     if last is None:
         return None
@@ -164,8 +174,8 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
             DoseAtGlancePublic(
                 drug=d.drug_id,
                 concentration=str(d.concentration),
-                daily_dose=str(d.daily_dose),
-                worst_case_daily_dose=str(d.worst_case_daily_dose),
+                daily_dose=_dose_text(d.daily_dose),
+                worst_case_daily_dose=_dose_text(d.worst_case_daily_dose),
             )
             for d in glance.doses
         ],
@@ -190,7 +200,8 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
             for p in glance.reservoir_points
         ],
         dose_history=[
-            DosePointPublic(at=p.at, daily_dose=str(p.daily_dose)) for p in glance.dose_points
+            DosePointPublic(at=p.at, daily_dose=_dose_text(p.daily_dose))
+            for p in glance.dose_points
         ],
         state=pump.state.value,
         version=pump.version,

@@ -105,6 +105,8 @@ class ReservoirReadingPublic(Out):
 
 
 class DoseAtGlancePublic(Out):
+    """Doses rounded half-even to 1 ng/day (an adjuvant's is flow × its concentration)."""
+
     drug: str
     concentration: str = Field(description='With its unit, e.g. "25 mg/mL".')
     daily_dose: str = Field(description='Basal, no patient bolus, e.g. "5 mg/day".')
