@@ -40,14 +40,15 @@ class _Object:
 class PdfPage:
     width: float  # points
     height: float
-    texts: list[tuple[float, float, float, str]] = field(default_factory=list)  # x, y, size, text
+    # x, y, size, text, font (its base name: "DejaVuSans-Bold", a subset's prefix dropped)
+    texts: list[tuple[float, float, float, str, str]] = field(default_factory=list)
     rects: list[tuple[float, float, float, float, tuple[float, float, float]]] = field(
         default_factory=list
     )  # filled: x, y, w, h (page points, y up), colour
 
     @property
     def text(self) -> str:
-        return "\n".join(t for _, _, _, t in self.texts)
+        return "\n".join(t[3] for t in self.texts)
 
     def png(self, scale: float = 8.0) -> Image.Image:
         """The page drawn at ``scale`` pixels per point, white background (an RGB image)."""
@@ -61,7 +62,7 @@ class PdfPage:
 
         for x, y, w, h, rgb in self.rects:
             box(x, y, w, h, tuple(round(255 * c) for c in rgb))  # type: ignore[arg-type]
-        for x, y, size, text in self.texts:
+        for x, y, size, text, _ in self.texts:
             box(x, y, 0.55 * size * len(text), 0.7 * size, (64, 64, 64))
         return image
 
@@ -98,17 +99,21 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
     return mapping
 
 
-def _fonts(objects: dict[int, _Object], page: _Object) -> dict[bytes, dict[int, str] | None]:
-    """Each font resource name → its ToUnicode map (None: a base font, text as Latin-1)."""
+def _fonts(
+    objects: dict[int, _Object], page: _Object
+) -> dict[bytes, tuple[str, dict[int, str] | None]]:
+    """Each font resource name → its base name and ToUnicode map (None: text as Latin-1)."""
     fonts_ref = re.search(rb"/Font " + _REF, page.head)
     assert fonts_ref, page.head
     names = objects[int(fonts_ref.group(1))].head
-    fonts: dict[bytes, dict[int, str] | None] = {}
+    fonts: dict[bytes, tuple[str, dict[int, str] | None]] = {}
     for name, ref in re.findall(rb"/([^\s/]+) " + _REF, names):
         font = objects[int(ref)].head
+        base = re.search(rb"/BaseFont /(?:[A-Z]{6}\+)?([^\s/]+)", font)
+        assert base, font
         cmap = re.search(rb"/ToUnicode " + _REF, font)
         stream = objects[int(cmap.group(1))].stream if cmap else None
-        fonts[name] = None if stream is None else _to_unicode(stream)
+        fonts[name] = (base.group(1).decode(), None if stream is None else _to_unicode(stream))
     return fonts
 
 
@@ -151,7 +156,7 @@ class _Painter:
     """The graphics and text state while a content stream runs."""
 
     page: PdfPage
-    fonts: dict[bytes, dict[int, str] | None]
+    fonts: dict[bytes, tuple[str, dict[int, str] | None]]
     ctm: list[float] = field(default_factory=lambda: [1.0, 0, 0, 1, 0, 0])
     fill: tuple[float, float, float] = (0.0, 0.0, 0.0)
     stack: list[tuple[list[float], tuple[float, float, float]]] = field(default_factory=list)
@@ -192,16 +197,18 @@ class _Painter:
             self.font, self.size = operands[0][1:], numbers[-1]
         elif op == b"Tj":
             raw = _literal(operands[-1])
-            cmap = self.fonts[self.font]
+            base, cmap = self.fonts[self.font]
             text = raw.decode("latin-1") if cmap is None else "".join(cmap[b] for b in raw)
             at = _multiply(self.text_matrix, self.ctm)
-            self.page.texts.append((at[4], at[5], self.size * at[3], text))
+            self.page.texts.append((at[4], at[5], self.size * at[3], text, base))
         else:
             return False
         return True
 
 
-def _run(content: bytes, page: PdfPage, fonts: dict[bytes, dict[int, str] | None]) -> None:
+def _run(
+    content: bytes, page: PdfPage, fonts: dict[bytes, tuple[str, dict[int, str] | None]]
+) -> None:
     painter = _Painter(page=page, fonts=fonts)
     operands: list[bytes] = []
     for token in _TOKEN.findall(content):

@@ -4,7 +4,9 @@ Top: "FOR INTRATHECAL USE ONLY" in white on black. Left: the patient (name, MRN,
 the pump (serial and model name), each drug and concentration in the drug's one display unit, the
 volume, lot and beyond-use date, who verified it and when (UTC). Right: the verification code as a
 QR code (alphanumeric, error correction level M, with its quiet zone) and in large text below it,
-for the nurse to scan or type at the bedside. A line that would not fit is set smaller, never cut.
+for the nurse to scan or type at the bedside. The left column is set at the largest size (8 down
+to 5 pt) at which all of it fits, wrapped: a long name or lot number is never cut off and never
+runs into the QR code.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "label_qr",
     "label_title",
     "render_syringe_label_pdf",
+    "wrapped",
 ]
 
 LABEL_SIZE = (100 * mm, 60 * mm)
@@ -41,6 +44,8 @@ _MARGIN = 3 * mm
 _BAND = 8 * mm  # the black band at the top
 _QR_SIDE = 30 * mm
 _TEXT_RIGHT = LABEL_SIZE[0] - _MARGIN - _QR_SIDE - 2 * mm  # where the left column ends
+_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0, 5.5, 5.0)  # points, largest first
+_LEADING = 1.2  # line spacing as a multiple of the font size
 
 
 def _day(value: dt.date) -> str:
@@ -113,16 +118,46 @@ def _band(canvas: Canvas) -> None:
     canvas.setFillColor(colors.black)
 
 
+def _pieces(word: str, font: str, size: float, width: float) -> list[str]:
+    """``word`` cut into pieces that fit ``width`` (only a word wider than the column is cut)."""
+    pieces, piece = [], ""
+    for char in word:
+        if piece and stringWidth(piece + char, font, size) > width:
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    return [*pieces, piece]
+
+
+def wrapped(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` in lines no wider than ``width`` at ``size``: broken between words, and inside a
+    word only when the word alone is wider than the column (a long lot number)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        for piece in _pieces(word, font, size, width):
+            if lines and stringWidth(f"{lines[-1]} {piece}", font, size) <= width:
+                lines[-1] = f"{lines[-1]} {piece}"
+            else:
+                lines.append(piece)
+    return lines
+
+
 def _left_column(canvas: Canvas, found: SyringeLabel) -> None:
-    lines = label_lines(found)
+    """Every line at one size, the largest at which all of them fit (wrapped) the column."""
     top = LABEL_SIZE[1] - _BAND - _MARGIN
-    room = top - _MARGIN
-    leading = min(room / len(lines), 9.5)
-    y = top - leading * 0.8
+    room, width = top - _MARGIN, _TEXT_RIGHT - _MARGIN
+    logical = label_lines(found)
+    for size in _SIZES:
+        lines = [
+            (font, line) for font, text in logical for line in wrapped(text, font, size, width)
+        ]
+        if len(lines) * size * _LEADING <= room:
+            break
+    y = top - size
     for font, text in lines:
-        canvas.setFont(font, _fitted(text, font, leading * 0.8, _TEXT_RIGHT - _MARGIN))
+        canvas.setFont(font, size)
         canvas.drawString(_MARGIN, y, text)
-        y -= leading
+        y -= size * _LEADING
 
 
 def _code(canvas: Canvas, found: SyringeLabel) -> None:
