@@ -4,9 +4,9 @@ phrase refused, and the plain ``--no-patient-bolus`` flag."""
 
 from __future__ import annotations
 
+from test_cli_pathway import _clinic, _implant, env, refused, run
 from typer.testing import CliRunner
 
-from test_cli_pathway import _clinic, _implant, env, refused, run
 from thecal.entrypoints.cli.main import app as cli
 
 __all__ = ["env"]
