@@ -32,6 +32,7 @@ from thecal.domain.errors import (
 )
 from thecal.domain.forecast import RefillPlan
 from thecal.domain.library import reference_library
+from thecal.domain.mri import DEFAULT_MAX_FIELD_T
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
     ConfirmationRejected,
@@ -45,6 +46,7 @@ from thecal.domain.program_change import (
 from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
 from thecal.domain.quantity_display import shown
 from thecal.domain.users import Role
+from thecal.entrypoints.web.pump_glance_text import glance_text
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.admixture_changes import AwaitingRefill, list_awaiting_refill
 from thecal.services.device import InterrogatePump, Interrogation, interrogate_pump
@@ -143,6 +145,9 @@ def _pump_page(
         pump=pump,
         awaiting_refill=awaiting,
         reservoir=seen.reservoir,
+        glance=glance_text(seen),
+        model=model,
+        max_field_t=DEFAULT_MAX_FIELD_T,
         parameters=program_parameters(pump.program),
         interrogation=interrogation,
         interrogated=program_parameters(interrogation.snapshot.program)
