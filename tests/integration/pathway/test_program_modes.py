@@ -106,3 +106,31 @@ def test_a_periodic_bolus_delivers_every_bolus(clinic: Thecal, clock: MovableClo
     assert _pump(clinic).program.mode is ProgramMode.PERIODIC_BOLUS
     # 48 h from the send: boluses at 1 h, 9 h, …, 41 h = 6 boluses of 1 mg
     assert _within_band(delivered, Mass.from_mg(6), "prometra-ii-20"), delivered
+
+
+def test_a_weekly_bolus_that_averages_the_current_dose_is_seen_whole(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    """35 mg once a week averages the current 5 mg/day, but 35 mg reach the patient in one day:
+    the review sees the 7-fold day (the step and dose-ceiling findings that must be
+    acknowledged or overridden at signing), not an unchanged average."""
+    prometra = dataclasses.replace(implant(), pump_model_id="prometra-ii-20")
+    clinic.run_device(implant_pump, prometra)
+    clock.advance(days=14)
+    entry = ProgramEntry(periodic_bolus=bolus_entry("35 mg over 12 h every 7 days", periodic=True))
+    program = program_from_entry(_pump(clinic), entry)
+    assert program.basal_daily_dose == _pump(clinic).program.basal_daily_dose
+    change = clinic.run(
+        propose_program_change,
+        ProposeProgramChange(
+            actor=actor(NURSE),
+            pump_id="pump-1",
+            new_program=program,
+            idempotency_key="modes-weekly-bolus",
+            rationale="once a week",
+        ),
+    ).change
+    codes = {f.code: f.message for f in change.findings}
+    assert "ITS-STEP-002" in codes  # the opioid step limit (S74), not a 0 % change
+    assert "35 mg/day" in codes["ITS-STEP-002"]
+    assert "ITS-DOSE-004" in codes  # above morphine's soft maximum that day
