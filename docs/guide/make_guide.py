@@ -35,6 +35,7 @@ SEED = 20260101
 TODAY = dt.date(2026, 11, 24)
 NOW = dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=dt.UTC)
 PATIENTS = 40
+PROPOSED_DOSE = "1.25 mg/day"  # the portal patient's morphine pump runs 1.15 mg/day
 AUDIT_KEY = "guide-audit-key-" + "g" * 32
 CLINICIAN = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -63,7 +64,6 @@ class Ids:
     pump: str
     trial: str
     trial_patient: str
-    program_change: str
     refill: str
 
 
@@ -88,11 +88,6 @@ def _ids(database: Path) -> Ids:
             pump=pump,
             trial=trial,
             trial_patient=one("SELECT patient_id FROM trials WHERE id = ?", trial),
-            program_change=one(
-                "SELECT id FROM program_changes WHERE pump_id = ? "
-                "ORDER BY proposed_at DESC LIMIT 1",
-                pump,
-            ),
             refill=one("SELECT id FROM refills WHERE pump_id = ? ORDER BY id LIMIT 1", pump),
         )
 
@@ -226,8 +221,29 @@ def _pump(s: Shooter, ids: Ids) -> None:
 
 
 def _program_change(s: Shooter, ids: Ids) -> None:
-    page = s.open("physician", f"/pumps/{ids.pump}/program-changes/{ids.program_change}")
+    """Propose a higher dose, sign as the physician, co-sign as the second physician, send."""
+    page = s.open("physician", f"/pumps/{ids.pump}")
+    page.locator("#daily_dose").fill(PROPOSED_DOSE)
+    page.locator("#program-editor #rationale").fill("pain not yet controlled; titrate by protocol")
+    page.get_by_role("button", name="Propose and review").click()
+    page.wait_for_load_state()
     s.shot(page, "program-change.png")
+    for warning in page.locator("input[name=acknowledge]").all():
+        warning.check()
+    page.locator("#sign-password").fill(PASSWORDS["physician"])
+    s.shot(page, "program-sign.png", at="#findings-h")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    page.wait_for_load_state()
+    second = s.open("physician2", page.url.removeprefix(s.base))
+    second.locator("#cosign-password").fill(PASSWORDS["physician2"])
+    s.shot(second, "program-cosign.png", at="#signatures-h")
+    second.get_by_role("button", name="Co-sign").click()
+    second.wait_for_load_state()
+    second.get_by_role("button", name="Send to pump").click()
+    second.wait_for_load_state()
+    if "Sent." not in second.locator("main").inner_text():
+        msg = "the guide's program change was not sent"
+        raise RuntimeError(msg)
 
 
 def _pharmacy(s: Shooter, ids: Ids) -> None:
@@ -271,7 +287,10 @@ SHOTS: dict[str, tuple[Shot, tuple[str, ...]]] = {
     "trial": (_trial, ("trial.png", "trial-observations.png")),
     "implant": (_implant, ("implant.png",)),
     "pump": (_pump, ("pump.png", "pump-interrogated.png", "program-editor.png")),
-    "program-change": (_program_change, ("program-change.png",)),
+    "program-change": (
+        _program_change,
+        ("program-change.png", "program-sign.png", "program-cosign.png"),
+    ),
     "pharmacy": (_pharmacy, ("pharmacy-label.png",)),
     "refill": (_refill, ("refill-form.png", "refill-result.png")),
     "admixture": (_admixture, ("admixture-change.png",)),
