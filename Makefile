@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck imports unit bench clean help
+.PHONY: run test lint typecheck imports unit bench guide clean help
 
 help:
 	@echo "make run    create the environment, install, migrate, seed the demo clinic and serve http://$(HOST):$(PORT)"
 	@echo "make test   install the dev extras, then lint, type-check, check layering and run every test"
 	@echo "make lint   ruff + mypy strict + import-linter only"
 	@echo "make bench  run the benchmarks and rewrite docs/benchmarks.md"
+	@echo "make guide  seed the demo clinic, drive /usr/bin/chromium and rewrite the pictures of docs/guide/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,11 @@ test: lint
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+
+# The user guide's pictures (docs/guide/README.md): the demo clinic in a temp database, served on a
+# free port, photographed with Playwright on Debian's Chromium (docs/guide/make_guide.py).
+guide: $(VENV)/.installed-dev
+	$(BIN)/python docs/guide/make_guide.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build var/test-*

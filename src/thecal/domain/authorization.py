@@ -73,6 +73,7 @@ class Action(StrEnum):
     PROGRAM_READ = "program.read"
     PROGRAM_WITHDRAW = "program.withdraw"  # a pending change withdrawn, with its reason
     PHARMACY_VERIFY = "pharmacy.verify"
+    PHARMACY_LABEL_READ = "pharmacy.label_read"  # the printable syringe label of a verification
     REFILL_PERFORM = "refill.perform"
     PATIENT_BOLUS_REQUEST = "pump.patient_bolus"
     # trials, MRI and the worklist (services/trials.py, mri.py, worklist.py)
@@ -177,6 +178,7 @@ _PATHWAY_CLINICIAN = {
     Action.PROGRAM_SEND: Scope.ANY,
     Action.PROGRAM_WITHDRAW: Scope.ANY,
     Action.REFILL_PERFORM: Scope.ANY,
+    Action.PHARMACY_LABEL_READ: Scope.ANY,  # the syringe label of their patient's refill
     # nurses record trial observations and discharge, plan MRIs, record emptying and the scan
     Action.TRIAL_OBSERVE: Scope.ANY,
     Action.TRIAL_DISCHARGE: Scope.ANY,
@@ -263,6 +265,7 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
             {
                 Action.PUMP_READ: Scope.ANY,
                 Action.PHARMACY_VERIFY: Scope.ANY,
+                Action.PHARMACY_LABEL_READ: Scope.ANY,  # print the syringe label
                 Action.PATIENT_SEARCH: Scope.ANY,
                 Action.PATIENT_READ: Scope.ANY,
                 Action.WORKLIST_READ: Scope.ANY,  # its refill rows only (services/worklist.py)

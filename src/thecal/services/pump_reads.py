@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.authorization import (
+    Action,
+    Subject,
+    authorize,
+    authorize_function,
+    is_allowed,
+)
 from thecal.domain.forecast import RefillPlan
 from thecal.domain.patient import PatientNotFound
 from thecal.domain.program_change import FindingSummary, ProgramChange
@@ -22,6 +28,7 @@ from thecal.domain.reservoir import ReservoirEstimate, time_reaching
 from thecal.domain.units import Volume
 from thecal.domain.users import Actor, Role
 from thecal.services.clock import Clock
+from thecal.services.pump_glance import PumpGlance, pump_glance
 from thecal.services.pump_record import Pump, PumpNotFound, PumpState
 from thecal.services.pump_reservoir import refill_plan, reservoir_now
 from thecal.services.repositories.device_log import LoggedDeviceEvent
@@ -117,6 +124,7 @@ class PumpOverview:
     plan: RefillPlan | None  # the next refill from the same history (None: emptied)
     empty_at: dt.datetime | None  # when the reservoir by the record runs dry, every bolus taken
     alarms: tuple[LoggedDeviceEvent, ...]  # newest first
+    glance: PumpGlance  # the decision set at a glance (``services/pump_glance.py``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -231,6 +239,26 @@ def get_pump_overview(
         authorize(cmd.actor, Action.PUMP_READ, subject)
         alarms = [e for e in uow.device_log.events(pump.id) if e.priority is not None]
         reservoir = reservoir_now(uow, pump, now)
+        plan = None if pump.emptied else refill_plan(pump)
+        empty_at = (
+            None
+            if pump.emptied
+            else time_reaching(
+                anchor=pump.reservoir_anchor,
+                spans=pump.program_spans,
+                level=Volume(Decimal(0)),
+                worst_case=True,
+            )
+        )
+        glance = pump_glance(
+            uow,
+            pump,
+            now=now,
+            reservoir=reservoir,
+            alarm_at=plan.alarm_at if plan else None,
+            empty_at=empty_at,
+            sees_programs=is_allowed(cmd.actor, Action.PROGRAM_READ, subject),
+        )
         uow.audit.record(
             actor=cmd.actor,
             action=Action.PUMP_READ,
@@ -243,16 +271,10 @@ def get_pump_overview(
         pump=pump,
         at=now,
         reservoir=reservoir,
-        plan=None if pump.emptied else refill_plan(pump),
-        empty_at=None
-        if pump.emptied
-        else time_reaching(
-            anchor=pump.reservoir_anchor,
-            spans=pump.program_spans,
-            level=Volume(Decimal(0)),
-            worst_case=True,
-        ),
+        plan=plan,
+        empty_at=empty_at,
         alarms=tuple(reversed(alarms[-RECENT_ALARMS:])),
+        glance=glance,
     )
 
 

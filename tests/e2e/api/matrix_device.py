@@ -311,6 +311,14 @@ ENDPOINTS: dict[str, tuple[str, Any]] = {
         lambda w, k: ("POST", _pump_path(w, k, "/interrogations"), None),
     ),
     "device.pharmacy_verify": ("object", _verify_request),
+    "device.pharmacy_label": (
+        "object",
+        lambda w, k: (
+            "GET",
+            _pump_path(w, k, f"/pharmacy-verifications/{w.ids['code'][k]}/label.pdf"),
+            None,
+        ),
+    ),
     "device.refill": ("object", _refill_request),
     "device.refills_list": ("object", lambda w, k: ("GET", _pump_path(w, k, "/refills"), None)),
     "device.admixture_propose": ("object", _admixture_request),
@@ -324,7 +332,7 @@ _CLINICIAN = {
     "device.patient_pumps", "device.pumps_search", "device.pump_read", "device.changes_list",
     "device.change_propose",
     "device.change_cosign", "device.change_send", "device.change_read", "device.interrogate",
-    "device.refill", "device.refills_list", "device.admixture_propose",
+    "device.refill", "device.refills_list", "device.admixture_propose", "device.pharmacy_label",
     "device.admixture_pending", "device.change_withdraw",
 }  # fmt: skip
 # Written from the roles (architecture.md §1), not from the policy table: clinicians run the
@@ -339,6 +347,7 @@ EXPECTED: dict[str, dict[str, str]] = {
             "device.pumps_search",
             "device.pump_read",
             "device.pharmacy_verify",
+            "device.pharmacy_label",  # prints the syringe label it verified
         ),
         "any",
     ),
@@ -402,12 +411,26 @@ def prepare(clinic: Clinic) -> dict[str, dict[str, str]]:
         "matrix-pharmacist": _user(clinic, "matrix-pharmacist", Role.PHARMACIST),
     }
     changes: dict[str, str] = {}
+    codes: dict[str, str] = {}  # a verification per pump whose syringe label is printed
     for kind, pump_id in pumps.items():
         with clinic.thecal.uow() as uow:
             pump = uow.pumps.get(pump_id)
         assert pump is not None
         changes[kind] = _propose(clinic.thecal, helpers[_PROPOSER], pump).change_id
-    return {"pump_id": pumps, "change_id": changes}
+        codes[kind] = clinic.thecal.run(
+            verify_admixture,
+            VerifyAdmixture(
+                actor=helpers["matrix-pharmacist"],
+                pump_id=pump.id,
+                label=PharmacyLabel(
+                    admixture=pump.program.admixture,
+                    volume=Volume.from_ml(20),
+                    lot="LOT-MATRIX-LABEL",
+                    beyond_use=clinic.clock.now() + dt.timedelta(days=30),
+                ),
+            ),
+        ).id
+    return {"pump_id": pumps, "change_id": changes, "code": codes}
 
 
 PART = MatrixPart(endpoints=ENDPOINTS, expected=EXPECTED, prepare=prepare)

@@ -20,10 +20,15 @@ from thecal.entrypoints.api.schemas.program_changes import (
     TransitionPublic,
 )
 from thecal.entrypoints.api.schemas.pumps import (
+    ActiveAlarmPublic,
+    DoseAtGlancePublic,
+    DosePointPublic,
     InterrogationPublic,
+    LastRefillPublic,
     PumpPublic,
     PumpsPublic,
     PumpSummaryPublic,
+    ReservoirPointPublic,
 )
 from thecal.entrypoints.api.schemas.refills import RefillCreate, RefillPublic
 
@@ -50,7 +55,14 @@ def table_row(operation: str) -> str:
 
 CASES = {
     "GET /pumps": fields(PumpSummaryPublic, PumpsPublic) | {"serial", "model_id", "state"},
-    "GET /pumps/{pump_id}": fields(PumpPublic),
+    "GET /pumps/{pump_id}": fields(
+        PumpPublic,
+        DoseAtGlancePublic,
+        ActiveAlarmPublic,
+        LastRefillPublic,
+        ReservoirPointPublic,
+        DosePointPublic,
+    ),
     "POST /pumps/{pump_id}/interrogations": fields(InterrogationPublic),
     "GET`/`POST /pumps/{pump_id}/program-changes": fields(ProgramChangeCreate, ProgramChangePublic),
     "GET /program-changes/{change_id}": fields(ProgramChangePublic, TransitionPublic),

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from api_support import PASSWORD, implant_pump_with_patient_bolus
 from browser_support import LiveServer
+from pdf_reader import read_pdf
 from playwright.sync_api import expect
 
 from thecal.domain.users import Actor, Role
@@ -193,6 +194,12 @@ def test_a_nurse_completes_a_refill_that_raises_a_discrepancy_finding(
     expect(verification).to_be_visible()
     pharmacist.screenshot(path=str(shots / "pharmacy-verified.png"), full_page=True)
     verification_id = verification.inner_text()
+    # the syringe label: the result page's link serves the PDF carrying the code (issue 13 §6)
+    label = pharmacist.get_by_role("link", name="Print the syringe label (PDF)")
+    printed = pharmacist.request.get(f"{server.url}{label.get_attribute('href')}")
+    assert printed.status == 200, printed.text()
+    assert printed.headers["content-type"] == "application/pdf"
+    assert verification_id in read_pdf(printed.body())[0].text
 
     page = new_page(browser)
     log_in(page, server, "nurse")

@@ -81,6 +81,7 @@ EXPECTED: dict[tuple[Role, Action], str] = {
             Action.PROGRAM_SEND,
             Action.PROGRAM_WITHDRAW,
             Action.REFILL_PERFORM,
+            Action.PHARMACY_LABEL_READ,  # the syringe label of their patient's refill
             Action.TRIAL_OBSERVE,
             Action.TRIAL_DISCHARGE,
             Action.TRIAL_READ,
@@ -132,6 +133,7 @@ EXPECTED: dict[tuple[Role, Action], str] = {
     (Role.PHYSICIAN, Action.PROGRAM_SIGN): "any",
     (Role.PHARMACIST, Action.PUMP_READ): "any",
     (Role.PHARMACIST, Action.PHARMACY_VERIFY): "any",
+    (Role.PHARMACIST, Action.PHARMACY_LABEL_READ): "any",  # prints the syringe label
     (Role.PHARMACIST, Action.WORKLIST_READ): "any",  # the refill rows (services/worklist.py)
     (Role.PATIENT, Action.PUMP_READ): "own",
     (Role.PATIENT, Action.PATIENT_BOLUS_REQUEST): "own",

@@ -10,19 +10,14 @@ and the thresholds with their sources. Text uses DejaVu Sans (shipped with matpl
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import matplotlib as mpl
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Image,
     KeepTogether,
@@ -34,6 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from thecal.adapters.documents.fonts import BOLD, REGULAR, register_fonts
 from thecal.adapters.documents.outcome_charts import (
     MEASURE_LABELS,
     pgic_chart,
@@ -46,17 +42,8 @@ from thecal.reports.outcomes import Measure
 
 __all__ = ["render_outcome_pdf", "report_title"]
 
-_FONT, _BOLD = "ThecalSans", "ThecalSans-Bold"
+_FONT, _BOLD = REGULAR, BOLD
 _WIDTH = A4[0] - 36 * mm
-
-
-def _register_fonts() -> None:
-    if _FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    folder = Path(mpl.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont(_FONT, str(folder / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
-    registerFontFamily(_FONT, normal=_FONT, bold=_BOLD, italic=_FONT, boldItalic=_BOLD)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -174,7 +161,7 @@ def _image(png: bytes, height_mm: float) -> Image:
 
 def render_outcome_pdf(summary: OutcomeSummary) -> bytes:
     """The outcome report as PDF bytes (two A4 pages)."""
-    _register_fonts()
+    register_fonts()
     styles = _styles()
     document = summary_document(summary)
     report, point = summary.report, summary.report.time_point

@@ -104,7 +104,9 @@ COMMANDS: tuple[Subcommand, ...] = (
         help="Propose, sign, co-sign, send and show program changes.",
     ),
     Subcommand(
-        name="pharmacy", target=f"{_CLI}.pharmacy:app", help="Pharmacy verification of admixtures."
+        name="pharmacy",
+        target=f"{_CLI}.pharmacy:app",
+        help="Pharmacy verification of admixtures and their syringe labels.",
     ),
     Subcommand(name="refills", target=f"{_CLI}.refills:app", help="Refills."),
     Subcommand(

@@ -22,6 +22,7 @@ from thecal.domain.library import reference_library
 from thecal.domain.program_change import ProgramChange, ProgramChangeBlocked
 from thecal.domain.quantity_text import parse_concentration, parse_dose_rate, parse_volume
 from thecal.domain.refill import BedsideReadings, PharmacyLabel, PocketFillChecklist
+from thecal.entrypoints.api.presenters.syringe_label import syringe_label_response
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.admixture_changes import (
     ProposeAdmixtureChange,
@@ -32,6 +33,7 @@ from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 from thecal.services.program_changes import GetProgramChange, get_program_change
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.refills import PerformRefill, perform_refill
+from thecal.services.syringe_labels import GetSyringeLabel, get_syringe_label
 
 __all__ = ["router"]
 
@@ -282,3 +284,14 @@ def verified(request: Request, pump_id: Ident, verification_id: Ident) -> Respon
     auth = page_auth(request)
     pump = thecal_of(request).run(get_pump, GetPump(actor=auth.actor, pump_id=pump_id))
     return render(request, "admixture_verified.html", pump=pump, verification_id=verification_id)
+
+
+@router.get("/pumps/{pump_id}/pharmacy-verifications/{code}/label.pdf")
+def syringe_label(request: Request, pump_id: Ident, code: Ident) -> Response:
+    """The printable syringe label (PDF, 100 × 60 mm) with the code as text and QR code: the
+    pharmacist, or a nurse or physician of the patient. An unknown code is 404 THC-PHARM-001."""
+    auth = page_auth(request)
+    found = thecal_of(request).run(
+        get_syringe_label, GetSyringeLabel(actor=auth.actor, code=code, pump_id=pump_id)
+    )
+    return syringe_label_response(found)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 from thecal.domain.admixture import Admixture
 from thecal.domain.device_events import DeviceEvent
 from thecal.domain.library import reference_library
@@ -10,22 +12,28 @@ from thecal.domain.program_change import (
     program_parameters,
 )
 from thecal.domain.reservoir import reservoir_gap_exceeds
-from thecal.domain.units import plain
+from thecal.domain.units import DoseRate, plain
 from thecal.entrypoints.api.presenters.quantities import estimate_ml_text, flow_text, ml_text
 from thecal.entrypoints.api.presenters.refills import plan_fields
 from thecal.entrypoints.api.schemas.pumps import (
+    ActiveAlarmPublic,
     ComponentPublic,
     DeviceEventPublic,
+    DoseAtGlancePublic,
+    DosePointPublic,
     InterrogationPublic,
+    LastRefillPublic,
     PatientBolusPublic,
     ProgramPublic,
     PumpPublic,
     PumpSummaryPublic,
     ReservoirAnchorPublic,
+    ReservoirPointPublic,
     ReservoirReadingPublic,
     ResolvedChangePublic,
 )
 from thecal.services.device import Interrogation
+from thecal.services.pump_glance import LastRefill
 from thecal.services.pump_reads import PumpOverview
 from thecal.services.pump_record import Pump
 from thecal.services.repositories.device_log import LoggedDeviceEvent
@@ -105,9 +113,33 @@ def _reading(pump: Pump) -> ReservoirReadingPublic | None:
     )
 
 
+#: An adjuvant's dose is flow × concentration, the flow itself a division: rounded to 1 ng/day.
+DOSE_STEP_MCG = Decimal("0.001")
+
+
+def _dose_text(rate: DoseRate) -> str:
+    return str(DoseRate(rate.mcg_per_day.quantize(DOSE_STEP_MCG, rounding=ROUND_HALF_EVEN)))
+
+
+def _last_refill(last: LastRefill | None) -> LastRefillPublic | None:
+    if last is None:
+        return None
+    rec = last.reconciliation
+    return LastRefillPublic(
+        id=last.refill_id,
+        completed_at=last.completed_at,
+        filled_ml=plain(last.filled.ml),
+        expected_residual_ml=estimate_ml_text(rec.expected_residual) if rec else None,
+        withdrawn_residual_ml=estimate_ml_text(rec.measured_residual) if rec else None,
+        discrepancy_ml=estimate_ml_text(rec.discrepancy) if rec else None,
+        verdict=rec.verdict.value if rec else None,
+    )
+
+
 def pump_public(overview: PumpOverview) -> PumpPublic:
     pump = overview.pump
     anchor = overview.reservoir.anchor
+    glance = overview.glance
     return PumpPublic(
         id=pump.id,
         patient_id=pump.patient_id,
@@ -135,6 +167,42 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
         low_reservoir_alarm_at=overview.plan.alarm_at if overview.plan else None,
         reservoir_empty_at=overview.empty_at,
         alarms=[_event(e) for e in overview.alarms],
+        patient_name=glance.patient_name,
+        patient_mrn=glance.mrn,
+        patient_birth_date=glance.birth_date,
+        doses=[
+            DoseAtGlancePublic(
+                drug=d.drug_id,
+                concentration=str(d.concentration),
+                daily_dose=_dose_text(d.daily_dose),
+                worst_case_daily_dose=_dose_text(d.worst_case_daily_dose),
+            )
+            for d in glance.doses
+        ],
+        flow=flow_text(glance.flow),
+        worst_case_flow=flow_text(glance.worst_case_flow),
+        last_interrogated_at=glance.last_interrogated_at,
+        active_alarms=[
+            ActiveAlarmPublic(
+                code=a.code, priority=a.priority.value, since=a.since, reported_at=a.reported_at
+            )
+            for a in glance.active_alarms
+        ],
+        battery=glance.battery.value if glance.battery else None,
+        eri_at=glance.eri_at,
+        end_of_service_at=glance.end_of_service_at,
+        catheter_dead_space_ml=plain(glance.catheter_dead_space.ml),
+        catheter_dead_space_confirmed=glance.catheter_dead_space_confirmed,
+        last_refill=_last_refill(glance.last_refill),
+        pending_changes=glance.pending_changes,
+        reservoir_history=[
+            ReservoirPointPublic(at=p.at, volume_ml=estimate_ml_text(p.volume), kind=p.kind.value)
+            for p in glance.reservoir_points
+        ],
+        dose_history=[
+            DosePointPublic(at=p.at, daily_dose=_dose_text(p.daily_dose))
+            for p in glance.dose_points
+        ],
         state=pump.state.value,
         version=pump.version,
     )

@@ -13,15 +13,20 @@ from thecal.entrypoints.api.schemas.fields import (
 )
 
 __all__ = [
+    "ActiveAlarmPublic",
     "ComponentPublic",
     "DeviceEventPublic",
+    "DoseAtGlancePublic",
+    "DosePointPublic",
     "InterrogationPublic",
+    "LastRefillPublic",
     "PatientBolusPublic",
     "ProgramPublic",
     "PumpPublic",
     "PumpSummaryPublic",
     "PumpsPublic",
     "ReservoirAnchorPublic",
+    "ReservoirPointPublic",
     "ReservoirReadingPublic",
     "ResolvedChangePublic",
 ]
@@ -99,6 +104,56 @@ class ReservoirReadingPublic(Out):
     beyond_band: bool = Field(description="True: a reservoir-discrepancy finding on the worklist.")
 
 
+class DoseAtGlancePublic(Out):
+    """Doses rounded half-even to 1 ng/day (an adjuvant's is flow × its concentration)."""
+
+    drug: str
+    concentration: str = Field(description='With its unit, e.g. "25 mg/mL".')
+    daily_dose: str = Field(description='Basal, no patient bolus, e.g. "5 mg/day".')
+    worst_case_daily_dose: str = Field(
+        description='Basal plus every allowed patient bolus taken (max per 24 h), e.g. "5.3 mg/day".'
+    )
+
+
+class ActiveAlarmPublic(Out):
+    code: str = Field(description='"low-reservoir", "elective-replacement", "motor-stall", ...')
+    priority: str = Field(description='"high", "medium" or "low" (IEC 60601-1-8).')
+    since: dt.datetime = Field(description="When the pump raised it.")
+    reported_at: dt.datetime = Field(description="The interrogation that read it.")
+
+
+class LastRefillPublic(Out):
+    id: str
+    completed_at: dt.datetime
+    filled_ml: str = Field(description="The volume put in (exact).")
+    expected_residual_ml: str | None = Field(
+        description="The pump's count before the withdrawal (rounded to 0.0001 mL)."
+    )
+    withdrawn_residual_ml: str | None = Field(
+        description="The residual measured (rounded to 0.0001 mL, as the refill gives it)."
+    )
+    discrepancy_ml: str | None = Field(description="expected − withdrawn (rounded to 0.0001 mL).")
+    verdict: str | None = Field(
+        description='"within", "less-withdrawn-than-expected" or "more-withdrawn-than-expected".'
+    )
+
+
+class ReservoirPointPublic(Out):
+    at: dt.datetime
+    volume_ml: str = Field(description="Rounded half-even to 0.0001 mL.")
+    kind: str = Field(
+        description=(
+            '"withdrawn at a refill", "filled", "counted by the pump", "estimate now", '
+            '"projected low-reservoir alarm" or "projected empty".'
+        )
+    )
+
+
+class DosePointPublic(Out):
+    at: dt.datetime
+    daily_dose: str = Field(description="The primary drug's basal daily dose from then on.")
+
+
 class PumpPublic(Out):
     id: str
     patient_id: str
@@ -150,6 +205,42 @@ class PumpPublic(Out):
         description="When the reservoir by the record runs dry, every allowed bolus taken."
     )
     alarms: list[DeviceEventPublic] = Field(description="The latest logged alarms, newest first.")
+    patient_name: str = Field(description='"Family, Given" (the pump at a glance, issue 13 §1).')
+    patient_mrn: str
+    patient_birth_date: dt.date
+    doses: list[DoseAtGlancePublic] = Field(
+        description="Every drug of the admixture, the primary first: concentration and daily doses."
+    )
+    flow: str = Field(description="Basal flow, rounded to 1 nL/day.")
+    worst_case_flow: str = Field(description="Flow with every allowed patient bolus taken.")
+    last_interrogated_at: dt.datetime | None = Field(description="null: never interrogated.")
+    active_alarms: list[ActiveAlarmPublic] = Field(
+        description="Raised and not cleared in the pump's log, high priority first, then newest."
+    )
+    battery: str | None = Field(
+        description=(
+            'As the last interrogation reported: "ok", "elective-replacement" or '
+            '"end-of-service"; null when never interrogated (not known).'
+        )
+    )
+    eri_at: dt.datetime = Field(
+        description="Projected elective replacement: implant + service life − ERI-to-stop delay."
+    )
+    end_of_service_at: dt.datetime = Field(description="Projected: implant + service life.")
+    catheter_dead_space_ml: str = Field(description="Implanted length × volume per cm (exact).")
+    catheter_dead_space_confirmed: bool = Field(
+        description="False: the catheter model's volume per cm is an unconfirmed placeholder."
+    )
+    last_refill: LastRefillPublic | None = Field(description="The last completed refill.")
+    pending_changes: int | None = Field(
+        description="Program changes proposed and not yet confirmed; null for a pharmacist."
+    )
+    reservoir_history: list[ReservoirPointPublic] = Field(
+        description="The reservoir volumes the record knows, oldest first, with the projections."
+    )
+    dose_history: list[DosePointPublic] = Field(
+        description="The basal daily dose from implant to now (empty for a pharmacist)."
+    )
     state: str
     version: int = Field(description="Send as expected_pump_version when you change the pump.")
 

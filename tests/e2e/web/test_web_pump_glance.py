@@ -1,0 +1,141 @@
+"""The pump page opens with the pump at a glance (issue 13 §1), on SQLite and PostgreSQL: every
+fact at display precision in the drug's unit, with the hand-worked numbers of
+tests/e2e/api/test_api_pump_glance.py; alarms by priority with an icon and a word; the chart as
+inline SVG with a table of its points."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from api_support import (
+    START,
+    Clinic,
+    build_clinic,
+    implant_pump_with_patient_bolus,
+    logged_in,
+    postgres_schema_url,
+)
+from test_api_pump_glance import PRIMING_DAYS, PRIMING_ML, _days_after
+from test_web_pages import form_token
+
+from thecal.domain.units import Duration
+from thecal.services.demo.clinic import ConfigureTwin, configure_twin
+from thecal.simulation.faults import BatteryDepletion
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def both(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Clinic]:
+    if request.param == "sqlite":
+        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('glance')}/thecal.db")
+        yield built
+        built.thecal.close()
+        return
+    for url in postgres_schema_url():
+        built = build_clinic(url)
+        yield built
+        built.thecal.close()
+
+
+def _panel(page: str) -> str:
+    found = re.search(r'<section class="glance card".*?</section>', page, re.DOTALL)
+    assert found, "the pump page has no glance panel"
+    return html.unescape(found.group(0))
+
+
+def _fact(panel: str, ident: str) -> str:
+    found = re.search(rf'<div id="{ident}">(.*?)</div>', panel, re.DOTALL)
+    assert found, ident
+    return re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def _minute(at: dt.datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC"
+
+
+def test_the_pump_page_opens_with_the_pump_at_a_glance(both: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)
+    both.clock.advance(days=10)
+    page = logged_in(both, "physician").get(f"/pumps/{pump_id}")
+    assert page.status_code == 200
+    panel = _panel(page.text)
+    assert page.text.index('id="pump-glance"') < page.text.index('id="program-h"')  # first
+
+    assert "Owens, Alex" in panel
+    assert "OWN-1" in panel
+    assert "1960-05-17" in panel
+    now = 20 - PRIMING_ML - Decimal("0.2") * (10 + Decimal(1) / 24 - PRIMING_DAYS)
+    reservoir = _fact(panel, "glance-reservoir")
+    assert f"≈ {now.quantize(Decimal('0.01'))} mL" in reservoir  # 17.64 mL, not 17.6386…
+    assert f"as of {_minute(START + dt.timedelta(days=10, hours=1))}" in reservoir
+    assert "from the fill of 20 mL" in reservoir
+
+    primed = _days_after(START, PRIMING_DAYS)
+    alarm = _days_after(primed, (20 - PRIMING_ML - 2) / Decimal("0.212"))
+    empty = _days_after(primed, (20 - PRIMING_ML) / Decimal("0.212"))
+    assert _minute(alarm) in _fact(panel, "glance-alarm-date")
+    assert _minute(empty) in _fact(panel, "glance-empty")
+    refill = _fact(panel, "glance-refill")
+    assert _minute(alarm - dt.timedelta(days=7)) in refill
+    assert "limit that binds: low-reservoir alarm (minus margin)" in refill
+    assert "in 66 days" in refill  # its distance in days, not seconds
+
+    dose = re.sub(r"<[^>]+>", "", re.search(r'class="glance-dose">(.*?)</div>', panel).group(1))  # type: ignore[union-attr]
+    assert "25 mg/mL" in dose
+    assert "5 mg/day basal" in dose
+    assert "5.3 mg/day worst case, every patient bolus taken" in dose
+    assert "0.2 mL/day basal; 0.212 mL/day worst case" in _fact(panel, "glance-flow")
+    assert "never interrogated" in _fact(panel, "glance-interrogation")
+    battery = _fact(panel, "glance-battery")
+    assert "not known" in battery
+    assert "ERI 2032-12-02" in battery
+    assert "EOS 2033-03-02" in battery
+    assert "0.156 mL" in _fact(panel, "glance-dead-space")
+    assert "no refill recorded yet" in _fact(panel, "glance-reconciliation")
+    assert "none" in _fact(panel, "glance-pending")
+    assert "No active alarm reported" in panel
+    assert 'id="mri-requirements"' in panel
+    assert "SynchroMed II 20 mL is not emptied" in panel
+
+    svg = re.search(
+        r'<svg class="chart" id="glance-reservoir-chart" role="img".*?</svg>', panel, re.DOTALL
+    )
+    assert svg
+    assert "<title" in svg.group(0)
+    assert re.search(r'<svg class="chart" id="glance-dose-chart" role="img"', panel)
+    table = panel[panel.index('id="glance-chart-points"') :]
+    assert "projected low-reservoir alarm" in table
+    assert _minute(alarm) in table
+
+
+def test_the_glance_shows_active_alarms_by_priority_and_the_last_interrogations_age(
+    both: Clinic,
+) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)
+    serial = "NGP-E2E-001"
+    both.thecal.run_device(
+        configure_twin,
+        ConfigureTwin(serial=serial, fault=BatteryDepletion(lost=Duration.days(2500))),
+    )
+    both.clock.advance(days=20)
+    physician = logged_in(both, "physician")
+    shown = physician.get(f"/pumps/{pump_id}")
+    action = f"/pumps/{pump_id}/interrogate"
+    done = physician.post(action, data={"csrf_token": form_token(shown.text, action)})
+    assert done.status_code in (200, 303), done.text[-500:]
+    both.clock.advance(days=3, hours=2)
+    panel = _panel(logged_in(both, "physician").get(f"/pumps/{pump_id}").text)
+    alarm = re.search(r'<p class="alarm warn">(.*?)</p>', panel, re.DOTALL)
+    assert alarm, panel
+    text = re.sub(r"<[^>]+>", "", alarm.group(1))
+    assert "⚠" in text
+    assert "medium priority" in text
+    assert "Elective replacement indicator (ERI)" in text
+    assert "(3 days 2 h ago)" in _fact(panel, "glance-interrogation")
+    assert "elective replacement indicator (ERI) reported" in _fact(panel, "glance-battery")
