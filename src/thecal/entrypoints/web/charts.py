@@ -15,8 +15,9 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from thecal.domain.assessment import Assessment
+from thecal.domain.library import reference_library
 from thecal.domain.program_change import ProgramChangeState
-from thecal.domain.units import plain
+from thecal.domain.units import MassUnit, plain
 from thecal.services.therapy_history import PumpHistory
 
 __all__ = ["Point", "dose_chart", "dose_points", "line_chart", "pain_chart", "pain_points"]
@@ -41,15 +42,21 @@ def pain_points(assessments: Sequence[Assessment]) -> list[Point]:
     )
 
 
-def dose_points(history: PumpHistory, now: dt.datetime) -> list[Point]:
-    """The basal daily dose (mg/day) of a pump from implant to ``now``: one point per confirmed
-    program, and the current dose again at ``now`` (a step chart)."""
+def dose_points(
+    history: PumpHistory, now: dt.datetime, unit: MassUnit = MassUnit.MG
+) -> list[Point]:
+    """The basal daily dose of a pump from implant to ``now`` in ``unit``/day (the drug's display
+    unit): one point per confirmed program, and the current dose again at ``now`` (a step chart)."""
     confirmed = sorted(
         (c.history[-1].at, c) for c in history.changes if c.state is ProgramChangeState.CONFIRMED
     )
     first = confirmed[0][1].old_program if confirmed else history.pump.program
-    points = [(history.pump.implanted_at, first.basal_daily_dose.mg_per_day)]
-    points += [(at, c.new_program.basal_daily_dose.mg_per_day) for at, c in confirmed]
+
+    def per_day(program_dose: Decimal) -> Decimal:
+        return program_dose / unit.mcg
+
+    points = [(history.pump.implanted_at, per_day(first.basal_daily_dose.mcg_per_day))]
+    points += [(at, per_day(c.new_program.basal_daily_dose.mcg_per_day)) for at, c in confirmed]
     if now > points[-1][0]:
         points.append((now, points[-1][1]))
     return points
@@ -114,14 +121,16 @@ def pain_chart(assessments: Sequence[Assessment]) -> Markup | None:
 
 
 def dose_chart(history: PumpHistory, now: dt.datetime) -> Markup:
-    points = dose_points(history, now)
     drug = history.pump.admixture.primary.drug_id
+    unit = reference_library().drug(drug).dose_unit  # mcg for baclofen, mg for morphine…
+    places = Decimal("0.001") if unit is MassUnit.MG else Decimal("0.1")
+    points = [(at, value.quantize(places)) for at, value in dose_points(history, now, unit)]
     highest = max(value for _, value in points)
     return line_chart(
         points,
         ident=f"dose-chart-{history.pump.serial}",
         title=f"Daily dose of {drug}, pump {history.pump.serial}",
-        unit="mg/day",
+        unit=f"{unit.symbol}/day",
         y_max=max(highest * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
         step=True,
     )

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from thecal.domain.assessment_text import assessment_summary
 from thecal.domain.candidacy import CandidacyAssessment
+from thecal.domain.library import reference_library
 from thecal.domain.patient import Patient
-from thecal.domain.quantity_display import pump_model_name
+from thecal.domain.program import InfusionProgram
+from thecal.domain.quantity_display import pump_model_name, shown
 from thecal.domain.trial import Trial
-from thecal.domain.units import plain
+from thecal.domain.units import MassUnit, plain
 from thecal.services.therapy_history import TherapyHistory
 
 __all__ = ["TimelineItem", "patient_timeline", "therapy_items", "trial_items"]
@@ -84,6 +86,11 @@ def trial_items(trials: Sequence[Trial]) -> list[TimelineItem]:
     return items
 
 
+def _unit(program: InfusionProgram) -> MassUnit:
+    """The display unit of the program's primary drug."""
+    return reference_library().drug(program.admixture.primary.drug_id).dose_unit
+
+
 def _day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
 
@@ -107,9 +114,9 @@ def therapy_items(therapy: TherapyHistory) -> list[TimelineItem]:
                 at=c.history[-1].at,
                 kind="program",
                 title=f"Program change {c.state.value}",
-                detail=(
-                    f"{plain(c.old_program.basal_daily_dose.mg_per_day)} → "
-                    f"{plain(c.new_program.basal_daily_dose.mg_per_day)} mg/day"
+                detail=(  # in each drug's display unit (mcg/day of baclofen, mg/day of morphine)
+                    f"{shown(c.old_program.basal_daily_dose, mass=_unit(c.old_program))} → "
+                    f"{shown(c.new_program.basal_daily_dose, mass=_unit(c.new_program))}"
                 ),
                 link=f"/pumps/{pump.id}/program-changes/{c.change_id}",
             )

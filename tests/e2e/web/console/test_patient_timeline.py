@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from api_support import START, Clinic, implant_pump_with_patient_bolus
 from console_support import browser_login, post_form
 
+from thecal.domain.admixture import Admixture
 from thecal.domain.instruments.registry import Instrument
+from thecal.domain.program import InfusionProgram
+from thecal.domain.units import Concentration, DoseRate, Volume
 from thecal.domain.users import Actor, Role
 from thecal.services.assessments import RecordAssessment, record_assessment
+from thecal.services.pumps import ImplantPump, implant_pump
 
 
 def _nrs(clinic: Clinic, pain: int, day: dt.date) -> None:
@@ -74,3 +79,30 @@ def test_outside_demo_mode_the_timeline_offers_no_console(plain_clinic: Clinic) 
     assert f'href="/pumps/{pump_id}"' in html
     assert "/console" not in html
     assert 'id="pain-chart"' not in html  # no pain scores yet, no empty chart
+
+
+def test_a_baclofen_pumps_dose_chart_is_in_mcg_per_day(demo_clinic: Clinic) -> None:
+    """Each drug in its one display unit (issue 13 §2): baclofen in mcg/day, never 0.2 mg/day."""
+    baclofen = Admixture.single("baclofen", Concentration.from_mcg_per_ml(500))
+    demo_clinic.thecal.run_device(
+        implant_pump,
+        ImplantPump(
+            actor=Actor(user_id=demo_clinic.users[Role.PHYSICIAN], role=Role.PHYSICIAN),
+            patient_id=demo_clinic.own_patient,
+            pump_model_id="synchromed-ii-20",
+            pump_serial="NGP-BAC-001",
+            catheter_model_id="indura-1p-8709sc",
+            catheter_length_cm=Decimal(60),
+            catheter_tip_level="T10",
+            initial_fill=baclofen,
+            fill_volume=Volume.from_ml(20),
+            initial_program=InfusionProgram.continuous(baclofen, DoseRate.from_mcg_per_day(200)),
+        ),
+    )
+    demo_clinic.clock.advance(days=30)
+    html = browser_login(demo_clinic, "physician").get(f"/patients/{demo_clinic.own_patient}").text
+    dose = re.search(r'<svg class="chart" id="dose-chart-NGP-BAC-001".*?</svg>', html, re.DOTALL)
+    assert dose, "no dose chart"
+    assert "Daily dose of baclofen, pump NGP-BAC-001" in dose.group(0)
+    assert "2026-03-02: 200 mcg/day; 2026-04-01: 200 mcg/day" in dose.group(0)
+    assert "mg/day" not in dose.group(0)
