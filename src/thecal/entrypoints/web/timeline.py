@@ -150,13 +150,13 @@ def therapy_items(therapy: TherapyHistory) -> list[TimelineItem]:
         for p in therapy.procedures
     )
     for a in therapy.assessments:
-        shown = assessment_summary(a)
+        summary = assessment_summary(a)
         items.append(
             TimelineItem(
                 at=_day(a.assessed_on),
                 kind="assessment",
                 title=f"{a.instrument.value.upper()} assessment",
-                detail=shown[:160],
+                detail=summary[:160],
             )
         )
     return items
