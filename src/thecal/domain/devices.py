@@ -64,6 +64,13 @@ class PumpModel:
     refill_planning_volume: Sourced[Volume] | None = None
     #: The most flex steps one daily cycle may have (None: the model runs no flex schedule).
     max_flex_steps: Sourced[int] | None = None
+    #: Whether a flex schedule may run over a week (Monday 00:00 on the pump clock) as well as a
+    #: day (None: the library does not say; the clinic then refuses it).
+    weekly_flex: Sourced[bool] | None = None
+    #: Whether the model runs a periodic clinician bolus (a dose over a duration, every interval).
+    periodic_bolus: Sourced[bool] | None = None
+    #: Whether the model runs a single clinician bolus, then stops (rescue or bridge).
+    single_bolus: Sourced[bool] | None = None
 
     @property
     def planning_volume(self) -> Volume:

@@ -56,6 +56,25 @@ class PeriodicBolus:
     every: Duration
     offset: Duration = field(default_factory=lambda: Duration(Decimal(0)))
 
+    def __post_init__(self) -> None:
+        if self.dose.value <= 0:
+            raise ValueOutOfRange(name="bolus dose", expected="> 0", value=self.dose)
+        if self.duration.value <= 0:
+            raise ValueOutOfRange(name="bolus duration", expected="> 0", value=self.duration)
+        if self.every < self.duration:
+            raise ValueOutOfRange(
+                name="bolus interval",
+                expected=f"at least the bolus duration {self.duration}",
+                value=self.every,
+            )
+        if self.offset.value < 0:
+            raise ValueOutOfRange(name="first bolus", expected="≥ 0", value=self.offset)
+
+    def most_in(self, window: Duration) -> int:
+        """The most boluses that start inside any window of ``window`` (e.g. 4 in 24 h every 7 h)."""
+        whole, rest = divmod(window.value, self.every.value)
+        return int(whole) + (1 if rest > 0 else 0)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PatientBolusSettings:
@@ -165,6 +184,46 @@ class InfusionProgram:
         """Basal daily dose plus every allowed patient bolus taken (clinical.md §4.2, S66)."""
         extra = self.patient_bolus.max_daily_amount if self.patient_bolus else Mass(Decimal(0))
         return self.basal_daily_dose + extra / DAY
+
+    @property
+    def peak_daily_dose(self) -> DoseRate:
+        """The most of the primary drug the program delivers in any 24 h, without patient boluses.
+
+        Daily cycle: the day's total. Weekly flex: the worst 24 h window over the week. Periodic
+        bolus: every bolus that can start in 24 h, in full (every 7 h: 4 boluses, not 24/7). Single
+        bolus: the whole bolus counts in the day it is given.
+        """
+        if self.mode is ProgramMode.STOPPED:
+            return DoseRate(Decimal(0))
+        if self.mode is ProgramMode.SINGLE_BOLUS and self.single_bolus is not None:
+            return self.single_bolus.dose / DAY
+        if self.mode is ProgramMode.PERIODIC_BOLUS and self.periodic is not None:
+            periodic = self.periodic
+            return (periodic.dose * periodic.most_in(DAY)) / DAY
+        if self.cycle == DAY:
+            return self.basal_daily_dose
+        # The window's amount is piecewise linear in its start: its maximum lies where the window
+        # starts or ends at a step boundary.
+        starts = {step.start.value for step in self.steps}
+        starts |= {(s - DAY.value) % self.cycle.value for s in starts}
+        return max(self._window_amount(Duration(s)) for s in starts) / DAY
+
+    @property
+    def worst_day_dose(self) -> DoseRate:
+        """The most in any 24 h with every clinician bolus in full and every patient bolus taken."""
+        extra = self.patient_bolus.max_daily_amount if self.patient_bolus else Mass(Decimal(0))
+        return self.peak_daily_dose + extra / DAY
+
+    def _window_amount(self, start: Duration) -> Mass:
+        """The amount delivered in the 24 h from ``start`` (offset into the cycle, wrapping)."""
+        total = Mass(Decimal(0))
+        for step, span in self.step_durations():
+            for shift in (Decimal(0), self.cycle.value):
+                lo = max(step.start.value + shift, start.value)
+                hi = min(step.start.value + span.value + shift, start.value + DAY.value)
+                if hi > lo:
+                    total = total + step.rate * Duration(hi - lo)
+        return total
 
     @property
     def max_step_rate(self) -> DoseRate:

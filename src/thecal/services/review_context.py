@@ -24,7 +24,7 @@ from thecal.domain.candidacy import Contraindication
 from thecal.domain.candidacy import Indication as CandidacyIndication
 from thecal.domain.forecast import volume_left
 from thecal.domain.patient import PatientNotFound
-from thecal.domain.program import InfusionProgram, ProgramMode
+from thecal.domain.program import DAY, InfusionProgram, ProgramMode
 from thecal.domain.safety.context import (
     CatheterState,
     Indication,
@@ -109,11 +109,16 @@ def pump_state(pump: Pump, *, at: dt.datetime | None = None) -> PumpState:
 
 
 def prescription_of(program: InfusionProgram) -> Prescription:
-    """The prescription a continuous or flex program carries out."""
+    """The prescription ``program`` carries out; a weekly flex, periodic or single bolus program
+    goes along whole so that the review checks every bolus and step (not an average)."""
     steps = program.steps if program.mode is ProgramMode.FLEX else ()
+    whole = program.mode in (ProgramMode.PERIODIC_BOLUS, ProgramMode.SINGLE_BOLUS) or (
+        program.mode is ProgramMode.FLEX and program.cycle != DAY
+    )
     return Prescription(
         admixture=program.admixture,
         daily_dose=program.basal_daily_dose,
         steps=steps,
         patient_bolus=program.patient_bolus,
+        schedule=program if whole else None,
     )

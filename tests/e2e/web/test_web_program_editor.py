@@ -157,3 +157,41 @@ def test_a_pending_change_is_withdrawn_from_its_page(both: Clinic) -> None:
     shown = nurse.get(change_url)
     assert "Withdrawn: patient declined" in shown.text
     assert change_url not in nurse.get(page).text  # no longer pending
+
+
+def test_a_single_bolus_is_proposed_from_the_editor_and_reviewed_side_by_side(
+    both: Clinic,
+) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)  # SynchroMed II: single bolus, no periodic
+    both.clock.advance(days=14)
+    nurse = logged_in(both, "nurse")
+    page = f"/pumps/{pump_id}"
+    shown = nurse.get(page)
+    assert 'name="single_dose"' in shown.text
+    assert 'name="periodic_dose"' not in shown.text  # the model runs no periodic bolus
+    assert "Mon 07:00=dose" in shown.text  # a weekly schedule is offered
+    mixed = _post(
+        nurse,
+        page,
+        f"{page}/program-changes",
+        {
+            "daily_dose": "5 mg/day",
+            "single_dose": "5 mg",
+            "single_duration": "12 h",
+            "rationale": "x",
+        },
+    )
+    assert mixed.status_code == 422
+    assert "a daily dose and a single bolus were given" in mixed.text
+    assert 'value="12 h"' in mixed.text  # the typed bolus is kept
+    proposed = _post(
+        nurse,
+        page,
+        f"{page}/program-changes",
+        {"single_dose": "5 mg", "single_duration": "12 h", "rationale": "bridge"},
+    )
+    assert proposed.status_code == 303, proposed.text[-1500:]
+    review = nurse.get(proposed.headers["location"]).text
+    assert "single bolus dose" in review
+    assert "single-bolus" in review
+    assert "most in any 24 h" in review

@@ -5,6 +5,7 @@ from __future__ import annotations
 from thecal.domain.devices import CatheterModel, DeliveryMechanism, MriBehaviour, PumpModel
 from thecal.domain.library.toml_reader import (
     TomlReader,
+    boolean,
     decimal,
     positive,
     positive_int,
@@ -48,6 +49,9 @@ def read_pump(entry: TomlReader) -> PumpModel:
             "refill_planning_volume", positive(parse_volume)
         ),
         max_flex_steps=entry.maybe_sourced("max_flex_steps", positive_int),
+        weekly_flex=entry.maybe_sourced("weekly_flex", boolean),
+        periodic_bolus=entry.maybe_sourced("periodic_bolus", boolean),
+        single_bolus=entry.maybe_sourced("single_bolus", boolean),
         service_life=entry.sourced("service_life", positive(parse_duration)),
         eri_to_stop=entry.maybe_sourced("eri_to_stop", positive(parse_duration)),
         mri=entry.enum("mri", MriBehaviour),

@@ -108,9 +108,15 @@ class Prescription:
     steps: tuple[FlexStep, ...] = ()
     patient_bolus: PatientBolusSettings | None = None
     intended: tuple[tuple[str, DoseRate], ...] = ()
+    #: The whole program where it is more than a continuous dose or a daily flex schedule (a weekly
+    #: flex cycle, a periodic or a single bolus): the review then checks that program.
+    schedule: InfusionProgram | None = None
 
     def program(self) -> InfusionProgram:
-        """The pump program this prescription describes (continuous, or flex over a day)."""
+        """The pump program this prescription describes (continuous, or flex over a day, or the
+        whole ``schedule``)."""
+        if self.schedule is not None:
+            return self.schedule
         if self.steps:
             return InfusionProgram(
                 mode=ProgramMode.FLEX,
@@ -124,8 +130,12 @@ class Prescription:
         )
 
     def component_doses(self) -> dict[str, DoseRate]:
-        """Average daily dose of every component (primary dose ÷ primary concentration × c)."""
-        return self.admixture.doses_at(self.admixture.flow_for(self.program().basal_daily_dose))
+        """Daily dose of every component (primary dose ÷ primary concentration × c) on the day the
+        program delivers the most: the day's total for a continuous or daily flex program, the
+        worst 24 h of a weekly one, every bolus in full for a periodic or single bolus
+        (:attr:`~thecal.domain.program.InfusionProgram.peak_daily_dose`), so that the dose limits
+        and titration rules see a bolus in the day it is given."""
+        return self.admixture.doses_at(self.admixture.flow_for(self.program().peak_daily_dose))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,8 +1,11 @@
 """`thecal program-changes propose|sign|cosign|send|show|withdraw`: program changes from the
 command line.
 
-``propose`` is the program editor: one daily dose or flex steps (``--step "07:00=80 mcg/day"``,
-repeated), the patient bolus (``--bolus-dose`` with ``--bolus-duration``, ``--bolus-lockout``,
+``propose`` is the program editor: one daily dose, or flex steps (``--step "07:00=80 mcg/day"``,
+repeated; a weekly schedule names each step's day: ``--step "Mon 00:00=80 mcg/day"`` or
+``"day 6 00:00=…"``), or a periodic clinician bolus (``--periodic-bolus "0.5 mg over 10 min every
+6 h"``, optionally ``"… first after 2 h"``), or a single clinician bolus after which the pump stops
+(``--single-bolus "40 mcg over 30 min"``), where the pump model runs that mode; the patient bolus (``--bolus-dose`` with ``--bolus-duration``, ``--bolus-lockout``,
 ``--bolus-max-per-day``; or ``--no-patient-bolus``) and ``--low-reservoir-alarm``; every dose in
 the drug's library unit (mcg/day for baclofen, mg/day for morphine), with its unit. Options left
 out keep the pump's current setting.
@@ -19,7 +22,7 @@ from typing import Annotated
 
 import typer
 
-from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
+from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry, bolus_entry
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
 from thecal.entrypoints.cli.pathway_input import (
@@ -71,9 +74,26 @@ def propose(
     step: Annotated[
         list[str] | None,
         typer.Option(
-            help='A flex step "HH:MM=<dose>" (repeat, first at 00:00), e.g. "07:00=80 mcg/day".'
+            help='A flex step "HH:MM=<dose>" (repeat, first at 00:00), e.g. "07:00=80 mcg/day"; '
+            'over a week name the day of every step: "Mon 07:00=80 mcg/day" or '
+            '"day 2 07:00=80 mcg/day" (first "Mon 00:00").'
         ),
     ] = None,
+    periodic_bolus: Annotated[
+        str,
+        typer.Option(
+            help='A clinician bolus repeated on a schedule instead of a daily dose: "<dose> over '
+            '<duration> every <interval>", optionally "first after <delay>", e.g. "0.5 mg over '
+            "10 min every 6 h\" (dose in the drug's unit)."
+        ),
+    ] = "",
+    single_bolus: Annotated[
+        str,
+        typer.Option(
+            help='One clinician bolus (rescue or bridge), then the pump stops: "<dose> over '
+            '<duration>", e.g. "40 mcg over 30 min" (dose in the drug\'s unit).'
+        ),
+    ] = "",
     bolus_dose: Annotated[
         str, typer.Option(help='Patient bolus dose in the drug\'s unit, e.g. "25 mcg".')
     ] = "",
@@ -82,7 +102,9 @@ def propose(
     ] = "",
     bolus_lockout: Annotated[str, typer.Option(help='Lockout between boluses, e.g. "4 h".')] = "",
     bolus_max_per_day: Annotated[str, typer.Option(help="Maximum patient boluses per 24 h.")] = "",
-    no_patient_bolus: Annotated[bool, typer.Option(help="Turn the patient bolus off.")] = False,
+    no_patient_bolus: Annotated[
+        bool, typer.Option("--no-patient-bolus", help="Turn the patient bolus off.")
+    ] = False,
     low_reservoir_alarm: Annotated[
         str, typer.Option(help='Low-reservoir alarm volume, e.g. "4 mL".')
     ] = "",
@@ -96,7 +118,8 @@ def propose(
     ] = None,
     as_json: Json = False,
 ) -> None:
-    """Propose a new program: a daily dose or flex steps, patient bolus, alarm (safety-reviewed)."""
+    """Propose a new program: a daily dose, flex steps, a periodic or a single bolus; patient
+    bolus; alarm (safety-reviewed)."""
     with translate_errors(as_json=as_json), open_app() as thecal:
         actor = resolve_actor(thecal, as_user)
         current = thecal.run(get_pump, GetPump(actor=actor, pump_id=pump))
@@ -104,6 +127,12 @@ def propose(
         entry = ProgramEntry(
             daily_dose=daily_dose,
             steps=tuple(step or ()),
+            periodic_bolus=bolus_entry(periodic_bolus, periodic=True)
+            if periodic_bolus.strip()
+            else None,
+            single_bolus=bolus_entry(single_bolus, periodic=False)
+            if single_bolus.strip()
+            else None,
             patient_bolus=PatientBolusEntry(
                 dose=bolus_dose,
                 duration=bolus_duration,

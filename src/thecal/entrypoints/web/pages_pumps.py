@@ -13,6 +13,7 @@ Every step is a pathway use case; this module only turns forms into commands.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Annotated, Any
@@ -43,7 +44,7 @@ from thecal.domain.program_change import (
     ProgramChangeState,
     program_parameters,
 )
-from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
+from thecal.domain.program_entry import BolusEntry, PatientBolusEntry, ProgramEntry
 from thecal.domain.quantity_display import shown
 from thecal.domain.users import Role
 from thecal.entrypoints.web.pump_glance_text import glance_text
@@ -157,6 +158,9 @@ def _pump_page(
         dose_unit=drug.dose_unit.symbol,
         drug_name=drug.name,
         max_flex_steps=model.max_flex_steps,
+        supports_weekly=bool(model.weekly_flex and model.weekly_flex.value),
+        supports_periodic=bool(model.periodic_bolus and model.periodic_bolus.value),
+        supports_single=bool(model.single_bolus and model.single_bolus.value),
         drugs=sorted(reference_library().drugs.values(), key=lambda d: d.id),
         proposal=proposal or {"idempotency_key": str(uuid.uuid4())},
         proposal_error=proposal_error,
@@ -187,6 +191,12 @@ async def pump_interrogate(request: Request, pump_id: Ident) -> Response:
 PROPOSAL_FIELDS = (
     "daily_dose",
     "steps",
+    "periodic_dose",
+    "periodic_duration",
+    "periodic_every",
+    "periodic_first_after",
+    "single_dose",
+    "single_duration",
     "patient_bolus",
     "bolus_dose",
     "bolus_duration",
@@ -199,7 +209,8 @@ PROPOSAL_FIELDS = (
 
 
 def program_entry_of(form: dict[str, str]) -> ProgramEntry:
-    """The editor's fields: a daily dose or flex steps (one per line), the patient bolus (keep,
+    """The editor's fields: a daily dose, flex steps (one per line), a periodic or a single
+    clinician bolus (given when any of its fields is filled in), the patient bolus (keep,
     off or set) and the low-reservoir alarm; every quantity as typed, with its unit."""
     choice = form.get("patient_bolus", "keep")
     if choice not in ("keep", "off", "set"):
@@ -214,9 +225,18 @@ def program_entry_of(form: dict[str, str]) -> ProgramEntry:
         if choice == "set"
         else None
     )
+    periodic = BolusEntry(
+        dose=form.get("periodic_dose", ""),
+        duration=form.get("periodic_duration", ""),
+        every=form.get("periodic_every", ""),
+        first_after=form.get("periodic_first_after", ""),
+    )
+    single = BolusEntry(dose=form.get("single_dose", ""), duration=form.get("single_duration", ""))
     return ProgramEntry(
         daily_dose=form.get("daily_dose", ""),
         steps=tuple(form.get("steps", "").splitlines()),
+        periodic_bolus=periodic if any(f.strip() for f in dataclasses.astuple(periodic)) else None,
+        single_bolus=single if any(f.strip() for f in dataclasses.astuple(single)) else None,
         patient_bolus=bolus,
         patient_bolus_off=choice == "off",
         low_reservoir_alarm=form.get("low_reservoir_alarm", ""),
@@ -320,6 +340,7 @@ def _summary_rows(change: ProgramChange) -> list[tuple[str, str, str]]:
         return (
             shown(p.basal_daily_dose, mass=unit),
             shown(p.worst_case_daily_dose, mass=unit),
+            shown(p.worst_day_dose, mass=unit),
             shown(p.max_step_rate, mass=unit),
             shown(p.basal_flow),
             shown(p.worst_case_flow),
@@ -328,6 +349,7 @@ def _summary_rows(change: ProgramChange) -> list[tuple[str, str, str]]:
     labels = (
         "basal daily dose",
         "worst-case daily dose (every patient bolus taken)",
+        "most in any 24 h (clinician boluses in full, every patient bolus taken)",
         "highest step rate",
         "basal flow",
         "worst-case flow",

@@ -70,7 +70,14 @@ def _flows(subject: RuleInput) -> list[tuple[str, FlowRate]]:
     flows = [
         (f"step from {hours(step.start)}", step.rate / concentration) for step in program.steps
     ]
-    if proposed.patient_bolus is not None:
+    for label, bolus in (
+        ("periodic bolus", program.periodic),
+        ("single bolus", program.single_bolus),
+    ):
+        if bolus is not None:
+            flows.append((f"{label} delivery", (bolus.dose / bolus.duration) / concentration))
+    if proposed.patient_bolus is not None and program.basal_daily_dose.value > 0:
+        # an average over the day: meaningful on top of a basal rate, not of a bolus alone
         flows.append(("worst case with every patient bolus", program.worst_case_flow))
     return flows
 

@@ -10,7 +10,7 @@ from thecal.domain.program_change import (
     ProgramChange,
     Signature,
 )
-from thecal.domain.program_entry import PatientBolusEntry, ProgramEntry
+from thecal.domain.program_entry import BolusEntry, PatientBolusEntry, ProgramEntry
 from thecal.domain.quantity_text import (
     parse_dose_rate,
     parse_volume,
@@ -19,6 +19,7 @@ from thecal.entrypoints.api.presenters.findings import findings_public
 from thecal.entrypoints.api.presenters.quantities import quantity
 from thecal.entrypoints.api.schemas.findings import OverrideIn
 from thecal.entrypoints.api.schemas.program_changes import (
+    ClinicianBolusIn,
     DiffEntryPublic,
     ProgramChangeCreate,
     ProgramChangePublic,
@@ -44,6 +45,17 @@ def continuous_program(current: InfusionProgram, daily_dose_text: str) -> Infusi
     )
 
 
+def _clinician_bolus(bolus: ClinicianBolusIn | None) -> BolusEntry | None:
+    if bolus is None:
+        return None
+    return BolusEntry(
+        dose=bolus.dose,
+        duration=bolus.duration,
+        every=bolus.every or "",
+        first_after=bolus.first_after or "",
+    )
+
+
 def program_entry(body: ProgramChangeCreate) -> ProgramEntry:
     """The proposal body as the program editor's fields (read by ``program_from_entry``); a
     daily dose or alarm the strict parser refuses names its field in ``where``."""
@@ -55,6 +67,8 @@ def program_entry(body: ProgramChangeCreate) -> ProgramEntry:
     return ProgramEntry(
         daily_dose=body.daily_dose or "",
         steps=tuple(body.steps),
+        periodic_bolus=_clinician_bolus(body.periodic_bolus),
+        single_bolus=_clinician_bolus(body.single_bolus),
         patient_bolus=PatientBolusEntry(
             dose=bolus.dose,
             duration=bolus.duration,

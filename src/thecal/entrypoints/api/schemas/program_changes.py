@@ -23,6 +23,7 @@ from thecal.entrypoints.api.schemas.fields import (
 from thecal.entrypoints.api.schemas.findings import FindingCode, FindingPublic, OverrideIn
 
 __all__ = [
+    "ClinicianBolusIn",
     "CoSignatureCreate",
     "DiffEntryPublic",
     "PatientBolusIn",
@@ -47,8 +48,25 @@ class PatientBolusIn(In):
     max_per_day: int = Field(ge=1, le=99, description="Maximum boluses per 24 h.")
 
 
+class ClinicianBolusIn(In):
+    """A clinician bolus, each quantity with its unit (the dose in the drug's unit)."""
+
+    dose: QuantityText = Field(description='In the drug\'s unit, e.g. "0.5 mg" for morphine.')
+    duration: QuantityText = Field(description='Over how long it is delivered, e.g. "10 min".')
+    every: QuantityText | None = Field(
+        default=None,
+        description='Periodic bolus only: the interval, e.g. "6 h" (at least the duration).',
+    )
+    first_after: QuantityText | None = Field(
+        default=None,
+        description='Periodic bolus only: the delay before the first one, e.g. "2 h" '
+        "(left out: when the program is sent).",
+    )
+
+
 class ProgramChangeCreate(In):
-    """A new program for the pump's admixture: one daily dose or flex steps; the patient bolus
+    """A new program for the pump's admixture: one daily dose, flex steps (over a day, or a week
+    where the pump model runs one), a periodic or a single clinician bolus; the patient bolus
     and the low-reservoir alarm as given, or as on the pump when left out. Every dose is in the
     primary drug's library unit (mcg/day for baclofen, ziconotide, clonidine, fentanyl,
     sufentanil; mg/day for morphine, hydromorphone, bupivacaine); the other unit is refused
@@ -61,7 +79,19 @@ class ProgramChangeCreate(In):
     steps: list[Annotated[str, text_rule(60, 1)]] = Field(
         default_factory=list,
         max_length=48,
-        description='Flex steps "HH:MM=<dose>", the first at 00:00, e.g. "07:00=80 mcg/day".',
+        description='Flex steps "HH:MM=<dose>", the first at 00:00, e.g. "07:00=80 mcg/day"; '
+        'over a week every step names its day: "Mon 07:00=80 mcg/day" or '
+        '"day 2 07:00=80 mcg/day", the first "Mon 00:00".',
+    )
+    periodic_bolus: ClinicianBolusIn | None = Field(
+        default=None,
+        description="A clinician bolus repeated every interval instead of a daily dose, where the "
+        "pump model runs one (refused otherwise, THC-PATH-096).",
+    )
+    single_bolus: ClinicianBolusIn | None = Field(
+        default=None,
+        description="One clinician bolus (rescue or bridge), after which the pump stops, where "
+        "the pump model runs one; no every or first_after.",
     )
     patient_bolus: PatientBolusIn | None = Field(
         default=None, description="New patient-bolus settings (left out: as on the pump)."
