@@ -43,6 +43,7 @@ LABEL = {
     "lot": "GUIDE-0426",
     "beyond_use": "2026-12-01T12:00",
 }
+WITHDRAWN_ML = "15.8"  # what the nurse reads off the syringe: the record expects about 15.9 mL
 PROPOSED_DOSE = "1.25 mg/day"  # the portal patient's morphine pump runs 1.15 mg/day
 AUDIT_KEY = "guide-audit-key-" + "g" * 32
 CLINICIAN = {"width": 1366, "height": 768}
@@ -278,6 +279,8 @@ def _refill(s: Shooter, ids: Ids) -> None:
     form.locator("#verification_id").fill(s.verification_code)
     form.locator("#lot_at_bedside").fill(LABEL["lot"])
     form.locator("#ordered_volume_ml").fill(LABEL["volume"].removesuffix(" mL"))
+    form.locator("#withdrawn_ml").fill(WITHDRAWN_ML)
+    form.locator("#injected_ml").fill(LABEL["volume"].removesuffix(" mL"))
     for check in form.locator("input[type=checkbox]").all():
         check.check()
     s.shot(page, "refill-form.png", at="#refill-h")

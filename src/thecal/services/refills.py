@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.errors import NotFound
@@ -37,6 +37,7 @@ from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import FindingSummary, ProgramChange
 from thecal.domain.refill import (
     AdmixtureMismatch,
+    BedsideReadings,
     BeyondUseDatePassed,
     PharmacyLabel,
     PocketFillChecklist,
@@ -92,6 +93,9 @@ class PerformRefill:
     #: A co-signed admixture change this refill carries: the syringe holds its new admixture, and
     #: its program is sent (behind its bridge bolus) once the new admixture is in the reservoir.
     program_change_id: str | None = None
+    #: the withdrawn and injected volumes as the nurse read them off the syringes (kept beside
+    #: the pump's own figures; a gap beyond the model's threshold is ITS-REFILL-013)
+    readings: BedsideReadings = field(default_factory=BedsideReadings)
 
     def __post_init__(self) -> None:
         # the code on the syringe, typed or scanned in any case (check character validated);
@@ -138,6 +142,10 @@ def _checked_verification(
     return verification, pharmacist
 
 
+def _ml_text(volume: Volume | None) -> str | None:
+    return None if volume is None else str(volume.ml)
+
+
 def _pump_to_refill(uow: AbstractUnitOfWork, cmd: PerformRefill) -> Pump:
     """The pump, locked, if the nurse may refill it, saw its current version and it is in care
     (an explanted, transferred or discontinued pump is never refilled: THC-PATH-062)."""
@@ -172,6 +180,8 @@ def _require_retry(uow: AbstractUnitOfWork, existing: Refill, cmd: PerformRefill
         "test volume": cmd.test_volume,
         "aspiration result": cmd.aspiration_returned,
     }
+    if not existing.bedside.empty or not cmd.readings.empty:
+        first["volumes as read"], again["volumes as read"] = existing.bedside, cmd.readings
     if existing.checklist is not None:
         first["pocket-fill checklist"], again["pocket-fill checklist"] = (
             existing.checklist,
@@ -316,6 +326,8 @@ def perform_refill(
                         expected_residual=residuals.get("expected"),
                         measured_residual=residuals.get("measured"),
                         expected_delivered=residuals.get("delivered"),
+                        withdrawn_as_read=residuals.get("withdrawn_read"),
+                        injected_as_read=residuals.get("injected_read"),
                     )
                 ),
             )
@@ -333,6 +345,7 @@ def perform_refill(
             opened_at=now,
         )
         refill.program_change_id = None if change is None else change.change_id
+        refill.record_bedside_readings(cmd.readings)  # an impossible reading: nothing done
         # ---- the device: interrogate, withdraw
         snapshot = driver.interrogate(pump.serial)
         _, task_ids = record_snapshot(uow, pump, snapshot, actor=cmd.actor, at=now)
@@ -357,6 +370,9 @@ def perform_refill(
                     expected=reconciliation.expected_residual,
                     measured=reconciliation.measured_residual,
                     delivered=reconciliation.programmed,
+                    withdrawn_read=cmd.readings.withdrawn,
+                    # injected only when the fill goes ahead (a halted refill injects nothing)
+                    injected_read=cmd.readings.injected if cmd.aspiration_returned else None,
                 ),
                 library=library,
                 policy=chosen,
@@ -403,6 +419,8 @@ def perform_refill(
                 "tasks": task_ids,
                 "admixture_change_id": None if change is None else change.change_id,
                 "admixture_change_state": None if change is None else change.state.value,
+                "withdrawn_as_read_ml": _ml_text(cmd.readings.withdrawn),
+                "injected_as_read_ml": _ml_text(cmd.readings.injected),
             },
         )
         replan_visits(uow, pump.patient_id)  # the visits its facts ask for

@@ -130,6 +130,10 @@ def test_a_concentration_change_at_a_refill_with_a_bridge_keeps_the_tip_dose(
     nurse.get_by_label("Pharmacy verification number").fill(number)
     nurse.get_by_label("Lot at the bedside").fill("LOT-BR-20")
     nurse.get_by_label("Volume to inject").fill("20 mL")
+    nurse.get_by_label("Residual withdrawn, as you read it off the syringe", exact=False).fill(
+        "17 mL"
+    )
+    nurse.get_by_label("Volume injected, as you read it off the syringe", exact=False).fill("20 mL")
     for item in (
         "Test volume aspirated back",
         "Needle placement confirmed",

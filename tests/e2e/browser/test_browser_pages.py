@@ -208,6 +208,8 @@ def test_a_nurse_completes_a_refill_that_raises_a_discrepancy_finding(
     page.get_by_label("Pharmacy verification code").fill(verification_id.replace("-", "").lower())
     page.get_by_label("Lot at the bedside").fill("LOT-E2E-7")
     page.get_by_label("Ordered volume (mL)").fill("20")
+    page.get_by_label("Residual withdrawn, as you read it off the syringe (mL)").fill("17")
+    page.get_by_label("Volume injected, as you read it off the syringe", exact=False).fill("20")
     for item in (
         "Test volume aspirated back",
         "Needle placement confirmed",

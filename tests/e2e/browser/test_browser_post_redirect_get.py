@@ -85,6 +85,8 @@ def test_a_reload_after_a_refill_refills_nothing(
     page.locator("#verification_id").fill(shown.get("code") or shown["id"])
     page.get_by_label("Lot at the bedside").fill("LOT-PRG-1")
     page.get_by_label("Ordered volume (mL)").fill("20")
+    page.get_by_label("Residual withdrawn, as you read it off the syringe (mL)").fill("17")
+    page.get_by_label("Volume injected, as you read it off the syringe", exact=False).fill("20")
     for item in (
         "Test volume aspirated back",
         "Needle placement confirmed",

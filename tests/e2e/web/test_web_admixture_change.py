@@ -119,6 +119,8 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
         "verification_id": number.group(1),
         "lot_at_bedside": "LOT-99",  # the wrong lot: refused, the entries kept
         "ordered_volume": "20 mL",
+        "withdrawn": "17 mL",
+        "injected": "20 mL",
         "test_volume": "5 mL",
         **dict.fromkeys(
             (

@@ -59,6 +59,8 @@ def _refill(clinic: Clinic, pump_id: str, typed_code: str) -> httpx.Response:
             "verification_id": typed_code,
             "lot_at_bedside": "LOT-CODE-1",
             "ordered_volume_ml": "20",
+            "withdrawn_ml": "17",
+            "injected_ml": "20",
             "test_volume_ml": "5",
             "aspiration_returned": "yes",
             "needle_placement_confirmed": "yes",

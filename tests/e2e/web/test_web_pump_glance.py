@@ -139,3 +139,21 @@ def test_the_glance_shows_active_alarms_by_priority_and_the_last_interrogations_
     assert "Elective replacement indicator (ERI)" in text
     assert "(3 days 2 h ago)" in _fact(panel, "glance-interrogation")
     assert "elective replacement indicator (ERI) reported" in _fact(panel, "glance-battery")
+
+
+def test_the_patient_page_shows_each_pump_at_a_glance(both: Clinic) -> None:
+    implant_pump_with_patient_bolus(both)
+    both.clock.advance(days=10)
+    page = logged_in(both, "physician").get(f"/patients/{both.own_patient}")
+    assert page.status_code == 200
+    found = re.search(r'id="glance-line-NGP-E2E-001">(.*?)</small>', page.text, re.DOTALL)
+    assert found, page.text[-2000:]
+    line = html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+    now = 20 - PRIMING_ML - Decimal("0.2") * (10 + Decimal(1) / 24 - PRIMING_DAYS)
+    assert f"reservoir ≈ {now.quantize(Decimal('0.01'))} mL now" in line
+    primed = _days_after(START, PRIMING_DAYS)
+    alarm = _days_after(primed, (20 - PRIMING_ML - 2) / Decimal("0.212"))
+    assert f"low-reservoir alarm {_minute(alarm)}" in line
+    assert f"next refill {_minute(alarm - dt.timedelta(days=7))}" in line
+    assert "(low-reservoir alarm (minus margin))" in line
+    assert "5 mg/day, 5.3 mg/day worst case" in line

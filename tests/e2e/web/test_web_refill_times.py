@@ -37,6 +37,8 @@ def test_a_refill_page_shows_its_times_the_binding_limit_and_the_margin(clinic: 
             "verification_id": verified.json()["id"],
             "lot_at_bedside": "LOT-WEB-1",
             "ordered_volume_ml": "20",
+            "withdrawn_ml": "17",
+            "injected_ml": "20",
             "test_volume_ml": "5",
             "aspiration_returned": "yes",
             "needle_placement_confirmed": "yes",

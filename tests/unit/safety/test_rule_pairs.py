@@ -267,6 +267,10 @@ PAIRS: dict[str, tuple[str, str]] = {
         "refill: 1.5 mL less than expected in a 20 mL pump (possible pocket fill)",
         "morphine refill with a 0.8 mL discrepancy (below the 1 mL threshold)",
     ),
+    "ITS-REFILL-013": (
+        "refill: the nurse read 3.5 mL withdrawn, the pump measured 2 mL (20 mL pump)",
+        "refill: the nurse's readings agree with the pump (2.4 mL withdrawn, 19.5 mL injected)",
+    ),
     "ITS-REFILL-008": (
         "refill: next refill after the projected low-reservoir alarm",
         "morphine 10 mg/mL refill, next in 30 days",

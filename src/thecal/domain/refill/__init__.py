@@ -32,6 +32,7 @@ post-injection checklist), :mod:`.procedure` (the ``Refill`` aggregate and its s
 
 from __future__ import annotations
 
+from thecal.domain.refill.bedside import BedsideReadings
 from thecal.domain.refill.dispensing import PharmacyLabel, label_difference
 from thecal.domain.refill.errors import (
     AboveReservoirCapacity,
@@ -53,6 +54,7 @@ from thecal.domain.refill.reconciliation import (
 __all__ = [
     "AboveReservoirCapacity",
     "AdmixtureMismatch",
+    "BedsideReadings",
     "BeyondUseDatePassed",
     "DiscrepancyCause",
     "LabelNotTheOrder",

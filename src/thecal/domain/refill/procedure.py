@@ -36,6 +36,7 @@ from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.forecast import RefillPlan, plan_next_refill
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program import InfusionProgram
+from thecal.domain.refill.bedside import BedsideReadings
 from thecal.domain.refill.dispensing import (
     PharmacyLabel,
     check_against_order,
@@ -134,6 +135,8 @@ class Refill(StateMachine[RefillState]):
         self.halt_reason: str | None = None
         #: the co-signed admixture change this refill injects and sends (issue 12 §2), if any
         self.program_change_id: str | None = None
+        #: the volumes the nurse read off the syringes, kept beside the pump's own figures
+        self.bedside = BedsideReadings()
         self.tasks: tuple[Task, ...] = ()
         self.history: list[Transition] = [
             Transition.first(
@@ -351,6 +354,15 @@ class Refill(StateMachine[RefillState]):
             priority=priority,
         )
         self.tasks = (*self.tasks, task)
+
+    def record_bedside_readings(self, readings: BedsideReadings) -> None:
+        """Keep what the nurse read off the syringes (checked against the reservoir's capacity);
+        a reading never replaces the pump's figure: a gap is a finding (ITS-REFILL-013)."""
+        if readings.withdrawn is not None:
+            self._check_capacity("withdrawn volume as read", readings.withdrawn)
+        if readings.injected is not None:
+            self._check_capacity("injected volume as read", readings.injected)
+        self.bedside = readings
 
     def _check_capacity(self, what: str, volume: Volume) -> None:
         capacity = self.pump.reservoir

@@ -172,6 +172,9 @@ class Refill:
     first_fill: bool = False
     verified_by: Proposer | None = None
     rinses: int | None = None
+    #: the volumes the nurse read off the syringes (clinical.md §11 rule 8), when recorded
+    withdrawn_as_read: Volume | None = None
+    injected_as_read: Volume | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from thecal.domain.quantity_text import parse_volume
-from thecal.domain.refill import PocketFillChecklist
+from thecal.domain.refill import BedsideReadings, PocketFillChecklist
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
 from thecal.services.refills import PerformRefill, perform_refill
@@ -47,6 +47,20 @@ def perform(
             "bridge bolus once the new admixture is in."
         ),
     ] = None,
+    withdrawn: Annotated[
+        str | None,
+        typer.Option(
+            help='The residual withdrawn as you read it off the syringe, e.g. "2.5 mL" (kept '
+            "beside the pump's measurement; a gap beyond the model's threshold is a finding)."
+        ),
+    ] = None,
+    injected: Annotated[
+        str | None,
+        typer.Option(
+            help='The volume injected as you read it off the syringe, e.g. "20 mL" (kept beside '
+            "the fill recorded on the pump; a gap beyond the model's threshold is a finding)."
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Interrogate, withdraw and reconcile, inject, and set the next refill date."""
@@ -70,6 +84,10 @@ def perform(
                     observed_for_overdose_symptoms=checklist_confirmed,
                 ),
                 program_change_id=program_change,
+                readings=BedsideReadings(
+                    withdrawn=None if withdrawn is None else parse_volume(withdrawn),
+                    injected=None if injected is None else parse_volume(injected),
+                ),
             ),
         )
         rec = outcome.reconciliation
@@ -98,4 +116,6 @@ def perform(
                 f"; admixture change {outcome.program_change.change_id} "
                 f"{outcome.program_change.state.value}: interrogate to confirm it"
             )
+        for f in outcome.findings:
+            human += f"\n  {f.severity.value.upper()} {f.code}: {f.message}"
         emit(payload, human, as_json=as_json)

@@ -21,7 +21,7 @@ from thecal.domain.errors import Conflict, InvalidInput, SafetyBlocked, ThecalEr
 from thecal.domain.library import reference_library
 from thecal.domain.program_change import ProgramChange, ProgramChangeBlocked
 from thecal.domain.quantity_text import parse_concentration, parse_dose_rate, parse_volume
-from thecal.domain.refill import PharmacyLabel, PocketFillChecklist
+from thecal.domain.refill import BedsideReadings, PharmacyLabel, PocketFillChecklist
 from thecal.entrypoints.api.presenters.syringe_label import syringe_label_response
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.admixture_changes import (
@@ -194,6 +194,12 @@ async def refill(request: Request, pump_id: Ident, change_id: Ident) -> Response
                     == "yes",
                 ),
                 program_change_id=change_id,
+                readings=BedsideReadings(
+                    withdrawn=parse_volume(form.get("withdrawn", "")),
+                    injected=parse_volume(form["injected"])
+                    if form.get("injected", "").strip()
+                    else None,
+                ),
             ),
         )
     except _KEPT as refused:

@@ -26,6 +26,7 @@ from thecal.entrypoints.api.presenters.candidacy import candidacy_details, candi
 from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
 from thecal.entrypoints.web.charts import dose_chart, pain_chart
 from thecal.entrypoints.web.form_fields import FieldRefused, FormRefusal, at_field
+from thecal.entrypoints.web.pump_glance_text import glance_text
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.entrypoints.web.timeline import patient_timeline
 from thecal.services.candidacy import GetCandidacy, RecordCandidacy, get_candidacy, record_candidacy
@@ -37,6 +38,8 @@ from thecal.services.patients import (
     register_patient,
     search_patients,
 )
+from thecal.services.pump_reads import GetPumpOverview, get_pump_overview
+from thecal.services.pump_record import PumpState
 from thecal.services.repositories.patients import PatientQuery
 from thecal.services.therapy_history import GetTherapyHistory, get_therapy_history
 from thecal.services.trial_history import GetTrialHistory, get_trial_history
@@ -158,10 +161,18 @@ def patient_page(request: Request, patient_id: PatientId) -> Response:
     )
     trials = thecal.run(get_trial_history, GetTrialHistory(actor=auth.actor, patient_id=patient_id))
     now = thecal.clock.now()
+    glances = {  # the pump at a glance, for each pump in service (issue 13 §1)
+        h.pump.id: glance_text(
+            thecal.run(get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=h.pump.id))
+        )
+        for h in therapy.pumps
+        if h.pump.state is PumpState.ACTIVE
+    }
     return render(
         request,
         "patient.html",
         patient=patient,
+        glances=glances,
         candidacy=[candidacy_public(a) for a in assessments],
         timeline=patient_timeline(patient, assessments, therapy, trials),
         trials=trials,

@@ -26,7 +26,9 @@ from thecal.domain.errors import (
 from thecal.domain.forecast import RefillPlan
 from thecal.domain.quantity_text import parse_volume
 from thecal.domain.refill import (
+    AboveReservoirCapacity,
     AdmixtureMismatch,
+    BedsideReadings,
     BeyondUseDatePassed,
     PocketFillChecklist,
     Reconciliation,
@@ -78,7 +80,24 @@ _KEPT = (
     BeyondUseDatePassed,
     SafetyBlocked,
 )
-_REFILL_FIELDS = ("verification_id", "lot_at_bedside", "ordered_volume_ml", "test_volume_ml")
+_REFILL_FIELDS = (
+    "verification_id",
+    "lot_at_bedside",
+    "ordered_volume_ml",
+    "test_volume_ml",
+    "withdrawn_ml",
+    "injected_ml",
+)
+#: a reading above the reservoir's capacity, by the field it was typed in
+_READING_FIELDS = {
+    "withdrawn volume as read": "withdrawn_ml",
+    "injected volume as read": "injected_ml",
+}
+
+
+def _read_ml(form: dict[str, str], field: str) -> Volume | None:
+    """A volume the nurse read, typed in mL (empty: not read)."""
+    return _ml(form, field) if form.get(field, "").strip() else None
 
 
 def _refill_refusal(error: Exception) -> FormRefusal:
@@ -90,6 +109,8 @@ def _refill_refusal(error: Exception) -> FormRefusal:
         field = "verification_id"
     elif isinstance(error, AdmixtureMismatch) and error.fields.get("what") == "lot at the bedside":
         field = "lot_at_bedside"
+    elif isinstance(error, AboveReservoirCapacity):
+        field = _READING_FIELDS.get(str(error.fields.get("what")), "")
     return FormRefusal(message=error.message, code=error.code, field=field)
 
 
@@ -122,6 +143,10 @@ async def refill(request: Request, pump_id: Ident) -> Response:
                     no_pocket_swelling_or_pain=form.get("no_pocket_swelling_or_pain") == "yes",
                     observed_for_overdose_symptoms=form.get("observed_for_overdose_symptoms")
                     == "yes",
+                ),
+                readings=BedsideReadings(
+                    withdrawn=at_field("withdrawn_ml", lambda: _ml(form, "withdrawn_ml")),
+                    injected=at_field("injected_ml", lambda: _read_ml(form, "injected_ml")),
                 ),
             ),
         )

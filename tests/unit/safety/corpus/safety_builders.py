@@ -188,6 +188,8 @@ def refill(
     patient_: Json | None = None,
     pump_: Json | None = None,
     new_prescription: Json | None = None,
+    withdrawn_read: str | None = None,
+    injected_read: str | None = None,
     **kw: Any,
 ) -> Json:
     admixture = fill if fill is not None else prescription["admixture"]
@@ -209,6 +211,8 @@ def refill(
         ("expected_residual", expected),
         ("measured_residual", measured),
         ("expected_delivered", delivered),
+        ("withdrawn_as_read", withdrawn_read),
+        ("injected_as_read", injected_read),
     ):
         if value is not None:
             body[key] = value

@@ -262,6 +262,13 @@ ROUTINE: list[Case] = [
         ),
     ),
     Case(
+        name="refill: the nurse's readings agree with the pump (2.4 mL withdrawn, 19.5 mL injected)",
+        hazard=False,
+        request=refill(
+            rx(MORPHINE_10, "4 mg/day"), withdrawn_read="2.4 mL", injected_read="19.5 mL"
+        ),
+    ),
+    Case(
         name="morphine refill with a 0.8 mL discrepancy (below the 1 mL threshold)",
         hazard=False,
         request=refill(
@@ -643,6 +650,18 @@ HAZARDS: list[Case] = [
             pump_=pump(PROMETRA, "2 mL"),
         ),
         expected={"ITS-REFILL-007": O},
+    ),
+    Case(
+        name="refill: the nurse read 3.5 mL withdrawn, the pump measured 2 mL (20 mL pump)",
+        hazard=True,
+        request=refill(M4, withdrawn_read="3.5 mL"),
+        expected={"ITS-REFILL-013": W},
+    ),
+    Case(
+        name="refill: the nurse read 17 mL injected, the pump was filled with 20 mL",
+        hazard=True,
+        request=refill(M4, withdrawn_read="2 mL", injected_read="17 mL"),
+        expected={"ITS-REFILL-013": W},
     ),
     Case(
         name="refill: next refill after the projected low-reservoir alarm",

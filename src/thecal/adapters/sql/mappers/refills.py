@@ -29,7 +29,13 @@ from thecal.domain.library import reference_library
 from thecal.domain.program_change import (
     FindingSummary,
 )
-from thecal.domain.refill import PocketFillChecklist, Refill, RefillState, reconcile
+from thecal.domain.refill import (
+    BedsideReadings,
+    PocketFillChecklist,
+    Refill,
+    RefillState,
+    reconcile,
+)
 from thecal.domain.units import Volume
 
 __all__ = [
@@ -48,6 +54,15 @@ def _vol(value: Decimal | None) -> Volume | None:
     return None if value is None else Volume(Decimal(value))
 
 
+def _text(volume: Volume | None) -> str | None:
+    """A volume in mL as exact text in the JSON state (a float would round it)."""
+    return None if volume is None else str(volume.value)
+
+
+def _from_text(text: str | None) -> Volume | None:
+    return None if text is None else Volume(Decimal(text))
+
+
 def refill_to_row(
     refill: Refill,
     *,
@@ -62,6 +77,10 @@ def refill_to_row(
         "label": label_to_dict(refill.label) if refill.label else None,
         "verified_by": refill.verified_by,
         "program_change_id": refill.program_change_id,
+        "bedside": {
+            "withdrawn_ml": _text(refill.bedside.withdrawn),
+            "injected_ml": _text(refill.bedside.injected),
+        },
         "tasks": [task_to_dict(t) for t in refill.tasks],
         "history": [transition_to_dict(t) for t in refill.history],
     }
@@ -133,6 +152,11 @@ def refill_from_row(row: Row) -> Refill:
     refill.label = label_from_dict(state["label"]) if state["label"] else None
     refill.verified_by = state["verified_by"]
     refill.program_change_id = state.get("program_change_id")  # absent before issue 12 §2
+    bedside = state.get("bedside") or {}  # absent before the nurse's readings were recorded
+    refill.bedside = BedsideReadings(
+        withdrawn=_from_text(bedside.get("withdrawn_ml")),
+        injected=_from_text(bedside.get("injected_ml")),
+    )
     refill.test_volume = _vol(row["test_volume_ml"])
     raw = row["checklist_json"]
     refill.checklist = None if raw is None else PocketFillChecklist(**json.loads(raw))

@@ -71,6 +71,8 @@ REFILL = fields(
     "next_refill_at",
     "first_fill",
     "rinses",
+    "withdrawn_as_read",
+    "injected_as_read",
 )
 RISK = fields(*RiskFacts.flag_names(), "endocrine_checked_on")
 PATIENT = fields(
@@ -294,6 +296,8 @@ class SectionReader:
             if verifier is not None
             else None,
             rinses=node.maybe_whole("rinses", low=0, high=20),
+            withdrawn_as_read=node.maybe_quantity("withdrawn_as_read", parse_volume),
+            injected_as_read=node.maybe_quantity("injected_as_read", parse_volume),
         )
 
     def trial(self, node: Node) -> TrialDose:

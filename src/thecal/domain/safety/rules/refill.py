@@ -1,5 +1,6 @@
 """Refills, the procedure: reservoir capacity, aspiration, the ziconotide first-fill protocol and
-volume reconciliation (expected vs measured residual; missing reconciliation). The schedule
+volume reconciliation (expected vs measured residual; missing reconciliation; the nurse's
+readings against the pump's figures). The schedule
 (stability, intervals, alarms) is :mod:`.refill_schedule`; withdrawal-risk dates :mod:`.withdrawal`.
 """
 
@@ -250,6 +251,51 @@ def reconciliation_missing(subject: RuleInput) -> Iterator[Hit]:
         )
 
 
+def _reading_gaps(refill: Refill) -> Iterator[tuple[str, Volume, str, Volume]]:
+    """(what the nurse read, the reading, what the pump holds, its figure) for each reading."""
+    if refill.withdrawn_as_read is not None and refill.measured_residual is not None:
+        yield (
+            "withdrawn",
+            refill.withdrawn_as_read,
+            "the pump's measured residual",
+            refill.measured_residual,
+        )
+    if refill.injected_as_read is not None:
+        yield "injected", refill.injected_as_read, "the fill recorded on the pump", refill.volume
+
+
+@rule(
+    code="ITS-REFILL-013",
+    severity=Severity.WARN,
+    checks="the volumes the nurse read off the syringes (withdrawn, injected) against the pump's figures",
+    threshold=lambda library, policy: "; ".join(
+        f"{p.id}: > {fmt(policy.refill_discrepancy_threshold or p.discrepancy_threshold.value)} "
+        f"({p.discrepancy_threshold.cite()})"
+        for p in library.pumps.values()
+    ),
+    source="clinical.md §11 rule 8 (S75, S77); pump model discrepancy_threshold",
+)
+def reading_differs_from_pump(subject: RuleInput) -> Iterator[Hit]:
+    refill, limits = refill_of(subject), _discrepancy_limits(subject)
+    if refill is None or limits is None:
+        return
+    threshold, _ = limits
+    for what, read, theirs, figure in _reading_gaps(refill):
+        difference = read - figure
+        if abs(difference) <= threshold:
+            continue
+        yield Hit(
+            message=(
+                f"the nurse read {fmt(read)} {what}; {theirs} is {fmt(figure)}: "
+                f"{'+' if difference.value > 0 else '−'}{fmt(abs(difference))}, more than "
+                f"{fmt(threshold)} (S75). The record keeps both: re-read the syringe, interrogate "
+                f"the pump and check the pocket for a pocket fill (S77) before the patient leaves"
+            ),
+            source="S75, S77",
+            fields={"reading": what, "read": read, "pump": figure, "difference": difference},
+        )
+
+
 RULES = (
     refill_above_capacity,
     aspiration_not_confirmed,
@@ -257,4 +303,5 @@ RULES = (
     first_fill_protocol,
     first_fill_rinses_not_recorded,
     reconciliation_missing,
+    reading_differs_from_pump,
 )

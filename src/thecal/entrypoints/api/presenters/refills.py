@@ -74,6 +74,8 @@ def refill_public(
         halted_at=_at(refill, RefillState.HALTED),
         history=history_public(refill.history),
         ordered_volume_ml=plain(refill.ordered_volume.ml),
+        withdrawn_as_read_ml=ml_text(refill.bedside.withdrawn),
+        injected_as_read_ml=ml_text(refill.bedside.injected),
         expected_residual_ml=_estimate(rec.expected_residual if rec else refill.expected_residual),
         withdrawn_residual_ml=_estimate(rec.measured_residual if rec else None),
         discrepancy_ml=_estimate(rec.discrepancy) if rec else None,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from thecal.domain.quantity_text import parse_volume
+from thecal.domain.refill import BedsideReadings
+from thecal.domain.units import Volume
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
 from thecal.entrypoints.api.presenters.idempotency import idempotency_key
 from thecal.entrypoints.api.presenters.quantities import quantity
@@ -28,6 +30,11 @@ from thecal.services.refills import PerformRefill, perform_refill
 __all__ = ["router"]
 
 router = APIRouter(tags=["refills"])
+
+
+def _read(text: str | None, where: str) -> Volume | None:
+    """A volume the nurse read, by the strict parser (absent: not read)."""
+    return None if text is None else quantity(parse_volume, text, where=where)
 
 
 @router.post(
@@ -64,6 +71,10 @@ def perform(
             aspiration_returned=body.aspiration_returned,
             checklist=checklist_of(body.checklist),
             program_change_id=body.program_change_id,
+            readings=BedsideReadings(
+                withdrawn=_read(body.withdrawn_as_read, "withdrawn_as_read"),
+                injected=_read(body.injected_as_read, "injected_as_read"),
+            ),
         ),
     )
     if outcome.replayed:

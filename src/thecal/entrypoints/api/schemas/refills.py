@@ -50,6 +50,21 @@ class RefillCreate(In):
     test_volume: QuantityText = Field(description='Injected and aspirated back first, e.g. "5 mL".')
     aspiration_returned: Flag
     checklist: PocketFillChecklistIn
+    withdrawn_as_read: QuantityText | None = Field(
+        default=None,
+        description=(
+            'The residual withdrawn, as the nurse read it off the syringe, e.g. "2.5 mL"; kept '
+            "beside the pump's measured residual (a gap beyond the model's threshold: "
+            "ITS-REFILL-013)."
+        ),
+    )
+    injected_as_read: QuantityText | None = Field(
+        default=None,
+        description=(
+            'The volume injected, as the nurse read it off the syringe, e.g. "20 mL"; kept beside '
+            "the fill recorded on the pump (a gap beyond the model's threshold: ITS-REFILL-013)."
+        ),
+    )
     program_change_id: Ident | None = Field(
         default=None,
         description=(
@@ -71,6 +86,8 @@ class RefillPublic(Out):
     halted_at: dt.datetime | None
     history: list[TransitionPublic] = Field(description="Every step, oldest first.")
     ordered_volume_ml: str
+    withdrawn_as_read_ml: str | None = Field(description="As the nurse read it (null: not given).")
+    injected_as_read_ml: str | None = Field(description="As the nurse read it (null: not given).")
     expected_residual_ml: str | None = Field(description="Computed: rounded to 0.0001 mL.")
     withdrawn_residual_ml: str | None = Field(description="Measured: rounded to 0.0001 mL.")
     discrepancy_ml: str | None = Field(description="Computed: rounded to 0.0001 mL.")
