@@ -43,9 +43,11 @@ def _morphine_at_tip(clinic: Thecal, clock: MovableClock) -> Mass:
         return twin.truth.tip_mass.get("morphine", Mass(Decimal(0)))
 
 
-def _send_and_confirm(clinic: Thecal, clock: MovableClock, entry: ProgramEntry) -> Mass:
-    """Propose ``entry`` through sign, co-sign and send; 48 h later interrogate; the morphine
-    delivered at the tip in between."""
+def _send_and_confirm(
+    clinic: Thecal, clock: MovableClock, entry: ProgramEntry, *, hours: int = 48
+) -> Mass:
+    """Propose ``entry`` through sign, co-sign and send; ``hours`` later interrogate; the
+    morphine delivered at the tip in between."""
     program = program_from_entry(_pump(clinic), entry)
     change = clinic.run(
         propose_program_change,
@@ -69,7 +71,7 @@ def _send_and_confirm(clinic: Thecal, clock: MovableClock, entry: ProgramEntry) 
         ),
     )
     before = _morphine_at_tip(clinic, clock)
-    clock.advance(hours=48)
+    clock.advance(hours=hours)
     reading = clinic.run_device(
         interrogate_pump, InterrogatePump(actor=actor(NURSE), pump_id="pump-1")
     )
@@ -134,3 +136,16 @@ def test_a_weekly_bolus_that_averages_the_current_dose_is_seen_whole(
     assert "ITS-STEP-002" in codes  # the opioid step limit (S74), not a 0 % change
     assert "35 mg/day" in codes["ITS-STEP-002"]
     assert "ITS-DOSE-004" in codes  # above morphine's soft maximum that day
+
+
+def test_a_weekly_flex_schedule_delivers_its_week(clinic: Thecal, clock: MovableClock) -> None:
+    clinic.run_device(implant_pump, implant())  # SynchroMed II, morphine 25 mg/mL at 5 mg/day
+    clock.advance(days=14)
+    entry = ProgramEntry(steps=("Mon 00:00=5 mg/day", "Sat 00:00=6 mg/day"))
+    delivered = _send_and_confirm(clinic, clock, entry, hours=7 * 24)
+    # any whole week: 5 days at 5 mg/day and 2 at 6 mg/day = 37 mg (the old program: 35 mg)
+    assert _within_band(delivered, Mass.from_mg(37), "synchromed-ii-20"), delivered
+    # the band (±14.5 %) holds both; the twin's systematic bias is the same for both, so the week
+    # delivered is nearer the new schedule's 37 mg than the old program's 35 mg
+    bias = 1 + (reference_library().pump("synchromed-ii-20").bias_per_refill_pct.value / 100)  # type: ignore[union-attr]
+    assert abs(delivered.mg - 37 * bias) < abs(delivered.mg - 35 * bias), delivered
