@@ -9,7 +9,8 @@ into the output directory (default: this directory) under the stable names of ``
 
     python docs/guide/make_guide.py [--out DIR] [--patients N] [--only NAME,NAME]
 
-The same seed and day give the same clinic, so the pictures change only when the pages do.
+The same seed and day give the same clinic, so the pictures change only when the pages do, except
+the pharmacy verification code (random by design) on the two pictures that show it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ SEED = 20260101
 TODAY = dt.date(2026, 11, 24)
 NOW = dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=dt.UTC)
 PATIENTS = 40
+#: The syringe label of the portal patient's morphine pump (its admixture, a full 20 mL reservoir).
+LABEL = {
+    "concentration": "10 mg/mL",
+    "volume": "20 mL",
+    "lot": "GUIDE-0426",
+    "beyond_use": "2026-12-01T12:00",
+}
+WITHDRAWN_ML = "15.8"  # what the nurse reads off the syringe: the record expects about 15.9 mL
 PROPOSED_DOSE = "1.25 mg/day"  # the portal patient's morphine pump runs 1.15 mg/day
 AUDIT_KEY = "guide-audit-key-" + "g" * 32
 CLINICIAN = {"width": 1366, "height": 768}
@@ -64,7 +73,6 @@ class Ids:
     pump: str
     trial: str
     trial_patient: str
-    refill: str
 
 
 def _ids(database: Path) -> Ids:
@@ -88,7 +96,6 @@ def _ids(database: Path) -> Ids:
             pump=pump,
             trial=trial,
             trial_patient=one("SELECT patient_id FROM trials WHERE id = ?", trial),
-            refill=one("SELECT id FROM refills WHERE pump_id = ? ORDER BY id LIMIT 1", pump),
         )
 
 
@@ -146,6 +153,7 @@ class Shooter:
         self.base = base
         self.out = out
         self._pages: dict[str, Any] = {}
+        self.verification_code = ""
 
     def page(self, user: str | None, *, phone: bool = False) -> Any:
         key = f"{user}:{phone}"
@@ -247,12 +255,41 @@ def _program_change(s: Shooter, ids: Ids) -> None:
 
 
 def _pharmacy(s: Shooter, ids: Ids) -> None:
-    s.shot(s.open("pharmacist", f"/pumps/{ids.pump}"), "pharmacy-label.png", at="#pharmacy-h")
+    """The pharmacist types the label of the portal patient's next syringe and gets its code."""
+    page = s.open("pharmacist", f"/pumps/{ids.pump}")
+    form = page.locator("#pharmacy-form")
+    form.locator("#concentration").fill(LABEL["concentration"])
+    form.locator("#volume").fill(LABEL["volume"])
+    form.locator("#lot").fill(LABEL["lot"])
+    form.locator("#beyond_use").fill(LABEL["beyond_use"])
+    s.shot(page, "pharmacy-label.png", at="#pharmacy-h")
+    form.get_by_role("button", name="Verify").click()
+    page.wait_for_load_state()
+    s.verification_code = page.locator("#verification-id").inner_text()
+    s.shot(page, "pharmacy-code.png")
 
 
 def _refill(s: Shooter, ids: Ids) -> None:
-    s.shot(s.open("nurse", f"/pumps/{ids.pump}"), "refill-form.png", at="#refill-h")
-    s.shot(s.open("nurse", f"/pumps/{ids.pump}/refills/{ids.refill}"), "refill-result.png")
+    """The nurse refills with the pharmacist's code (made by the pharmacy shot, which runs first)."""
+    if not s.verification_code:
+        msg = "the refill shot needs the pharmacy shot before it (--only pharmacy,refill)"
+        raise RuntimeError(msg)
+    page = s.open("nurse", f"/pumps/{ids.pump}")
+    form = page.locator("#refill-form")
+    form.locator("#verification_id").fill(s.verification_code)
+    form.locator("#lot_at_bedside").fill(LABEL["lot"])
+    form.locator("#ordered_volume_ml").fill(LABEL["volume"].removesuffix(" mL"))
+    form.locator("#withdrawn_ml").fill(WITHDRAWN_ML)
+    form.locator("#injected_ml").fill(LABEL["volume"].removesuffix(" mL"))
+    for check in form.locator("input[type=checkbox]").all():
+        check.check()
+    s.shot(page, "refill-form.png", at="#refill-h")
+    form.get_by_role("button", name="Perform the refill").click()
+    page.wait_for_load_state()
+    if "completed" not in page.locator("h1").inner_text():
+        msg = "the guide's refill was not completed"
+        raise RuntimeError(msg)
+    s.shot(page, "refill-result.png")
 
 
 def _admixture(s: Shooter, ids: Ids) -> None:
@@ -291,8 +328,8 @@ SHOTS: dict[str, tuple[Shot, tuple[str, ...]]] = {
         _program_change,
         ("program-change.png", "program-sign.png", "program-cosign.png"),
     ),
-    "pharmacy": (_pharmacy, ("pharmacy-label.png",)),
-    "refill": (_refill, ("refill-form.png", "refill-result.png")),
+    "pharmacy": (_pharmacy, ("pharmacy-label.png", "pharmacy-code.png")),
+    "refill": (_refill, ("refill-form.png", "refill-result.png")),  # after "pharmacy"
     "admixture": (_admixture, ("admixture-change.png",)),
     "device-events": (_device_events, ("device-events.png",)),
     "portal": (_portal, ("portal-phone.png", "portal-diary-phone.png")),
