@@ -70,6 +70,7 @@ PUBLIC_NAMES = {
     refill: {
         "AboveReservoirCapacity",
         "AdmixtureMismatch",
+        "BedsideReadings",
         "BeyondUseDatePassed",
         "DiscrepancyCause",
         "LabelNotTheOrder",
