@@ -4,7 +4,7 @@ screen, read from the record in the pump overview's transaction.
 Nothing here is re-derived: the doses and flows are the program's own (``basal_daily_dose``,
 ``worst_case_daily_dose`` — every patient bolus taken, S66 — ``basal_flow``, ``worst_case_flow``;
 an adjuvant's dose is flow × its concentration, ``Admixture.doses_at``); the elective replacement
-and end-of-service dates are the worklist's projection (``project_pump``: implant + the model's
+and end-of-service dates are the worklist's projection (``projection_of``: implant + the model's
 service life, less its ERI-to-stop delay, S50); the catheter dead space is the catheter model's
 (length × volume per cm, S64); the reconciliation is the last completed refill's.
 
@@ -33,7 +33,7 @@ from thecal.domain.refill.reconciliation import Reconciliation
 from thecal.domain.reservoir import ReservoirEstimate
 from thecal.domain.units import Concentration, DoseRate, FlowRate, MassUnit, Volume
 from thecal.services.program_changes import pending_program_changes
-from thecal.services.pump_projection import project_pump
+from thecal.services.pump_projection import projection_of
 from thecal.services.pump_record import Pump
 from thecal.services.repositories.device_log import LoggedDeviceEvent
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -292,15 +292,7 @@ def pump_glance(
         raise RuntimeError(msg)
     alarms = active_alarms(list(uow.device_log.events(pump.id)))
     interrogated = pump.reservoir_reading.at if pump.reservoir_reading else None
-    projection = project_pump(
-        model_id=pump.model_id,
-        implanted_at=pump.implanted_at,
-        program=pump.program,
-        admixture=pump.admixture,
-        anchor=pump.reservoir_anchor,
-        spans=pump.program_spans,
-        last_filled_at=pump.last_filled_at,
-    )
+    projection = projection_of(pump)
     catheter = reference_library().catheter(pump.catheter_model_id)
     refills = sorted(
         (r for r in uow.refills.for_pump(pump.id) if _completed_at(r) is not None),

@@ -29,8 +29,9 @@ from thecal.domain.admixture import Admixture
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.reservoir import ProgramSpan, ReservoirAnchor, time_reaching
+from thecal.services.pump_record import Pump
 
-__all__ = ["PumpProjection", "project_pump"]
+__all__ = ["PumpProjection", "project_pump", "projection_of"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,4 +78,17 @@ def project_pump(
         ),
         eri_at=end_of_service - eri_delay,
         end_of_service_at=end_of_service,
+    )
+
+
+def projection_of(pump: Pump) -> PumpProjection:
+    """:func:`project_pump` over a recorded pump's own fields."""
+    return project_pump(
+        model_id=pump.model_id,
+        implanted_at=pump.implanted_at,
+        program=pump.program,
+        admixture=pump.admixture,
+        anchor=pump.reservoir_anchor,
+        spans=pump.program_spans,
+        last_filled_at=pump.last_filled_at,
     )

@@ -29,7 +29,7 @@ from thecal.domain.scheduling import (
 )
 from thecal.domain.tasks import TaskKind
 from thecal.domain.time_points import DEFAULT_TIME_POINTS, TimePoint
-from thecal.services.pump_projection import project_pump
+from thecal.services.pump_projection import projection_of
 from thecal.services.pump_record import Pump, PumpState
 from thecal.services.pump_reservoir import refill_plan
 from thecal.services.unit_of_work import AbstractUnitOfWork
@@ -39,15 +39,7 @@ __all__ = ["pump_facts", "replan_visits"]
 
 def pump_facts(pump: Pump, policy: ClinicPolicy) -> PumpFacts:
     """The refill deadline (the record's history) and the service-life dates of one pump."""
-    projection = project_pump(
-        model_id=pump.model_id,
-        implanted_at=pump.implanted_at,
-        program=pump.program,
-        admixture=pump.admixture,
-        anchor=pump.reservoir_anchor,
-        spans=pump.program_spans,
-        last_filled_at=pump.last_filled_at,
-    )
+    projection = projection_of(pump)
     if pump.reservoir_volume.value <= 0:
         deadline, binding = pump.last_filled_at, "the reservoir was emptied"
     else:

@@ -21,7 +21,7 @@ from thecal.adapters.program_codec import (
 )
 from thecal.domain.reservoir import ProgramSpan, ReservoirReading, SpanBasis
 from thecal.domain.units import Volume
-from thecal.services.pump_projection import project_pump
+from thecal.services.pump_projection import projection_of
 from thecal.services.pump_record import Pump, PumpState
 
 __all__ = [
@@ -61,15 +61,7 @@ def pump_to_row(pump: Pump) -> dict[str, Any]:
 
 
 def _projection(pump: Pump) -> dict[str, Any]:
-    p = project_pump(
-        model_id=pump.model_id,
-        implanted_at=pump.implanted_at,
-        program=pump.program,
-        admixture=pump.admixture,
-        anchor=pump.reservoir_anchor,
-        spans=pump.program_spans,
-        last_filled_at=pump.last_filled_at,
-    )
+    p = projection_of(pump)
     return {
         "low_reservoir_alarm_at": p.low_reservoir_alarm_at,
         "stability_expires_at": p.stability_expires_at,
