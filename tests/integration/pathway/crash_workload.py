@@ -56,8 +56,10 @@ def _cycle(app: Thecal, acks: Path, n: int) -> None:
     pump = app.run(get_pump, GetPump(actor=nurse, pump_id="pump-1"))
     version = pump.version
     key = f"r{n}-{os.getpid()}"
-    app.run(verify_admixture, verify(app.clock.now(), ident=f"ver-{key}"))
-    app.run_device(perform_refill, refill(version, key=key, verification_id=f"ver-{key}"))
+    # never eight characters once the hyphens go: such an id would be read as a typed code
+    syringe = f"verification-{key}"
+    app.run(verify_admixture, verify(app.clock.now(), ident=syringe))
+    app.run_device(perform_refill, refill(version, key=key, verification_id=syringe))
     _ack(acks, f"refill {key}")
     pump = app.run(get_pump, GetPump(actor=nurse, pump_id="pump-1"))  # the refill may settle a send
     dose = "5" if pump.program == program("5.5") else "5.5"
