@@ -45,9 +45,7 @@ def both(
 
 def _interrogations(clinic: Clinic) -> int:
     with clinic.thecal.uow() as uow:
-        return sum(
-            1 for e in uow.audit_log.entries() if e.action == Action.PUMP_INTERROGATE.value
-        )
+        return sum(1 for e in uow.audit_log.entries() if e.action == Action.PUMP_INTERROGATE.value)
 
 
 def _text(page: str, ident: str) -> str:
