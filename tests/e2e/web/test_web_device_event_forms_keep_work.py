@@ -154,19 +154,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("form_name", "typed", "field", "named", "kept"),
-    CASES,
-    ids=[f"{c[0]}-{c[2]}" for c in CASES],
-)
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
 def test_a_refused_event_form_comes_back_as_typed_with_the_message_next_to_the_field(
-    both: Clinic,
-    form_name: str,
-    typed: dict[str, str],
-    field: str,
-    named: str,
-    kept: list[str],
+    both: Clinic, case: tuple[str, dict[str, str], str, str, list[str]]
 ) -> None:
+    form_name, typed, field, named, kept = case
     pump_id = implant_pump_with_patient_bolus(both)
     physician = logged_in(both, "physician")
     page = f"/pumps/{pump_id}/events"
