@@ -25,6 +25,7 @@ from thecal.domain.device_event_record import (
     DeliveryNotSuspended,
     DeviceEventRecord,
     PumpOutOfCare,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
     SamePumpSerial,
 )
@@ -72,6 +73,7 @@ _REFUSALS = (
     DeliveryAlreadySuspended,
     DeliveryNotSuspended,
     PumpOutOfCare,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
     SamePumpSerial,
     ReviewBlocked,
@@ -133,6 +135,9 @@ async def _run(request: Request, pump_id: str, build: _Build) -> Response:
         event = build(auth, form)
     except _REFUSALS as refusal:
         return _events_page(request, pump_id, refusal=refusal, status_code=409)
+    change_id = event.facts.get("program_change_id")
+    if change_id:  # a restart as a new start: to be signed and co-signed before it is sent
+        return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
     target = event.related_pump_id or pump_id
     return RedirectResponse(f"/pumps/{target}/events#event-{event.event_id}", status_code=303)
 
