@@ -45,6 +45,7 @@ from thecal.entrypoints.web import (
     pages_account,
     pages_admin,
     pages_admixture_changes,
+    pages_care_teams,
     pages_console,
     pages_device_events,
     pages_implants,
@@ -447,6 +448,7 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
+    app.include_router(pages_care_teams.router)
     app.include_router(pages_account.router)
     app.include_router(pages_pumps.router)
     app.include_router(pages_refills.router)
