@@ -7,6 +7,7 @@ volume, lot, beyond-use date) against a pump's order (SR-08); a refill consumes 
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from dataclasses import dataclass
 
 from thecal.domain.errors import Conflict, NotFound
@@ -61,3 +62,7 @@ class PharmacyVerification:
 
 class PharmacyVerificationRepository(VersionedRepository[PharmacyVerification]):
     kind = "pharmacy verification"
+
+    @abstractmethod
+    def unused_for_pump(self, pump_id: str) -> list[PharmacyVerification]:
+        """The pump's verifications no refill has used yet, newest first (read only)."""

@@ -185,6 +185,14 @@ class FakeVerifications(PharmacyVerificationRepository):
         self.d.verifications[aggregate.id] = _copy(aggregate)
         return True
 
+    def unused_for_pump(self, pump_id: str) -> list[PharmacyVerification]:
+        found = [
+            _copy(v)
+            for v in self.d.verifications.values()
+            if v.pump_id == pump_id and v.used_by_refill_id is None
+        ]
+        return sorted(found, key=lambda v: v.verified_at, reverse=True)
+
 
 class FakeTasks(TaskRepository):
     def __init__(self, d: PathwayData) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from thecal.adapters.sql.database import Executor
 from thecal.adapters.sql.mappers.pharmacy import verification_from_row, verification_to_row
@@ -35,3 +35,12 @@ class SqlAlchemyPharmacyVerificationRepository(PharmacyVerificationRepository):
         return versioned_update(
             self._s, pharmacy_verifications, aggregate.id, expected_version, values
         )
+
+    def unused_for_pump(self, pump_id: str) -> list[PharmacyVerification]:
+        t = pharmacy_verifications
+        rows = self._s.execute(
+            select(t)
+            .where(t.c.pump_id == pump_id, t.c.used_by_refill_id.is_(None))
+            .order_by(t.c.verified_at.desc(), t.c.id)
+        ).mappings()
+        return [verification_from_row(row) for row in rows]
