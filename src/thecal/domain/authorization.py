@@ -373,7 +373,8 @@ def authorize(actor: Actor, action: Action, subject: Subject) -> None:
     if not is_allowed(actor, action, subject):
         fields = {"role": actor.role.value, "action": action.value, "subject": str(subject)}
         if actor.active and ALLOW.get(actor.role, {}).get(action) is Scope.TEAM:
-            raise OutsideCareTeam(**fields)
+            # the patient to break the glass for (the subject may be their pump, a change, …)
+            raise OutsideCareTeam(**fields, patient_id=subject.patient_id or "")
         raise AccessDenied(**fields)
 
 

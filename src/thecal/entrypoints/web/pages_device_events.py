@@ -26,6 +26,7 @@ from thecal.domain.device_event_record import (
     DeliveryNotSuspended,
     DeviceEventRecord,
     PumpOutOfCare,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
     SamePumpSerial,
 )
@@ -81,6 +82,7 @@ _REFUSALS = (
     DeliveryAlreadySuspended,
     DeliveryNotSuspended,
     PumpOutOfCare,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
     SamePumpSerial,
     ReviewBlocked,
@@ -194,6 +196,9 @@ async def _run(request: Request, pump_id: str, form_name: str, build: _Build) ->
             typed=typed,
             status_code=422,
         )
+    change_id = event.facts.get("program_change_id")
+    if change_id:  # a restart as a new start: to be signed and co-signed before it is sent
+        return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
     target = event.related_pump_id or pump_id
     return RedirectResponse(f"/pumps/{target}/events#event-{event.event_id}", status_code=303)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import insert, select
 
 from thecal.adapters.sql.database import Executor
@@ -30,17 +32,12 @@ class SqlAlchemyPharmacyVerificationRepository(PharmacyVerificationRepository):
         row = one_row(self._s, pharmacy_verifications, pharmacy_verifications.c.id == ident)
         return verification_from_row(row) if row else None
 
+    def _for_pump(self, pump_id: str) -> Sequence[PharmacyVerification]:
+        query = select(pharmacy_verifications).where(pharmacy_verifications.c.pump_id == pump_id)
+        return [verification_from_row(row) for row in self._s.execute(query).mappings()]
+
     def _update(self, aggregate: PharmacyVerification, *, expected_version: int) -> bool:
         values = verification_to_row(aggregate)
         return versioned_update(
             self._s, pharmacy_verifications, aggregate.id, expected_version, values
         )
-
-    def unused_for_pump(self, pump_id: str) -> list[PharmacyVerification]:
-        t = pharmacy_verifications
-        rows = self._s.execute(
-            select(t)
-            .where(t.c.pump_id == pump_id, t.c.used_by_refill_id.is_(None))
-            .order_by(t.c.verified_at.desc(), t.c.id)
-        ).mappings()
-        return [verification_from_row(row) for row in rows]
