@@ -132,5 +132,8 @@ def unused_labels(
         if pump is None:
             raise PumpNotFound(ident=cmd.pump_id)
         authorize(cmd.actor, Action.PHARMACY_LABEL_READ, Subject.patient(pump.patient_id))
-        found = uow.pharmacy.unused_for_pump(pump.id)
-    return tuple(UnusedLabel(code=v.id, label=v.label, verified_at=v.verified_at) for v in found)
+        found = uow.pharmacy.unused_for_pump(pump.id)  # neither used nor voided, oldest first
+    newest_first = reversed(found)
+    return tuple(
+        UnusedLabel(code=v.id, label=v.label, verified_at=v.verified_at) for v in newest_first
+    )
