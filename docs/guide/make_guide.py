@@ -100,10 +100,14 @@ def _ids(database: Path) -> Ids:
 
 
 def seed(database: Path, patients: int) -> None:
+    from pydantic import SecretStr  # noqa: PLC0415
+
     from thecal.config import Settings  # noqa: PLC0415 - after the path is set
     from thecal.entrypoints.cli.demo import run_seed  # noqa: PLC0415
 
-    settings = Settings(database_url=f"sqlite:///{database}", audit_key=AUDIT_KEY, env="test")  # type: ignore[arg-type]
+    settings = Settings(
+        database_url=f"sqlite:///{database}", audit_key=SecretStr(AUDIT_KEY), env="test"
+    )
     run_seed(patients=patients, seed=SEED, today=TODAY, settings=settings, only_if_empty=False)
 
 
@@ -113,13 +117,17 @@ def serving(database: Path) -> Iterator[str]:
     import socket  # noqa: PLC0415
 
     import uvicorn  # noqa: PLC0415
+    from pydantic import SecretStr  # noqa: PLC0415
 
     from thecal.bootstrap import bootstrap  # noqa: PLC0415
     from thecal.config import Settings  # noqa: PLC0415
     from thecal.entrypoints.api.app import create_app  # noqa: PLC0415
 
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=f"sqlite:///{database}", audit_key=AUDIT_KEY, env="test", demo_mode=True
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        audit_key=SecretStr(AUDIT_KEY),
+        env="test",
+        demo_mode=True,
     )
     thecal = bootstrap(settings, clock=FixedClock())
     with socket.socket() as probe:

@@ -29,6 +29,7 @@ __all__ = [
     "DeviceEventKind",
     "DeviceEventRecord",
     "PumpOutOfCare",
+    "RestartAwaitingSignatures",
     "RestartOverrideMissing",
     "SamePumpSerial",
 ]
@@ -106,6 +107,17 @@ class RestartOverrideMissing(Conflict):
     template = (
         "the restart is reviewed as a new start ({why}) and needs a written justification for: "
         "{findings}"
+    )
+
+
+class RestartAwaitingSignatures(Conflict):
+    """A restart as a new start is already a program change on its way to the pump."""
+
+    code = "THC-PATH-069"
+    template = (
+        "the restart of pump {ident} is already program change {change_id} ({state}) on its way"
+        " to the pump: a physician signs it, a second clinician co-signs it, it is sent and an"
+        " interrogation confirms it; withdraw it (before it is sent) to restart differently"
     )
 
 

@@ -33,6 +33,7 @@ from thecal.domain.time_text import timespan_text
 from thecal.domain.units import Duration
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
+from thecal.services.repositories.patients import PatientQuery
 from thecal.services.repositories.tasks import StoredTask
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
@@ -44,14 +45,17 @@ __all__ = [
     "BreakTheGlass",
     "CareTeamSummary",
     "CreateCareTeam",
+    "FindTeamPatients",
     "ListCareTeams",
     "RemoveTeamMember",
     "ReviewBreakGlass",
+    "TeamPatient",
     "add_team_member",
     "assign_patient_team",
     "assign_patients_team",
     "break_glass",
     "create_care_team",
+    "find_team_patients",
     "list_care_teams",
     "remove_team_member",
     "review_break_glass",
@@ -107,6 +111,25 @@ class CareTeamSummary:
     team: CareTeam
     members: tuple[tuple[str, str], ...]  # (username, display name), by username
     patients: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindTeamPatients:
+    """Patients to put on a team, found by exact MRN or family-name prefix (the admin pages)."""
+
+    actor: Actor
+    text: str
+    limit: int = 25
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TeamPatient:
+    """What an administrator needs to place a patient: name, MRN and the current team."""
+
+    patient_id: str
+    name: str
+    mrn: str
+    team: str | None  # the current team's name; None on no team
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -265,6 +288,46 @@ def list_care_teams(
                 )
             )
     return found
+
+
+def find_team_patients(
+    cmd: FindTeamPatients, *, uow: AbstractUnitOfWork, clock: Clock
+) -> Sequence[TeamPatient]:
+    """Patients by exact MRN, else by family-name prefix, with their team: the name and MRN only
+    (an administrator sees no record), the lookup and the ids returned audited.
+
+    Raises:
+        AccessDenied; CareTeamInvalid (no text to look for).
+    """
+    authorize(cmd.actor, Action.CARE_TEAM_MANAGE, _TEAMS)
+    text = " ".join(cmd.text.split())
+    if not 1 <= len(text) <= 100:
+        raise CareTeamInvalid(where="patient", detail="type a family name or an MRN")
+    with uow:
+        found = list(uow.patients.search(PatientQuery(mrn=text, limit=cmd.limit)))
+        if not found:
+            found = list(
+                uow.patients.search(PatientQuery(family_name_prefix=text, limit=cmd.limit))
+            )
+        names = {team.id: team.name for team in uow.care_teams.teams()}
+        placed = [
+            TeamPatient(
+                patient_id=p.id,
+                name=p.display_name,
+                mrn=p.mrn,
+                team=names.get(uow.care_teams.team_of(p.id) or ""),
+            )
+            for p in found
+        ]
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.CARE_TEAM_MANAGE,
+            subject=_TEAMS,
+            at=clock.now(),
+            details={"patients_looked_up": text, "returned": [p.patient_id for p in placed]},
+        )
+        uow.commit()
+    return placed
 
 
 def break_glass(cmd: BreakTheGlass, *, uow: AbstractUnitOfWork, clock: Clock) -> BreakGlassOpened:

@@ -22,7 +22,7 @@ from thecal.domain.errors import RequestInvalid
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.device_event_records import already_recorded, pump_in_care, store_event
-from thecal.services.pump_care import withdraw_pending_changes
+from thecal.services.pump_care import leave_care
 from thecal.services.pump_record import PumpState
 from thecal.services.pump_reservoir import refresh_refill_due
 from thecal.services.scheduling.planning import replan_visits
@@ -96,20 +96,18 @@ def transfer_care(cmd: TransferCare, *, uow: AbstractUnitOfWork, clock: Clock) -
             raise PumpOutOfCare(
                 ident=pump.id, state="already in this clinic's care", action="a transfer in"
             )
-        withdrawn: list[str] = []
+        cleaned = {"withdrawn_changes": "", "voided_verifications": ""}
         if cmd.direction is TransferDirection.OUT:
             pump.record_care(PumpState.TRANSFERRED)
-            summary = f"care transferred to {clinic}"
-            withdrawn = [
-                change.change_id
-                for change in withdraw_pending_changes(
-                    uow,
-                    pump,
-                    actor=cmd.actor,
-                    at=now,
-                    reason=f"care of the pump was transferred to {clinic}",
-                )
-            ]
+            cleaned, clause = leave_care(
+                uow,
+                pump,
+                actor=cmd.actor,
+                action=Action.DEVICE_EVENT_TRANSFER,
+                at=now,
+                reason=f"care of the pump was transferred to {clinic}",
+            )
+            summary = f"care transferred to {clinic}{clause}"
         else:
             pump.record_care(PumpState.ACTIVE)
             refresh_refill_due(pump)  # due again here, from the record's reservoir
@@ -130,7 +128,7 @@ def transfer_care(cmd: TransferCare, *, uow: AbstractUnitOfWork, clock: Clock) -
                 "direction": cmd.direction.value,
                 "clinic": clinic,
                 "note": cmd.note.strip(),
-                "withdrawn_changes": ", ".join(withdrawn),
+                **cleaned,
             },
         )
         replan_visits(uow, pump.patient_id)

@@ -12,6 +12,15 @@
   starting range blocks (THC-PUMP-010), one above the consensus range needs the physician's
   written justification (THC-PATH-065). A higher dose than before is a program change, not a
   restart. A pump that is not suspended is refused (THC-PATH-064).
+
+  A restart as a new start is **two-person signed**, like every other program reviewed as a new
+  start: it is not sent on one physician's word. It becomes a program change of kind ``restart``
+  (from the stopped program to the restart program) carrying the review's findings; the
+  physician signs it, a second clinician co-signs it, it is sent and the next interrogation
+  confirms it (``services/program_changes.py``). The restart event records the change's id and
+  the pump stays stopped until it is sent. A second restart while one awaits its signatures is
+  refused (THC-PATH-069); a withdrawn restart change lets the clinician restart again. A short
+  restart (tolerance kept) returns to the program before, or a lower dose, in one step.
 """
 
 from __future__ import annotations
@@ -21,12 +30,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from thecal.domain.authorization import Action, authorize_function
+from thecal.domain.authorization import Action, Subject, authorize_function
 from thecal.domain.device_event_record import (
     DeliveryAlreadySuspended,
     DeliveryNotSuspended,
     DeviceEventKind,
     DeviceEventRecord,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
 )
 from thecal.domain.drugs import WithdrawalRisk
@@ -35,7 +45,13 @@ from thecal.domain.interruption import InterruptionReason, review_restart
 from thecal.domain.library import reference_library
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program import InfusionProgram, ProgramMode
-from thecal.domain.program_change import FindingSeverity
+from thecal.domain.program_change import (
+    FindingSeverity,
+    FindingSummary,
+    ProgramChange,
+    ProgramChangeKind,
+    ProgramChangeState,
+)
 from thecal.domain.quantity_display import shown
 from thecal.domain.safety.context import (
     ActionKind,
@@ -106,13 +122,44 @@ def _send_and_confirm(
     return ack, confirmed
 
 
+#: A restart change in one of these states never reached the pump: the interruption goes on.
+_RESTART_NOT_DONE = frozenset({ProgramChangeState.WITHDRAWN, ProgramChangeState.FAILED})
+#: A restart change on its way (to be signed, co-signed or sent).
+_RESTART_PENDING = frozenset(
+    {
+        ProgramChangeState.REVIEWED,
+        ProgramChangeState.SIGNED,
+        ProgramChangeState.CO_SIGNED,
+        ProgramChangeState.SENT,
+        ProgramChangeState.NOT_DELIVERED,
+    }
+)
+
+
+def _restart_change(uow: AbstractUnitOfWork, event: DeviceEventRecord) -> ProgramChange | None:
+    change_id = event.facts.get("program_change_id", "")
+    return uow.program_changes.get_change(change_id) if change_id else None
+
+
 def _last_interruption(uow: AbstractUnitOfWork, pump: Pump) -> DeviceEventRecord | None:
+    """The interruption still going on (None: delivery runs, or a restart is on its way); a
+    restart whose program change was withdrawn or failed did not end it."""
     events = [e for e in uow.device_events.for_pump(pump.id) if e.pump_id == pump.id]
     for event in reversed(events):
         if event.kind is DeviceEventKind.RESTART:
+            change = _restart_change(uow, event)
+            if change is not None and change.state in _RESTART_NOT_DONE:
+                continue
             return None
         if event.kind is DeviceEventKind.INTERRUPTION:
             return event
+    return None
+
+
+def _pending_restart(uow: AbstractUnitOfWork, pump: Pump) -> ProgramChange | None:
+    for change in uow.program_changes.for_pump(pump.id):
+        if change.kind is ProgramChangeKind.RESTART and change.state in _RESTART_PENDING:
+            return change
     return None
 
 
@@ -214,6 +261,94 @@ def _restart_program(pump: Pump, before: InfusionProgram, dose: DoseRate | None)
     )
 
 
+def _review_new_start(
+    uow: AbstractUnitOfWork,
+    pump: Pump,
+    program: InfusionProgram,
+    cmd: RestartDelivery,
+    now: dt.datetime,
+    *,
+    why: str,
+    facts: dict[str, str],
+) -> tuple[FindingSummary, ...]:
+    """The review of a restart as a new start in an opioid-naive patient (its facts added to
+    ``facts``). Raises ReviewBlocked; RestartOverrideMissing (an override finding and no
+    justification)."""
+    patient = patient_facts(uow, pump.patient_id, now)
+    context = ReviewContext(
+        action=ActionKind.NEW_START,
+        at=now,
+        proposer=proposer(cmd.actor),
+        patient=dataclasses.replace(patient, opioid_status=OpioidStatus.NAIVE),
+        pump=pump_state(pump, at=now),
+        current=None,
+        proposal=Proposal(
+            prescription=prescription_of(program),
+            programmed_admixture=program.admixture,
+            monitoring=cmd.monitoring,
+        ),
+    )
+    findings = review_or_block(context, action="the restart as a new start")
+    overrides = [f for f in findings if f.severity is FindingSeverity.OVERRIDE]
+    justification = (cmd.justification or "").strip()
+    if overrides and not justification:
+        raise RestartOverrideMissing(
+            why=why, findings="; ".join(f"{f.code}: {f.message}" for f in overrides)
+        )
+    facts["findings"] = ", ".join(f.code for f in findings)
+    if justification:
+        facts["justification"] = justification
+    if cmd.monitoring is not None and cmd.monitoring.respiratory is not None:
+        facts["respiratory_monitoring_hours"] = plain(cmd.monitoring.respiratory.in_hours)
+        facts["naloxone_available"] = "yes" if cmd.monitoring.naloxone_available else "not recorded"
+    return findings
+
+
+def _propose_restart(
+    uow: AbstractUnitOfWork,
+    pump: Pump,
+    program: InfusionProgram,
+    cmd: RestartDelivery,
+    now: dt.datetime,
+    *,
+    findings: tuple[FindingSummary, ...],
+    why: str,
+) -> ProgramChange:
+    """The restart as a new start, as a reviewed program change of kind ``restart`` from the
+    stopped program: signed by a physician and co-signed by a second clinician before its send."""
+    justification = (cmd.justification or "").strip()
+    change = ProgramChange(
+        change_id=str(uuid.uuid4()),
+        patient_id=pump.patient_id,
+        old_program=pump.program,
+        new_program=program,
+        proposed_by=cmd.actor,
+        proposed_at=now,
+        rationale=f"restart as a new start after {why}"
+        + (f": {justification}" if justification else ""),
+        kind=ProgramChangeKind.RESTART,
+    )
+    change.review(findings=findings, at=now)
+    key = f"restart:{cmd.event_id}" if cmd.event_id else f"restart:{change.change_id}"
+    uow.program_changes.add_for_pump(change, pump_id=pump.id, idempotency_key=key)
+    uow.audit.record(
+        actor=cmd.actor,
+        action=Action.PROGRAM_PROPOSE,
+        subject=Subject.patient(pump.patient_id),
+        at=now,
+        details={
+            "pump_id": pump.id,
+            "change_id": change.change_id,
+            "kind": change.kind.value,
+            "state": change.state.value,
+            "rationale": change.rationale,
+            "diff_digest": change.diff.digest,
+            "findings": [f"{f.code} {f.severity.value}" for f in change.findings],
+        },
+    )
+    return change
+
+
 def restart_delivery(
     cmd: RestartDelivery, *, uow: AbstractUnitOfWork, clock: Clock, driver: ClinicPumpDriver
 ) -> DeviceEventRecord:
@@ -222,7 +357,12 @@ def restart_delivery(
     Raises:
         AccessDenied; PumpNotFound; StalePumpVersion; PumpOutOfCare (THC-PATH-062);
         DeliveryNotSuspended (THC-PATH-064); RequestInvalid (a higher dose);
-        ReviewBlocked (THC-PUMP-010); RestartOverrideMissing (THC-PATH-065); DeviceError.
+        ReviewBlocked (THC-PUMP-010); RestartOverrideMissing (THC-PATH-065);
+        RestartAwaitingSignatures (THC-PATH-069); DeviceError.
+
+    After an interruption of at least the tolerance interval nothing is sent: the restart is a
+    reviewed program change of kind ``restart`` (its id in the event's ``program_change_id``)
+    to be signed, co-signed, sent and confirmed like any other.
     """
     authorize_function(cmd.actor, Action.DEVICE_EVENT_RECORD)
     library = reference_library()
@@ -240,6 +380,11 @@ def restart_delivery(
             expected_version=cmd.expected_pump_version,
             what="a restart",
         )
+        pending = _pending_restart(uow, pump)
+        if pending is not None:
+            raise RestartAwaitingSignatures(
+                ident=pump.id, change_id=pending.change_id, state=pending.state.value
+            )
         interruption = _last_interruption(uow, pump)
         if pump.program.mode is not ProgramMode.STOPPED or interruption is None:
             raise DeliveryNotSuspended(ident=pump.id)
@@ -262,49 +407,28 @@ def restart_delivery(
             f"interrupted {shown(restart.interrupted_for)}, tolerance counted lost after"
             f" {shown(restart.tolerance_lost_after)} ({restart.source})"
         )
+        findings: tuple[FindingSummary, ...] = ()
         if restart.as_new_start:
-            patient = patient_facts(uow, pump.patient_id, now)
-            context = ReviewContext(
-                action=ActionKind.NEW_START,
-                at=now,
-                proposer=proposer(cmd.actor),
-                patient=dataclasses.replace(patient, opioid_status=OpioidStatus.NAIVE),
-                pump=pump_state(pump, at=now),
-                current=None,
-                proposal=Proposal(
-                    prescription=prescription_of(program),
-                    programmed_admixture=program.admixture,
-                    monitoring=cmd.monitoring,
-                ),
-            )
-            findings = review_or_block(context, action="the restart as a new start")
-            overrides = [f for f in findings if f.severity is FindingSeverity.OVERRIDE]
-            justification = (cmd.justification or "").strip()
-            if overrides and not justification:
-                raise RestartOverrideMissing(
-                    why=why, findings="; ".join(f"{f.code}: {f.message}" for f in overrides)
-                )
-            facts["findings"] = ", ".join(f.code for f in findings)
-            if justification:
-                facts["justification"] = justification
-            if cmd.monitoring is not None and cmd.monitoring.respiratory is not None:
-                facts["respiratory_monitoring_hours"] = plain(cmd.monitoring.respiratory.in_hours)
-                facts["naloxone_available"] = (
-                    "yes" if cmd.monitoring.naloxone_available else "not recorded"
-                )
-        ack, confirmed = _send_and_confirm(uow, pump, program, driver, actor=cmd.actor, now=now)
-        uow.pumps.update(pump)
+            findings = _review_new_start(uow, pump, program, cmd, now, why=why, facts=facts)
         unit = library.drug(program.admixture.primary.drug_id).dose_unit
-        summary = (
-            f"delivery restarted at {shown(program.basal_daily_dose, mass=unit)} after {why}: "
-            + (
-                f"reviewed as a new start of {names}"
-                if restart.as_new_start
-                else "restarted as before"
+        if restart.as_new_start:
+            change = _propose_restart(uow, pump, program, cmd, now, findings=findings, why=why)
+            facts.update({"program_change_id": change.change_id, "state": change.state.value})
+            summary = (
+                f"restart at {shown(program.basal_daily_dose, mass=unit)} after {why}: reviewed"
+                f" as a new start of {names} and proposed as program change {change.change_id},"
+                " sent once a physician signs it and a second clinician co-signs it"
+                " (the pump stays stopped until then)"
             )
-            + ("" if confirmed else "; the pump did not confirm it: interrogate again")
-        )
-        facts.update({"program_ack": ack.value, "confirmed": "yes" if confirmed else "no"})
+        else:
+            ack, confirmed = _send_and_confirm(uow, pump, program, driver, actor=cmd.actor, now=now)
+            uow.pumps.update(pump)
+            summary = (
+                f"delivery restarted at {shown(program.basal_daily_dose, mass=unit)} after {why}:"
+                " restarted as before"
+                + ("" if confirmed else "; the pump did not confirm it: interrogate again")
+            )
+            facts.update({"program_ack": ack.value, "confirmed": "yes" if confirmed else "no"})
         event = store_event(
             uow,
             event_id=cmd.event_id or str(uuid.uuid4()),

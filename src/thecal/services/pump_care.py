@@ -8,8 +8,10 @@ or reaches the pump. Reading its record stays allowed. A discontinued pump is st
 may be interrogated (its alarms and battery still matter); an explanted or transferred one not.
 
 When a pump leaves care, its pending program and admixture changes (proposed, signed,
-co-signed, not delivered: not on their way to the pump) are withdrawn by the event with the
-reason recorded and audited (:func:`withdraw_pending_changes`).
+co-signed, not delivered, and sent but not yet confirmed by an interrogation: no interrogation
+here will settle them now) are withdrawn by the event with the reason recorded and audited
+(:func:`withdraw_pending_changes`), and its unused pharmacy verifications are voided with the same
+reason so that no syringe verified for it can be filled (:func:`void_unused_verifications`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from thecal.services.unit_of_work import AbstractUnitOfWork
 __all__ = [
     "INTERROGABLE",
     "IN_CARE",
+    "leave_care",
     "require_in_care",
+    "void_unused_verifications",
     "withdraw_pending_changes",
 ]
 
@@ -35,14 +39,15 @@ IN_CARE: frozenset[PumpState] = frozenset({PumpState.ACTIVE})
 #: The states in which a pump may be interrogated: still implanted and in this clinic's care.
 INTERROGABLE: frozenset[PumpState] = frozenset({PumpState.ACTIVE, PumpState.DISCONTINUED})
 
-#: A change not on its way to the pump, withdrawn when its pump leaves care.
-_UNSENT = frozenset(
+#: A change not settled by an interrogation, withdrawn when its pump leaves care.
+_UNSETTLED = frozenset(
     {
         ProgramChangeState.PROPOSED,
         ProgramChangeState.REVIEWED,
         ProgramChangeState.BLOCKED,
         ProgramChangeState.SIGNED,
         ProgramChangeState.CO_SIGNED,
+        ProgramChangeState.SENT,
         ProgramChangeState.NOT_DELIVERED,
     }
 )
@@ -63,13 +68,15 @@ def withdraw_pending_changes(
     at: dt.datetime,
     reason: str,
 ) -> list[ProgramChange]:
-    """Withdraw every unsent program or admixture change of ``pump`` (inside the event's
-    transaction), each with ``reason`` and its own audit entry; returns the changes withdrawn."""
+    """Withdraw every unsettled program or admixture change of ``pump`` (sent but unconfirmed
+    ones too), inside the event's transaction, each with ``reason`` and its own audit entry;
+    returns the changes withdrawn."""
     withdrawn: list[ProgramChange] = []
     for change in uow.program_changes.for_pump(pump.id):
-        if change.state not in _UNSENT:
+        if change.state not in _UNSETTLED:
             continue
-        change.withdraw(actor=actor, reason=reason, at=at)
+        was = change.state.value
+        change.withdraw_as_pump_left_care(actor=actor, reason=reason, at=at)
         uow.program_changes.update(change)
         uow.audit.record(
             actor=actor,
@@ -82,8 +89,74 @@ def withdraw_pending_changes(
                 "state": change.state.value,
                 "version": change.version,
                 "reason": change.withdrawal_reason,
+                "was": was,
                 "by_event": True,
             },
         )
         withdrawn.append(change)
     return withdrawn
+
+
+def void_unused_verifications(
+    uow: AbstractUnitOfWork,
+    pump: Pump,
+    *,
+    actor: Actor,
+    action: Action,
+    at: dt.datetime,
+    reason: str,
+) -> list[str]:
+    """Void every unused pharmacy verification of ``pump`` (inside the event's transaction) with
+    ``reason``, each audited under the event's ``action``; returns their codes."""
+    voided: list[str] = []
+    for verification in uow.pharmacy.unused_for_pump(pump.id):
+        verification.void(reason=reason, at=at, by=actor.user_id)
+        uow.pharmacy.update(verification)
+        uow.audit.record(
+            actor=actor,
+            action=action,
+            subject=Subject.patient(pump.patient_id),
+            at=at,
+            details={
+                "verification_id": verification.id,
+                "pump_id": pump.id,
+                "lot": verification.label.lot,
+                "voided": True,
+                "reason": reason,
+            },
+        )
+        voided.append(verification.id)
+    return voided
+
+
+def leave_care(
+    uow: AbstractUnitOfWork,
+    pump: Pump,
+    *,
+    actor: Actor,
+    action: Action,
+    at: dt.datetime,
+    reason: str,
+) -> tuple[dict[str, str], str]:
+    """Everything a pump leaving care takes with it: its unsettled program changes withdrawn and
+    its unused pharmacy verifications voided, with ``reason`` naming the event. Returns the facts
+    for the event (``withdrawn_changes``, ``voided_verifications``) and a clause for its summary
+    (empty when there was nothing to clean up)."""
+    withdrawn = withdraw_pending_changes(uow, pump, actor=actor, at=at, reason=reason)
+    voided = void_unused_verifications(uow, pump, actor=actor, action=action, at=at, reason=reason)
+    parts = []
+    if withdrawn:
+        parts.append(
+            f"{len(withdrawn)} unconfirmed program change{'s' if len(withdrawn) > 1 else ''}"
+            " withdrawn"
+        )
+    if voided:
+        parts.append(
+            f"{len(voided)} unused pharmacy verification{'s' if len(voided) > 1 else ''}"
+            f" voided ({', '.join(voided)})"
+        )
+    facts = {
+        "withdrawn_changes": ", ".join(c.change_id for c in withdrawn),
+        "voided_verifications": ", ".join(voided),
+    }
+    return facts, ("; " + "; ".join(parts)) if parts else ""

@@ -40,7 +40,7 @@ from thecal.services.device_event_records import (
     reconciliation_facts,
     store_event,
 )
-from thecal.services.pump_care import withdraw_pending_changes
+from thecal.services.pump_care import leave_care
 from thecal.services.pump_devices import ClinicPumpDriver, ImplantSpec
 from thecal.services.pump_record import Pump
 from thecal.services.pump_reservoir import refresh_refill_due
@@ -155,12 +155,13 @@ def replace_pump(
         driver.explant(old.serial, reason=reason)
         old.record_explanted(at=now)
         uow.pumps.update(old)
-        withdrawn = withdraw_pending_changes(
+        cleaned, clause = leave_care(
             uow,
             old,
             actor=cmd.actor,
+            action=Action.DEVICE_EVENT_RECORD,
             at=now,
-            reason=f"the pump {old.serial} was {reason}: propose again for the new pump",
+            reason=f"the pump {old.serial} was {reason}: propose and verify again for the new pump",
         )
         # ---- the new pump: implant, fill, the same program, priming of the new path
         driver.implant(
@@ -208,7 +209,7 @@ def replace_pump(
             f"the {old_model.name} {old.serial} {reason}; the therapy is carried over at"
             f" {shown(old.program.basal_daily_dose, mass=library.drug(old.admixture.primary.drug_id).dose_unit)}"
             f" ({shown(carried.flow)}); the new path (catheter + pump path) primed with"
-            f" {shown(primed)} holding {pushed}"
+            f" {shown(primed)} holding {pushed}{clause}"
         )
         facts = {
             "reason": cmd.reason.value,
@@ -226,7 +227,7 @@ def replace_pump(
             "program_ack": ack.value,
             "notes": "; ".join(carried.notes),
             **reconciliation_facts(reconciliation),
-            "withdrawn_changes": ", ".join(c.change_id for c in withdrawn),
+            **cleaned,
         }
         event = store_event(
             uow,

@@ -66,7 +66,6 @@ from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.pump_reservoir import refill_plan
 from thecal.services.repositories.pharmacy import (
     PharmacyVerification,
-    VerificationAlreadyUsed,
     VerificationNotFound,
 )
 from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
@@ -121,10 +120,7 @@ def _checked_verification(
     verification = uow.pharmacy.get(cmd.verification_id)
     if verification is None or verification.pump_id != pump.id:
         raise VerificationNotFound(ident=cmd.verification_id)
-    if verification.used_by_refill_id is not None:
-        raise VerificationAlreadyUsed(
-            ident=verification.id, refill_id=verification.used_by_refill_id
-        )
+    verification.check_usable()  # neither used by a refill nor voided (its pump left care)
     label = verification.label
     pharmacist = uow.users.get(verification.verified_by)
     if pharmacist is None:
@@ -251,7 +247,7 @@ def perform_refill(
         AccessDenied; PumpNotFound; StalePumpVersion (a concurrent refill or change won);
         PumpOutOfCare (THC-PATH-062: explanted, transferred or discontinued);
         IdempotencyKeyReused (the key sent again with a different request: 422, nothing replayed);
-        VerificationNotFound / VerificationAlreadyUsed; AdmixtureMismatch; BeyondUseDatePassed;
+        VerificationNotFound / VerificationAlreadyUsed / VerificationVoided; AdmixtureMismatch; BeyondUseDatePassed;
         PocketFillChecklistIncomplete; ReviewBlocked (ITS-REFILL-00x block); DeviceError.
     """
     authorize_function(cmd.actor, Action.REFILL_PERFORM)

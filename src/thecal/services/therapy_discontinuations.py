@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, authorize_function
 from thecal.domain.device_event_record import DeviceEventKind, DeviceEventRecord
+from thecal.domain.drugs import Drug
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram, ProgramMode
@@ -37,7 +38,7 @@ from thecal.services.device_event_records import (
     reconciliation_facts,
     store_event,
 )
-from thecal.services.pump_care import withdraw_pending_changes
+from thecal.services.pump_care import leave_care
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import ProgramAck
 from thecal.services.pump_record import PumpState
@@ -61,6 +62,19 @@ class DiscontinueTherapy:
     reason: str
     withdrawal_plan: WithdrawalPlan | None = None
     event_id: str | None = None
+
+
+def _plan_facts(reason: str, plan: WithdrawalPlan | None, drugs: list[Drug]) -> dict[str, str]:
+    """The reason, the withdrawal plan and every drug with a withdrawal risk, for the record."""
+    facts: dict[str, str] = {"reason": reason}
+    if plan is not None:
+        facts["withdrawal_plan"] = plan.text.strip()
+        facts["withdrawal_plan_drugs"] = ", ".join(plan.drug_ids)
+    facts["withdrawal_risk"] = "; ".join(
+        f"{drug.name}: {drug.withdrawal_risk.value.value} ({drug.withdrawal_risk.cite()})"
+        for drug in drugs_needing_a_plan(drugs)
+    )
+    return facts
 
 
 def discontinue_therapy(
@@ -98,15 +112,7 @@ def discontinue_therapy(
         drugs = [library.drug(drug_id) for drug_id in pump.admixture.drug_ids]
         if pump.state is PumpState.ACTIVE:
             check_withdrawal_plan(drugs, cmd.withdrawal_plan)
-        facts: dict[str, str] = {"reason": reason}
-        if cmd.withdrawal_plan is not None:
-            facts["withdrawal_plan"] = cmd.withdrawal_plan.text.strip()
-            facts["withdrawal_plan_drugs"] = ", ".join(cmd.withdrawal_plan.drug_ids)
-        risky = drugs_needing_a_plan(drugs)
-        facts["withdrawal_risk"] = "; ".join(
-            f"{drug.name}: {drug.withdrawal_risk.value.value} ({drug.withdrawal_risk.cite()})"
-            for drug in risky
-        )
+        facts = _plan_facts(reason, cmd.withdrawal_plan, drugs)
         if pump.state is PumpState.ACTIVE:  # a discontinued pump was emptied already
             reconciliation = final_withdrawal(uow, pump, driver, actor=cmd.actor, at=now)
             facts.update(reconciliation_facts(reconciliation))
@@ -134,10 +140,11 @@ def discontinue_therapy(
         if cmd.withdrawal_plan is not None:
             summary += f"; withdrawal plan: {cmd.withdrawal_plan.text.strip()}"
         uow.pumps.update(pump)
-        withdrawn = withdraw_pending_changes(
+        cleaned, clause = leave_care(
             uow,
             pump,
             actor=cmd.actor,
+            action=Action.DEVICE_EVENT_RECORD,
             at=now,
             reason=(
                 f"the pump was explanted: {reason}"
@@ -145,7 +152,8 @@ def discontinue_therapy(
                 else f"the intrathecal therapy was discontinued: {reason}"
             ),
         )
-        facts["withdrawn_changes"] = ", ".join(c.change_id for c in withdrawn)
+        facts.update(cleaned)
+        summary += clause
         event = store_event(
             uow,
             event_id=cmd.event_id or str(uuid.uuid4()),

@@ -116,6 +116,12 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
     assert number
 
     refill_url = f"/pumps/{pump_id}/admixture-changes/{change_id}/refill"
+    nurse_view = browser_login(clinic, "nurse").get(refill_url)
+    label_pdf = f"/pumps/{pump_id}/pharmacy-verifications/{number.group(1)}/label.pdf"
+    assert f'<a class="syringe-label" href="{label_pdf}">' in nurse_view.text  # its label
+    printed = browser_login(clinic, "nurse").get(label_pdf)
+    assert printed.status_code == 200
+    assert printed.headers["content-type"] == "application/pdf"
     bedside = {
         "verification_id": number.group(1),
         "lot_at_bedside": "LOT-99",  # the wrong lot: refused, the entries kept

@@ -17,7 +17,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pathway_scenario import NURSE, PATIENT_ID, PHYSICIAN, SERIAL, MovableClock, actor, implant
+from pathway_scenario import (
+    NURSE,
+    PATIENT_ID,
+    PHYSICIAN,
+    SERIAL,
+    MovableClock,
+    actor,
+    cosign,
+    implant,
+    sign,
+    token,
+)
 from sqlalchemy import select
 
 from thecal.adapters.fhir.pump_therapy import ExportPumpTherapy, export_pump_therapy
@@ -34,10 +45,17 @@ from thecal.domain.device_event_record import (
     DeliveryNotSuspended,
     DeviceEventKind,
     PumpOutOfCare,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
 )
 from thecal.domain.interruption import InterruptionReason
 from thecal.domain.program import InfusionProgram, ProgramMode
+from thecal.domain.program_change import (
+    ProgramChangeKind,
+    ProgramChangeState,
+    ProgramChangeStateError,
+    SameClinicianTwice,
+)
 from thecal.domain.pump_replacement import ReplacementReason, TherapyNotCarriedOver
 from thecal.domain.safety.context import MonitoringPlan
 from thecal.domain.therapy_discontinuation import (
@@ -48,12 +66,24 @@ from thecal.domain.therapy_discontinuation import (
 from thecal.domain.units import Concentration, DoseRate, Duration, Volume
 from thecal.services.care_transfers import TransferCare, TransferDirection, transfer_care
 from thecal.services.catheter_revisions import ReviseCatheter, revise_catheter
+from thecal.services.device import InterrogatePump, interrogate_pump
 from thecal.services.device_event_records import GetDeviceEvents, list_device_events
 from thecal.services.interruptions import (
     RestartDelivery,
     SuspendDelivery,
     restart_delivery,
     suspend_delivery,
+)
+from thecal.services.program_changes import (
+    CoSignProgramChange,
+    GetProgramChange,
+    SendProgramChange,
+    WithdrawProgramChange,
+    cosign_program_change,
+    get_program_change,
+    send_program_change,
+    sign_program_change,
+    withdraw_program_change,
 )
 from thecal.services.pump_record import Pump, PumpState
 from thecal.services.pump_replacements import ReplacePump, replace_pump
@@ -328,6 +358,36 @@ def _suspend(clinic: Thecal, key: str) -> None:
     )
 
 
+def _change_state(clinic: Thecal, change_id: str) -> ProgramChangeState:
+    with clinic.uow() as uow:
+        change = uow.program_changes.get_change(change_id)
+    assert change is not None
+    return change.state
+
+
+def _sign_cosign_send_confirm(clinic: Thecal, clock: MovableClock, change_id: str) -> None:
+    """The physician signs the restart's program change, a nurse co-signs, it is sent and an
+    interrogation confirms it."""
+    change = clinic.run(
+        get_program_change, GetProgramChange(actor=actor(NURSE), change_id=change_id)
+    )
+    assert change.kind is ProgramChangeKind.RESTART
+    assert change.state is ProgramChangeState.REVIEWED
+    change = clinic.run(sign_program_change, sign(change, clock.now()))
+    change = clinic.run(cosign_program_change, cosign(change, clock.now()))
+    clinic.run_device(
+        send_program_change,
+        SendProgramChange(
+            actor=actor(NURSE), change_id=change_id, expected_pump_version=_pump(clinic).version
+        ),
+    )
+    clock.advance(hours=1)
+    reading = clinic.run_device(
+        interrogate_pump, InterrogatePump(actor=actor(NURSE), pump_id="pump-1")
+    )
+    assert [c.state for c in reading.resolved] == [ProgramChangeState.CONFIRMED]
+
+
 def _restart(**changes: object) -> RestartDelivery:
     cmd = RestartDelivery(actor=actor(PHYSICIAN), pump_id="pump-1", expected_pump_version=0)
     return dataclasses.replace(cmd, **changes)  # type: ignore[arg-type]
@@ -335,6 +395,7 @@ def _restart(**changes: object) -> RestartDelivery:
 
 MORPHINE_10 = Admixture.single("morphine", Concentration.from_mg_per_ml(10))
 TWO_MG = InfusionProgram.continuous(MORPHINE_10, DoseRate.from_mg_per_day(2))
+WATCHED = MonitoringPlan(respiratory=Duration.hours(24), naloxone_available=True)
 
 
 def test_interruption_and_restart_reviewed_as_a_new_start_after_tolerance_is_lost(
@@ -376,6 +437,7 @@ def test_interruption_and_restart_reviewed_as_a_new_start_after_tolerance_is_los
                 daily_dose=DoseRate.from_mg_per_day(Decimal("0.8")),
             ),
         )
+    commands_before = _commands(clinic, SERIAL)
     restarted = clinic.run_device(
         restart_delivery,
         _restart(
@@ -389,6 +451,10 @@ def test_interruption_and_restart_reviewed_as_a_new_start_after_tolerance_is_los
     assert restarted.facts["new_start_drugs"] == "morphine"
     assert restarted.facts["tolerance_source"].startswith("clinic policy")
     assert restarted.facts["respiratory_monitoring_hours"] == "24"
+    # a restart as a new start is two-person signed: nothing is sent on one physician's word
+    assert _pump(clinic).program.mode is ProgramMode.STOPPED
+    assert _commands(clinic, SERIAL) == commands_before
+    _sign_cosign_send_confirm(clinic, clock, restarted.facts["program_change_id"])
     assert _pump(clinic).program.basal_daily_dose == DoseRate.from_mg_per_day(Decimal("0.5"))
     kinds = [
         e.kind
@@ -442,3 +508,82 @@ def test_transfer_of_care_out_and_back(clinic: Thecal, clock: MovableClock) -> N
         {"destination": {"display": "Northgate Pain Centre"}},
         {"origin": {"display": "Northgate Pain Centre"}},
     ]
+
+
+def test_a_restart_as_a_new_start_waits_for_a_second_clinicians_co_signature(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    clinic.run_device(
+        implant_pump,
+        dataclasses.replace(implant(), initial_fill=MORPHINE_10, initial_program=TWO_MG),
+    )
+    clock.advance(days=5)
+    _suspend(clinic, "suspend-1")
+    clock.advance(days=4)  # tolerance counted lost after 3 days (clinic policy)
+    half = DoseRate.from_mg_per_day(Decimal("0.5"))
+    commands = _commands(clinic, SERIAL)
+    first = clinic.run_device(
+        restart_delivery,
+        _restart(expected_pump_version=_pump(clinic).version, daily_dose=half, monitoring=WATCHED),
+    )
+    change_id = first.facts["program_change_id"]
+    assert f"proposed as program change {change_id}" in first.summary
+    # a second restart while the first awaits its signatures is refused, nothing changed
+    with pytest.raises(RestartAwaitingSignatures) as waiting:
+        clinic.run_device(
+            restart_delivery,
+            _restart(expected_pump_version=_pump(clinic).version, daily_dose=half),
+        )
+    assert waiting.value.code == "THC-PATH-069"
+    assert change_id in str(waiting.value)
+    change = clinic.run(
+        get_program_change, GetProgramChange(actor=actor(NURSE), change_id=change_id)
+    )
+    assert change.old_program.mode is ProgramMode.STOPPED
+    assert change.new_program.basal_daily_dose == half
+    assert change.proposed_by == PHYSICIAN.id
+    change = clinic.run(sign_program_change, sign(change, clock.now()))
+    # the physician who signed cannot co-sign: not sent, the pump still stopped
+    with pytest.raises(SameClinicianTwice):
+        clinic.run(
+            cosign_program_change,
+            CoSignProgramChange(
+                actor=actor(PHYSICIAN),
+                change_id=change_id,
+                token=token(PHYSICIAN, change, clock.now()),
+            ),
+        )
+    with pytest.raises(ProgramChangeStateError):  # signed, not co-signed: the send refuses it
+        clinic.run_device(
+            send_program_change,
+            SendProgramChange(
+                actor=actor(PHYSICIAN),
+                change_id=change_id,
+                expected_pump_version=_pump(clinic).version,
+            ),
+        )
+    assert _pump(clinic).program.mode is ProgramMode.STOPPED
+    assert _commands(clinic, SERIAL) == commands
+    assert _change_state(clinic, change_id) is ProgramChangeState.SIGNED
+    # withdrawn, the interruption goes on: the clinician restarts again, differently
+    clinic.run(
+        withdraw_program_change,
+        WithdrawProgramChange(
+            actor=actor(PHYSICIAN), change_id=change_id, reason="restart at a lower dose"
+        ),
+    )
+    lower = DoseRate.from_mg_per_day(Decimal("0.48"))
+    again = clinic.run_device(
+        restart_delivery,
+        _restart(expected_pump_version=_pump(clinic).version, daily_dose=lower, monitoring=WATCHED),
+    )
+    assert again.facts["program_change_id"] != change_id
+    change = clinic.run(
+        get_program_change,
+        GetProgramChange(actor=actor(NURSE), change_id=again.facts["program_change_id"]),
+    )
+    assert change.new_program.basal_daily_dose == lower
+    _sign_cosign_send_confirm(clinic, clock, change.change_id)
+    assert _pump(clinic).program.basal_daily_dose == lower
+    with pytest.raises(DeliveryNotSuspended):
+        clinic.run_device(restart_delivery, _restart(expected_pump_version=_pump(clinic).version))

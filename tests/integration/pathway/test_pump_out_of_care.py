@@ -61,6 +61,7 @@ from thecal.services.pump_replacements import ReplacePump, replace_pump
 from thecal.services.pumps import implant_pump
 from thecal.services.refills import perform_refill
 from thecal.services.repositories.device_log import LoggedDeviceEvent
+from thecal.services.repositories.pharmacy import PharmacyVerification, VerificationVoided
 from thecal.services.therapy_discontinuations import DiscontinueTherapy, discontinue_therapy
 from thecal.services.unit_of_work import AbstractUnitOfWork
 from thecal.services.worklist import (
@@ -103,6 +104,13 @@ def _audit(clinic: Thecal, action: str) -> list[dict[str, object]]:
             select(audit_entries.c.details_json).where(audit_entries.c.action == action)
         ).all()
     return [json.loads(row[0]) for row in rows]
+
+
+def _verification(clinic: Thecal, ident: str) -> PharmacyVerification:
+    with clinic.uow() as uow:
+        verification = uow.pharmacy.get(ident)
+    assert verification is not None
+    return verification
 
 
 def _worklist(clinic: Thecal) -> WorklistPage:
@@ -367,6 +375,7 @@ def test_after_a_replacement_the_worklist_follows_the_new_pump_only(
             ]
         )
         uow.commit()
+    clinic.run(verify_admixture, verify(clock.now()))  # a syringe verified for the old pump
     before = {(r.kind, r.pump_id) for r in _worklist(clinic).rows}
     assert (WorklistKind.ELECTIVE_REPLACEMENT, "pump-1") in before
     assert (WorklistKind.REFILL_DUE, "pump-1") in before
@@ -390,7 +399,9 @@ def test_after_a_replacement_the_worklist_follows_the_new_pump_only(
     assert event.facts["withdrawn_changes"] == proposed.change_id
     withdrawn = _change(clinic, proposed.change_id)
     assert withdrawn.state is ProgramChangeState.WITHDRAWN
-    assert "propose again for the new pump" in (withdrawn.withdrawal_reason or "")
+    assert "propose and verify again for the new pump" in (withdrawn.withdrawal_reason or "")
+    assert event.facts["voided_verifications"] == "ver-1"
+    assert _verification(clinic, "ver-1").voided_reason == withdrawn.withdrawal_reason
     rows = _worklist(clinic).rows
     assert not [r for r in rows if r.pump_id == "pump-1"]
     new_rows = {r.kind for r in rows if r.pump_id == "pump-2"}
@@ -403,3 +414,123 @@ def test_after_a_replacement_the_worklist_follows_the_new_pump_only(
     ).change
     assert change.state is not ProgramChangeState.WITHDRAWN
     assert program("5.5") == change.new_program
+
+
+def _sent_and_signed(clinic: Thecal, clock: MovableClock) -> tuple[ProgramChange, ProgramChange]:
+    """A change signed and awaiting its co-signature, and one sent but not yet confirmed."""
+    signed = clinic.run(propose_program_change, propose("4.5", key="signed")).change
+    signed = clinic.run(sign_program_change, sign(signed, clock.now()))
+    sent = clinic.run(propose_program_change, propose("5.5", key="sent")).change
+    sent = clinic.run(sign_program_change, sign(sent, clock.now()))
+    sent = clinic.run(cosign_program_change, cosign(sent, clock.now()))
+    sent = clinic.run_device(
+        send_program_change,
+        SendProgramChange(
+            actor=actor(NURSE),
+            change_id=sent.change_id,
+            expected_pump_version=_pump(clinic).version,
+        ),
+    )
+    assert (signed.state, sent.state) == (ProgramChangeState.SIGNED, ProgramChangeState.SENT)
+    return signed, sent
+
+
+def test_an_explant_withdraws_unconfirmed_changes_and_voids_unused_verifications(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    clinic.run_device(implant_pump, implant())
+    clock.advance(days=10)
+    signed, sent = _sent_and_signed(clinic, clock)
+    clinic.run(verify_admixture, verify(clock.now()))
+    cosign_rows = [r for r in _worklist(clinic).rows if r.kind is WorklistKind.PROGRAM_COSIGN]
+    assert [r.record_id for r in cosign_rows] == [signed.change_id]
+    pump = _pump(clinic)
+
+    event = clinic.run_device(
+        discontinue_therapy,
+        DiscontinueTherapy(
+            actor=actor(PHYSICIAN),
+            pump_id=pump.id,
+            expected_pump_version=pump.version,
+            kind=DiscontinuationKind.EXPLANT,
+            reason="pocket infection",
+            withdrawal_plan=PLAN,
+        ),
+    )
+
+    reason = "the pump was explanted: pocket infection"
+    # the explant's final interrogation settles the send; the change awaiting its co-signature
+    # is withdrawn with the event's reason
+    assert _change(clinic, sent.change_id).state is ProgramChangeState.CONFIRMED
+    after = _change(clinic, signed.change_id)
+    assert after.state is ProgramChangeState.WITHDRAWN
+    assert after.withdrawal_reason == reason
+    assert event.facts["withdrawn_changes"] == signed.change_id
+    was = {d["change_id"]: d["was"] for d in _audit(clinic, "program.withdraw")}
+    assert was == {signed.change_id: "signed"}
+    voided = _verification(clinic, "ver-1")
+    assert voided.voided_reason == reason
+    assert voided.voided_by == PHYSICIAN.id
+    assert voided.used_by_refill_id is None
+    assert event.facts["voided_verifications"] == "ver-1"
+    assert "1 unconfirmed program change withdrawn" in event.summary
+    assert "1 unused pharmacy verification voided (ver-1)" in event.summary
+    # the worklist keeps nothing of the explanted pump: no co-signature awaited, no refill
+    assert not [r for r in _worklist(clinic).rows if r.pump_id == "pump-1"]
+    assert not [r for r in _worklist(clinic).rows if r.record_id == signed.change_id]
+
+
+def test_a_transfer_out_withdraws_a_sent_change_and_its_voided_verifications_stay_void(
+    clinic: Thecal, clock: MovableClock
+) -> None:
+    clinic.run_device(implant_pump, implant())
+    clock.advance(days=10)
+    signed, sent = _sent_and_signed(clinic, clock)
+    clinic.run(verify_admixture, verify(clock.now()))
+    clinic.run(verify_admixture, verify(clock.now(), ident="ver-2", lot="LOT-2"))
+    for direction, where in (
+        (TransferDirection.OUT, "Northgate Pain Centre"),
+        (TransferDirection.IN, "Northgate Pain Centre"),
+    ):
+        pump = _pump(clinic)
+        event = clinic.run(
+            transfer_care,
+            TransferCare(
+                actor=actor(NURSE),
+                pump_id=pump.id,
+                expected_pump_version=pump.version,
+                direction=direction,
+                clinic=where,
+            ),
+        )
+        if direction is TransferDirection.OUT:
+            assert event.facts["voided_verifications"] == "ver-1, ver-2"
+            assert set(event.facts["withdrawn_changes"].split(", ")) == {
+                signed.change_id,
+                sent.change_id,
+            }
+    reason = "care of the pump was transferred to Northgate Pain Centre"
+    # no interrogation here will settle the send any more: the sent change is withdrawn too
+    for change in (signed, sent):
+        after = _change(clinic, change.change_id)
+        assert after.state is ProgramChangeState.WITHDRAWN
+        assert after.withdrawal_reason == reason
+    was = {d["change_id"]: d["was"] for d in _audit(clinic, "program.withdraw")}
+    assert was == {signed.change_id: "signed", sent.change_id: "sent"}
+    assert _verification(clinic, "ver-1").voided_reason == reason
+    back = _pump(clinic)
+    assert back.state is PumpState.ACTIVE
+    commands = _commands(clinic)
+    with pytest.raises(VerificationVoided) as refused:
+        clinic.run_device(perform_refill, refill(back.version))
+    assert refused.value.code == "THC-PHARM-003"
+    assert reason in str(refused.value)
+    # nothing changed, nothing reached the pump; a fresh verification is filled as usual
+    assert _pump(clinic).version == back.version
+    assert _commands(clinic) == commands
+    assert _verification(clinic, "ver-1").used_by_refill_id is None
+    clinic.run(verify_admixture, verify(clock.now(), ident="ver-3", lot="LOT-3"))
+    done = clinic.run_device(
+        perform_refill, refill(back.version, key="refill-3", verification_id="ver-3", lot="LOT-3")
+    )
+    assert done.plan is not None  # filled, not halted

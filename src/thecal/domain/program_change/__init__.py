@@ -54,7 +54,12 @@ from thecal.domain.program_change.findings import (
     OverrideJustification,
     OverrideReason,
 )
-from thecal.domain.program_change.lifecycle import ProgramChange, ProgramChangeState, SendOutcome
+from thecal.domain.program_change.lifecycle import (
+    ProgramChange,
+    ProgramChangeKind,
+    ProgramChangeState,
+    SendOutcome,
+)
 from thecal.domain.program_change.program_diff import (
     DiffEntry,
     ProgramDiff,
@@ -85,6 +90,7 @@ __all__ = [
     "OverrideReason",
     "ProgramChange",
     "ProgramChangeBlocked",
+    "ProgramChangeKind",
     "ProgramChangeState",
     "ProgramChangeStateError",
     "ProgramDiff",

@@ -11,6 +11,15 @@ pump is proven to run.
         └── withdraw (from any state before SENT, or NOT_DELIVERED) ──▶ WITHDRAWN          ├──▶ CONFIRMED (pump runs the new program)
                                                                                           └──▶ FAILED (anything else)
 
+A change still ``SENT`` (not yet confirmed) is withdrawn only when its pump leaves the clinic's
+care (:meth:`ProgramChange.withdraw_as_pump_left_care`): the pump it was sent to is explanted or
+in another clinic's hands, so no interrogation here will ever settle it.
+
+``kind`` says what the change is for: a program change from the editor (or an admixture change,
+with its ``transition``), or the **restart** of delivery after an interruption long enough to
+lose opioid tolerance (``services/interruptions.py``): reviewed as a new start, it is signed and
+co-signed like any other change before it is sent.
+
 Who may propose, sign and co-sign, and what a send and an interrogation mean: see the package
 docstring (:mod:`thecal.domain.program_change`). ``version`` increases on every state change.
 """
@@ -57,7 +66,12 @@ from thecal.domain.tasks import Task, TaskKind, TaskPriority
 from thecal.domain.units import Duration
 from thecal.domain.users import Actor, Role
 
-__all__ = ["ProgramChange", "ProgramChangeState", "SendOutcome"]
+__all__ = ["ProgramChange", "ProgramChangeKind", "ProgramChangeState", "SendOutcome"]
+
+
+class ProgramChangeKind(StrEnum):
+    CHANGE = "program-change"  # the program editor (or an admixture change at a refill)
+    RESTART = "restart"  # a restart after an interruption, reviewed as a new start
 
 
 class SendOutcome(StrEnum):
@@ -80,6 +94,8 @@ class ProgramChangeState(StrEnum):
 
 _S = ProgramChangeState
 _WITHDRAWABLE = (_S.PROPOSED, _S.REVIEWED, _S.BLOCKED, _S.SIGNED, _S.CO_SIGNED, _S.NOT_DELIVERED)
+#: A pump that leaves care takes its unconfirmed sends with it (nothing here will settle them).
+_WITHDRAWN_BY_EVENT = (*_WITHDRAWABLE, _S.SENT)
 
 
 class ProgramChange(StateMachine[ProgramChangeState]):
@@ -104,8 +120,10 @@ class ProgramChange(StateMachine[ProgramChangeState]):
         proposed_at: dt.datetime,
         rationale: str = "",
         transition: AdmixtureTransition | None = None,
+        kind: ProgramChangeKind = ProgramChangeKind.CHANGE,
     ) -> None:
-        """Propose a change (``transition``: an admixture change, sent by the refill that injects it).
+        """Propose a change (``transition``: an admixture change, sent by the refill that injects it;
+        ``kind``: a restart after an interruption is reviewed as a new start).
 
         Raises:
             ActorNotAllowed: the proposer is not a physician or nurse.
@@ -119,6 +137,7 @@ class ProgramChange(StateMachine[ProgramChangeState]):
         self.old_program = old_program
         self.new_program = new_program
         self.transition = transition
+        self.kind = kind
         self.diff = diff(
             old_program, new_program, extra=transition.diff_rows() if transition else ()
         )
@@ -332,6 +351,15 @@ class ProgramChange(StateMachine[ProgramChangeState]):
         require_role(actor, CLINICIANS, action=action)
         self.withdrawal_reason = require_text(reason, name="withdrawal reason")
         self._move("withdraw", _S.WITHDRAWN, actor.user_id, at)
+
+    def withdraw_as_pump_left_care(self, *, actor: Actor, reason: str, at: dt.datetime) -> None:
+        """Withdraw a change whose pump leaves care (explant, replacement, transfer out), a sent
+        but unconfirmed one too: ``reason`` names the event."""
+        action = "withdraw the program change as its pump leaves care"
+        self._expect(action, at, *_WITHDRAWN_BY_EVENT)
+        require_role(actor, CLINICIANS, action=action)
+        self.withdrawal_reason = require_text(reason, name="withdrawal reason")
+        self._move("withdraw (pump left care)", _S.WITHDRAWN, actor.user_id, at)
 
     # ------------------------------------------------------------------------- internals
 

@@ -72,8 +72,9 @@ _STATUS: tuple[tuple[type[ThecalError], int], ...] = (
     (WorkflowError, 409),
 )
 
-#: Renders an error page for the web: (request, status, title, detail, code) → response.
-HtmlRenderer = Callable[[Request, int, str, str, str], Response]
+#: Renders an error page for the web: (request, problem document) → response (the document's
+#: status, title, detail, code and fields, e.g. the patient a care-team refusal is about).
+HtmlRenderer = Callable[[Request, Mapping[str, Any]], Response]
 
 
 def status_for(error: ThecalError) -> int:
@@ -174,7 +175,7 @@ def install_error_handlers(app: FastAPI, *, html: HtmlRenderer | None = None) ->
     ) -> Response:
         headers = dict(extra or {})  # e.g. Allow on a 405 (RFC 9110 §15.5.6)
         if html is not None and not _is_api(request):
-            page = html(request, status, body["title"], body["detail"], body["code"])
+            page = html(request, {**body, "status": status})
             page.headers.update(headers)
             return page
         if status == 401:

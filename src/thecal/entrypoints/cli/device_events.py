@@ -238,7 +238,12 @@ def restart(
     request_id: RequestId = None,
     as_json: Json = False,
 ) -> None:
-    """Restart delivery; after the clinic's tolerance interval, reviewed as a new start."""
+    """Restart delivery; after the clinic's tolerance interval, reviewed as a new start.
+
+    A restart as a new start is not sent: it becomes a program change of kind restart (its id in
+    the event's facts, program_change_id) that a physician signs and a second clinician co-signs
+    (thecal program-changes sign / cosign / send) before it is sent and confirmed.
+    """
     with translate_errors(as_json=as_json), open_app() as thecal:
         monitoring = (
             None

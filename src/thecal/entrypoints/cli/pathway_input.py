@@ -147,6 +147,7 @@ def change_payload(change: ProgramChange) -> dict[str, Any]:
         "change_id": change.change_id,
         "patient_id": change.patient_id,
         "state": change.state.value,
+        "kind": change.kind.value,
         "version": change.version,
         "diff_digest": change.diff.digest,
         "changes": [

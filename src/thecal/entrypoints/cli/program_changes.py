@@ -57,7 +57,10 @@ app = typer.Typer(
 def _human(payload: dict[str, object]) -> str:
     changes = "; ".join(f"{c['parameter']}: {c['old']} → {c['new']}" for c in payload["changes"])  # type: ignore[attr-defined]
     findings = ", ".join(f"{f['code']} {f['severity']}" for f in payload["findings"]) or "none"  # type: ignore[attr-defined]
-    return f"change {payload['change_id']} {payload['state']}: {changes} (findings: {findings})"
+    kind = " (restart as a new start)" if payload.get("kind") == "restart" else ""
+    return (
+        f"change {payload['change_id']}{kind} {payload['state']}: {changes} (findings: {findings})"
+    )
 
 
 @app.command()

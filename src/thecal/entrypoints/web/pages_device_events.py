@@ -12,6 +12,7 @@ page with its code and numbers, and nothing was changed. Quantities are typed wi
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -25,10 +26,11 @@ from thecal.domain.device_event_record import (
     DeliveryNotSuspended,
     DeviceEventRecord,
     PumpOutOfCare,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
     SamePumpSerial,
 )
-from thecal.domain.errors import RequestInvalid, ThecalError
+from thecal.domain.errors import InvalidInput, RequestInvalid
 from thecal.domain.interruption import InterruptionReason
 from thecal.domain.library import reference_library
 from thecal.domain.program import ProgramMode
@@ -42,7 +44,15 @@ from thecal.domain.therapy_discontinuation import (
     drugs_needing_a_plan,
 )
 from thecal.domain.units import Duration
-from thecal.entrypoints.web.form_fields import choice, decimal_number, optional_whole
+from thecal.entrypoints.api.csrf import CSRF_FIELD
+from thecal.entrypoints.web.form_fields import (
+    FieldRefused,
+    FormRefusal,
+    at_field,
+    choice,
+    decimal_number,
+    optional_whole,
+)
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.care_transfers import TransferCare, TransferDirection, transfer_care
 from thecal.services.catheter_revisions import ReviseCatheter, revise_catheter
@@ -72,6 +82,7 @@ _REFUSALS = (
     DeliveryAlreadySuspended,
     DeliveryNotSuspended,
     PumpOutOfCare,
+    RestartAwaitingSignatures,
     RestartOverrideMissing,
     SamePumpSerial,
     ReviewBlocked,
@@ -79,8 +90,16 @@ _REFUSALS = (
 
 
 def _events_page(
-    request: Request, pump_id: str, *, refusal: ThecalError | None = None, status_code: int = 200
+    request: Request,
+    pump_id: str,
+    *,
+    refusal: FormRefusal | None = None,
+    open_form: str = "",
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    """The events page; after a refusal, the form ``open_form`` again with what was ``typed`` and
+    the message next to its field (or at the page's top when no one field is at fault)."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     pump = thecal.run(
@@ -99,6 +118,8 @@ def _events_page(
         model=model,
         events=events,
         refusal=refusal,
+        open_form=open_form,
+        typed=typed or {},
         suspended=pump.program.mode is ProgramMode.STOPPED,
         risky=drugs_needing_a_plan(drugs),
         drugs=drugs,
@@ -125,14 +146,59 @@ def _version(form: dict[str, str]) -> int:
     return int(text)
 
 
-async def _run(request: Request, pump_id: str, build: _Build) -> Response:
-    """Run the form's use case; a refusal is shown on the events page (409), nothing changed."""
+#: A service's refusal of one field, by the ``where`` it names, per form: the field's input id.
+_WHERE = {
+    "discontinuation": {"reason": "end_reason"},
+    "transfer": {"clinic": "clinic"},
+    "restart": {"restart daily dose": "restart_dose"},
+    "catheter-revision": {
+        "implanted catheter length": "length_cm",
+        "catheter access port check": "cap_check",
+        "spinal level": "tip_level",
+    },
+    "replacement": {"pump serial": "new_serial"},
+}
+
+
+def _refusal(error: Exception, form_name: str) -> FormRefusal:
+    if isinstance(error, FieldRefused):
+        return FormRefusal.of(error)
+    assert isinstance(error, InvalidInput)  # noqa: S101 - _run catches only these
+    where = str(error.fields.get("where") or error.fields.get("name") or "")
+    field = _WHERE.get(form_name, {}).get(where, "")
+    return FormRefusal(message=error.message, code=error.code, field=field)
+
+
+async def _run(request: Request, pump_id: str, form_name: str, build: _Build) -> Response:
+    """Run the form's use case. A refusal the clinician must act on is shown on the events page
+    (409); a field that cannot be read comes back with the form as typed and the message next to
+    it (422). Either way nothing was changed."""
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
+    typed = {k: v for k, v in form.items() if k != CSRF_FIELD}  # never the session token
     try:
         event = build(auth, form)
-    except _REFUSALS as refusal:
-        return _events_page(request, pump_id, refusal=refusal, status_code=409)
+    except _REFUSALS as refused:
+        return _events_page(
+            request,
+            pump_id,
+            refusal=FormRefusal(message=refused.message, code=refused.code),
+            open_form=form_name,
+            typed=typed,
+            status_code=409,
+        )
+    except (FieldRefused, InvalidInput) as refused:
+        return _events_page(
+            request,
+            pump_id,
+            refusal=_refusal(refused, form_name),
+            open_form=form_name,
+            typed=typed,
+            status_code=422,
+        )
+    change_id = event.facts.get("program_change_id")
+    if change_id:  # a restart as a new start: to be signed and co-signed before it is sent
+        return RedirectResponse(f"/pumps/{pump_id}/program-changes/{change_id}", status_code=303)
     target = event.related_pump_id or pump_id
     return RedirectResponse(f"/pumps/{target}/events#event-{event.event_id}", status_code=303)
 
@@ -146,15 +212,19 @@ async def replacement(request: Request, pump_id: Ident) -> Response:
                 actor=auth.actor,
                 pump_id=pump_id,
                 expected_pump_version=_version(form),
-                reason=choice(form, "reason", "reason", ReplacementReason),
+                reason=at_field(
+                    "replace_reason", partial(choice, form, "reason", "reason", ReplacementReason)
+                ),
                 new_pump_model_id=form.get("new_model", "").strip(),
                 new_pump_serial=form.get("new_serial", "").strip(),
-                fill_volume=parse_volume(form.get("fill_volume", "")),
+                fill_volume=at_field(
+                    "fill_volume", lambda: parse_volume(form.get("fill_volume", ""))
+                ),
                 event_id=None,
             ),
         )
 
-    return await _run(request, pump_id, build)
+    return await _run(request, pump_id, "replacement", build)
 
 
 @router.post("/pumps/{pump_id}/events/catheter-revision", response_class=HTMLResponse)
@@ -168,15 +238,21 @@ async def catheter_revision(request: Request, pump_id: Ident) -> Response:
                 pump_id=pump_id,
                 expected_pump_version=_version(form),
                 catheter_model_id=form.get("catheter", "").strip(),
-                implanted_length_cm=decimal_number(form, "length_cm", "implanted length (cm)"),
+                implanted_length_cm=at_field(
+                    "length_cm",
+                    partial(decimal_number, form, "length_cm", "implanted length (cm)"),
+                ),
                 tip_level=form.get("tip_level", "").strip(),
-                cap_check=choice(form, "cap_check", "catheter access port", CapCheck)
+                cap_check=at_field(
+                    "cap_check",
+                    partial(choice, form, "cap_check", "catheter access port", CapCheck),
+                )
                 if cap
                 else None,
             ),
         )
 
-    return await _run(request, pump_id, build)
+    return await _run(request, pump_id, "catheter-revision", build)
 
 
 @router.post("/pumps/{pump_id}/events/discontinuation", response_class=HTMLResponse)
@@ -199,7 +275,7 @@ async def discontinuation(request: Request, pump_id: Ident) -> Response:
             ),
         )
 
-    return await _run(request, pump_id, build)
+    return await _run(request, pump_id, "discontinuation", build)
 
 
 @router.post("/pumps/{pump_id}/events/interruption", response_class=HTMLResponse)
@@ -211,19 +287,25 @@ async def interruption(request: Request, pump_id: Ident) -> Response:
                 actor=auth.actor,
                 pump_id=pump_id,
                 expected_pump_version=_version(form),
-                reason=choice(form, "reason", "reason", InterruptionReason),
+                reason=at_field(
+                    "suspend_reason",
+                    partial(choice, form, "reason", "reason", InterruptionReason),
+                ),
                 note=form.get("note", ""),
             ),
         )
 
-    return await _run(request, pump_id, build)
+    return await _run(request, pump_id, "interruption", build)
 
 
 @router.post("/pumps/{pump_id}/events/restart", response_class=HTMLResponse)
 async def restart(request: Request, pump_id: Ident) -> Response:
     def build(auth: Authenticated, form: dict[str, str]) -> DeviceEventRecord:
         dose = form.get("daily_dose", "").strip()
-        hours = optional_whole(form, "monitoring_hours", "respiratory monitoring (hours)")
+        hours = at_field(
+            "monitoring_hours",
+            partial(optional_whole, form, "monitoring_hours", "respiratory monitoring (hours)"),
+        )
         naloxone = form.get("naloxone") == "yes"
         monitoring = (
             MonitoringPlan(
@@ -239,13 +321,15 @@ async def restart(request: Request, pump_id: Ident) -> Response:
                 actor=auth.actor,
                 pump_id=pump_id,
                 expected_pump_version=_version(form),
-                daily_dose=parse_dose_rate(dose) if dose else None,
+                daily_dose=at_field("restart_dose", partial(parse_dose_rate, dose))
+                if dose
+                else None,
                 justification=form.get("justification", "").strip() or None,
                 monitoring=monitoring,
             ),
         )
 
-    return await _run(request, pump_id, build)
+    return await _run(request, pump_id, "restart", build)
 
 
 @router.post("/pumps/{pump_id}/events/transfer", response_class=HTMLResponse)
@@ -257,10 +341,13 @@ async def transfer(request: Request, pump_id: Ident) -> Response:
                 actor=auth.actor,
                 pump_id=pump_id,
                 expected_pump_version=_version(form),
-                direction=choice(form, "direction", "direction", TransferDirection),
+                direction=at_field(
+                    "direction",
+                    partial(choice, form, "direction", "direction", TransferDirection),
+                ),
                 clinic=form.get("clinic", ""),
                 note=form.get("note", ""),
             ),
         )
 
-    return await _run(request, pump_id, build)
+    return await _run(request, pump_id, "transfer", build)

@@ -17,8 +17,9 @@ import dataclasses
 import datetime as dt
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.domain.authorization import Action, Subject, is_allowed
@@ -47,10 +48,11 @@ from thecal.domain.program_change import (
 from thecal.domain.program_entry import BolusEntry, PatientBolusEntry, ProgramEntry
 from thecal.domain.quantity_display import shown
 from thecal.domain.users import Role
+from thecal.entrypoints.web.interrogation_text import interrogation_text
 from thecal.entrypoints.web.pump_glance_text import glance_text
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.admixture_changes import AwaitingRefill, list_awaiting_refill
-from thecal.services.device import InterrogatePump, Interrogation, interrogate_pump
+from thecal.services.device import InterrogatePump, interrogate_pump
 from thecal.services.identity import ReadMfaStatus, Reauthenticate
 from thecal.services.program_changes import (
     CoSignProgramChange,
@@ -78,6 +80,7 @@ from thecal.services.pump_reads import (
 from thecal.services.pump_record import Pump
 from thecal.services.pump_reservoir import refill_plan, refill_plan_if_sent
 from thecal.services.pumps import GetPump, get_pump
+from thecal.services.syringe_labels import ListUnusedLabels, unused_labels
 
 __all__ = ["router"]
 
@@ -106,28 +109,33 @@ KEEPS_WORK: tuple[type[ThecalError], ...] = (
 def _pump_page(
     request: Request,
     pump_id: str,
-    interrogation: Interrogation | None,
     *,
+    interrogated: str = "",
     proposal: dict[str, str] | None = None,
     proposal_error: str = "",
     status_code: int = 200,
     **forms: Any,
 ) -> Response:
     """The pump page; ``forms`` carries another form's typed fields and refusal (the refill's,
-    ``pages_refills``) so that form is shown again as it was sent."""
+    ``pages_refills``) so that form is shown again as it was sent. ``interrogated`` (the instant
+    the interrogation's redirect named) shows the last interrogation's result from the record."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     seen = thecal.run(get_pump_overview, GetPumpOverview(actor=auth.actor, pump_id=pump_id))
     pump = seen.pump
-    pending = (
-        pending_program_changes(
-            thecal.run(
-                list_program_changes,
-                ListProgramChanges(actor=auth.actor, pump_id=pump_id, limit=100),
-            ).items
-        )
+    changes = (
+        thecal.run(
+            list_program_changes,
+            ListProgramChanges(actor=auth.actor, pump_id=pump_id, limit=100),
+        ).items
         if is_allowed(auth.actor, Action.PROGRAM_READ, Subject.patient(pump.patient_id))
         else None  # a pharmacist reads the pump, not its program changes
+    )
+    pending = None if changes is None else pending_program_changes(changes)
+    interrogation = (
+        interrogation_text(pump, list(changes or ()), asked=_instant(interrogated))
+        if interrogated
+        else None
     )
     drug = reference_library().drug(pump.program.admixture.primary.drug_id)
     model = reference_library().pump(pump.model_id)
@@ -139,21 +147,24 @@ def _pump_page(
         if clinician
         else ()
     )
+    labels = (
+        thecal.run(unused_labels, ListUnusedLabels(actor=auth.actor, pump_id=pump_id))
+        if clinician
+        else ()
+    )
     return render(
         request,
         "pump.html",
         status_code=status_code,
         pump=pump,
         awaiting_refill=awaiting,
+        labels=labels,
         reservoir=seen.reservoir,
         glance=glance_text(seen),
         model=model,
         max_field_t=DEFAULT_MAX_FIELD_T,
         parameters=program_parameters(pump.program),
         interrogation=interrogation,
-        interrogated=program_parameters(interrogation.snapshot.program)
-        if interrogation and interrogation.snapshot.program
-        else (),
         pending=pending,
         dose_unit=drug.dose_unit.symbol,
         drug_name=drug.name,
@@ -170,22 +181,38 @@ def _pump_page(
 
 def pump_page_again(request: Request, pump_id: str, *, status_code: int, **forms: Any) -> Response:
     """The pump page with a refused form of another module shown again (``forms``)."""
-    return _pump_page(request, pump_id, None, status_code=status_code, **forms)
+    return _pump_page(request, pump_id, status_code=status_code, **forms)
+
+
+def _instant(text: str) -> dt.datetime | None:
+    """The interrogation's instant the redirect named (None when unreadable: show the last)."""
+    try:
+        at = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.utcoffset() is not None else at.replace(tzinfo=dt.UTC)
 
 
 @router.get("/pumps/{pump_id}", response_class=HTMLResponse)
-def pump_page(request: Request, pump_id: Ident) -> Response:
-    return _pump_page(request, pump_id, None)
+def pump_page(
+    request: Request,
+    pump_id: Ident,
+    interrogated: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    return _pump_page(request, pump_id, interrogated=interrogated)
 
 
 @router.post("/pumps/{pump_id}/interrogate", response_class=HTMLResponse)
 async def pump_interrogate(request: Request, pump_id: Ident) -> Response:
+    """Interrogate, then redirect to the pump page showing the result (a reload repeats nothing)."""
     auth = page_auth(request)
     await require_form_csrf(request, auth)
     result = thecal_of(request).run_device(
         interrogate_pump, InterrogatePump(actor=auth.actor, pump_id=pump_id)
     )
-    return _pump_page(request, pump_id, result)
+    reading = result.pump.reservoir_reading
+    at = urlencode({"interrogated": reading.at.isoformat() if reading else "last"})
+    return RedirectResponse(f"/pumps/{pump_id}?{at}#interrogation", status_code=303)
 
 
 PROPOSAL_FIELDS = (
@@ -266,7 +293,6 @@ async def propose(request: Request, pump_id: Ident) -> Response:
         return _pump_page(
             request,
             pump_id,
-            None,
             proposal=typed,
             proposal_error=error.message,
             status_code=422,

@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.adapters.documents.calendar_files import feed_calendar
 from thecal.domain.date_plausibility import REPORT_DAY, DateOutOfRange, check_date
-from thecal.domain.errors import RequestInvalid, ThecalError
+from thecal.domain.errors import RequestInvalid, ThecalError, ValueOutOfRange
 from thecal.domain.scheduling import AppointmentState, NeedState, VisitType
 from thecal.domain.scheduling.appointment import AppointmentInvalid, SlotTaken
 from thecal.domain.scheduling.calendar import ClinicianUnavailable, NotOnSlotBoundary
-from thecal.entrypoints.web.form_fields import local_instant, version
+from thecal.entrypoints.web.form_fields import FormRefusal, local_instant, version
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.services.patients import GetPatient, get_patient
 from thecal.services.scheduling.appointments import (
@@ -74,6 +74,21 @@ def visits(
     view: Annotated[str, Query(pattern="^(day|week)$")] = "day",
     clinician: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
+    return _visits_page(request, day=day, view=view, clinician=clinician)
+
+
+def _visits_page(
+    request: Request,
+    *,
+    day: str = "",
+    view: str = "day",
+    clinician: str = "",
+    refused: str = "",
+    refusal: FormRefusal | None = None,
+    typed_reason: str = "",
+) -> Response:
+    """The clinic's day or week; after a refused cancellation (``refused``: the visit's id) the
+    same page (422) with the reason typed and the message next to that visit's reason field."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     first = _day(day, thecal.clock.now().date())
@@ -97,6 +112,10 @@ def visits(
     return render(
         request,
         "visits.html",
+        status_code=200 if refusal is None else 422,
+        refused=refused,
+        refusal=refusal,
+        typed_reason=typed_reason,
         by_day=by_day,
         view=view,
         first=first,
@@ -127,9 +146,17 @@ def _offer(
     )
 
 
+def _status(refusal: ThecalError | None) -> int:
+    """200; 422 for a time that cannot be read; 409 for one the calendar refuses."""
+    if refusal is None:
+        return 200
+    return 422 if isinstance(refusal, RequestInvalid) else 409
+
+
 def _book_page(request: Request, need: str, refusal: ThecalError | None = None) -> Response:
     """The free times for a visit need; after a refused booking (the time was taken meanwhile,
-    the clinician is away) the same page with the cause and the times free now (409)."""
+    the clinician is away, a time that cannot be read) the same page with the cause and the
+    times free now (409, 422)."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     wanted = thecal.run(get_visit_need, GetVisitNeed(actor=auth.actor, need_id=need))
@@ -140,7 +167,7 @@ def _book_page(request: Request, need: str, refusal: ThecalError | None = None) 
     return render(
         request,
         "visit_book.html",
-        status_code=200 if refusal is None else 409,
+        status_code=_status(refusal),
         need=wanted,
         patient=patient,
         times=times,
@@ -160,6 +187,7 @@ _BOOKING_REFUSALS = (
     ClinicianUnavailable,
     NotOnSlotBoundary,
     AppointmentInvalid,
+    RequestInvalid,
     DateOutOfRange,
 )
 
@@ -217,21 +245,44 @@ async def cancel(request: Request, appointment_id: Ident) -> Response:
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)
-    done = thecal.run(
-        cancel_appointment,
-        CancelAppointment(
-            actor=auth.actor,
-            appointment_id=appointment_id,
-            reason=form.get("reason", ""),
-            expected_version=version(form),
-            setup=thecal.scheduling,
-        ),
-    )
+    typed = form.get("reason", "")
+    try:
+        done = thecal.run(
+            cancel_appointment,
+            CancelAppointment(
+                actor=auth.actor,
+                appointment_id=appointment_id,
+                reason=typed,
+                expected_version=version(form),
+                setup=thecal.scheduling,
+            ),
+        )
+    except (ValueOutOfRange, AppointmentInvalid) as refused:  # a blank or over-long reason
+        visit = thecal.run(
+            get_appointment, GetAppointment(actor=auth.actor, appointment_id=appointment_id)
+        )
+        return _visits_page(
+            request,
+            day=visit.starts_at.date().isoformat(),
+            refused=appointment_id,
+            refusal=FormRefusal(
+                message=refused.message, code=refused.code, field=f"reason-{appointment_id}"
+            ),
+            typed_reason=typed,
+        )
     return RedirectResponse(f"/visits?day={done.starts_at.date()}", status_code=303)
 
 
 @router.get("/visits/{appointment_id}/move", response_class=HTMLResponse)
 def move_form(request: Request, appointment_id: Ident) -> Response:
+    return _move_page(request, appointment_id)
+
+
+def _move_page(
+    request: Request, appointment_id: str, refusal: ThecalError | None = None
+) -> Response:
+    """The free times to move a visit to; after a refused move the same page with the cause
+    and the times free now (409, 422)."""
     auth = page_auth(request)
     thecal = thecal_of(request)
     visit = thecal.run(
@@ -245,7 +296,16 @@ def move_form(request: Request, appointment_id: Ident) -> Response:
     earliest, latest = (need.earliest, need.latest) if need else (now, now + dt.timedelta(days=28))
     patient = thecal.run(get_patient, GetPatient(actor=auth.actor, patient_id=visit.patient_id))
     times = _offer(request, visit_type=visit.visit_type, earliest=earliest, latest=latest)
-    return render(request, "visit_book.html", need=need, patient=patient, times=times, move=visit)
+    return render(
+        request,
+        "visit_book.html",
+        status_code=_status(refusal),
+        need=need,
+        patient=patient,
+        times=times,
+        move=visit,
+        refusal=refusal,
+    )
 
 
 @router.post("/visits/{appointment_id}/move")
@@ -253,18 +313,21 @@ async def move(request: Request, appointment_id: Ident) -> Response:
     auth = page_auth(request)
     form = await require_form_csrf(request, auth)
     thecal = thecal_of(request)
-    moved = thecal.run(
-        reschedule_appointment,
-        RescheduleAppointment(
-            actor=auth.actor,
-            appointment_id=appointment_id,
-            starts_at=local_instant(form, "starts_at", "start"),
-            clinician_id=form.get("clinician_id", "")[:64] or None,
-            room_id=form.get("room_id", "")[:64] or None,
-            expected_version=version(form),
-            setup=thecal.scheduling,
-        ),
-    )
+    try:
+        moved = thecal.run(
+            reschedule_appointment,
+            RescheduleAppointment(
+                actor=auth.actor,
+                appointment_id=appointment_id,
+                starts_at=local_instant(form, "starts_at", "start"),
+                clinician_id=form.get("clinician_id", "")[:64] or None,
+                room_id=form.get("room_id", "")[:64] or None,
+                expected_version=version(form),
+                setup=thecal.scheduling,
+            ),
+        )
+    except _BOOKING_REFUSALS as refused:
+        return _move_page(request, appointment_id, refusal=refused)
     return RedirectResponse(f"/visits?day={moved.starts_at.date()}#v-{moved.id}", status_code=303)
 
 

@@ -8,9 +8,10 @@ anything else renders ``errors/{status}.html`` saying what went wrong and what t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import partial
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Form, Request
@@ -21,6 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from thecal.bootstrap import Thecal
+from thecal.domain.authorization import OutsideCareTeam
 from thecal.domain.candidacy import StaleCandidacyVersion
 from thecal.domain.credentials import AccountLocked, LoginChallengeInvalid, LoginFailed
 from thecal.domain.errors import ValueOutOfRange
@@ -45,6 +47,8 @@ from thecal.entrypoints.web import (
     pages_account,
     pages_admin,
     pages_admixture_changes,
+    pages_break_glass,
+    pages_care_teams,
     pages_console,
     pages_device_events,
     pages_implants,
@@ -61,6 +65,7 @@ from thecal.entrypoints.web import (
     pages_visits,
 )
 from thecal.entrypoints.web.form_fields import FormRefusal
+from thecal.entrypoints.web.pages_break_glass import break_glass_form
 from thecal.entrypoints.web.rendering import (
     STATIC_DIR,
     page_auth,
@@ -414,7 +419,8 @@ def _row_parts(
     return found, parts
 
 
-def _error_page(request: Request, status: int, title: str, detail: str, code: str) -> Response:
+def _error_page(request: Request, problem: Mapping[str, Any]) -> Response:
+    status, detail, code = int(problem["status"]), str(problem["detail"]), str(problem["code"])
     if status == 401:
         target = quote(request.url.path if request.method == "GET" else "/", safe="/")
         if session_cookie(thecal_of(request).settings) not in request.cookies:
@@ -422,12 +428,16 @@ def _error_page(request: Request, status: int, title: str, detail: str, code: st
             return RedirectResponse(f"/login?next={target}", status_code=303)
         reason = quote(detail[:200])
         return RedirectResponse(f"/login?reason={reason}&next={target}", status_code=303)
+    patient_id = str(problem.get("fields", {}).get("patient_id", ""))
+    if code == OutsideCareTeam.code and patient_id:  # SR-21: the refusal offers break-the-glass
+        here = request.url.path if request.method == "GET" else ""
+        return break_glass_form(request, patient_id, next_path=here)
     template = f"errors/{status if status in _ERROR_TEMPLATES else 500}.html"
     return render(
         request,
         template,
         status_code=status,
-        title=title,
+        title=str(problem["title"]),
         detail=detail,
         code=code,
         stale=code in _STALE_CODES,
@@ -447,6 +457,8 @@ def install_web(app: FastAPI, thecal: Thecal) -> HtmlRenderer:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(pages_patients.router)
     app.include_router(pages_admin.router)
+    app.include_router(pages_care_teams.router)
+    app.include_router(pages_break_glass.router)
     app.include_router(pages_account.router)
     app.include_router(pages_pumps.router)
     app.include_router(pages_refills.router)

@@ -56,6 +56,7 @@ PUBLIC_NAMES = {
         "OverrideReason",
         "ProgramChange",
         "ProgramChangeBlocked",
+        "ProgramChangeKind",
         "ProgramChangeState",
         "ProgramChangeStateError",
         "ProgramDiff",

@@ -179,6 +179,9 @@ class FakeVerifications(PharmacyVerificationRepository):
     def _get(self, ident: str) -> PharmacyVerification | None:
         return _copy(self.d.verifications.get(ident))
 
+    def _for_pump(self, pump_id: str) -> Sequence[PharmacyVerification]:
+        return _copy([v for v in self.d.verifications.values() if v.pump_id == pump_id])
+
     def _update(self, aggregate: PharmacyVerification, *, expected_version: int) -> bool:
         if self.d.verifications[aggregate.id].version != expected_version:
             return False

@@ -62,6 +62,9 @@ def verification_to_row(v: PharmacyVerification) -> dict[str, Any]:
         "verified_by": v.verified_by,
         "verified_at": v.verified_at,
         "used_by_refill_id": v.used_by_refill_id,
+        "voided_reason": v.voided_reason,
+        "voided_at": v.voided_at,
+        "voided_by": v.voided_by,
         "version": v.version,
     }
 
@@ -80,5 +83,8 @@ def verification_from_row(row: Row) -> PharmacyVerification:
         verified_by=row["verified_by"],
         verified_at=row["verified_at"],
         used_by_refill_id=row["used_by_refill_id"],
+        voided_reason=row["voided_reason"],
+        voided_at=row["voided_at"],
+        voided_by=row["voided_by"],
         version=int(row["version"]),
     )

@@ -30,6 +30,7 @@ from thecal.domain.program_change import (
     OverrideJustification,
     OverrideReason,
     ProgramChange,
+    ProgramChangeKind,
     ProgramChangeState,
     SendOutcome,
     Signature,
@@ -75,6 +76,7 @@ def change_to_row(change: ProgramChange, *, pump_id: str, idempotency_key: str) 
         "withdrawal_reason": change.withdrawal_reason,
         "used_tokens": sorted(change.used_token_ids),
         "history": [transition_to_dict(t) for t in change.history],
+        "kind": change.kind.value,
     }
     if change.transition is not None:  # an admixture change at a refill (its bridge is signed)
         state["admixture_transition"] = {
@@ -130,6 +132,7 @@ def change_from_row(row: Row) -> ProgramChange:
         change.new_program,
         extra=change.transition.diff_rows() if change.transition else (),
     )
+    change.kind = ProgramChangeKind(state.get("kind", ProgramChangeKind.CHANGE.value))
     change.proposed_by = row["proposed_by"]
     change.rationale = row["rationale"]
     change.state = ProgramChangeState(row["state"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select
 
 from thecal.adapters.sql.database import Executor
 from thecal.adapters.sql.mappers.pharmacy import verification_from_row, verification_to_row
@@ -29,6 +31,10 @@ class SqlAlchemyPharmacyVerificationRepository(PharmacyVerificationRepository):
     def _get(self, ident: str) -> PharmacyVerification | None:
         row = one_row(self._s, pharmacy_verifications, pharmacy_verifications.c.id == ident)
         return verification_from_row(row) if row else None
+
+    def _for_pump(self, pump_id: str) -> Sequence[PharmacyVerification]:
+        query = select(pharmacy_verifications).where(pharmacy_verifications.c.pump_id == pump_id)
+        return [verification_from_row(row) for row in self._s.execute(query).mappings()]
 
     def _update(self, aggregate: PharmacyVerification, *, expected_version: int) -> bool:
         values = verification_to_row(aggregate)

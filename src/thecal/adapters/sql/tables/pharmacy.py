@@ -1,4 +1,5 @@
-"""The ``pharmacy_verifications`` table (revision 0004): a verified dispensed admixture (SR-08)."""
+"""The ``pharmacy_verifications`` table (revision 0004; voiding, 0022): a verified dispensed
+admixture (SR-08)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ pharmacy_verifications = Table(
     Column("verified_by", String(36), nullable=False),
     Column("verified_at", UtcDateTime, nullable=False),
     Column("used_by_refill_id", String(36), nullable=True, unique=True),
+    # revision 0022: voided when its pump left care (explant, replacement, transfer out)
+    Column("voided_reason", Text, nullable=True),
+    Column("voided_at", UtcDateTime, nullable=True),
+    Column("voided_by", String(36), nullable=True),
     Column("version", Integer, nullable=False),
     CheckConstraint("version >= 1", name="version_positive"),
 )

@@ -16,6 +16,7 @@ from decimal import Decimal
 from thecal.domain.drugs import TitrationLimit, TitrationPhase, TitrationPolicy, TitrationScope
 from thecal.domain.library import ReferenceLibrary
 from thecal.domain.policy import ClinicPolicy
+from thecal.domain.program import ProgramMode
 from thecal.domain.safety.findings import Severity
 from thecal.domain.safety.rules.rule import Hit, RuleInput, Threshold, fmt, hours, pct, rule
 from thecal.domain.sourced import Confidence, Sourced
@@ -211,10 +212,29 @@ def increase_sooner_than_consensus_interval(subject: RuleInput) -> Iterator[Hit]
     yield from _interval_hits(subject, TitrationPolicy.CONSENSUS)
 
 
+def _boluses_cut(subject: RuleInput) -> str:
+    """What a reduction takes away in clinician boluses, for the message (empty: none). Both
+    sides count every clinician bolus in full in the 24 h it is given (``peak_daily_dose``), so
+    a periodic bolus that stops is a reduction like a lower basal rate."""
+    if subject.current is None or subject.proposed is None:
+        return ""
+    before, after = subject.current.program(), subject.proposed.program()
+    words = {ProgramMode.PERIODIC_BOLUS: "periodic bolus", ProgramMode.SINGLE_BOLUS: "single bolus"}
+    was = words.get(before.mode)
+    if was is None or after.mode is before.mode:
+        return ""
+    now = (
+        "nothing delivered after it"
+        if after.peak_daily_dose.value == 0
+        else f"{after.mode.value} delivery after it"
+    )
+    return f" (the {was} ends, {now}; every clinician bolus counted in full in its 24 h)"
+
+
 @rule(
     code="ITS-STEP-005",
     severity=Severity.OVERRIDE,
-    checks="daily-dose reduction in one change (omitted-zero signature; withdrawal risk)",
+    checks="daily-dose reduction in one change, every clinician bolus counted in full in its 24 h, so a periodic or single bolus that ends is a reduction (omitted-zero signature; withdrawal risk)",
     threshold=lambda _library, policy: (
         f"more than {policy.max_single_reduction_pct} % (clinic policy max_single_reduction_pct)"
     ),
@@ -229,7 +249,8 @@ def reduction_beyond_limit(subject: RuleInput) -> Iterator[Hit]:
             yield Hit(
                 message=(
                     f"{change.drug_id} falls {pct(-change.change_pct)} in one change "
-                    f"({fmt(change.old, drug)} → {fmt(change.new, drug)}), more than the clinic's "
+                    f"({fmt(change.old, drug)} → {fmt(change.new, drug)} in the worst 24 h)"
+                    f"{_boluses_cut(subject)}, more than the clinic's "
                     f"{limit} %: check for an omitted zero or misplaced decimal; withdrawal risk "
                     f"{risk.value.value} ({risk.cite()})"
                 ),

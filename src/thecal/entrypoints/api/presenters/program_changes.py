@@ -118,6 +118,7 @@ def change_public(change: ProgramChange) -> ProgramChangePublic:
         effective_from=change.sent_at if change.confirmed_at is not None else None,
         history=history_public(change.history),
         rationale=change.rationale,
+        kind=change.kind.value,
         diff=[
             DiffEntryPublic(parameter=e.parameter, old=e.old, new=e.new, changed=e.changed)
             for e in change.diff.entries

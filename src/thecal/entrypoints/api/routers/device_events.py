@@ -187,7 +187,9 @@ def suspend(body: InterruptionCreate, actor: CurrentActor, thecal: ThecalDep) ->
     responses={**_REFUSED, 422: {"model": Problem}},
     summary=(
         "Restart delivery after an interruption; after the clinic's tolerance interval every"
-        " opioid restarts as a new start, reviewed as for an opioid-naive patient (physician)"
+        " opioid restarts as a new start, reviewed as for an opioid-naive patient (physician),"
+        " and is not sent: it becomes a program change of kind restart (facts.program_change_id)"
+        " to sign, co-sign by a second clinician and send like any other"
     ),
 )
 def restart(

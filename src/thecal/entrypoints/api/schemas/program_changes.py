@@ -186,6 +186,13 @@ class ProgramChangePublic(Out):
     )
     history: list[TransitionPublic] = Field(description="Every step, oldest first.")
     rationale: str
+    kind: str = Field(
+        description=(
+            "program-change (the program editor or an admixture change) or restart (a restart"
+            " after an interruption long enough to lose opioid tolerance: reviewed as a new start,"
+            " signed and co-signed before it is sent)."
+        )
+    )
     diff: list[DiffEntryPublic] = Field(description="Every parameter, old and new (SR-16).")
     diff_digest: str = Field(description="Send it back when you sign or co-sign this diff.")
     findings: list[FindingPublic] = Field(description="Safety findings, block → info.")

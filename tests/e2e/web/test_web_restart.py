@@ -1,0 +1,108 @@
+"""The restart form after a long interruption (issue 12 §3), through TestClient: the restart as a
+new start is not sent; the form leads to its program change, marked as a restart, to be signed and
+co-signed; the pump page lists it among the pending changes and the pump stays suspended; a second
+restart while it waits is refused with its code, nothing changed."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from api_support import Clinic
+from test_web_pages import browser_login, form_token
+
+from thecal.domain.admixture import Admixture
+from thecal.domain.interruption import InterruptionReason
+from thecal.domain.program import InfusionProgram, ProgramMode
+from thecal.domain.units import Concentration, DoseRate, Volume
+from thecal.domain.users import Actor, Role
+from thecal.services.interruptions import SuspendDelivery, suspend_delivery
+from thecal.services.pump_record import Pump
+from thecal.services.pumps import GetPump, ImplantPump, get_pump, implant_pump
+
+
+def _physician(clinic: Clinic) -> Actor:
+    return Actor(user_id=clinic.users[Role.PHYSICIAN], role=Role.PHYSICIAN)
+
+
+def _pump(clinic: Clinic, pump_id: str) -> Pump:
+    found: Pump = clinic.thecal.run(get_pump, GetPump(actor=_physician(clinic), pump_id=pump_id))
+    return found
+
+
+def _suspended_pump(clinic: Clinic) -> str:
+    """Morphine 10 mg/mL at 2 mg/day, suspended for an infection."""
+    morphine = Admixture.single("morphine", Concentration.from_mg_per_ml(10))
+    implanted = clinic.thecal.run_device(
+        implant_pump,
+        ImplantPump(
+            actor=_physician(clinic),
+            patient_id=clinic.own_patient,
+            pump_model_id="synchromed-ii-20",
+            pump_serial="NGP-WEB-RESTART",
+            catheter_model_id="indura-1p-8709sc",
+            catheter_length_cm=Decimal(60),
+            catheter_tip_level="T10",
+            initial_fill=morphine,
+            fill_volume=Volume.from_ml(20),
+            initial_program=InfusionProgram.continuous(morphine, DoseRate.from_mg_per_day(2)),
+        ),
+    )
+    pump_id = str(implanted.pump.id)
+    clinic.clock.advance(days=2)
+    clinic.thecal.run_device(
+        suspend_delivery,
+        SuspendDelivery(
+            actor=_physician(clinic),
+            pump_id=pump_id,
+            expected_pump_version=_pump(clinic, pump_id).version,
+            reason=InterruptionReason.INFECTION,
+        ),
+    )
+    return pump_id
+
+
+def _restart(client: object, pump_id: str) -> object:
+    page = f"/pumps/{pump_id}/events"
+    action = f"/pumps/{pump_id}/events/restart"
+    shown = client.get(page)  # type: ignore[attr-defined]
+    assert shown.status_code == 200, shown.text[-800:]
+    form = re.search(rf'action="{re.escape(action)}".*?</form>', shown.text, re.DOTALL)
+    assert form, action
+    version = re.search(r'name="pump_version" value="(\d+)"', form.group(0))
+    assert version
+    body = {
+        "csrf_token": form_token(shown.text, action),
+        "pump_version": version.group(1),
+        "daily_dose": "0.5 mg/day",
+        "monitoring_hours": "24",
+        "naloxone": "yes",
+    }
+    return client.post(action, data=body, follow_redirects=False)  # type: ignore[attr-defined]
+
+
+def test_a_long_interruption_restart_leads_to_its_program_change_to_sign(clinic: Clinic) -> None:
+    pump_id = _suspended_pump(clinic)
+    clinic.clock.advance(days=4)  # tolerance counted lost after 3 days (clinic policy)
+    client = browser_login(clinic, "physician")
+    assert "second clinician co-signs" in client.get(f"/pumps/{pump_id}/events").text
+
+    restarted = _restart(client, pump_id)
+    assert restarted.status_code == 303, restarted.text  # type: ignore[attr-defined]
+    target = restarted.headers["location"]  # type: ignore[attr-defined]
+    assert target.startswith(f"/pumps/{pump_id}/program-changes/")
+    change_page = client.get(target).text
+    assert 'id="restart-kind"' in change_page
+    assert "Delivery stays suspended until this restart is signed" in change_page
+    assert _pump(clinic, pump_id).program.mode is ProgramMode.STOPPED
+
+    pump_page = client.get(f"/pumps/{pump_id}").text
+    pending = pump_page[pump_page.index('id="pending-changes"') :]
+    assert "restart as a new start" in pending
+    assert target in pending
+
+    version = _pump(clinic, pump_id).version
+    again = _restart(client, pump_id)
+    assert again.status_code == 409  # type: ignore[attr-defined]
+    assert "THC-PATH-069" in again.text  # type: ignore[attr-defined]
+    assert _pump(clinic, pump_id).version == version
