@@ -15,7 +15,8 @@ service life, less its ERI-to-stop delay, S50); the catheter dead space is the c
   elective-replacement alarm), else "ok" when the pump was interrogated, else not known.
 * **History**: the reservoir volume at every point the record knows one (each refill's measured
   residual and its fill, the last fill or count, the estimate now, the projected alarm and empty
-  dates) and the basal daily dose of every confirmed program — the chart's points.
+  dates) and the basal daily dose of every confirmed program, each drug of its admixture in
+  its own right (an adjuvant's is the basal flow × its concentration) — the charts' points.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from enum import StrEnum
 
 from thecal.domain.device_events import AlarmPriority, BatteryState
 from thecal.domain.library import reference_library
+from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChangeState
 from thecal.domain.refill import Refill, RefillState
 from thecal.domain.refill.reconciliation import Reconciliation
@@ -47,6 +49,7 @@ __all__ = [
     "ReservoirPoint",
     "ReservoirPointKind",
     "active_alarms",
+    "basal_doses",
     "battery_state",
     "pump_glance",
 ]
@@ -104,6 +107,17 @@ class ReservoirPoint:
 class DosePoint:
     at: dt.datetime
     daily_dose: DoseRate  # the primary drug's basal daily dose from ``at``
+    #: every drug of the admixture running from ``at`` and its basal daily dose, primary first
+    by_drug: tuple[tuple[str, DoseRate], ...] = ()
+
+
+def basal_doses(program: InfusionProgram) -> tuple[tuple[str, DoseRate], ...]:
+    """Each drug's basal daily dose under ``program``, primary first: the program's own dose for
+    the primary, basal flow × concentration for an adjuvant (``Admixture.doses_at``)."""
+    primary = program.admixture.primary.drug_id
+    adjuvants = program.admixture.doses_at(program.basal_flow)
+    others = tuple((d, dose) for d, dose in adjuvants.items() if d != primary)
+    return ((primary, program.basal_daily_dose), *others)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -266,12 +280,17 @@ def _dose_points(uow: AbstractUnitOfWork, pump: Pump, now: dt.datetime) -> tuple
         if c.state is ProgramChangeState.CONFIRMED
     )
     first = confirmed[0][1].old_program if confirmed else pump.program
-    points = [DosePoint(at=pump.implanted_at, daily_dose=first.basal_daily_dose)]
-    points += [DosePoint(at=at, daily_dose=c.new_program.basal_daily_dose) for at, c in confirmed]
-    if points[-1].daily_dose != pump.program.basal_daily_dose:
-        points.append(DosePoint(at=pump.effective_from, daily_dose=pump.program.basal_daily_dose))
+
+    def point(at: dt.datetime, program: InfusionProgram) -> DosePoint:
+        return DosePoint(at=at, daily_dose=program.basal_daily_dose, by_drug=basal_doses(program))
+
+    points = [point(pump.implanted_at, first)]
+    points += [point(at, c.new_program) for at, c in confirmed]
+    if points[-1].by_drug != basal_doses(pump.program):
+        points.append(point(pump.effective_from, pump.program))
     if now > points[-1].at:
-        points.append(DosePoint(at=now, daily_dose=points[-1].daily_dose))
+        last = points[-1]
+        points.append(DosePoint(at=now, daily_dose=last.daily_dose, by_drug=last.by_drug))
     return tuple(points)
 
 
