@@ -12,7 +12,10 @@ service life, less its ERI-to-stop delay, S50); the catheter dead space is the c
   ``alarm-cleared:<code>``); an alarm raised and not cleared in the log is active, as of the last
   interrogation. High first (IEC 60601-1-8 categories, S20b), then newest.
 * **Battery**: what the last interrogation reported (an active end-of-service or
-  elective-replacement alarm), else "ok" when the pump was interrogated, else not known.
+  elective-replacement alarm), else "ok" when the pump was interrogated, else not known; and
+  when an interrogation first read the elective replacement indicator (end of service) — the
+  earliest logged ``alarm-raised:elective-replacement`` — which the glance shows instead of the
+  projection alone.
 * **History**: the reservoir volume at every point the record knows one (each refill's measured
   residual and its fill, the last fill or count, the estimate now, the projected alarm and empty
   dates) and the basal daily dose of every confirmed program, each drug of its admixture in
@@ -42,6 +45,7 @@ from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
     "ActiveAlarm",
+    "BatteryReport",
     "DoseAtGlance",
     "DosePoint",
     "LastRefill",
@@ -51,6 +55,7 @@ __all__ = [
     "active_alarms",
     "basal_doses",
     "battery_state",
+    "first_reported",
     "pump_glance",
 ]
 
@@ -77,6 +82,14 @@ class ActiveAlarm:
     priority: AlarmPriority
     since: dt.datetime  # when the pump raised it
     reported_at: dt.datetime  # the interrogation that read it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatteryReport:
+    """A battery alarm as the record first learnt of it."""
+
+    raised_at: dt.datetime  # when the pump raised it
+    reported_at: dt.datetime  # the interrogation that first read it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +154,10 @@ class PumpGlance:
     pending_changes: int | None  # None: the reader may not see program changes
     reservoir_points: tuple[ReservoirPoint, ...]  # oldest first
     dose_points: tuple[DosePoint, ...]  # oldest first, the current dose again at ``now``
+    #: the pump's elective replacement indicator (its end of service) as first reported by an
+    #: interrogation, from the device log; None: never reported (only the projection is known)
+    eri_reported: BatteryReport | None = None
+    end_of_service_reported: BatteryReport | None = None
 
 
 def active_alarms(
@@ -164,6 +181,17 @@ def active_alarms(
             active.pop(event.code.removeprefix(CLEARED), None)
     newest_first = sorted(active.values(), key=lambda a: a.since, reverse=True)
     return sorted(newest_first, key=lambda a: _PRIORITY_ORDER[a.priority])
+
+
+def first_reported(
+    events: list[LoggedDeviceEvent] | tuple[LoggedDeviceEvent, ...], code: str
+) -> BatteryReport | None:
+    """The pump's first raising of ``code`` in its log, and the interrogation that read it."""
+    raised = [e for e in events if e.code == RAISED + code]
+    if not raised:
+        return None
+    first = min(raised, key=lambda e: (e.at, e.interrogated_at))
+    return BatteryReport(raised_at=first.at, reported_at=first.interrogated_at)
 
 
 def battery_state(alarms: list[ActiveAlarm], *, interrogated: bool) -> BatteryState | None:
@@ -309,7 +337,8 @@ def pump_glance(
     if patient is None:  # pragma: no cover - a pump's patient is never deleted
         msg = f"pump {pump.id} has no patient"
         raise RuntimeError(msg)
-    alarms = active_alarms(list(uow.device_log.events(pump.id)))
+    events = list(uow.device_log.events(pump.id))
+    alarms = active_alarms(events)
     interrogated = pump.reservoir_reading.at if pump.reservoir_reading else None
     projection = projection_of(pump)
     catheter = reference_library().catheter(pump.catheter_model_id)
@@ -346,4 +375,6 @@ def pump_glance(
         else None,
         reservoir_points=_reservoir_points(pump, refills, reservoir, alarm_at, empty_at),
         dose_points=_dose_points(uow, pump, now) if sees_programs else (),
+        eri_reported=first_reported(events, BatteryState.ELECTIVE_REPLACEMENT.value),
+        end_of_service_reported=first_reported(events, BatteryState.END_OF_SERVICE.value),
     )

@@ -238,3 +238,56 @@ def test_each_drug_of_a_two_drug_admixture_has_its_dose_chart_in_its_own_unit(
     )
     assert clonidine_history
     assert f"{plain(clonidine_mcg)} mcg/day" in clonidine_history.group(0)
+
+
+def _interrogate(clinic: Clinic, pump_id: str) -> None:
+    physician = logged_in(clinic, "physician")
+    action = f"/pumps/{pump_id}/interrogate"
+    token = form_token(physician.get(f"/pumps/{pump_id}").text, action)
+    done = physician.post(action, data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303, done.text[-500:]
+
+
+def test_an_eri_reported_by_an_interrogation_is_shown_with_its_date_not_only_projected(
+    both: Clinic,
+) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)
+    both.thecal.run_device(
+        configure_twin,
+        ConfigureTwin(serial="NGP-E2E-001", fault=BatteryDepletion(lost=Duration.days(2500))),
+    )
+    both.clock.advance(days=20)
+    _interrogate(both, pump_id)
+    first = both.clock.now()
+    with both.thecal.uow() as uow:
+        raised = [
+            e
+            for e in uow.device_log.events(pump_id)
+            if e.code == "alarm-raised:elective-replacement"
+        ]
+    assert raised, "the twin's depleted battery raised no ERI"
+    raised_at = min(e.at for e in raised)
+    both.clock.advance(days=7)
+    _interrogate(both, pump_id)  # a later interrogation does not move the first report
+
+    physician = logged_in(both, "physician")
+    battery = _fact(_panel(physician.get(f"/pumps/{pump_id}").text), "glance-battery")
+    assert f"ERI reported on {first:%Y-%m-%d}" in battery
+    assert f"raised by the pump {_minute(raised_at)}" in battery
+    assert "projected from the service life" not in battery
+    stop = raised_at + dt.timedelta(days=90)  # SynchroMed II stops 90 days after ERI (S50)
+    assert f"EOS {stop:%Y-%m-%d} at the latest (90 days after the reported ERI)" in battery
+    overview = physician.get(f"/api/v1/pumps/{pump_id}").json()
+    assert dt.datetime.fromisoformat(overview["eri_reported_at"]) == first
+    assert overview["end_of_service_reported_at"] is None
+
+
+def test_a_pump_without_a_reported_eri_shows_the_projection(both: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)
+    both.clock.advance(days=20)
+    _interrogate(both, pump_id)
+    physician = logged_in(both, "physician")
+    battery = _fact(_panel(physician.get(f"/pumps/{pump_id}").text), "glance-battery")
+    assert "ERI reported" not in battery
+    assert "at the latest (projected from the service life)" in battery
+    assert physician.get(f"/api/v1/pumps/{pump_id}").json()["eri_reported_at"] is None

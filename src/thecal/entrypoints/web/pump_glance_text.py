@@ -216,6 +216,30 @@ def _dose_table(
     return header, rows
 
 
+def _eri(overview: PumpOverview) -> str:
+    glance = overview.glance
+    if glance.eri_reported is None:
+        return f"{glance.eri_at:%Y-%m-%d} at the latest (projected from the service life)"
+    report = glance.eri_reported
+    return (
+        f"reported on {report.reported_at:%Y-%m-%d} (raised by the pump {_date(report.raised_at)})"
+    )
+
+
+def _end_of_service(overview: PumpOverview) -> str:
+    """Reported; else, after a reported ERI, the model's ERI-to-stop delay after it (S50); else
+    the projection from the service life."""
+    glance = overview.glance
+    if glance.end_of_service_reported is not None:
+        return f"reported on {glance.end_of_service_reported.reported_at:%Y-%m-%d}"
+    model = reference_library().pump(overview.pump.model_id)
+    if glance.eri_reported is not None and model.eri_to_stop is not None:
+        delay = model.eri_to_stop.value.to_timedelta()
+        stop = glance.eri_reported.raised_at + delay
+        return f"{stop:%Y-%m-%d} at the latest ({timespan_text(delay)} after the reported ERI)"
+    return f"{glance.end_of_service_at:%Y-%m-%d} at the latest"
+
+
 def glance_text(overview: PumpOverview) -> GlanceText:
     """The glance panel's text (see the module)."""
     glance, plan, now = overview.glance, overview.plan, overview.at
@@ -270,8 +294,8 @@ def glance_text(overview: PumpOverview) -> GlanceText:
         battery="not known: the pump was never interrogated"
         if glance.battery is None
         else _BATTERY[glance.battery],
-        eri_at=f"{glance.eri_at:%Y-%m-%d} at the latest (projected from the service life)",
-        end_of_service_at=f"{glance.end_of_service_at:%Y-%m-%d} at the latest",
+        eri_at=_eri(overview),
+        end_of_service_at=_end_of_service(overview),
         last_interrogation=_when(glance.last_interrogated_at, now, "never interrogated"),
         pending_changes=glance.pending_changes,
         dead_space=(
