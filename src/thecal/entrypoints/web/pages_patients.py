@@ -25,7 +25,7 @@ from thecal.domain.quantity_text import parse_dose_rate
 from thecal.domain.units import plain
 from thecal.entrypoints.api.presenters.candidacy import candidacy_details, candidacy_public
 from thecal.entrypoints.api.schemas.candidacy import CandidacyCreate
-from thecal.entrypoints.web.charts import dose_chart, pain_chart
+from thecal.entrypoints.web.charts import dose_charts, pain_chart
 from thecal.entrypoints.web.form_fields import FieldRefused, FormRefusal, at_field
 from thecal.entrypoints.web.pump_glance_text import glance_text
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
@@ -184,7 +184,7 @@ def patient_page(request: Request, patient_id: PatientId) -> Response:
         trials=trials,
         therapy=therapy,
         pain_chart=pain_chart(therapy.assessments),
-        dose_charts=[dose_chart(h, now) for h in therapy.pumps],
+        dose_charts=[chart for h in therapy.pumps for chart in dose_charts(h, now)],
     )
 
 
