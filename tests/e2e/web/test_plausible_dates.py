@@ -390,6 +390,14 @@ API_FIELDS = [
         _query("/appointments?start={v}&end=2026-03-20T00:00:00Z"),
         lambda p: p.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     ),
+    ApiField(  # 9999-12-31 + 1 day was an OverflowError (500) before the window
+        "last_day",
+        Role.ADMIN,
+        _query("/audit?last_day={v}"),
+        _today,
+        lambda day: day.replace(month=12, day=31).isoformat(),
+    ),
+    ApiField("first_day", Role.ADMIN, _query("/audit?first_day={v}"), _today, _iso_day),
     ApiField(
         "readout_at",
         Role.PHYSICIAN,
@@ -538,12 +546,13 @@ def test_a_web_form_refuses_implausible_dates_and_keeps_what_was_typed(
         ("/patients?birth_date={v}", "birth_date"),
         ("/outcomes?report_date={v}", "report date"),
         ("/visits?day={v}", "day"),
+        ("/audit?last_day={v}", "last_day"),
     ],
 )
 def test_a_page_query_with_an_implausible_date_is_a_422_naming_it(
     place: Place, path: str, field: str
 ) -> None:
-    client = browser_login(place.clinic, "physician")
+    client = browser_login(place.clinic, "admin" if path.startswith("/audit") else "physician")
     for day in ("0001-06-01", "9999-06-01"):
         answer = client.get(path.format(v=day))
         assert answer.status_code == 422, (day, answer.text[-500:])
