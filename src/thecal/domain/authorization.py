@@ -3,7 +3,8 @@
 Every use case calls :func:`authorize` before it reads or writes anything. The table below is the
 whole policy (SR-21): an action not listed for a role is refused; a listed action is allowed either
 for ``ANY`` subject, for a patient of the actor's care ``TEAM`` (physicians and nurses: the reach
-on the actor, :mod:`thecal.domain.care_teams`, including patients opened by break-glass) or only
+on the actor, :mod:`thecal.domain.care_teams`, including patients opened by break-glass), for a
+patient whose pump ``REFILLS`` the actor verifies (pharmacists: a pump in the clinic's care) or only
 for the actor's ``OWN`` record (object-level rule: a patient user sees only their own record). Admins manage users and read the audit log but make no clinical writes
 (architecture.md §1); a test checks that :data:`CLINICAL_WRITES` never appears in their row.
 
@@ -26,6 +27,7 @@ __all__ = [
     "AccessDenied",
     "Action",
     "OutsideCareTeam",
+    "OutsideRefills",
     "Scope",
     "Subject",
     "authorize",
@@ -129,6 +131,7 @@ class Scope(Enum):
     ANY = "any"  # any subject of the action
     TEAM = "team"  # a patient of the actor's care teams (or opened by break-glass), SR-21
     OWN = "own"  # only the actor's own patient record
+    REFILLS = "refills"  # a patient whose pump refills the pharmacist verifies (the reach), SR-21
 
 
 CLINICAL_WRITES: frozenset[Action] = frozenset(
@@ -261,14 +264,16 @@ ALLOW: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
                 **_PATHWAY_CLINICIAN,
             }
         ),
+        # pharmacists see the refills they verify (SR-21): the patients with a pump in the
+        # clinic's care, not every patient (the reach on the actor: CareReach.refills)
         Role.PHARMACIST: MappingProxyType(
             {
-                Action.PUMP_READ: Scope.ANY,
-                Action.PHARMACY_VERIFY: Scope.ANY,
-                Action.PHARMACY_LABEL_READ: Scope.ANY,  # print the syringe label
-                Action.PATIENT_SEARCH: Scope.ANY,
-                Action.PATIENT_READ: Scope.ANY,
-                Action.WORKLIST_READ: Scope.ANY,  # its refill rows only (services/worklist.py)
+                Action.PUMP_READ: Scope.REFILLS,
+                Action.PHARMACY_VERIFY: Scope.REFILLS,
+                Action.PHARMACY_LABEL_READ: Scope.REFILLS,  # print the syringe label
+                Action.PATIENT_SEARCH: Scope.REFILLS,
+                Action.PATIENT_READ: Scope.REFILLS,
+                Action.WORKLIST_READ: Scope.REFILLS,  # its refill rows only (services/worklist.py)
             }
         ),
         Role.ADMIN: MappingProxyType(
@@ -346,6 +351,17 @@ class OutsideCareTeam(AccessDenied):
     )
 
 
+class OutsideRefills(AccessDenied):
+    """A pharmacist's action on a patient with no pump in the clinic's care: no refill of theirs
+    to verify, so not their record to see (SR-21)."""
+
+    code = "THC-TEAM-005"
+    template = (
+        "{role} may not {action} {subject}: a pharmacist sees the patients whose pump refills "
+        "they verify, and this patient has no pump in the clinic's care"
+    )
+
+
 def is_allowed(actor: Actor, action: Action, subject: Subject) -> bool:
     """True only when the table allows ``action`` on ``subject`` for this actor."""
     if not actor.active:
@@ -353,7 +369,7 @@ def is_allowed(actor: Actor, action: Action, subject: Subject) -> bool:
     scope = ALLOW.get(actor.role, {}).get(action)
     if scope is Scope.ANY:
         return True
-    if scope is Scope.TEAM:
+    if scope is Scope.TEAM or scope is Scope.REFILLS:
         return (
             subject.patient_id is None
             or actor.reach is None
@@ -372,9 +388,12 @@ def authorize(actor: Actor, action: Action, subject: Subject) -> None:
     """
     if not is_allowed(actor, action, subject):
         fields = {"role": actor.role.value, "action": action.value, "subject": str(subject)}
-        if actor.active and ALLOW.get(actor.role, {}).get(action) is Scope.TEAM:
+        scope = ALLOW.get(actor.role, {}).get(action) if actor.active else None
+        if scope is Scope.TEAM:
             # the patient to break the glass for (the subject may be their pump, a change, …)
             raise OutsideCareTeam(**fields, patient_id=subject.patient_id or "")
+        if scope is Scope.REFILLS:
+            raise OutsideRefills(**fields)
         raise AccessDenied(**fields)
 
 

@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 #: The roles whose access is scoped by care team (physicians and nurses: SR-21). Pharmacists
-#: verify admixtures for the whole clinic and see the refills they verify; admins see no record.
+#: verify admixtures for the whole clinic and see the refills they verify (the patients with a
+#: pump in the clinic's care: :meth:`CareReach.refills`); admins see no record.
 CARE_TEAM_ROLES = frozenset({"physician", "nurse"})
 
 #: How long a broken glass stays open unless the clinician asks for less (clinic policy).
@@ -92,6 +93,12 @@ class CareReach:
         return cls(
             teams=frozenset(teams), patients=frozenset(team_patients), opened=frozenset(opened)
         )
+
+    @classmethod
+    def refills(cls, pump_patients: Iterable[str]) -> CareReach:
+        """A pharmacist's reach: the patients whose pump refills the pharmacy verifies (a pump
+        in the clinic's care), on no team and never opened by break-glass."""
+        return cls(patients=frozenset(pump_patients))
 
     def covers(self, patient_id: str) -> bool:
         return patient_id in self.patients or patient_id in self.opened

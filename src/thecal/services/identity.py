@@ -64,7 +64,7 @@ from thecal.domain.login_challenge import Challenge, open_challenge, seal_challe
 from thecal.domain.program_change import ConfirmationToken
 from thecal.domain.sessions import AuthSession, SessionEnd, SessionPolicy
 from thecal.domain.totp import TotpInvalid
-from thecal.domain.users import Actor, User
+from thecal.domain.users import Actor, Role, User
 from thecal.services.clock import Clock
 from thecal.services.passwords import PasswordHasher
 from thecal.services.second_factor import (
@@ -101,6 +101,7 @@ __all__ = [
     "StartEnrolment",
     "TotpEnrolment",
     "new_secret_token",
+    "reach_of",
 ]
 
 TOKEN_BYTES = 32  # 256 bits, well above the 64 bits of ASVS 3.2.2 (safety:S105)
@@ -172,9 +173,15 @@ def _authenticated(
     )
 
 
-def _reach(uow: AbstractUnitOfWork, user: User | None, at: dt.datetime) -> CareReach | None:
-    """A clinician's care-team reach now (SR-21); None for other roles or a clinic without teams."""
-    if user is None or user.role not in CARE_TEAM_ROLES:
+def reach_of(uow: AbstractUnitOfWork, user: User | None, at: dt.datetime) -> CareReach | None:
+    """The patients ``user`` may reach now (SR-21): a clinician's care teams' (None in a clinic
+    without teams), a pharmacist's refills (the patients with a pump in the clinic's care);
+    None (not narrowed) for the other roles, whose rows the policy table decides alone."""
+    if user is None:
+        return None
+    if user.role is Role.PHARMACIST:
+        return uow.care_teams.pharmacy_reach()
+    if user.role not in CARE_TEAM_ROLES:
         return None
     return uow.care_teams.reach_of(user.id, at)
 
@@ -536,7 +543,7 @@ class Identity:
         with uow.reading():
             session = uow.sessions.get(digest)
             user = uow.users.get(session.user_id) if session is not None else None
-            reach = _reach(uow, user, now)
+            reach = reach_of(uow, user, now)
         if session is None:
             raise NotAuthenticated(detail="no session")
         ended = session.expiry(now, self.policy)
@@ -585,7 +592,7 @@ class Identity:
         with uow.reading():
             token = uow.api_tokens.get_by_digest(secret_digest(cmd.api_token))
             user = uow.users.get(token.user_id) if token is not None else None
-            reach = _reach(uow, user, now)
+            reach = reach_of(uow, user, now)
         if token is None or user is None or not token.is_valid(now) or not user.active:
             raise NotAuthenticated(detail="the API token is unknown, expired or revoked")
         found = _authenticated(user, reach=reach)

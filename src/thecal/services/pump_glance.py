@@ -12,10 +12,14 @@ service life, less its ERI-to-stop delay, S50); the catheter dead space is the c
   ``alarm-cleared:<code>``); an alarm raised and not cleared in the log is active, as of the last
   interrogation. High first (IEC 60601-1-8 categories, S20b), then newest.
 * **Battery**: what the last interrogation reported (an active end-of-service or
-  elective-replacement alarm), else "ok" when the pump was interrogated, else not known.
+  elective-replacement alarm), else "ok" when the pump was interrogated, else not known; and
+  when an interrogation first read the elective replacement indicator (end of service) — the
+  earliest logged ``alarm-raised:elective-replacement`` — which the glance shows instead of the
+  projection alone.
 * **History**: the reservoir volume at every point the record knows one (each refill's measured
   residual and its fill, the last fill or count, the estimate now, the projected alarm and empty
-  dates) and the basal daily dose of every confirmed program — the chart's points.
+  dates) and the basal daily dose of every confirmed program, each drug of its admixture in
+  its own right (an adjuvant's is the basal flow × its concentration) — the charts' points.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from enum import StrEnum
 
 from thecal.domain.device_events import AlarmPriority, BatteryState
 from thecal.domain.library import reference_library
+from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChangeState
 from thecal.domain.refill import Refill, RefillState
 from thecal.domain.refill.reconciliation import Reconciliation
@@ -40,6 +45,7 @@ from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
     "ActiveAlarm",
+    "BatteryReport",
     "DoseAtGlance",
     "DosePoint",
     "LastRefill",
@@ -47,7 +53,9 @@ __all__ = [
     "ReservoirPoint",
     "ReservoirPointKind",
     "active_alarms",
+    "basal_doses",
     "battery_state",
+    "first_reported",
     "pump_glance",
 ]
 
@@ -74,6 +82,14 @@ class ActiveAlarm:
     priority: AlarmPriority
     since: dt.datetime  # when the pump raised it
     reported_at: dt.datetime  # the interrogation that read it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatteryReport:
+    """A battery alarm as the record first learnt of it."""
+
+    raised_at: dt.datetime  # when the pump raised it
+    reported_at: dt.datetime  # the interrogation that first read it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +120,17 @@ class ReservoirPoint:
 class DosePoint:
     at: dt.datetime
     daily_dose: DoseRate  # the primary drug's basal daily dose from ``at``
+    #: every drug of the admixture running from ``at`` and its basal daily dose, primary first
+    by_drug: tuple[tuple[str, DoseRate], ...] = ()
+
+
+def basal_doses(program: InfusionProgram) -> tuple[tuple[str, DoseRate], ...]:
+    """Each drug's basal daily dose under ``program``, primary first: the program's own dose for
+    the primary, basal flow × concentration for an adjuvant (``Admixture.doses_at``)."""
+    primary = program.admixture.primary.drug_id
+    adjuvants = program.admixture.doses_at(program.basal_flow)
+    others = tuple((d, dose) for d, dose in adjuvants.items() if d != primary)
+    return ((primary, program.basal_daily_dose), *others)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,6 +154,10 @@ class PumpGlance:
     pending_changes: int | None  # None: the reader may not see program changes
     reservoir_points: tuple[ReservoirPoint, ...]  # oldest first
     dose_points: tuple[DosePoint, ...]  # oldest first, the current dose again at ``now``
+    #: the pump's elective replacement indicator (its end of service) as first reported by an
+    #: interrogation, from the device log; None: never reported (only the projection is known)
+    eri_reported: BatteryReport | None = None
+    end_of_service_reported: BatteryReport | None = None
 
 
 def active_alarms(
@@ -150,6 +181,17 @@ def active_alarms(
             active.pop(event.code.removeprefix(CLEARED), None)
     newest_first = sorted(active.values(), key=lambda a: a.since, reverse=True)
     return sorted(newest_first, key=lambda a: _PRIORITY_ORDER[a.priority])
+
+
+def first_reported(
+    events: list[LoggedDeviceEvent] | tuple[LoggedDeviceEvent, ...], code: str
+) -> BatteryReport | None:
+    """The pump's first raising of ``code`` in its log, and the interrogation that read it."""
+    raised = [e for e in events if e.code == RAISED + code]
+    if not raised:
+        return None
+    first = min(raised, key=lambda e: (e.at, e.interrogated_at))
+    return BatteryReport(raised_at=first.at, reported_at=first.interrogated_at)
 
 
 def battery_state(alarms: list[ActiveAlarm], *, interrogated: bool) -> BatteryState | None:
@@ -266,12 +308,17 @@ def _dose_points(uow: AbstractUnitOfWork, pump: Pump, now: dt.datetime) -> tuple
         if c.state is ProgramChangeState.CONFIRMED
     )
     first = confirmed[0][1].old_program if confirmed else pump.program
-    points = [DosePoint(at=pump.implanted_at, daily_dose=first.basal_daily_dose)]
-    points += [DosePoint(at=at, daily_dose=c.new_program.basal_daily_dose) for at, c in confirmed]
-    if points[-1].daily_dose != pump.program.basal_daily_dose:
-        points.append(DosePoint(at=pump.effective_from, daily_dose=pump.program.basal_daily_dose))
+
+    def point(at: dt.datetime, program: InfusionProgram) -> DosePoint:
+        return DosePoint(at=at, daily_dose=program.basal_daily_dose, by_drug=basal_doses(program))
+
+    points = [point(pump.implanted_at, first)]
+    points += [point(at, c.new_program) for at, c in confirmed]
+    if points[-1].by_drug != basal_doses(pump.program):
+        points.append(point(pump.effective_from, pump.program))
     if now > points[-1].at:
-        points.append(DosePoint(at=now, daily_dose=points[-1].daily_dose))
+        last = points[-1]
+        points.append(DosePoint(at=now, daily_dose=last.daily_dose, by_drug=last.by_drug))
     return tuple(points)
 
 
@@ -290,7 +337,8 @@ def pump_glance(
     if patient is None:  # pragma: no cover - a pump's patient is never deleted
         msg = f"pump {pump.id} has no patient"
         raise RuntimeError(msg)
-    alarms = active_alarms(list(uow.device_log.events(pump.id)))
+    events = list(uow.device_log.events(pump.id))
+    alarms = active_alarms(events)
     interrogated = pump.reservoir_reading.at if pump.reservoir_reading else None
     projection = projection_of(pump)
     catheter = reference_library().catheter(pump.catheter_model_id)
@@ -327,4 +375,6 @@ def pump_glance(
         else None,
         reservoir_points=_reservoir_points(pump, refills, reservoir, alarm_at, empty_at),
         dose_points=_dose_points(uow, pump, now) if sees_programs else (),
+        eri_reported=first_reported(events, BatteryState.ELECTIVE_REPLACEMENT.value),
+        end_of_service_reported=first_reported(events, BatteryState.END_OF_SERVICE.value),
     )

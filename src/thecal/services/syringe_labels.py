@@ -19,11 +19,18 @@ from thecal.domain.users import Actor
 from thecal.domain.verification_code import looks_like_code, parse_code
 from thecal.services.clock import Clock
 from thecal.services.people import UNKNOWN
-from thecal.services.pump_record import Pump
+from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.repositories.pharmacy import VerificationNotFound
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["GetSyringeLabel", "SyringeLabel", "get_syringe_label"]
+__all__ = [
+    "GetSyringeLabel",
+    "ListUnusedLabels",
+    "SyringeLabel",
+    "UnusedLabel",
+    "get_syringe_label",
+    "unused_labels",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,4 +97,43 @@ def get_syringe_label(
         verified_by=UNKNOWN if pharmacist is None else pharmacist.display_name,
         verified_at=verification.verified_at,
         used=verification.used_by_refill_id is not None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListUnusedLabels:
+    actor: Actor
+    pump_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnusedLabel:
+    """A verified syringe no refill has used yet: its code (the label's PDF) and what it holds."""
+
+    code: str
+    label: PharmacyLabel
+    verified_at: dt.datetime
+
+
+def unused_labels(
+    cmd: ListUnusedLabels, *, uow: AbstractUnitOfWork, clock: Clock
+) -> tuple[UnusedLabel, ...]:
+    """The pump's verified syringes waiting for a refill, newest first, for the nurse's refill
+    form to link each label (the label's PDF is the audited read, :func:`get_syringe_label`).
+
+    Raises:
+        AccessDenied (a role that prints no labels, a clinician outside the patient's care
+        teams); PumpNotFound.
+    """
+    del clock  # read only
+    authorize_function(cmd.actor, Action.PHARMACY_LABEL_READ)
+    with uow:
+        pump = uow.pumps.get(cmd.pump_id)
+        if pump is None:
+            raise PumpNotFound(ident=cmd.pump_id)
+        authorize(cmd.actor, Action.PHARMACY_LABEL_READ, Subject.patient(pump.patient_id))
+        found = uow.pharmacy.unused_for_pump(pump.id)  # neither used nor voided, oldest first
+    newest_first = reversed(found)
+    return tuple(
+        UnusedLabel(code=v.id, label=v.label, verified_at=v.verified_at) for v in newest_first
     )

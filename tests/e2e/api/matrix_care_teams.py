@@ -6,6 +6,10 @@ the nurse (so the rest of the matrix runs on their own team), and makes a second
 "Elsewhere" with two more clinicians, ``physician-other`` and ``nurse-other``: on every object
 endpoint they reach nothing (403) but break the glass; on collections they get what their role
 gets, narrowed to their team.
+
+Pharmacists see the refills they verify (SR-21): the matrix's own and foreign patients have a pump
+in the clinic's care; two more patients on "Matrix" have none (``no_pump``): the team's clinicians
+read them, a pharmacist does not.
 """
 
 from __future__ import annotations
@@ -87,13 +91,28 @@ def _prepare(clinic: Clinic) -> dict[str, dict[str, str]]:
         ).id
         for kind in ("own", "foreign")
     }
-    for patient in glass.values():
+    no_pump = {  # on the team "Matrix", with no pump: no refill for a pharmacist to verify
+        kind: run(
+            register_patient,
+            RegisterPatient(
+                actor=_OPERATOR_CLINICIAN,
+                mrn=f"NOPUMP-{kind}",
+                family_name="Pumpless",
+                given_names="Pat",
+                birth_date=dt.date(1962, 3, 4),
+                sex=Sex.UNKNOWN,
+            ),
+        ).id
+        for kind in ("own", "foreign")
+    }
+    for patient in (*glass.values(), *no_pump.values()):
         run(
             assign_patient_team,
             AssignPatientTeam(actor=_OPERATOR, patient_id=patient, team=matrix.id),
         )
     return {
         "patient_id": glass,  # the break-glass cells' patients
+        "no_pump": no_pump,
         "username": {"own": _REMOVABLE, "foreign": _REMOVABLE},
         "team_id": {"own": matrix.id, "foreign": elsewhere.id},
         "review_id": {
@@ -157,11 +176,15 @@ PART = MatrixPart(
             ),
         ),
         "break_glass.review": ("object", _review),
+        "patient.read_no_pump": (
+            "object",
+            lambda w, k: ("GET", f"/api/v1/patients/{w.ids['no_pump'][k]}", None),
+        ),
     },
     expected={
         "admin": {**_ADMIN, "worklist.read": "any"},  # its worklist: the break-glass alerts
-        "physician": {"patient.break_glass": "any"},
-        "nurse": {"patient.break_glass": "any"},
+        "physician": {"patient.break_glass": "any", "patient.read_no_pump": "any"},
+        "nurse": {"patient.break_glass": "any", "patient.read_no_pump": "any"},
     },
     prepare=_prepare,
 )

@@ -4,6 +4,7 @@ repeats nothing. Morphine 25 → 20 mg/mL with a bridge, from the proposal to th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from api_support import PASSWORD, Clinic, implant_pump_with_patient_bolus
@@ -102,7 +103,7 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
         "concentration": "20 mg/mL",
         "volume": "20 mL",
         "lot": "LOT-20",
-        "beyond_use": "2099-01-01T00:00",
+        "beyond_use": (clinic.clock.now() + dt.timedelta(days=60)).strftime("%Y-%m-%dT%H:%M"),
     }
     wrong = _post(pharmacist, verify_url, verify_action, {**label, "concentration": "30 mg/mL"})
     assert wrong.status_code == 422
@@ -115,6 +116,12 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
     assert number
 
     refill_url = f"/pumps/{pump_id}/admixture-changes/{change_id}/refill"
+    nurse_view = browser_login(clinic, "nurse").get(refill_url)
+    label_pdf = f"/pumps/{pump_id}/pharmacy-verifications/{number.group(1)}/label.pdf"
+    assert f'<a class="syringe-label" href="{label_pdf}">' in nurse_view.text  # its label
+    printed = browser_login(clinic, "nurse").get(label_pdf)
+    assert printed.status_code == 200
+    assert printed.headers["content-type"] == "application/pdf"
     bedside = {
         "verification_id": number.group(1),
         "lot_at_bedside": "LOT-99",  # the wrong lot: refused, the entries kept

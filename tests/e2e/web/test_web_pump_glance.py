@@ -23,8 +23,13 @@ from api_support import (
 from test_api_pump_glance import PRIMING_DAYS, PRIMING_ML, _days_after
 from test_web_pages import form_token
 
-from thecal.domain.units import Duration
+from thecal.domain.admixture import Admixture, Component
+from thecal.domain.library import reference_library
+from thecal.domain.program import InfusionProgram
+from thecal.domain.units import Concentration, DoseRate, Duration, Volume, plain
+from thecal.domain.users import Actor, Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
+from thecal.services.pumps import ImplantPump, implant_pump
 from thecal.simulation.faults import BatteryDepletion
 
 
@@ -157,3 +162,132 @@ def test_the_patient_page_shows_each_pump_at_a_glance(both: Clinic) -> None:
     assert f"next refill {_minute(alarm - dt.timedelta(days=7))}" in line
     assert "(low-reservoir alarm (minus margin))" in line
     assert "5 mg/day, 5.3 mg/day worst case" in line
+
+
+def test_each_drug_of_a_two_drug_admixture_has_its_dose_chart_in_its_own_unit(
+    both: Clinic,
+) -> None:
+    morphine, clonidine = Concentration.from_mg_per_ml(25), Concentration.from_mcg_per_ml(500)
+    admixture = Admixture(
+        components=(
+            Component(drug_id="morphine", concentration=morphine),
+            Component(drug_id="clonidine", concentration=clonidine),
+        )
+    )
+    daily = DoseRate.from_mg_per_day(Decimal(5))
+    both.thecal.run_device(
+        implant_pump,
+        ImplantPump(
+            actor=Actor(user_id=both.users[Role.PHYSICIAN], role=Role.PHYSICIAN),
+            patient_id=both.own_patient,
+            pump_model_id="synchromed-ii-20",
+            pump_serial="NGP-TWO-001",
+            catheter_model_id="indura-1p-8709sc",
+            catheter_length_cm=Decimal(60),
+            catheter_tip_level="T10",
+            initial_fill=admixture,
+            fill_volume=Volume.from_ml(20),
+            initial_program=InfusionProgram.continuous(admixture, daily),
+        ),
+    )
+    both.clock.advance(days=10)
+    physician = logged_in(both, "physician")
+    flow_ml = Decimal(5) / Decimal(25)  # mL/day: the primary's dose ÷ its concentration
+    clonidine_mcg = flow_ml * Decimal(500)  # the adjuvant's dose: flow × its concentration
+
+    patient = physician.get(f"/patients/{both.own_patient}").text
+    pump_id = re.search(r'href="/pumps/([^"]+)"', patient)
+    assert pump_id
+    panel = _panel(physician.get(f"/pumps/{pump_id.group(1)}").text)
+    charts = dict(
+        re.findall(
+            r"<figure><figcaption>(Basal daily dose of [^<]+)</figcaption>(<svg.*?</svg>)",
+            panel,
+            re.DOTALL,
+        )
+    )
+    names = {d: reference_library().drug(d).name for d in ("morphine", "clonidine")}
+    morphine_caption = f"Basal daily dose of {names['morphine']} (mg/day)"
+    clonidine_caption = f"Basal daily dose of {names['clonidine']} (mcg/day)"
+    assert set(charts) == {morphine_caption, clonidine_caption}, list(charts)
+    morphine_chart, clonidine_chart = charts[morphine_caption], charts[clonidine_caption]
+    assert 'id="glance-dose-chart"' in morphine_chart
+    assert 'id="glance-dose-chart-clonidine"' in clonidine_chart
+    assert ": 5 mg/day" in morphine_chart
+    assert f": {plain(clonidine_mcg)} mcg/day" in clonidine_chart
+    assert "mcg" not in morphine_chart
+    assert "mg/day" not in clonidine_chart.replace("mcg/day", "")
+    table = re.search(r'<table id="glance-dose-points">.*?</table>', panel, re.DOTALL)
+    assert table
+    header = re.findall(r'<th scope="col">([^<]+)</th>', table.group(0))
+    assert header == [
+        "From",
+        f"{names['morphine']} (mg/day)",
+        f"{names['clonidine']} (mcg/day)",
+    ]
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", table.group(0))
+    assert rows
+    assert all((m, c) == ("5 mg/day", f"{plain(clonidine_mcg)} mcg/day") for _, m, c in rows)
+
+    svgs = re.findall(
+        r'<svg class="chart" id="(dose-chart-NGP-TWO-001[^"]*)".*?</svg>', patient, re.DOTALL
+    )
+    assert svgs == ["dose-chart-NGP-TWO-001", "dose-chart-NGP-TWO-001-clonidine"]
+    clonidine_history = re.search(
+        r'<svg class="chart" id="dose-chart-NGP-TWO-001-clonidine".*?</svg>', patient, re.DOTALL
+    )
+    assert clonidine_history
+    assert f"{plain(clonidine_mcg)} mcg/day" in clonidine_history.group(0)
+
+
+def _interrogate(clinic: Clinic, pump_id: str) -> None:
+    physician = logged_in(clinic, "physician")
+    action = f"/pumps/{pump_id}/interrogate"
+    token = form_token(physician.get(f"/pumps/{pump_id}").text, action)
+    done = physician.post(action, data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303, done.text[-500:]
+
+
+def test_an_eri_reported_by_an_interrogation_is_shown_with_its_date_not_only_projected(
+    both: Clinic,
+) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)
+    both.thecal.run_device(
+        configure_twin,
+        ConfigureTwin(serial="NGP-E2E-001", fault=BatteryDepletion(lost=Duration.days(2500))),
+    )
+    both.clock.advance(days=20)
+    _interrogate(both, pump_id)
+    first = both.clock.now()
+    with both.thecal.uow() as uow:
+        raised = [
+            e
+            for e in uow.device_log.events(pump_id)
+            if e.code == "alarm-raised:elective-replacement"
+        ]
+    assert raised, "the twin's depleted battery raised no ERI"
+    raised_at = min(e.at for e in raised)
+    both.clock.advance(days=7)
+    _interrogate(both, pump_id)  # a later interrogation does not move the first report
+
+    physician = logged_in(both, "physician")
+    battery = _fact(_panel(physician.get(f"/pumps/{pump_id}").text), "glance-battery")
+    assert f"ERI reported on {first:%Y-%m-%d}" in battery
+    assert f"raised by the pump {_minute(raised_at)}" in battery
+    assert "projected from the service life" not in battery
+    stop = raised_at + dt.timedelta(days=90)  # SynchroMed II stops 90 days after ERI (S50)
+    assert f"EOS {stop:%Y-%m-%d} at the latest (90 days after the reported ERI)" in battery
+    overview = physician.get(f"/api/v1/pumps/{pump_id}").json()
+    assert dt.datetime.fromisoformat(overview["eri_reported_at"]) == first
+    assert overview["end_of_service_reported_at"] is None
+
+
+def test_a_pump_without_a_reported_eri_shows_the_projection(both: Clinic) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)
+    both.clock.advance(days=20)
+    _interrogate(both, pump_id)
+    physician = logged_in(both, "physician")
+    battery = _fact(_panel(physician.get(f"/pumps/{pump_id}").text), "glance-battery")
+    assert "ERI reported" not in battery
+    assert "at the latest (projected from the service life)" in battery
+    assert physician.get(f"/api/v1/pumps/{pump_id}").json()["eri_reported_at"] is None

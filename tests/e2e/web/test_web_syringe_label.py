@@ -177,3 +177,64 @@ def test_the_patients_clinicians_may_print_it_others_may_not_and_an_unknown_code
     assert audit.status_code == 200, audit.text
     readers = [e for e in audit.json()["items"] if e["action"] == "pharmacy.label_read"]
     assert len(readers) == 3  # nurse, physician and the typed code: refusals read nothing
+
+
+def test_the_nurses_refill_form_links_the_label_of_the_verified_syringe_until_it_is_used(
+    both: Clinic,
+) -> None:
+    pump_id = implant_pump_with_patient_bolus(both)
+    nurse = browser_login(both, "nurse")
+    assert 'id="syringe-labels"' not in nurse.get(f"/pumps/{pump_id}").text  # none verified yet
+    _, link, beyond_use = _verify(both, pump_id)
+    code = link.split("/")[-2]
+
+    page = nurse.get(f"/pumps/{pump_id}").text
+    form = re.search(
+        r'<form method="post" action="[^"]+/refills" id="refill-form">.*?</form>', page, re.DOTALL
+    )
+    assert form, "no refill form"
+    listed = re.search(r'<div id="syringe-labels">.*?</div>', form.group(0), re.DOTALL)
+    assert listed, "the refill form links no syringe label"
+    anchor = re.search(
+        r'<a class="syringe-label" href="([^"]+)">Syringe label ([^ ]+) \(PDF\)</a>(.*?)</li>',
+        listed.group(0),
+        re.DOTALL,
+    )
+    assert anchor
+    assert anchor.group(1) == link  # the same PDF the pharmacist printed
+    assert anchor.group(2) == code
+    facts = re.sub(r"<[^>]+>", "", anchor.group(3))
+    assert "20 mL" in facts
+    assert f"lot {LOT}" in facts
+    assert f"{beyond_use:%Y-%m-%d %H:%M} UTC" in facts
+
+    pdf = nurse.get(anchor.group(1))
+    assert pdf.status_code == 200, pdf.text[-500:]
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert code in read_pdf(pdf.content)[0].text
+
+    refill_page = nurse.get(f"/pumps/{pump_id}")
+    version = re.search(r'name="pump_version" value="(\d+)"', refill_page.text)
+    assert version
+    action = f"/pumps/{pump_id}/refills"
+    done = nurse.post(
+        action,
+        data={
+            "csrf_token": form_token(refill_page.text, action),
+            "pump_version": version.group(1),
+            "verification_id": code,
+            "lot_at_bedside": LOT,
+            "ordered_volume_ml": "20",
+            "withdrawn_ml": "17",
+            "injected_ml": "20",
+            "test_volume_ml": "5",
+            "aspiration_returned": "yes",
+            "needle_placement_confirmed": "yes",
+            "aspiration_positive": "yes",
+            "no_pocket_swelling_or_pain": "yes",
+            "observed_for_overdose_symptoms": "yes",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text[-800:]
+    assert f"Syringe label {code}" not in nurse.get(f"/pumps/{pump_id}").text  # used: gone

@@ -16,6 +16,7 @@ from thecal.domain.authorization import (
     AccessDenied,
     Action,
     OutsideCareTeam,
+    OutsideRefills,
     Subject,
     authorize,
     authorize_function,
@@ -282,6 +283,7 @@ def test_outside_the_team_is_refused_naming_break_the_glass() -> None:
     with pytest.raises(OutsideCareTeam) as caught:
         authorize(team_actor(Role.NURSE, ON_OWN_TEAM), Action.PATIENT_READ, SUBJECTS["foreign"])
     assert caught.value.code == "THC-TEAM-004"
+    assert caught.value.fields["patient_id"] == FOREIGN_PATIENT  # whom to break the glass for
     assert isinstance(caught.value, AccessDenied)  # audited as a refusal like any other
     assert "break the glass" in caught.value.message
     with pytest.raises(AccessDenied) as plain:  # not allowed for the role at all: the plain code
@@ -294,3 +296,32 @@ def test_a_clinician_on_no_team_reaches_no_patient_record() -> None:
     for action in Action:
         if action is not Action.BREAK_GLASS:
             assert not is_allowed(nobody, action, SUBJECTS["own"]), action
+
+
+# ----------------------------------------------------------------------------- the pharmacist's refills
+
+#: A pharmacist whose refills are OWN_PATIENT's pump's; FOREIGN_PATIENT has no pump in care.
+REFILLS_OF_OWN = CareReach.refills({OWN_PATIENT})
+
+
+@pytest.mark.parametrize(("action", "subject_kind"), list(itertools.product(Action, SUBJECTS)))
+def test_a_pharmacist_reaches_the_patients_whose_refills_they_verify_only(
+    action: Action, subject_kind: str
+) -> None:
+    pharmacist = team_actor(Role.PHARMACIST, REFILLS_OF_OWN)
+    allowed = is_allowed(pharmacist, action, SUBJECTS[subject_kind])
+    assert allowed is (
+        expected(Role.PHARMACIST, action, subject_kind) and subject_kind != "foreign"
+    )
+
+
+def test_a_pharmacist_outside_the_refills_is_refused_by_name_and_breaks_no_glass() -> None:
+    pharmacist = team_actor(Role.PHARMACIST, REFILLS_OF_OWN)
+    for action in (Action.PATIENT_READ, Action.PUMP_READ, Action.PHARMACY_VERIFY):
+        authorize(pharmacist, action, SUBJECTS["own"])
+        with pytest.raises(OutsideRefills) as caught:
+            authorize(pharmacist, action, SUBJECTS["foreign"])
+        assert caught.value.code == "THC-TEAM-005"
+        assert "no pump in the clinic's care" in caught.value.message
+    assert not is_allowed(pharmacist, Action.BREAK_GLASS, SUBJECTS["foreign"])
+    assert not is_allowed(pharmacist, Action.CANDIDACY_READ, SUBJECTS["own"])

@@ -20,10 +20,10 @@ import typer
 
 from thecal.adapters.sql.database import current_revision
 from thecal.bootstrap import Thecal, bootstrap
-from thecal.domain.care_teams import CARE_TEAM_ROLES
 from thecal.domain.users import Actor, UnknownUser
 from thecal.entrypoints.cli import db_backup
 from thecal.entrypoints.cli.output import emit, translate_errors
+from thecal.services.identity import reach_of
 
 __all__ = ["AsUser", "Json", "app", "open_app", "resolve_actor"]
 
@@ -56,14 +56,10 @@ def resolve_actor(thecal: Thecal, username: str) -> Actor:
     """
     with thecal.uow() as uow:
         user = uow.users.get_by_username(username)
-        reach = (
-            uow.care_teams.reach_of(user.id, thecal.clock.now())
-            if user is not None and user.role in CARE_TEAM_ROLES
-            else None
-        )
+        reach = reach_of(uow, user, thecal.clock.now())
     if user is None or not user.active:
         raise UnknownUser(username=username)
-    return dataclasses.replace(user.as_actor(), reach=reach)  # their care teams' patients
+    return dataclasses.replace(user.as_actor(), reach=reach)  # care teams' patients, refills
 
 
 @app.command()

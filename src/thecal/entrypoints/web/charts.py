@@ -1,5 +1,6 @@
 """Two small server-rendered charts for the patient timeline, as inline SVG (no JavaScript):
-pain (NRS 0–10) over time and the daily dose history of each pump.
+pain (NRS 0–10) over time and the daily dose history of each pump, one chart per drug of its
+admixture, each in the drug's one unit.
 
 Each chart has ``role="img"``, a ``<title>`` and a ``<desc>`` naming every point, so a screen
 reader gets the same data as the picture. Coordinates are computed with ``Decimal`` (display
@@ -16,17 +17,20 @@ from markupsafe import Markup, escape
 
 from thecal.domain.assessment import Assessment
 from thecal.domain.library import reference_library
+from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ProgramChangeState
-from thecal.domain.units import MassUnit, plain
+from thecal.domain.units import DoseRate, MassUnit, plain
+from thecal.services.pump_glance import basal_doses
 from thecal.services.therapy_history import PumpHistory
 
-__all__ = ["Point", "dose_chart", "dose_points", "line_chart", "pain_chart", "pain_points"]
+__all__ = ["Point", "dose_charts", "dose_points", "line_chart", "pain_chart", "pain_points"]
 
 Point = tuple[dt.datetime, Decimal]
 
 _W, _H = Decimal(640), Decimal(220)
 _LEFT, _RIGHT, _TOP, _BOTTOM = Decimal(48), Decimal(16), Decimal(16), Decimal(36)
 _TENTH = Decimal("0.1")
+_NO_DOSE = DoseRate(Decimal(0))
 
 
 def _at(day: dt.date) -> dt.datetime:
@@ -42,21 +46,30 @@ def pain_points(assessments: Sequence[Assessment]) -> list[Point]:
     )
 
 
-def dose_points(
-    history: PumpHistory, now: dt.datetime, unit: MassUnit = MassUnit.MG
-) -> list[Point]:
-    """The basal daily dose of a pump from implant to ``now`` in ``unit``/day (the drug's display
-    unit): one point per confirmed program, and the current dose again at ``now`` (a step chart)."""
+def _programs(history: PumpHistory) -> list[tuple[dt.datetime, InfusionProgram]]:
+    """The pump's programs from implant: the first, then each confirmed one from its time."""
     confirmed = sorted(
         (c.history[-1].at, c) for c in history.changes if c.state is ProgramChangeState.CONFIRMED
     )
     first = confirmed[0][1].old_program if confirmed else history.pump.program
+    return [(history.pump.implanted_at, first)] + [(at, c.new_program) for at, c in confirmed]
 
-    def per_day(program_dose: Decimal) -> Decimal:
-        return program_dose / unit.mcg
 
-    points = [(history.pump.implanted_at, per_day(first.basal_daily_dose.mcg_per_day))]
-    points += [(at, per_day(c.new_program.basal_daily_dose.mcg_per_day)) for at, c in confirmed]
+def dose_points(
+    history: PumpHistory,
+    now: dt.datetime,
+    unit: MassUnit = MassUnit.MG,
+    drug_id: str | None = None,
+) -> list[Point]:
+    """The basal daily dose of one drug of a pump (``drug_id``; the primary when None) from
+    implant to ``now`` in ``unit``/day (the drug's display unit): one point per confirmed
+    program (0 while the drug is not in the admixture), and the current dose again at ``now``
+    (a step chart). An adjuvant's dose is the basal flow × its concentration."""
+    wanted = drug_id or history.pump.admixture.primary.drug_id
+    points = [
+        (at, dict(basal_doses(program)).get(wanted, _NO_DOSE).mcg_per_day / unit.mcg)
+        for at, program in _programs(history)
+    ]
     if now > points[-1][0]:
         points.append((now, points[-1][1]))
     return points
@@ -120,17 +133,37 @@ def pain_chart(assessments: Sequence[Assessment]) -> Markup | None:
     )
 
 
-def dose_chart(history: PumpHistory, now: dt.datetime) -> Markup:
-    drug = history.pump.admixture.primary.drug_id
-    unit = reference_library().drug(drug).dose_unit  # mcg for baclofen, mg for morphine…
-    places = Decimal("0.001") if unit is MassUnit.MG else Decimal("0.1")
-    points = [(at, value.quantize(places)) for at, value in dose_points(history, now, unit)]
-    highest = max(value for _, value in points)
-    return line_chart(
-        points,
-        ident=f"dose-chart-{history.pump.serial}",
-        title=f"Daily dose of {drug}, pump {history.pump.serial}",
-        unit=f"{unit.symbol}/day",
-        y_max=max(highest * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
-        step=True,
-    )
+def _drugs(history: PumpHistory) -> list[str]:
+    """Every drug the pump's programs held, the current primary first, then as they appear."""
+    drugs = [history.pump.admixture.primary.drug_id]
+    for _, program in _programs(history):
+        drugs += [d for d, _ in basal_doses(program) if d not in drugs]
+    return drugs
+
+
+def dose_charts(history: PumpHistory, now: dt.datetime) -> list[Markup]:
+    """One step chart of the daily dose per drug of the pump's admixture (morphine and
+    clonidine each in its own unit); the primary's first, with the pump's serial as its id."""
+    charts = []
+    for drug_id in _drugs(history):
+        drug = reference_library().drug(drug_id)
+        unit = drug.dose_unit  # mcg for baclofen and clonidine, mg for morphine…
+        places = Decimal("0.001") if unit is MassUnit.MG else Decimal("0.1")
+        points = [
+            (at, value.quantize(places))
+            for at, value in dose_points(history, now, unit, drug_id=drug_id)
+        ]
+        highest = max(value for _, value in points)
+        primary = drug_id == history.pump.admixture.primary.drug_id
+        serial = history.pump.serial
+        charts.append(
+            line_chart(
+                points,
+                ident=f"dose-chart-{serial}" if primary else f"dose-chart-{serial}-{drug_id}",
+                title=f"Daily dose of {drug_id}, pump {serial}",
+                unit=f"{unit.symbol}/day",
+                y_max=max(highest * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
+                step=True,
+            )
+        )
+    return charts

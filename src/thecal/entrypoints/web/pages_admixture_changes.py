@@ -33,7 +33,12 @@ from thecal.services.pharmacy import VerifyAdmixture, verify_admixture
 from thecal.services.program_changes import GetProgramChange, get_program_change
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.refills import PerformRefill, perform_refill
-from thecal.services.syringe_labels import GetSyringeLabel, get_syringe_label
+from thecal.services.syringe_labels import (
+    GetSyringeLabel,
+    ListUnusedLabels,
+    get_syringe_label,
+    unused_labels,
+)
 
 __all__ = ["router"]
 
@@ -142,12 +147,16 @@ def _refill_page(
     status: int = 200,
 ) -> Response:
     pump, change = _change_of(request, pump_id, change_id)
+    labels = thecal_of(request).run(
+        unused_labels, ListUnusedLabels(actor=page_auth(request).actor, pump_id=pump_id)
+    )
     return render(
         request,
         "admixture_refill.html",
         status_code=status,
         pump=pump,
         change=change,
+        labels=labels,
         form=form,
         error=error,
     )

@@ -80,6 +80,7 @@ from thecal.services.pump_reads import (
 from thecal.services.pump_record import Pump
 from thecal.services.pump_reservoir import refill_plan, refill_plan_if_sent
 from thecal.services.pumps import GetPump, get_pump
+from thecal.services.syringe_labels import ListUnusedLabels, unused_labels
 
 __all__ = ["router"]
 
@@ -146,12 +147,18 @@ def _pump_page(
         if clinician
         else ()
     )
+    labels = (
+        thecal.run(unused_labels, ListUnusedLabels(actor=auth.actor, pump_id=pump_id))
+        if clinician
+        else ()
+    )
     return render(
         request,
         "pump.html",
         status_code=status_code,
         pump=pump,
         awaiting_refill=awaiting,
+        labels=labels,
         reservoir=seen.reservoir,
         glance=glance_text(seen),
         model=model,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from thecal.domain.device_events import AlarmPriority, BatteryState
+from thecal.domain.library import reference_library
 from thecal.domain.quantity_display import catheter_model_name, shown
 from thecal.domain.refill.reconciliation import ReconciliationVerdict
 from thecal.domain.time_text import timespan_text
@@ -50,6 +51,7 @@ _VERDICT = {
     ReconciliationVerdict.MORE_WITHDRAWN_THAN_EXPECTED: "more withdrawn than expected",
 }
 _HUNDREDTH = Decimal("0.01")
+_NO_DOSE = DoseRate(Decimal(0))
 UNCONFIRMED = "; the maker's volume per cm is not confirmed"
 
 
@@ -95,9 +97,10 @@ class GlanceText:
     dead_space: str
     reconciliation: str
     chart_points: tuple[tuple[str, str, str], ...]  # (date, reservoir, note)
-    dose_points: tuple[tuple[str, str], ...]  # (date, daily dose)
+    dose_drugs: tuple[str, ...]  # the dose table's columns: each drug's name and unit
+    dose_points: tuple[tuple[str, tuple[str, ...]], ...]  # (date, each drug's daily dose)
     reservoir_chart: Markup | None
-    dose_chart: Markup | None
+    dose_charts: tuple[tuple[str, Markup], ...]  # (caption, chart): one per drug
 
 
 def _date(at: dt.datetime) -> str:
@@ -136,44 +139,110 @@ def _reconciliation(overview: PumpOverview) -> str:
     )
 
 
-def _charts(overview: PumpOverview, unit: MassUnit) -> tuple[Markup | None, Markup | None]:
-    glance = overview.glance
-    serial = overview.pump.serial
-    volumes = [(p.at, p.volume.ml.quantize(_HUNDREDTH)) for p in glance.reservoir_points]
-    reservoir_chart = None
-    if len(volumes) >= 2:
-        top = max(v for _, v in volumes)
-        reservoir_chart = line_chart(
-            volumes,
-            ident="glance-reservoir-chart",
-            title=f"Reservoir volume of pump {serial} over time (mL)",
-            unit="mL",
-            y_max=max(top * Decimal("1.1"), Decimal(1)).quantize(Decimal(1)),
-        )
-    factor, places = (
-        (Decimal(1000), Decimal("0.001")) if unit is MassUnit.MG else (Decimal(1), Decimal("0.1"))
-    )
-    doses = [
-        (p.at, (p.daily_dose.mcg_per_day / factor).quantize(places)) for p in glance.dose_points
-    ]
-    dose_chart = None
-    if len(doses) >= 2:
+def _drugs(overview: PumpOverview) -> list[str]:
+    """Every drug the dose history knows, the current primary first, then as they appear."""
+    drugs = [overview.glance.doses[0].drug_id]
+    for point in overview.glance.dose_points:
+        drugs += [drug_id for drug_id, _ in point.by_drug if drug_id not in drugs]
+    return drugs
+
+
+def _per_day(rate: DoseRate, unit: MassUnit) -> Decimal:
+    places = Decimal("0.001") if unit is MassUnit.MG else Decimal("0.1")
+    return (rate.mcg_per_day / unit.mcg).quantize(places)
+
+
+def _dose_charts(overview: PumpOverview) -> tuple[tuple[str, Markup], ...]:
+    """One step chart per drug of the dose history, each in the drug's one unit (a drug not in
+    the admixture at a time is at 0 then)."""
+    glance, serial = overview.glance, overview.pump.serial
+    library = reference_library()
+    primary = glance.doses[0].drug_id
+    if len(glance.dose_points) < 2:
+        return ()
+    charts = []
+    for drug_id in _drugs(overview):
+        drug = library.drug(drug_id)
+        unit = drug.dose_unit
+        doses = [
+            (p.at, _per_day(dict(p.by_drug).get(drug_id, _NO_DOSE), unit))
+            for p in glance.dose_points
+        ]
         top = max(v for _, v in doses)
-        dose_chart = line_chart(
+        chart = line_chart(
             doses,
-            ident="glance-dose-chart",
-            title=f"Basal daily dose of pump {serial} over time ({unit.symbol}/day)",
+            ident="glance-dose-chart" if drug_id == primary else f"glance-dose-chart-{drug_id}",
+            title=f"Basal daily dose of {drug.name}, pump {serial}, over time ({unit.symbol}/day)",
             unit=f"{unit.symbol}/day",
             y_max=max(top * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
             step=True,
         )
-    return reservoir_chart, dose_chart
+        charts.append((f"Basal daily dose of {drug.name} ({unit.symbol}/day)", chart))
+    return tuple(charts)
+
+
+def _reservoir_chart(overview: PumpOverview) -> Markup | None:
+    glance = overview.glance
+    volumes = [(p.at, p.volume.ml.quantize(_HUNDREDTH)) for p in glance.reservoir_points]
+    if len(volumes) < 2:
+        return None
+    top = max(v for _, v in volumes)
+    return line_chart(
+        volumes,
+        ident="glance-reservoir-chart",
+        title=f"Reservoir volume of pump {overview.pump.serial} over time (mL)",
+        unit="mL",
+        y_max=max(top * Decimal("1.1"), Decimal(1)).quantize(Decimal(1)),
+    )
+
+
+def _dose_table(
+    overview: PumpOverview,
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The dose charts' points: a column per drug (its name and unit), a row per point."""
+    library = reference_library()
+    drugs = [library.drug(d) for d in _drugs(overview)]
+    header = tuple(f"{d.name} ({d.dose_unit.symbol}/day)" for d in drugs)
+    rows = tuple(
+        (
+            _date(p.at),
+            tuple(
+                _dose(dict(p.by_drug)[d.id], d.dose_unit) if d.id in dict(p.by_drug) else "—"
+                for d in drugs
+            ),
+        )
+        for p in overview.glance.dose_points
+    )
+    return header, rows
+
+
+def _eri(overview: PumpOverview) -> str:
+    glance = overview.glance
+    if glance.eri_reported is None:
+        return f"{glance.eri_at:%Y-%m-%d} at the latest (projected from the service life)"
+    report = glance.eri_reported
+    return (
+        f"reported on {report.reported_at:%Y-%m-%d} (raised by the pump {_date(report.raised_at)})"
+    )
+
+
+def _end_of_service(overview: PumpOverview) -> str:
+    """Reported; else, after a reported ERI, the model's ERI-to-stop delay after it (S50); else
+    the projection from the service life."""
+    glance = overview.glance
+    if glance.end_of_service_reported is not None:
+        return f"reported on {glance.end_of_service_reported.reported_at:%Y-%m-%d}"
+    model = reference_library().pump(overview.pump.model_id)
+    if glance.eri_reported is not None and model.eri_to_stop is not None:
+        delay = model.eri_to_stop.value.to_timedelta()
+        stop = glance.eri_reported.raised_at + delay
+        return f"{stop:%Y-%m-%d} at the latest ({timespan_text(delay)} after the reported ERI)"
+    return f"{glance.end_of_service_at:%Y-%m-%d} at the latest"
 
 
 def glance_text(overview: PumpOverview) -> GlanceText:
     """The glance panel's text (see the module)."""
     glance, plan, now = overview.glance, overview.plan, overview.at
-    unit = glance.doses[0].unit
     binding, detail = "—", ""
     if plan is not None:
         binding = plan.binding.value
@@ -181,7 +250,7 @@ def glance_text(overview: PumpOverview) -> GlanceText:
             (c.detail for c in plan.candidates if c.limit is plan.binding and c.at == plan.due), ""
         )
     anchor = overview.reservoir.anchor
-    reservoir_chart, dose_chart = _charts(overview, unit)
+    dose_drugs, dose_points = _dose_table(overview) if glance.dose_points else ((), ())
     return GlanceText(
         patient_name=glance.patient_name,
         mrn=glance.mrn,
@@ -225,8 +294,8 @@ def glance_text(overview: PumpOverview) -> GlanceText:
         battery="not known: the pump was never interrogated"
         if glance.battery is None
         else _BATTERY[glance.battery],
-        eri_at=f"{glance.eri_at:%Y-%m-%d} at the latest (projected from the service life)",
-        end_of_service_at=f"{glance.end_of_service_at:%Y-%m-%d} at the latest",
+        eri_at=_eri(overview),
+        end_of_service_at=_end_of_service(overview),
         last_interrogation=_when(glance.last_interrogated_at, now, "never interrogated"),
         pending_changes=glance.pending_changes,
         dead_space=(
@@ -239,7 +308,8 @@ def glance_text(overview: PumpOverview) -> GlanceText:
         chart_points=tuple(
             (_date(p.at), shown(p.volume), p.kind.value) for p in glance.reservoir_points
         ),
-        dose_points=tuple((_date(p.at), _dose(p.daily_dose, unit)) for p in glance.dose_points),
-        reservoir_chart=reservoir_chart,
-        dose_chart=dose_chart,
+        dose_drugs=dose_drugs,
+        dose_points=dose_points,
+        reservoir_chart=_reservoir_chart(overview),
+        dose_charts=_dose_charts(overview),
     )

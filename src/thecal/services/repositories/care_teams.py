@@ -52,6 +52,10 @@ class CareTeamRepository(abc.ABC):
         """What the user may reach at ``at``; None when the clinic has no care team at all."""
 
     @abc.abstractmethod
+    def pharmacy_reach(self) -> CareReach:
+        """A pharmacist's reach: the patients with a pump in the clinic's care (active)."""
+
+    @abc.abstractmethod
     def add_break_glass(self, access: BreakGlass) -> None: ...
 
     @abc.abstractmethod

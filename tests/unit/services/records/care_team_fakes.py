@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from thecal.domain.care_teams import BreakGlass, CareReach, CareTeam
@@ -19,8 +19,9 @@ class CareTeamData:
 
 
 class FakeCareTeams(CareTeamRepository):
-    def __init__(self, data: CareTeamData) -> None:
+    def __init__(self, data: CareTeamData, pump_patients: Callable[[], Iterable[str]]) -> None:
         self.d = data
+        self._pump_patients = pump_patients  # the patients of the active pumps
 
     def add_team(self, team: CareTeam) -> None:
         self.d.teams[team.id] = team
@@ -65,6 +66,9 @@ class FakeCareTeams(CareTeamRepository):
         patients = {p for p, t in self.d.patients.items() if t in teams}
         opened = {a.patient_id for a in self.d.accesses if a.user_id == user_id and a.is_open(at)}
         return CareReach.of(teams, patients, opened)
+
+    def pharmacy_reach(self) -> CareReach:
+        return CareReach.refills(self._pump_patients())
 
     def add_break_glass(self, access: BreakGlass) -> None:
         self.d.accesses.append(access)

@@ -28,6 +28,7 @@ from thecal.domain.procedure import ProcedureRecord
 from thecal.domain.sessions import ApiToken, AuthSession
 from thecal.domain.users import User
 from thecal.services.audit_checkpoints import MemoryCheckpointStore
+from thecal.services.pump_record import PumpState
 from thecal.services.repositories.assessments import AssessmentRepository
 from thecal.services.repositories.audit import AuditRepository
 from thecal.services.repositories.candidacy import CandidacyRepository
@@ -285,7 +286,11 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.sessions = FakeSessionRepository(self._working)
         self.login_failures = FakeLoginFailureRepository(self._working)
         self.api_tokens = FakeApiTokenRepository(self._working)
-        self.care_teams = FakeCareTeams(self._working.care_teams)
+        pathway = self._working.pathway
+        self.care_teams = FakeCareTeams(
+            self._working.care_teams,
+            lambda: {p.patient_id for p in pathway.pumps.values() if p.state is PumpState.ACTIVE},
+        )
         install_pathway(self, self._working.pathway)
         install_plans(self, self._working.plans)
         install_scheduling(self, self._working.scheduling)

@@ -15,7 +15,9 @@ from thecal.adapters.sql.tables.care_teams import (
     care_team_patients,
     care_teams,
 )
+from thecal.adapters.sql.tables.pumps import pumps
 from thecal.domain.care_teams import BreakGlass, CareReach, CareTeam
+from thecal.services.pump_record import PumpState
 from thecal.services.repositories.care_teams import CareTeamRepository
 
 __all__ = ["SqlAlchemyCareTeamRepository"]
@@ -133,6 +135,12 @@ class SqlAlchemyCareTeamRepository(CareTeamRepository):
             )
         ).scalars()
         return CareReach.of(teams, patients, opened)
+
+    def pharmacy_reach(self) -> CareReach:
+        statement = (
+            select(pumps.c.patient_id).where(pumps.c.state == PumpState.ACTIVE.value).distinct()
+        )
+        return CareReach.refills(self._s.execute(statement).scalars())
 
     def add_break_glass(self, access: BreakGlass) -> None:
         self._s.execute(

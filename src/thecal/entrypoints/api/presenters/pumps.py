@@ -191,6 +191,10 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
         battery=glance.battery.value if glance.battery else None,
         eri_at=glance.eri_at,
         end_of_service_at=glance.end_of_service_at,
+        eri_reported_at=glance.eri_reported.reported_at if glance.eri_reported else None,
+        end_of_service_reported_at=glance.end_of_service_reported.reported_at
+        if glance.end_of_service_reported
+        else None,
         catheter_dead_space_ml=plain(glance.catheter_dead_space.ml),
         catheter_dead_space_confirmed=glance.catheter_dead_space_confirmed,
         last_refill=_last_refill(glance.last_refill),

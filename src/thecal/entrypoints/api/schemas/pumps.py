@@ -227,6 +227,17 @@ class PumpPublic(Out):
         description="Projected elective replacement: implant + service life − ERI-to-stop delay."
     )
     end_of_service_at: dt.datetime = Field(description="Projected: implant + service life.")
+    eri_reported_at: dt.datetime | None = Field(
+        default=None,
+        description=(
+            "The interrogation that first read the pump's elective replacement indicator "
+            "(the device log); null: never reported."
+        ),
+    )
+    end_of_service_reported_at: dt.datetime | None = Field(
+        default=None,
+        description="The interrogation that first read end of service; null: never reported.",
+    )
     catheter_dead_space_ml: str = Field(description="Implanted length × volume per cm (exact).")
     catheter_dead_space_confirmed: bool = Field(
         description="False: the catheter model's volume per cm is an unconfirmed placeholder."
