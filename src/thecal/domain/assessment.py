@@ -27,6 +27,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import Enum
 
+from thecal.domain.date_plausibility import RECORDED_DAY, check_date
 from thecal.domain.errors import NotFound, RequestInvalid
 from thecal.domain.instruments import (
     BpiScore,
@@ -190,6 +191,9 @@ def assess(
         raise AssessmentInvalid(
             where="assessed_on", detail=f"{assessed_on} is after the recording day"
         )
+    check_date(
+        "assessed_on", assessed_on, RECORDED_DAY, today=recorded_at.astimezone(dt.UTC).date()
+    )
     if procedure is not None and procedure.patient_id != patient_id:
         raise ProcedureOfAnotherPatient(procedure_id=procedure.id, patient_id=patient_id)
     score = score_responses(instrument, answers, rules=rules)

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
+from thecal.domain.date_plausibility import BIRTH_DATE, check_date
 from thecal.domain.errors import Conflict, NotFound, RequestInvalid
 from thecal.domain.person_names import normal_name
 
@@ -111,6 +112,7 @@ class Demographics:
     def check_not_after(self, today: dt.date) -> None:
         if self.birth_date > today:
             raise PatientInvalid(where="birth_date", detail=f"{self.birth_date} is in the future")
+        check_date("birth_date", self.birth_date, BIRTH_DATE, today=today)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

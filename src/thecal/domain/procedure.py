@@ -22,6 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from thecal.domain.date_plausibility import RECORDED_DAY, check_date
 from thecal.domain.errors import Conflict, NotFound, RequestInvalid
 
 __all__ = [
@@ -134,6 +135,7 @@ class ProcedureRecord:
             raise ProcedureInvalid(
                 where="performed_on", detail=f"{self.performed_on} is after today ({today})"
             )
+        check_date("performed_on", self.performed_on, RECORDED_DAY, today=today)
 
     def days_until(self, day: dt.date) -> int:
         """Whole days from the procedure to ``day``: negative before it, 0 on the day."""

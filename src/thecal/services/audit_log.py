@@ -18,6 +18,7 @@ from typing import Any
 
 from thecal.domain.audit import AuditEntry
 from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.date_plausibility import REPORT_DAY, check_date
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.quantity_display import pump_model_name
 from thecal.domain.users import Actor
@@ -87,12 +88,16 @@ class AuditFilter:
             last_day=day(last_day, "last_day"),
         )
 
-    def query(self, uow: AbstractUnitOfWork) -> AuditQuery:
+    def query(self, uow: AbstractUnitOfWork, *, today: dt.date) -> AuditQuery:
         """The repository's query (the record number looked up in ``uow``).
 
         Raises:
+            DateOutOfRange: a day outside the plausible window of a report day (issue 15 §5).
             RequestInvalid: no patient has that record number.
         """
+        for where, day in (("first_day", self.first_day), ("last_day", self.last_day)):
+            if day is not None:
+                check_date(where, day, REPORT_DAY, today=today)
 
         def start(day: dt.date) -> dt.datetime:
             return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
@@ -211,13 +216,19 @@ def _record_read(
     )
 
 
+def _today(clock: Clock) -> dt.date:
+    return clock.now().astimezone(dt.UTC).date()
+
+
 def read_audit_log(cmd: ReadAuditLog, *, uow: AbstractUnitOfWork, clock: Clock) -> AuditPage:
     """A page of the entries the filter admits, newest first, strictly below ``before_sequence``."""
     authorize(cmd.actor, Action.AUDIT_READ, Subject.collection("audit"))
     with uow:
         entries = tuple(
             uow.audit_log.newest(
-                before_sequence=cmd.before_sequence, limit=cmd.limit, query=cmd.filter.query(uow)
+                before_sequence=cmd.before_sequence,
+                limit=cmd.limit,
+                query=cmd.filter.query(uow, today=_today(clock)),
             )
         )
         names = _names(uow, entries)
@@ -236,7 +247,9 @@ def export_audit_log(cmd: ExportAuditLog, *, uow: AbstractUnitOfWork, clock: Clo
     """
     authorize(cmd.actor, Action.AUDIT_READ, Subject.collection("audit"))
     with uow:
-        newest = uow.audit_log.newest(limit=MAX_AUDIT_EXPORT + 1, query=cmd.filter.query(uow))
+        newest = uow.audit_log.newest(
+            limit=MAX_AUDIT_EXPORT + 1, query=cmd.filter.query(uow, today=_today(clock))
+        )
         if len(newest) > MAX_AUDIT_EXPORT:
             raise RequestInvalid(
                 where="filter",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from thecal.domain.authorization import Action, authorize_function
+from thecal.domain.date_plausibility import RECORDED_INSTANT, check_instant
 from thecal.domain.device_event_record import DeviceEventKind, DeviceEventRecord, PumpOutOfCare
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.users import Actor
@@ -63,6 +64,7 @@ def transfer_care(cmd: TransferCare, *, uow: AbstractUnitOfWork, clock: Clock) -
     at = cmd.effective_at or now
     if at > now:
         raise RequestInvalid(where="transfer date", detail=f"{at.isoformat()} is in the future")
+    check_instant("transfer date", at, RECORDED_INSTANT, now=now)
     kind = (
         DeviceEventKind.TRANSFER_OUT
         if cmd.direction is TransferDirection.OUT

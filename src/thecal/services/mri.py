@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.date_plausibility import PLANNED_SCAN, check_instant
 from thecal.domain.errors import NotFound, RequestInvalid
 from thecal.domain.library import reference_library
 from thecal.domain.mri import DEFAULT_MAX_FIELD_T, MriPlan, MriState, MriStateError
@@ -132,6 +133,7 @@ def plan_mri(cmd: PlanMri, *, uow: AbstractUnitOfWork, clock: Clock) -> MriPlan:
     now = clock.now()
     if cmd.scan_at < now:
         raise RequestInvalid(where="scan time", detail=f"{cmd.scan_at.isoformat()} is past")
+    check_instant("scan time", cmd.scan_at, PLANNED_SCAN, now=now)
     with uow:
         pump = uow.pumps.get(cmd.pump_id)
         if pump is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.date_plausibility import BEYOND_USE, check_instant
 from thecal.domain.errors import ValueOutOfRange
 from thecal.domain.library import reference_library
 from thecal.domain.refill import (
@@ -109,6 +110,7 @@ def verify_admixture(
                     [ordered] + [c.new_program.admixture for c in awaiting_refill(uow, pump.id)],
                 )
         _check_plausible(cmd.label, pump)
+        check_instant("beyond_use", cmd.label.beyond_use, BEYOND_USE, now=now)
         if now > cmd.label.beyond_use:
             raise BeyondUseDatePassed(
                 lot=cmd.label.lot, beyond_use=cmd.label.beyond_use.isoformat(), at=now.isoformat()

@@ -28,6 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.date_plausibility import (
+    RECORDED_INSTANT,
+    TRIAL_READOUT,
+    check_instant,
+)
 from thecal.domain.errors import NotFound, RequestInvalid
 from thecal.domain.library import reference_library
 from thecal.domain.patient import PatientNotFound
@@ -227,6 +232,7 @@ def plan_trial(
     drug = reference_library().drug(cmd.drug_id)
     period, source = observation_for(drug.id, chosen)
     now = clock.now()
+    check_instant("baseline time", cmd.baseline.at, RECORDED_INSTANT, now=now)
     with uow:
         if uow.patients.get(cmd.patient_id) is None:
             raise PatientNotFound(ident=cmd.patient_id)
@@ -339,6 +345,7 @@ def observe_trial(
         raise RequestInvalid(
             where="observation time", detail=f"{obs.at.isoformat()} is in the future"
         )
+    check_instant("observation time", obs.at, RECORDED_INSTANT, now=now)
     with uow:
         trial = _load(uow, cmd.actor, Action.TRIAL_OBSERVE, cmd.trial_id)
         trial.observe(actor=cmd.actor, observation=obs)
@@ -396,10 +403,17 @@ def discharge_trial(
     return trial
 
 
+def _check_readout(readout_at: dt.datetime | None, now: dt.datetime) -> None:
+    """A read-out time asked for is plausible (issue 15 §5)."""
+    if readout_at is not None:
+        check_instant("readout_at", readout_at, TRIAL_READOUT, now=now)
+
+
 def evaluate_trial(cmd: EvaluateTrial, *, uow: AbstractUnitOfWork, clock: Clock) -> TrialEvaluation:
     """The trial's observations against its success criterion, without changing it (a PHI read)."""
     authorize_function(cmd.actor, Action.TRIAL_READ)
     now = clock.now()
+    _check_readout(cmd.readout_at, now)
     with uow:
         trial = _load(uow, cmd.actor, Action.TRIAL_READ, cmd.trial_id)
         evaluation = trial.evaluate(
@@ -430,6 +444,7 @@ def decide_trial(cmd: DecideTrial, *, uow: AbstractUnitOfWork, clock: Clock) -> 
     """
     authorize_function(cmd.actor, Action.TRIAL_DECIDE)
     now = clock.now()
+    _check_readout(cmd.readout_at, now)
     with uow:
         trial = _load(uow, cmd.actor, Action.TRIAL_DECIDE, cmd.trial_id)
         _check_version(trial, cmd.expected_version)

@@ -5,6 +5,7 @@ pharmacist, carried by the refill and confirmed by interrogation."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,7 @@ def _label(clinic: Clinic, drugs: list[dict[str, str]]) -> dict[str, Any]:
         "drugs": drugs,
         "volume": "20 mL",
         "lot": "LOT-HM",
-        "beyond_use": (clinic.clock.now().replace(year=2099)).isoformat(),
+        "beyond_use": (clinic.clock.now() + dt.timedelta(days=30)).isoformat(),
     }
 
 

@@ -5,6 +5,7 @@ admixture, the nurse's refill carries the change and the interrogation confirms 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -16,13 +17,17 @@ from thecal.entrypoints.cli.main import app as cli
 __all__ = ["env"]
 
 
+#: A beyond-use date two months ahead of the system clock the command reads (issue 15 §5).
+BEYOND_USE = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=60)
+
+
 def _verify(env: dict[str, str], concentration: str) -> CliRunner:
     return CliRunner().invoke(
         cli,
         [
             *("pharmacy", "verify", "--as", "phil", "--pump", "pump-1", "--drug", "morphine"),
             *("--concentration", concentration, "--volume", "20 mL", "--lot", "LOT-20"),
-            *("--beyond-use", "2099-01-01", "--json"),
+            *("--beyond-use", BEYOND_USE.isoformat(), "--json"),
         ],
         env=env,
     )

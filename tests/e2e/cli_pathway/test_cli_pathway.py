@@ -5,6 +5,7 @@ early is refused; the pump answers a patient's bolus request, and a nurse may no
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,10 @@ from thecal.entrypoints.cli.main import app as cli
 
 AUDIT_KEY = "cli-pathway-test-audit-key-0123456789abcdef"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
+_TODAY = dt.datetime.now(dt.UTC).date()  # the commands read the system clock
+#: Plausible dates (issue 15 §5): a beyond-use date two months ahead, a horizon five years ahead.
+BEYOND_USE = (_TODAY + dt.timedelta(days=60)).isoformat()
+FAR_AHEAD = (_TODAY + dt.timedelta(days=5 * 365)).isoformat()
 
 
 @pytest.fixture
@@ -170,7 +175,7 @@ def test_the_whole_pathway_from_the_command_line_ends_on_the_worklist(env: dict[
         "--lot",
         "LOT-9",
         "--beyond-use",
-        "2099-01-01",
+        BEYOND_USE,
         "--json",
     )
     version = run(env, "pumps", "show", "pump-1", "--as", "nina", "--json")["version"]
@@ -197,7 +202,7 @@ def test_the_whole_pathway_from_the_command_line_ends_on_the_worklist(env: dict[
     assert refill["next_refill_due"] is not None
 
     listed = run(
-        env, "worklist", "--as", "nina", "--due-before", "2099-01-01", "--limit", "500", "--json"
+        env, "worklist", "--as", "nina", "--due-before", FAR_AHEAD, "--limit", "500", "--json"
     )
     kinds = {r["kind"] for r in listed["rows"]}
     assert {"refill-due", "low-reservoir", "stability-expiry", "post-implant-monitoring"} <= kinds
@@ -208,7 +213,7 @@ def test_the_whole_pathway_from_the_command_line_ends_on_the_worklist(env: dict[
         "NGP-1",
         refill["next_refill_due"],
     )
-    text = run(env, "worklist", "--as", "nina", "--due-before", "2099-01-01")
+    text = run(env, "worklist", "--as", "nina", "--due-before", FAR_AHEAD)
     assert "MRN-7" in text
     assert "refill-due" in text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -18,6 +19,9 @@ from qr_reader import read_qr
 
 __all__ = ["env"]
 
+#: A beyond-use date two months ahead of the system clock the command reads (issue 15 §5).
+BEYOND_USE = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=60)
+
 
 def _verified(env: dict[str, str]) -> str:
     _implant(env, _clinic(env))
@@ -25,7 +29,7 @@ def _verified(env: dict[str, str]) -> str:
         env,
         *("pharmacy", "verify", "--as", "phil", "--pump", "pump-1", "--drug", "morphine"),
         *("--concentration", "25 mg/mL", "--volume", "20 mL", "--lot", "LOT-CLI-9"),
-        *("--beyond-use", "2099-01-01", "--json"),
+        *("--beyond-use", BEYOND_USE.isoformat(), "--json"),
     )
     return str(verified["verification_id"])
 
@@ -40,7 +44,7 @@ def test_the_pharmacist_and_the_nurse_write_the_label_pdf(
     (page,) = read_pdf(target.read_bytes())
     for expected in ("Doe, Jane", "MRN MRN-7", "Morphine sulfate 25 mg/mL", "LOT-CLI-9", code):
         assert expected in page.text, (expected, page.text)
-    assert "Beyond use 1 Jan 2099 00:00 UTC" in page.text
+    assert f"Beyond use {BEYOND_USE.day} {BEYOND_USE:%b %Y} 00:00 UTC" in page.text
     assert read_qr(page.png()) == code
 
     typed = code.lower().replace("-", "")

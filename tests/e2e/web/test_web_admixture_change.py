@@ -4,6 +4,7 @@ repeats nothing. Morphine 25 → 20 mg/mL with a bridge, from the proposal to th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from api_support import PASSWORD, Clinic, implant_pump_with_patient_bolus
@@ -102,7 +103,7 @@ def test_an_admixture_change_through_the_pages_keeps_the_work_and_redirects(
         "concentration": "20 mg/mL",
         "volume": "20 mL",
         "lot": "LOT-20",
-        "beyond_use": "2099-01-01T00:00",
+        "beyond_use": (clinic.clock.now() + dt.timedelta(days=60)).strftime("%Y-%m-%dT%H:%M"),
     }
     wrong = _post(pharmacist, verify_url, verify_action, {**label, "concentration": "30 mg/mL"})
     assert wrong.status_code == 422

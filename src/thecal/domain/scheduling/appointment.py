@@ -34,6 +34,7 @@ from thecal.domain.actors import (
     require_role,
     require_text,
 )
+from thecal.domain.date_plausibility import APPOINTMENT, check_instant
 from thecal.domain.errors import Conflict, NotFound, RequestInvalid
 from thecal.domain.scheduling.calendar import slot_starts
 from thecal.domain.scheduling.visit_types import VisitType, VisitTypeSpec
@@ -213,6 +214,7 @@ class Appointment(StateMachine[AppointmentState]):
             raise AppointmentInvalid(
                 where="start", detail=f"{starts_at.isoformat()} is in the past"
             )
+        check_instant("start", starts_at, APPOINTMENT, now=at)
         return cls(
             id=appointment_id,
             patient_id=patient_id,

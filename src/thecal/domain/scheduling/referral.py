@@ -33,6 +33,7 @@ from thecal.domain.actors import (
     require_text,
 )
 from thecal.domain.candidacy import Indication
+from thecal.domain.date_plausibility import BIRTH_DATE, check_date
 from thecal.domain.errors import Conflict, NotFound, RequestInvalid
 from thecal.domain.users import Actor
 
@@ -168,6 +169,7 @@ class IntakeForm:
     def check_birth_date(self, today: dt.date) -> None:
         if self.birth_date > today:
             raise ReferralInvalid(where="birth date", detail=f"{self.birth_date} is in the future")
+        check_date("birth date", self.birth_date, BIRTH_DATE, today=today)
 
 
 class Referral(StateMachine[ReferralState]):

@@ -14,6 +14,7 @@ import typer
 
 from thecal.adapters.clock import SystemClock
 from thecal.domain.admixture import Admixture, Component
+from thecal.domain.date_plausibility import REPORT_DAY, check_instant
 from thecal.domain.devices import catheter_dead_space
 from thecal.domain.dosing import (
     bridge_bolus,
@@ -207,11 +208,18 @@ def refill(
         extra = FlowRate(Decimal(0))
         if bolus_dose is not None and boluses_per_day > 0:
             extra = admixture.flow_for(parse_mass(bolus_dose) * boluses_per_day / DAY)
-        at = dt.datetime.fromisoformat(filled_at) if filled_at else SystemClock().now()
+        now = SystemClock().now()
+        try:
+            at = dt.datetime.fromisoformat(filled_at) if filled_at else now
+        except ValueError:
+            raise RequestInvalid(
+                where="--filled-at", detail=f"{filled_at!r} is not an ISO 8601 time"
+            ) from None
         if at.tzinfo is None:
             raise RequestInvalid(
                 where="--filled-at", detail=f"{filled_at!r} has no time zone; add 'Z' or '+00:00'"
             )
+        check_instant("--filled-at", at, REPORT_DAY, now=now)  # no year 1 or 9999 (issue 15 §5)
         alarm_volume = parse_volume(alarm) if alarm else model.low_reservoir_alarm.value
         check_fill_volumes(model, reservoir, alarm_volume)
         policy = ClinicPolicy(

@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
+from thecal.adapters.clock import SystemClock
 from thecal.domain.catheter_revision import plan_catheter_revision
+from thecal.domain.date_plausibility import REPORT_DAY, check_instant
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.interruption import review_restart
 from thecal.domain.library import reference_library
@@ -152,7 +154,7 @@ def _instant(text: str, option: str) -> dt.datetime:
         raise RequestInvalid(where=option, detail=f"{text!r} is not an ISO 8601 time") from None
     if value.tzinfo is None:
         raise RequestInvalid(where=option, detail=f"{text!r} needs its offset, e.g. +00:00")
-    return value
+    return check_instant(option, value, REPORT_DAY, now=SystemClock().now())  # issue 15 §5
 
 
 @app.command()

@@ -28,6 +28,7 @@ from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.adapters.read_models.patient_ids import all_patient_ids
 from thecal.bootstrap import Thecal, bootstrap, database_engine
 from thecal.config import Settings, load_settings
+from thecal.domain.date_plausibility import REPORT_DAY, check_date
 from thecal.domain.errors import Conflict, RequestInvalid
 from thecal.domain.users import Actor
 from thecal.entrypoints.cli.db import Json, open_app
@@ -90,7 +91,7 @@ def _today(text: str | None) -> dt.date:
         raise RequestInvalid(where="--today", detail="must be a date YYYY-MM-DD") from None
     if chosen > real:
         raise RequestInvalid(where="--today", detail=f"must not be after today ({real})")
-    return chosen
+    return check_date("--today", chosen, REPORT_DAY, today=real)
 
 
 def _foreign_patients(thecal: Thecal) -> int:

@@ -25,6 +25,7 @@ from thecal.adapters.fhir.pump_therapy_resources import pump_therapy_resources
 from thecal.adapters.read_models.patient_ids import all_patient_ids
 from thecal.bootstrap import Thecal
 from thecal.domain.authorization import Action, Subject, authorize
+from thecal.domain.date_plausibility import REPORT_DAY, check_date
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.scheduling import Appointment, Referral
 from thecal.domain.users import Actor
@@ -116,10 +117,16 @@ def schedule(
     """FHIR R4 Schedule per clinician with a busy Slot per visit they keep (a Bundle)."""
     with translate_errors(as_json=False), open_app() as thecal:
         try:
-            start = dt.datetime.combine(dt.date.fromisoformat(first), dt.time(0), tzinfo=dt.UTC)
-            end = dt.datetime.combine(dt.date.fromisoformat(last), dt.time(0), tzinfo=dt.UTC)
+            first_day, last_day = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
         except ValueError:
             raise RequestInvalid(where="--from/--to", detail="write YYYY-MM-DD") from None
+        today = thecal.clock.now().astimezone(dt.UTC).date()
+        start = dt.datetime.combine(
+            check_date("--from", first_day, REPORT_DAY, today=today), dt.time(0), tzinfo=dt.UTC
+        )
+        end = dt.datetime.combine(
+            check_date("--to", last_day, REPORT_DAY, today=today), dt.time(0), tzinfo=dt.UTC
+        )
         end += dt.timedelta(days=1)
         found = thecal.run(
             export_schedules,

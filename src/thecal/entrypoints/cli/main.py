@@ -19,6 +19,7 @@ that command.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -29,6 +30,8 @@ from thecal.domain.errors import ConfigurationInvalid
 from thecal.entrypoints.cli.lazy_group import LazyGroup, Subcommand
 from thecal.entrypoints.configuration_errors import (
     EXIT_CONFIGURATION,
+    EXIT_DATABASE,
+    database_problem,
     report_configuration_error,
 )
 
@@ -176,12 +179,21 @@ class _Commands(LazyGroup):
 
     def invoke(self, ctx: Context) -> Any:
         """Run the command; a setting thecal cannot run with (THC-CONF-001), from any command,
-        ends it with one paragraph naming the variable and the fix and exit status 2."""
+        ends it with one paragraph naming the variable and the fix and exit status 2; a
+        database it cannot reach or use, with one line naming it and exit status 4."""
         try:
             return super().invoke(ctx)
         except ConfigurationInvalid as refused:
             report_configuration_error(refused)
             raise typer.Exit(code=EXIT_CONFIGURATION) from None
+        except (typer.Exit, typer.Abort):  # a command's own ending, already explained
+            raise
+        except Exception as error:
+            problem = database_problem(error)
+            if problem is None:
+                raise
+            sys.stderr.write(problem)
+            raise typer.Exit(code=EXIT_DATABASE) from None
 
 
 app = typer.Typer(

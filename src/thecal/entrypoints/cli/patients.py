@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from thecal.domain.date_plausibility import BIRTH_DATE, check_date
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.patient import Contact, Patient, Sex
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
@@ -31,13 +32,18 @@ __all__ = ["app", "patient_payload"]
 app = typer.Typer(no_args_is_help=True, help="Register, find and show patients.")
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
+def _date(text: str | None, option: str, *, now: dt.datetime | None = None) -> dt.date | None:
+    """A birth date; searched for (``now`` given), one a patient may be born on (issue 15 §5).
+    A registration's is checked by the use case (a future one named as such)."""
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise RequestInvalid(where=option, detail=f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if now is None:
+        return value
+    return check_date(option, value, BIRTH_DATE, today=now.astimezone(dt.UTC).date())
 
 
 def patient_payload(patient: Patient) -> dict[str, Any]:
@@ -114,7 +120,7 @@ def search(
         query = PatientQuery(
             mrn=mrn,
             family_name_prefix=family_name,
-            birth_date=_date(birth_date, "--birth-date"),
+            birth_date=_date(birth_date, "--birth-date", now=thecal.clock.now()),
             limit=limit,
         )
         found = thecal.run(

@@ -25,6 +25,7 @@ from thecal.adapters.documents.outcome_rows import CSV_COLUMNS, measure_rows, su
 from thecal.adapters.documents.report_pdf import render_outcome_pdf, report_title
 from thecal.adapters.read_models.follow_up_capture import SqlCaptureReadModel
 from thecal.adapters.read_models.outcomes import KIND_OF_TYPE, SqlOutcomeReadModel
+from thecal.domain.date_plausibility import REPORT_DAY, check_date
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.cli.db import AsUser, open_app, resolve_actor
 from thecal.entrypoints.cli.output import translate_errors
@@ -67,9 +68,10 @@ def _day(text: str | None, today: dt.date) -> dt.date:
     if text is None:
         return today
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise RequestInvalid(where="--report-date", detail=f"{text!r} is not YYYY-MM-DD") from None
+    return check_date("--report-date", day, REPORT_DAY, today=today)
 
 
 def summary_text(summary: OutcomeSummary) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from thecal.domain.date_plausibility import REPORT_DAY, check_date, check_instant
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.scheduling import Appointment, PurposeKind, VisitNeed, VisitPurpose, VisitType
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
@@ -124,9 +125,12 @@ def list_(
     """Visits of a day or a week, in time order (an audited read)."""
     with translate_errors(as_json=as_json), open_app() as thecal:
         try:
-            first = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(0), tzinfo=dt.UTC)
+            chosen = dt.date.fromisoformat(day)
         except ValueError:
             raise RequestInvalid(where="--day", detail=f"{day!r} is not YYYY-MM-DD") from None
+        today = thecal.clock.now().astimezone(dt.UTC).date()
+        chosen = check_date("--day", chosen, REPORT_DAY, today=today)
+        first = dt.datetime.combine(chosen, dt.time(0), tzinfo=dt.UTC)
         found = thecal.run(
             list_appointments,
             ListAppointments(
@@ -264,13 +268,16 @@ def free(
 ) -> None:
     """The first free times a visit fits into (an eligible clinician and a room both free)."""
     with translate_errors(as_json=as_json), open_app() as thecal:
+        now = thecal.clock.now()
         found = thecal.run(
             suggest_times,
             SuggestTimes(
                 actor=resolve_actor(thecal, as_user),
                 visit_type=visit_type,
-                earliest=_instant(earliest, "--earliest"),
-                latest=_instant(latest, "--latest"),
+                earliest=check_instant(
+                    "--earliest", _instant(earliest, "--earliest"), REPORT_DAY, now=now
+                ),
+                latest=check_instant("--latest", _instant(latest, "--latest"), REPORT_DAY, now=now),
                 clinician_id=clinician,
                 limit=limit,
                 setup=thecal.scheduling,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from thecal.adapters.read_models.worklist import SqlWorklistReadModel
+from thecal.domain.date_plausibility import REPORT_DAY, check_instant
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
 from thecal.entrypoints.cli.pathway_input import instant
@@ -48,10 +49,11 @@ def worklist(
         def use_case(cmd: ReadWorklist, *, uow: AbstractUnitOfWork, clock: Clock) -> WorklistPage:
             return read_worklist(cmd, uow=uow, clock=clock, source=source)
 
+        now = thecal.clock.now()
         before = (
-            instant(due_before, "--due-before")
+            check_instant("--due-before", instant(due_before, "--due-before"), REPORT_DAY, now=now)
             if due_before
-            else thecal.clock.now() + DEFAULT_HORIZON
+            else now + DEFAULT_HORIZON
         )
         page = thecal.run(
             use_case,

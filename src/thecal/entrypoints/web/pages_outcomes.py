@@ -23,6 +23,7 @@ from thecal.adapters.documents.outcome_rows import CSV_COLUMNS, measure_rows, su
 from thecal.adapters.documents.report_pdf import render_outcome_pdf, report_title
 from thecal.adapters.read_models.follow_up_capture import SqlCaptureReadModel
 from thecal.adapters.read_models.outcomes import KIND_OF_TYPE, SqlOutcomeReadModel
+from thecal.domain.date_plausibility import REPORT_DAY, check_date
 from thecal.domain.errors import RequestInvalid
 from thecal.entrypoints.web.rendering import page_auth, render, thecal_of
 from thecal.reports.follow_up_capture import (
@@ -67,6 +68,7 @@ def _summary(
         day = dt.date.fromisoformat(report_date) if report_date else today
     except ValueError:
         raise RequestInvalid(where="report date", detail=f"{report_date!r} is not a date") from None
+    check_date("report date", day, REPORT_DAY, today=today)
     thecal.run(
         open_outcome_report,
         OpenOutcomeReport(

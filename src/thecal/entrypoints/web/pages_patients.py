@@ -18,6 +18,7 @@ from thecal.domain.candidacy import (
     PainMechanism,
     PsychEvaluation,
 )
+from thecal.domain.date_plausibility import BIRTH_DATE, check_date
 from thecal.domain.errors import InvalidInput, RequestInvalid, UnknownReference
 from thecal.domain.patient import Contact, DuplicateMrn, Sex
 from thecal.domain.quantity_text import parse_dose_rate
@@ -51,13 +52,18 @@ router = APIRouter(include_in_schema=False)
 PatientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
-def _date(text: str, field: str) -> dt.date | None:
+def _date(text: str, field: str, *, now: dt.datetime | None = None) -> dt.date | None:
+    """A birth date; searched for (``now`` given), one a patient may be born on (issue 15 §5).
+    A registration's is checked by the use case (a future one named as such)."""
     if not text.strip():
         return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        value = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise RequestInvalid(where=field, detail=f"{text!r} is not a date (YYYY-MM-DD)") from None
+    if now is None:
+        return value
+    return check_date(field, value, BIRTH_DATE, today=now.astimezone(dt.UTC).date())
 
 
 def _whole(form: dict[str, str], field: str) -> int:
@@ -82,7 +88,7 @@ def patient_search(
         query = PatientQuery(
             mrn=mrn.strip() or None,
             family_name_prefix=family_name.strip() or None,
-            birth_date=_date(birth_date, "birth_date"),
+            birth_date=_date(birth_date, "birth_date", now=thecal.clock.now()),
             limit=50,
         )
         found = list(thecal.run(search_patients, SearchPatients(actor=auth.actor, query=query)))

@@ -283,6 +283,15 @@ _OBSERVATION_FIELDS = (
 )
 
 
+def _observation_refusal(refused: FieldRefused | InvalidInput) -> FormRefusal:
+    """Next to its field; the service names the time "observation time" (a future or an
+    implausible one, issue 15 §5), shown next to the time typed."""
+    refusal = FormRefusal.of(refused, _OBSERVATION_FIELDS)
+    if isinstance(refused, InvalidInput) and refused.fields.get("where") == "observation time":
+        return FormRefusal(message=refusal.message, code=refusal.code, field="observed_at")
+    return refusal
+
+
 @router.post("/trials/{trial_id}/observations", response_class=HTMLResponse)
 async def trial_observe(request: Request, trial_id: Ident) -> Response:
     """Record an observation; a refused one (a number that is not one, three vital signs of
@@ -326,7 +335,7 @@ async def trial_observe(request: Request, trial_id: Ident) -> Response:
             trial_id,
             status_code=422,
             observation={k: v for k, v in form.items() if k in _OBSERVATION_FIELDS},
-            observation_refusal=FormRefusal.of(refused, _OBSERVATION_FIELDS),
+            observation_refusal=_observation_refusal(refused),
         )
     return RedirectResponse(f"/trials/{trial_id}", status_code=303)
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.adapters.documents.calendar_files import feed_calendar
+from thecal.domain.date_plausibility import REPORT_DAY, DateOutOfRange, check_date
 from thecal.domain.errors import RequestInvalid, ThecalError, ValueOutOfRange
 from thecal.domain.scheduling import AppointmentState, NeedState, VisitType
 from thecal.domain.scheduling.appointment import AppointmentInvalid, SlotTaken
@@ -60,9 +61,10 @@ def _day(text: str, today: dt.date) -> dt.date:
     if not text:
         return today
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise RequestInvalid(where="day", detail=f"{text[:20]!r} is not YYYY-MM-DD") from None
+    return check_date("day", day, REPORT_DAY, today=today)
 
 
 @router.get("/visits", response_class=HTMLResponse)
@@ -186,6 +188,7 @@ _BOOKING_REFUSALS = (
     NotOnSlotBoundary,
     AppointmentInvalid,
     RequestInvalid,
+    DateOutOfRange,
 )
 
 

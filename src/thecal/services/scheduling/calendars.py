@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
+from thecal.domain.date_plausibility import CLOSURE, check_date
 from thecal.domain.errors import NotFound
 from thecal.domain.scheduling import (
     Closure,
@@ -128,6 +129,9 @@ def add_closure(cmd: AddClosure, *, uow: AbstractUnitOfWork, clock: Clock) -> Cl
     """Close the clinic (or mark a clinician's leave) for whole days; visits already booked stay
     booked and show on the day view, for the clinic to move."""
     authorize(cmd.actor, Action.CALENDAR_MANAGE, _CALENDARS)
+    today = clock.now().astimezone(dt.UTC).date()
+    check_date("starts_on", cmd.starts_on, CLOSURE, today=today)
+    check_date("ends_on", cmd.ends_on, CLOSURE, today=today)
     closure = Closure(
         id=cmd.closure_id or str(uuid.uuid4()),
         starts_on=cmd.starts_on,

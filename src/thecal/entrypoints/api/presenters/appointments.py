@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from thecal.domain.date_plausibility import REPORT_DAY, check_date, check_instant
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.scheduling import Appointment, ReminderPreference, VisitNeed, VisitPurpose
 from thecal.entrypoints.api.schemas.appointments import (
@@ -30,21 +31,24 @@ DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 INSTANT_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})$"
 
 
-def query_date(text: str, where: str) -> dt.date:
+def query_date(text: str, where: str, *, now: dt.datetime) -> dt.date:
+    """A query's day, within the plausible window of a report day (issue 15 §5)."""
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise RequestInvalid(where=where, detail=f"{text!r} is not a calendar date") from None
+    return check_date(where, value, REPORT_DAY, today=now.astimezone(dt.UTC).date())
 
 
-def query_instant(text: str, where: str) -> dt.datetime:
+def query_instant(text: str, where: str, *, now: dt.datetime) -> dt.datetime:
+    """A query's instant with its offset, within the plausible window of a report day."""
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise RequestInvalid(where=where, detail=f"{text!r} is not an instant") from None
     if value.utcoffset() is None:
         raise RequestInvalid(where=where, detail="give the offset (Z or +HH:MM)")
-    return value
+    return check_instant(where, value, REPORT_DAY, now=now)
 
 
 def purpose_public(p: VisitPurpose) -> PurposePublic:

@@ -88,8 +88,8 @@ def read_range(
         list_appointments,
         ListAppointments(
             actor=actor,
-            start=query_instant(start, "start"),
-            end=query_instant(end, "end"),
+            start=query_instant(start, "start", now=thecal.clock.now()),
+            end=query_instant(end, "end", now=thecal.clock.now()),
             clinician_id=clinician_id,
         ),
     )

@@ -64,13 +64,14 @@ def read(
     first: Annotated[str | None, Query(pattern=DATE_TEXT)] = None,
     last: Annotated[str | None, Query(pattern=DATE_TEXT)] = None,
 ) -> CalendarPublic:
-    today = thecal.clock.now().date()
+    now = thecal.clock.now()
+    today = now.date()
     settings = thecal.run(
         read_calendars,
         ReadCalendars(
             actor=actor,
-            first=query_date(first, "first") if first else today,
-            last=query_date(last, "last") if last else today + dt.timedelta(days=90),
+            first=query_date(first, "first", now=now) if first else today,
+            last=query_date(last, "last", now=now) if last else today + dt.timedelta(days=90),
         ),
     )
     return CalendarPublic(
@@ -179,8 +180,8 @@ def free(
         SuggestTimes(
             actor=actor,
             visit_type=VisitType(visit_type),
-            earliest=query_instant(earliest, "earliest"),
-            latest=query_instant(latest, "latest"),
+            earliest=query_instant(earliest, "earliest", now=thecal.clock.now()),
+            latest=query_instant(latest, "latest", now=thecal.clock.now()),
             clinician_id=clinician_id,
             limit=limit,
             setup=thecal.scheduling,

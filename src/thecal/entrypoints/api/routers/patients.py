@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
+from thecal.domain.date_plausibility import BIRTH_DATE, check_date
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.patient import Contact, DemographicsAmendment
 from thecal.entrypoints.api.deps import CurrentActor, ThecalDep
@@ -37,15 +38,17 @@ router = APIRouter(prefix="/patients", tags=["patients"])
 PatientId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Patient id.")]
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, *, now: dt.datetime) -> dt.date | None:
+    """A birth date searched for: a calendar date a patient may be born on (issue 15 §5)."""
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise RequestInvalid(
             where="birth_date", detail=f"{text!r} is not a calendar date"
         ) from None
+    return check_date("birth_date", value, BIRTH_DATE, today=now.astimezone(dt.UTC).date())
 
 
 @router.get(
@@ -66,7 +69,10 @@ def search(
     limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 25,
 ) -> PatientsPublic:
     query = PatientQuery(
-        mrn=mrn, family_name_prefix=family_name, birth_date=_date(birth_date), limit=limit
+        mrn=mrn,
+        family_name_prefix=family_name,
+        birth_date=_date(birth_date, now=thecal.clock.now()),
+        limit=limit,
     )
     found = thecal.run(search_patients, SearchPatients(actor=actor, query=query))
     return PatientsPublic(items=[patient_public(p) for p in found], limit=limit)
