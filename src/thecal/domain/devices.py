@@ -69,6 +69,9 @@ class PumpModel:
     weekly_flex: Sourced[bool] | None = None
     #: Whether the model runs a periodic clinician bolus (a dose over a duration, every interval).
     periodic_bolus: Sourced[bool] | None = None
+    #: Whether, between periodic boluses, the model keeps delivering at its minimum flow
+    #: (``min_flow``) rather than nothing; a periodic-bolus program then carries that rate.
+    periodic_min_rate_between: Sourced[bool] | None = None
     #: Whether the model runs a single clinician bolus, then stops (rescue or bridge).
     single_bolus: Sourced[bool] | None = None
 

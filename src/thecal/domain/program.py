@@ -122,6 +122,8 @@ class InfusionProgram:
             self._check_steps()
         if self.mode is ProgramMode.PERIODIC_BOLUS and self.periodic is None:
             raise ValueOutOfRange(name="periodic bolus", expected="given", value="missing")
+        if self.mode is ProgramMode.PERIODIC_BOLUS and self.steps:
+            self._check_between()
         if self.mode is ProgramMode.SINGLE_BOLUS and self.single_bolus is None:
             raise ValueOutOfRange(name="single bolus", expected="given", value="missing")
 
@@ -147,6 +149,23 @@ class InfusionProgram:
             raise ValueOutOfRange(
                 name="step rate", expected="≥ 0", value=[str(s.rate) for s in self.steps]
             )
+
+    def _check_between(self) -> None:
+        """A periodic-bolus program's one step: the rate between boluses, from 0 h."""
+        if len(self.steps) != 1 or self.steps[0].start.value != 0 or self.steps[0].rate.value < 0:
+            raise ValueOutOfRange(
+                name="rate between periodic boluses",
+                expected="one rate ≥ 0 from 0 h",
+                value=[str(step.rate) for step in self.steps],
+            )
+
+    @property
+    def between_boluses(self) -> DoseRate:
+        """A periodic-bolus program's rate between boluses (0: none; ``steps`` holds it, on a
+        pump model that keeps its minimum rate between boluses)."""
+        if self.mode is ProgramMode.PERIODIC_BOLUS and self.steps:
+            return self.steps[0].rate
+        return DoseRate(Decimal(0))
 
     @classmethod
     def continuous(
@@ -175,7 +194,9 @@ class InfusionProgram:
         if self.mode is ProgramMode.STOPPED or self.mode is ProgramMode.SINGLE_BOLUS:
             return DoseRate(Decimal(0))
         if self.mode is ProgramMode.PERIODIC_BOLUS and self.periodic is not None:
-            return self.periodic.dose / self.periodic.every
+            periodic = self.periodic
+            between = self.between_boluses * (periodic.every - periodic.duration)
+            return (periodic.dose + between) / periodic.every
         total = sum(((step.rate * span) for step, span in self.step_durations()), Mass(Decimal(0)))
         return total / self.cycle
 
@@ -198,8 +219,8 @@ class InfusionProgram:
         if self.mode is ProgramMode.SINGLE_BOLUS and self.single_bolus is not None:
             return self.single_bolus.dose / DAY
         if self.mode is ProgramMode.PERIODIC_BOLUS and self.periodic is not None:
-            periodic = self.periodic
-            return (periodic.dose * periodic.most_in(DAY)) / DAY
+            periodic = self.periodic  # the rate between boluses counted over the whole 24 h
+            return (periodic.dose * periodic.most_in(DAY)) / DAY + self.between_boluses
         if self.cycle == DAY:
             return self.basal_daily_dose
         # The window's amount is piecewise linear in its start: its maximum lies where the window

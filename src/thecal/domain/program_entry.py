@@ -13,7 +13,10 @@ clinician never has to convert, and a mg/mcg slip is a specific error instead of
   weekly cycle (Monday 00:00 to Monday 00:00) where the model runs one (``weekly_flex``), each step
   ``"Mon 07:00=<dose>"`` or ``"day 2 07:00=<dose>"`` (day 1 is Monday);
 * periodic bolus: a dose (drug unit) over a duration, every interval, the first one after a delay
-  (blank: as soon as the program is sent), where the model runs one (``periodic_bolus``);
+  (blank: as soon as the program is sent), where the model runs one (``periodic_bolus``; a model
+  that runs none refuses it, THC-PATH-096); no basal rate is typed: between boluses the program
+  runs the model's minimum flow where the library says the model keeps it
+  (``periodic_min_rate_between``, the Prometra models, an assumption), else nothing;
 * single bolus: one clinician bolus (rescue or bridge), a dose over a duration, after which the
   pump stops (clinical.md §4.1, S52), where the model runs one (``single_bolus``);
 * patient bolus: off, kept as on the pump, or a dose (drug unit), duration, lockout and a maximum
@@ -385,6 +388,17 @@ def _flex(
     return parsed, cycle
 
 
+def _between_boluses(model: PumpModel, current: InfusionProgram) -> tuple[FlexStep, ...]:
+    """The rate between periodic boluses: the model's minimum flow where the library says it keeps
+    it between boluses (``periodic_min_rate_between``), as the primary drug's dose rate; else
+    none (the pump delivers nothing between boluses)."""
+    keeps = model.periodic_min_rate_between
+    if keeps is None or not keeps.value:
+        return ()
+    rate = model.min_flow.value * current.admixture.primary.concentration
+    return (FlexStep(start=Duration(Decimal(0)), rate=rate),)
+
+
 def build_program(
     entry: ProgramEntry, *, current: InfusionProgram, drug: Drug, model: PumpModel
 ) -> InfusionProgram:
@@ -428,6 +442,7 @@ def build_program(
         return InfusionProgram(
             mode=ProgramMode.PERIODIC_BOLUS,
             admixture=current.admixture,
+            steps=_between_boluses(model, current),
             periodic=_bolus(entry.periodic_bolus, drug, periodic=True),
             patient_bolus=patient_bolus,
             low_reservoir_alarm=alarm,

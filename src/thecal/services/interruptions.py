@@ -5,7 +5,8 @@
   (else the send is kept as uncertain). The program that ran before is kept on the event, and the
   summary names every drug with a withdrawal risk to watch while delivery is stopped (baclofen,
   S18, S94). A pump already stopped is refused (THC-PATH-063).
-* restart (a physician): the program before the suspension, or a lower continuous daily dose.
+* restart (a physician): the program before the suspension, or a lower continuous daily dose
+  (with the patient-bolus settings before).
   After an interruption of at least ``ClinicPolicy.opioid_tolerance_lost_after`` (a clinic policy
   value: no retrieved source gives the interval) every opioid restarts as a **new start**: the
   safety review runs as for a new start in an opioid-naive patient — a dose above the label's
@@ -256,8 +257,11 @@ def _restart_program(pump: Pump, before: InfusionProgram, dose: DoseRate | None)
             ),
         )
     del pump
-    return InfusionProgram.continuous(
-        before.admixture, dose, low_reservoir_alarm=before.low_reservoir_alarm
+    return InfusionProgram.continuous(  # the patient's bolus button as before (reviewed with it)
+        before.admixture,
+        dose,
+        patient_bolus=before.patient_bolus,
+        low_reservoir_alarm=before.low_reservoir_alarm,
     )
 
 

@@ -84,7 +84,10 @@ def compile_program(
         every, length = us_of(periodic.every), us_of(periodic.duration)
         units = _dose_volume_units(program, periodic.dose.mcg)
         rate = -(-units // length)  # nL/day = units per µs, rounded up to deliver the full dose
-        steps = [(0, rate)] if length >= every else [(0, rate), (length, 0)]
+        between = 0  # the rate between boluses (the model's minimum, where the program has it)
+        if program.steps and program.steps[0].rate.value > 0:
+            between = flow_nl_per_day(check_pump_flow(program.steps[0].rate, concentration, pump))
+        steps = [(0, rate)] if length >= every else [(0, rate), (length, between)]
         first = now_us + us_of(periodic.offset)
         basal = PeriodicRate.build(cycle_us=every, steps=steps, phase_us=-first)
         return CompiledProgram(basal, None)

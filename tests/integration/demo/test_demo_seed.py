@@ -73,6 +73,9 @@ def assert_every_feature(summary: SeedSummary) -> None:
         "catheter revisions",  # device events (issue 12 §3)
         "interruptions",
         "restarts",
+        "restarts as new starts",  # after a long interruption: signed and co-signed, then sent
+        "flex titrations",  # a higher day rate over the day (issue 12 §1)
+        "periodic boluses",  # on a pump that runs them (Prometra)
         "pump replacements",  # at ERI, SynchroMed II → Prometra II
     ):
         assert counts.get(kind, 0) > 0, kind

@@ -17,7 +17,7 @@ from thecal.domain.library import reference_library
 from thecal.domain.program import ProgramMode
 from thecal.domain.program_change import ProgramChangeState
 from thecal.domain.program_entry import ProgramEntry, bolus_entry
-from thecal.domain.units import Mass
+from thecal.domain.units import DoseRate, Duration, Mass
 from thecal.services.device import InterrogatePump, interrogate_pump
 from thecal.services.program_changes import (
     ProposeProgramChange,
@@ -106,8 +106,12 @@ def test_a_periodic_bolus_delivers_every_bolus(clinic: Thecal, clock: MovableClo
     )
     delivered = _send_and_confirm(clinic, clock, entry)
     assert _pump(clinic).program.mode is ProgramMode.PERIODIC_BOLUS
-    # 48 h from the send: boluses at 1 h, 9 h, …, 41 h = 6 boluses of 1 mg
-    assert _within_band(delivered, Mass.from_mg(6), "prometra-ii-20"), delivered
+    # 48 h from the send: boluses at 1 h, 9 h, …, 41 h = 6 boluses of 1 mg; between them (45 h)
+    # the Prometra keeps its minimum flow, 0.02 mL/day × 25 mg/mL = 0.5 mg/day (library)
+    program = _pump(clinic).program
+    assert program.between_boluses == DoseRate.from_mg_per_day(Decimal("0.5"))
+    between = program.between_boluses * Duration.hours(45)
+    assert _within_band(delivered, Mass.from_mg(6) + between, "prometra-ii-20"), delivered
 
 
 def test_a_weekly_bolus_that_averages_the_current_dose_is_seen_whole(
@@ -121,7 +125,10 @@ def test_a_weekly_bolus_that_averages_the_current_dose_is_seen_whole(
     clock.advance(days=14)
     entry = ProgramEntry(periodic_bolus=bolus_entry("35 mg over 12 h every 7 days", periodic=True))
     program = program_from_entry(_pump(clinic), entry)
-    assert program.basal_daily_dose == _pump(clinic).program.basal_daily_dose
+    periodic = program.periodic
+    assert periodic is not None
+    between = (program.between_boluses * (periodic.every - periodic.duration)) / periodic.every
+    assert program.basal_daily_dose == _pump(clinic).program.basal_daily_dose + between
     change = clinic.run(
         propose_program_change,
         ProposeProgramChange(
@@ -134,7 +141,7 @@ def test_a_weekly_bolus_that_averages_the_current_dose_is_seen_whole(
     ).change
     codes = {f.code: f.message for f in change.findings}
     assert "ITS-STEP-002" in codes  # the opioid step limit (S74), not a 0 % change
-    assert "35 mg/day" in codes["ITS-STEP-002"]
+    assert "35.5 mg/day" in codes["ITS-STEP-002"]  # 35 mg, and the minimum flow between
     assert "ITS-DOSE-004" in codes  # above morphine's soft maximum that day
 
 

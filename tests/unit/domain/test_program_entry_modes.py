@@ -3,6 +3,7 @@ refused where the pump model does not run them, and counted in full in the day t
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,8 @@ from thecal.domain.program_entry import (
 from thecal.domain.safety.context import Prescription
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
 from thecal.services.review_context import prescription_of
+from thecal.simulation.programming import compile_program
+from thecal.simulation.scale import flow_nl_per_day
 
 LIB = reference_library()
 BACLOFEN = Admixture.single("baclofen", Concentration.from_mcg_per_ml(500))
@@ -101,8 +104,9 @@ def test_a_periodic_bolus_in_the_drugs_unit_counts_every_bolus_of_the_day() -> N
     assert program.periodic is not None
     assert program.periodic.dose == Mass.from_mg(Decimal("0.5"))
     assert program.periodic.offset == Duration.hours(2)
-    # 24 h / 7 h: the average is 1.714 mg/day, but one day can hold 4 boluses = 2 mg
-    assert program.peak_daily_dose == DoseRate.from_mg_per_day(2)
+    # 24 h / 7 h: the average is 1.714 mg/day, but one day can hold 4 boluses = 2 mg, plus the
+    # Prometra's minimum flow between boluses (0.02 mL/day × 10 mg/mL) counted over the day
+    assert program.peak_daily_dose == DoseRate.from_mg_per_day(Decimal("2.2"))
     assert program.basal_daily_dose < program.peak_daily_dose
 
 
@@ -117,8 +121,13 @@ def test_the_review_sees_a_tenfold_periodic_bolus_in_the_days_doses() -> None:
         MORPHINE,
         "prometra-ii-20",
     )
-    assert prescription_of(usual).component_doses() == {"morphine": DoseRate.from_mg_per_day(2)}
-    assert prescription_of(slip).component_doses() == {"morphine": DoseRate.from_mg_per_day(20)}
+    between = DoseRate.from_mg_per_day(Decimal("0.2"))  # the Prometra's minimum flow
+    assert prescription_of(usual).component_doses() == {
+        "morphine": DoseRate.from_mg_per_day(2) + between
+    }
+    assert prescription_of(slip).component_doses() == {
+        "morphine": DoseRate.from_mg_per_day(20) + between
+    }
     assert prescription_of(slip).program() == slip
 
 
@@ -196,3 +205,38 @@ def test_exactly_one_mode_is_entered() -> None:
         )
     with pytest.raises(ProgramEntryIncomplete, match="none was given"):
         _build(ProgramEntry())
+
+
+def test_a_periodic_bolus_without_a_basal_runs_the_models_minimum_rate_between_boluses() -> None:
+    """No basal rate is typed: the Prometra keeps its minimum flow between boluses (the library's
+    periodic_min_rate_between, an assumption), so the program carries it and every dose counts it;
+    a model that runs no periodic bolus refuses the program with its specific error."""
+    program = _build(
+        ProgramEntry(periodic_bolus=bolus_entry("0.5 mg over 30 min every 6 h", periodic=True)),
+        MORPHINE,
+        "prometra-ii-20",
+    )
+    keeps = PROMETRA.periodic_min_rate_between
+    assert keeps is not None
+    assert keeps.value
+    assert not keeps.confirmed  # shown as an assumption
+    minimum = PROMETRA.min_flow.value * MORPHINE.primary.concentration  # 0.2 mg/day
+    assert program.between_boluses == minimum == DoseRate.from_mg_per_day(Decimal("0.2"))
+    # 4 × 0.5 mg a day, and 0.2 mg/day for the 5.5 h of every 6 h between boluses
+    expected = DoseRate.from_mg_per_day(2) + minimum * (Decimal("5.5") / 6)
+    assert program.basal_daily_dose == expected
+    assert program.basal_flow >= PROMETRA.min_flow.value
+    # the twin delivers the bolus, then the minimum flow until the next one
+    compiled = compile_program(
+        program, pump=PROMETRA, library=LIB, start=dt.datetime(2026, 1, 5, tzinfo=dt.UTC), now_us=0
+    )
+    assert compiled.basal is not None
+    assert compiled.basal.rates[1] == flow_nl_per_day(PROMETRA.min_flow.value)
+    with pytest.raises(ModeNotSupported) as refused:
+        _build(
+            ProgramEntry(periodic_bolus=bolus_entry("0.5 mg over 30 min every 6 h", periodic=True)),
+            MORPHINE,
+            "synchromed-ii-20",
+        )
+    assert refused.value.code == "THC-PATH-096"
+    assert "SynchroMed II 20 mL runs no periodic bolus" in str(refused.value)

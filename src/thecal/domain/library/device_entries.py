@@ -51,6 +51,7 @@ def read_pump(entry: TomlReader) -> PumpModel:
         max_flex_steps=entry.maybe_sourced("max_flex_steps", positive_int),
         weekly_flex=entry.maybe_sourced("weekly_flex", boolean),
         periodic_bolus=entry.maybe_sourced("periodic_bolus", boolean),
+        periodic_min_rate_between=entry.maybe_sourced("periodic_min_rate_between", boolean),
         single_bolus=entry.maybe_sourced("single_bolus", boolean),
         service_life=entry.sourced("service_life", positive(parse_duration)),
         eri_to_stop=entry.maybe_sourced("eri_to_stop", positive(parse_duration)),

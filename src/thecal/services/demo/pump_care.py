@@ -21,11 +21,12 @@ from decimal import Decimal
 from typing import TypeVar
 
 from thecal.domain.library import reference_library
-from thecal.domain.program import InfusionProgram
+from thecal.domain.program import InfusionProgram, ProgramMode
 from thecal.domain.program_change import (
     ConfirmationToken,
     OverrideJustification,
     OverrideReason,
+    ProgramChange,
     ProgramChangeBlocked,
     ProgramChangeState,
 )
@@ -37,7 +38,7 @@ from thecal.services.accounts import CreateUser
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.services.demo.cohort import PatientPlan
 from thecal.services.demo.context import SeedContext
-from thecal.services.demo.therapy import titrated
+from thecal.services.demo.therapy import flex_titrated, periodic_of, titrated
 from thecal.services.device import InterrogatePump, Interrogation, interrogate_pump
 from thecal.services.identity import Reauthenticate
 from thecal.services.mri import (
@@ -107,6 +108,8 @@ class PumpCare:
     rng: random.Random
     refills: int = 0
     changes: int = 0
+    #: Delivery suspended (an interruption): no titration until the restart.
+    suspended: bool = False
     refill_epoch: int = 0
     mri_plan_id: str | None = None
 
@@ -308,7 +311,10 @@ class PumpCare:
     def titrate(self) -> None:
         """Propose a higher dose, sign and co-sign it (re-authenticated), send, confirm."""
         ctx, staff = self.ctx, self.ctx.staff
-        new_program = titrated(self.program, self.rng)
+        if self.suspended:
+            ctx.tally.add("titrations deferred: delivery suspended")
+            return
+        new_program, kind = self._next_program()
         self.changes += 1
         key = ctx.ident("program-change", self.plan.number, self.changes)
         try:
@@ -330,6 +336,21 @@ class PumpCare:
         if change.state is ProgramChangeState.BLOCKED:
             ctx.tally.add("program changes blocked")
             return
+        signer = staff.physician
+        cosigner = self.rng.choice((staff.nurse, staff.second_physician))
+        if cosigner == staff.nurse:  # the proposer may not co-sign (clinic policy, default on)
+            cosigner = staff.second_physician
+        self.sign_cosign_send(change, signer=signer, cosigner=cosigner)
+        self.program = new_program
+        ctx.tally.add("program changes")
+        if kind:
+            ctx.tally.add(kind)
+
+    def sign_cosign_send(self, change: ProgramChange, *, signer: Actor, cosigner: Actor) -> None:
+        """The physician signs (every warning acknowledged, every override justified), a second
+        clinician co-signs (each re-authenticated on the diff), the program is sent and an
+        interrogation confirms it."""
+        ctx = self.ctx
         warnings = frozenset(f.code for f in change.findings if f.severity.value == "warn")
         overrides = tuple(
             OverrideJustification(
@@ -340,9 +361,6 @@ class PumpCare:
             for f in change.findings
             if f.severity.value == "override"
         )
-        signer, cosigner = staff.physician, self.rng.choice((staff.nurse, staff.second_physician))
-        if cosigner == staff.nurse:  # the proposer may not co-sign (clinic policy, default on)
-            cosigner = staff.second_physician
         token = self._token(signer, change.change_id, change.diff.digest)
         change = ctx.clinic.run(
             sign_program_change,
@@ -369,8 +387,21 @@ class PumpCare:
         )
         self.version += 1
         self.interrogate()
-        self.program = new_program
-        ctx.tally.add("program changes")
+
+    def _next_program(self) -> tuple[InfusionProgram, str]:
+        """The clinic's first titration on a pump that runs periodic boluses turns the daily dose
+        into periodic boluses; its first titration on a pump with flex over the day is a flex
+        schedule (a higher day rate); every other is a continuous dose 10–25 % higher. Returns
+        the program and the tally it adds to (empty: a plain titration)."""
+        counts = self.ctx.tally.counts
+        model = reference_library().pump(self.plan.pump_model_id or "synchromed-ii-20")
+        continuous = self.program.mode is ProgramMode.CONTINUOUS
+        runs_periodic = model.periodic_bolus is not None and model.periodic_bolus.value
+        if continuous and runs_periodic and not counts.get("periodic boluses"):
+            return periodic_of(self.program), "periodic boluses"
+        if continuous and model.max_flex_steps is not None and not counts.get("flex titrations"):
+            return flex_titrated(self.program, self.rng), "flex titrations"
+        return titrated(self.program, self.rng), ""
 
     def _token(self, actor: Actor, change_id: str, digest: str) -> ConfirmationToken:
         """The signer types their password again on the diff screen (SR-16)."""

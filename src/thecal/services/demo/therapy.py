@@ -32,10 +32,24 @@ from thecal.domain.candidacy import (
     PsychEvaluation,
     SystemicMedication,
 )
-from thecal.domain.program import InfusionProgram, PatientBolusSettings
+from thecal.domain.program import (
+    DAY,
+    FlexStep,
+    InfusionProgram,
+    PatientBolusSettings,
+    PeriodicBolus,
+    ProgramMode,
+)
 from thecal.domain.units import Concentration, DoseRate, Duration, Mass
 
-__all__ = ["candidacy_details", "first_program", "titrated", "uses_baclofen"]
+__all__ = [
+    "candidacy_details",
+    "first_program",
+    "flex_titrated",
+    "periodic_of",
+    "titrated",
+    "uses_baclofen",
+]
 
 _MECHANISMS = {
     Indication.FAILED_BACK_SURGERY_SYNDROME: PainMechanism.MIXED,
@@ -116,13 +130,46 @@ def first_program(indication: Indication, rng: random.Random) -> InfusionProgram
 
 
 def titrated(program: InfusionProgram, rng: random.Random) -> InfusionProgram:
-    """The same program with the daily dose raised 10–25 % (to the microgram)."""
-    step = program.steps[0]
+    """A continuous program at the daily dose raised 10–25 % (to the microgram); a flex or
+    periodic program's average daily dose is the one raised."""
     factor = Decimal(100 + rng.randint(10, 25)) / 100
-    new_rate = DoseRate((step.rate.value * factor).quantize(_WHOLE_MCG))
+    new_rate = DoseRate((program.basal_daily_dose.value * factor).quantize(_WHOLE_MCG))
     return InfusionProgram.continuous(
         program.admixture,
         new_rate,
+        patient_bolus=program.patient_bolus,
+        low_reservoir_alarm=program.low_reservoir_alarm,
+    )
+
+
+def flex_titrated(program: InfusionProgram, rng: random.Random) -> InfusionProgram:
+    """A flex titration over the day: the night rate kept, the day (07:00–22:00) raised 10–25 %
+    (to the microgram), for pain that is worse while the patient is up."""
+    night = DoseRate(program.basal_daily_dose.value.quantize(_WHOLE_MCG))
+    factor = Decimal(100 + rng.randint(10, 25)) / 100
+    day = DoseRate((night.value * factor).quantize(_WHOLE_MCG))
+    return InfusionProgram(
+        mode=ProgramMode.FLEX,
+        admixture=program.admixture,
+        steps=(
+            FlexStep(start=Duration.hours(0), rate=night),
+            FlexStep(start=Duration.hours(7), rate=day),
+            FlexStep(start=Duration.hours(22), rate=night),
+        ),
+        cycle=DAY,
+        patient_bolus=program.patient_bolus,
+        low_reservoir_alarm=program.low_reservoir_alarm,
+    )
+
+
+def periodic_of(program: InfusionProgram) -> InfusionProgram:
+    """The same daily dose as four periodic boluses, each over 30 minutes every 6 hours (a pump
+    model that runs periodic boluses: the Prometra's "Periodic Flow")."""
+    dose = Mass((program.basal_daily_dose.value / 4).quantize(_WHOLE_MCG))
+    return InfusionProgram(
+        mode=ProgramMode.PERIODIC_BOLUS,
+        admixture=program.admixture,
+        periodic=PeriodicBolus(dose=dose, duration=Duration.minutes(30), every=Duration.hours(6)),
         patient_bolus=program.patient_bolus,
         low_reservoir_alarm=program.low_reservoir_alarm,
     )
