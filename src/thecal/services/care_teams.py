@@ -50,6 +50,7 @@ __all__ = [
     "RemoveTeamMember",
     "ReviewBreakGlass",
     "TeamPatient",
+    "UnassignPatientTeam",
     "add_team_member",
     "assign_patient_team",
     "assign_patients_team",
@@ -59,6 +60,7 @@ __all__ = [
     "list_care_teams",
     "remove_team_member",
     "review_break_glass",
+    "unassign_patient_team",
 ]
 
 _TEAMS = Subject.collection("care teams")
@@ -90,6 +92,12 @@ class AssignPatientTeam:
     actor: Actor
     patient_id: str
     team: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnassignPatientTeam:
+    actor: Actor
+    patient_id: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,6 +253,36 @@ def assign_patient_team(
             subject=Subject(kind="care team", ident=team.id),
             at=now,
             details={"patient_moved_from": before, "team": team.name},
+        )
+        uow.commit()
+    return team
+
+
+def unassign_patient_team(
+    cmd: UnassignPatientTeam, *, uow: AbstractUnitOfWork, clock: Clock
+) -> CareTeam:
+    """Take a patient off their team: from the next request no clinician reaches them but by
+    breaking the glass, until an administrator puts them on a team again. Returns the team left.
+
+    Raises:
+        AccessDenied; NotFound (no such patient); CareTeamInvalid (the patient is on no team).
+    """
+    authorize(cmd.actor, Action.CARE_TEAM_MANAGE, _TEAMS)
+    now = clock.now()
+    with uow:
+        if uow.patients.get(cmd.patient_id) is None:
+            raise NotFound(kind="patient", ident=cmd.patient_id)
+        before = uow.care_teams.team_of(cmd.patient_id)
+        team = uow.care_teams.get_team(before) if before is not None else None
+        if team is None:
+            raise CareTeamInvalid(where="patient", detail="the patient is on no care team")
+        uow.care_teams.unassign_patient(cmd.patient_id)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.CARE_TEAM_MANAGE,
+            subject=Subject(kind="care team", ident=team.id),
+            at=now,
+            details={"patient_unassigned": cmd.patient_id, "team": team.name},
         )
         uow.commit()
     return team
