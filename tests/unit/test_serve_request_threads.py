@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from thecal.entrypoints.cli.serve import with_request_threads
+from thecal.entrypoints.api.server import with_request_threads
 
 
 def test_the_lifespan_start_sets_the_thread_limit_and_every_message_reaches_the_app() -> None:

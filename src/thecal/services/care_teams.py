@@ -45,20 +45,24 @@ __all__ = [
     "BreakTheGlass",
     "CareTeamSummary",
     "CreateCareTeam",
+    "FindOutsideTeams",
     "FindTeamPatients",
     "ListCareTeams",
     "RemoveTeamMember",
     "ReviewBreakGlass",
     "TeamPatient",
+    "UnassignPatientTeam",
     "add_team_member",
     "assign_patient_team",
     "assign_patients_team",
     "break_glass",
     "create_care_team",
+    "find_outside_teams",
     "find_team_patients",
     "list_care_teams",
     "remove_team_member",
     "review_break_glass",
+    "unassign_patient_team",
 ]
 
 _TEAMS = Subject.collection("care teams")
@@ -93,6 +97,12 @@ class AssignPatientTeam:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UnassignPatientTeam:
+    actor: Actor
+    patient_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AssignPatientsTeam:
     """Many patients onto one team in one transaction (setting a clinic up, the demo)."""
 
@@ -120,6 +130,15 @@ class FindTeamPatients:
     actor: Actor
     text: str
     limit: int = 25
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindOutsideTeams:
+    """A clinician's exact MRN that their own search did not find: is it a patient of another
+    team (whose glass they may break)?"""
+
+    actor: Actor
+    mrn: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -250,6 +269,36 @@ def assign_patient_team(
     return team
 
 
+def unassign_patient_team(
+    cmd: UnassignPatientTeam, *, uow: AbstractUnitOfWork, clock: Clock
+) -> CareTeam:
+    """Take a patient off their team: from the next request no clinician reaches them but by
+    breaking the glass, until an administrator puts them on a team again. Returns the team left.
+
+    Raises:
+        AccessDenied; NotFound (no such patient); CareTeamInvalid (the patient is on no team).
+    """
+    authorize(cmd.actor, Action.CARE_TEAM_MANAGE, _TEAMS)
+    now = clock.now()
+    with uow:
+        if uow.patients.get(cmd.patient_id) is None:
+            raise NotFound(kind="patient", ident=cmd.patient_id)
+        before = uow.care_teams.team_of(cmd.patient_id)
+        team = uow.care_teams.get_team(before) if before is not None else None
+        if team is None:
+            raise CareTeamInvalid(where="patient", detail="the patient is on no care team")
+        uow.care_teams.unassign_patient(cmd.patient_id)
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.CARE_TEAM_MANAGE,
+            subject=Subject(kind="care team", ident=team.id),
+            at=now,
+            details={"patient_unassigned": cmd.patient_id, "team": team.name},
+        )
+        uow.commit()
+    return team
+
+
 def assign_patients_team(
     cmd: AssignPatientsTeam, *, uow: AbstractUnitOfWork, clock: Clock
 ) -> CareTeam:
@@ -328,6 +377,34 @@ def find_team_patients(
         )
         uow.commit()
     return placed
+
+
+def find_outside_teams(
+    cmd: FindOutsideTeams, *, uow: AbstractUnitOfWork, clock: Clock
+) -> str | None:
+    """The id of the patient with exactly this MRN when they are outside the clinician's reach
+    (nothing else of the record: the clinician breaks the glass to see it), else None. Only for
+    those who may break the glass; the lookup is audited with what it found.
+
+    Raises:
+        AccessDenied (not a physician or nurse).
+    """
+    authorize(cmd.actor, Action.BREAK_GLASS, Subject.collection("patients"))
+    reach, mrn = cmd.actor.reach, cmd.mrn.strip()
+    if reach is None or not mrn:
+        return None  # a clinic without teams: the search itself found every patient
+    with uow:
+        patient = uow.patients.get_by_mrn(mrn)
+        found = patient.id if patient is not None and not reach.covers(patient.id) else None
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PATIENT_SEARCH,
+            subject=Subject.collection("patients"),
+            at=clock.now(),
+            details={"outside_teams_mrn": mrn, "returned": [found] if found else []},
+        )
+        uow.commit()
+    return found
 
 
 def break_glass(cmd: BreakTheGlass, *, uow: AbstractUnitOfWork, clock: Clock) -> BreakGlassOpened:

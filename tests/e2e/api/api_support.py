@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from migrated_schema import migrate
 from thecal.adapters.passwords import Argon2PasswordHasher
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
@@ -101,7 +102,7 @@ def build_clinic(
     moved = clock or MovableClock()
     configured = Settings(database_url=database_url, audit_key=AUDIT_KEY, env="test", **settings)  # type: ignore[arg-type]
     thecal = bootstrap(configured, clock=moved, hasher=FAST_HASHER, session_clock=session_clock)
-    thecal.upgrade_database()
+    migrate(thecal.engine)
     users: dict[Role, str] = {}
     for role in (Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.ADMIN):
         users[role] = _user(thecal, role.value, role)
@@ -175,7 +176,9 @@ def postgres_schema_url() -> Iterator[str]:
         admin.dispose()
         pytest.skip(f"PostgreSQL at {make_url(server)!r} is unreachable: {error.orig}")
     try:
-        url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
+        url = make_url(server).update_query_dict(
+            {"options": f"-csearch_path={schema} -csynchronous_commit=off"}
+        )
         yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:

@@ -92,18 +92,7 @@ def _prepare(clinic: Clinic) -> dict[str, dict[str, str]]:
         for kind in ("own", "foreign")
     }
     no_pump = {  # on the team "Matrix", with no pump: no refill for a pharmacist to verify
-        kind: run(
-            register_patient,
-            RegisterPatient(
-                actor=_OPERATOR_CLINICIAN,
-                mrn=f"NOPUMP-{kind}",
-                family_name="Pumpless",
-                given_names="Pat",
-                birth_date=dt.date(1962, 3, 4),
-                sex=Sex.UNKNOWN,
-            ),
-        ).id
-        for kind in ("own", "foreign")
+        kind: _register(clinic, f"NOPUMP-{kind}") for kind in ("own", "foreign")
     }
     for patient in (*glass.values(), *no_pump.values()):
         run(
@@ -122,6 +111,30 @@ def _prepare(clinic: Clinic) -> dict[str, dict[str, str]]:
     }
 
 
+def _register(clinic: Clinic, mrn: str) -> str:
+    return clinic.thecal.run(
+        register_patient,
+        RegisterPatient(
+            actor=_OPERATOR_CLINICIAN,
+            mrn=mrn,
+            family_name="Pumpless",
+            given_names="Pat",
+            birth_date=dt.date(1962, 3, 4),
+            sex=Sex.UNKNOWN,
+        ),
+    ).id
+
+
+def _unassign(world: Any, kind: str) -> tuple[str, str, None]:
+    # the break-glass cells' patient, on the team again (a patient leaves it once): whether it is
+    # on a team changes no other cell (anyone of the clinicians' roles may break the glass)
+    patient = world.ids["patient_id"][kind]
+    world.clinic.thecal.run(
+        assign_patient_team, AssignPatientTeam(actor=_OPERATOR, patient_id=patient, team="Matrix")
+    )
+    return "DELETE", f"/api/v1/patients/{patient}/care-team", None
+
+
 def _review(world: Any, kind: str) -> tuple[str, str, dict[str, Any]]:
     task_id = _review_task(world.clinic, world.patient(kind))  # a review closes once
     world.ids["review_id"][kind] = task_id
@@ -135,6 +148,7 @@ _ADMIN = dict.fromkeys(
         "care_team.member_add",
         "care_team.member_remove",
         "patient.care_team",
+        "patient.care_team_unset",
         "break_glass.review",
     ),
     "any",
@@ -176,6 +190,7 @@ PART = MatrixPart(
             ),
         ),
         "break_glass.review": ("object", _review),
+        "patient.care_team_unset": ("object", _unassign),
         "patient.read_no_pump": (
             "object",
             lambda w, k: ("GET", f"/api/v1/patients/{w.ids['no_pump'][k]}", None),

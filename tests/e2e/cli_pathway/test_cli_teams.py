@@ -53,3 +53,11 @@ def test_teams_scope_the_nurse_and_break_the_glass_opens_one_patient(env: dict[s
     run(env, "teams", "review", "--as", "ada", opened["review_task_id"], "--note", "checked")
     assert "THC-AUTH-001" in refused(env, "teams", "break-glass", "--as", "phil", patient,
                                      "--reason", "a pharmacist may not")  # fmt: skip
+
+    # taken off the team: out of the physician's reach too; a second time is refused by name
+    teams = run(env, "teams", "unassign", "--as", "ada", patient, "--json")["teams"]
+    assert [(t["name"], t["patients"]) for t in teams] == [("Spine", 0)]
+    assert "THC-TEAM-004" in refused(env, "patients", "show", patient, "--as", "paula")
+    again = refused(env, "teams", "unassign", "--as", "ada", patient)
+    assert "THC-TEAM-002" in again
+    assert "on no care team" in again

@@ -137,6 +137,48 @@ def test_an_administrator_builds_a_team_and_the_clinicians_reach_follows(both: C
     assert {"patients_looked_up": "OWN-1", "returned": [clinic.own_patient]} in audited
 
 
+def test_a_patient_taken_off_their_team_is_out_of_every_clinicians_reach(both: Clinic) -> None:
+    clinic = both
+    admin = browser_login(clinic, "admin")
+    assert _post(admin, "/care-teams", "/care-teams", name="Spine").status_code == 303  # type: ignore[attr-defined]
+    spine = _team_id(admin.get("/care-teams").text, "Spine")
+    _post(admin, "/care-teams", "/care-teams/members", member_team=spine, username="nurse")
+    found = admin.get("/care-teams?patient=OWN-1")
+    admin.post(
+        "/care-teams/patients",
+        data={
+            "csrf_token": form_token(found.text, "/care-teams/patients"),
+            "patient_id": clinic.own_patient,
+            "patient_team": spine,
+            "patient": "OWN-1",
+        },
+    )
+    nurse = browser_login(clinic, "nurse")
+    assert nurse.get(f"/patients/{clinic.own_patient}").status_code == 200
+
+    page = admin.get("/care-teams?patient=OWN-1")
+    action = f"/care-teams/patients/{clinic.own_patient}/removal"
+    assert "Take off Spine" in page.text
+    token = form_token(page.text, action)
+    taken_off = admin.post(
+        action, data={"csrf_token": token, "patient": "OWN-1"}, follow_redirects=False
+    )
+    assert taken_off.status_code == 303
+    assert taken_off.headers["location"] == "/care-teams?patient=OWN-1"
+    after = admin.get("/care-teams?patient=OWN-1").text
+    assert re.search(r"<td>OWN-1</td><td>no team</td>", after)
+    assert action not in after  # nothing to take off
+    refused = nurse.get(f"/patients/{clinic.own_patient}")
+    assert refused.status_code == 403  # at once; the glass is offered
+    assert f"/patients/{clinic.own_patient}/break-glass" in refused.text
+    assert {"patient_unassigned": clinic.own_patient, "team": "Spine"} in _care_team_audit(clinic)
+
+    again = admin.post(action, data={"csrf_token": token, "patient": "OWN-1"})  # a second press
+    assert again.status_code == 422
+    assert 'id="patient_id-error"' in again.text
+    assert "on no care team" in again.text
+
+
 def test_refused_team_forms_keep_the_work_and_change_nothing(both: Clinic) -> None:
     clinic = both
     add_user(clinic, "nurse2", Role.NURSE)

@@ -19,7 +19,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from thecal.adapters.sql.database import make_engine, upgrade_database
+from migrated_schema import migrate
+from thecal.adapters.sql.database import make_engine
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import Settings
 
@@ -56,7 +57,9 @@ def database_url(
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))  # a generated identifier
-        url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
+        url = make_url(server).update_query_dict(
+            {"options": f"-csearch_path={schema} -csynchronous_commit=off"}
+        )
         yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
@@ -73,7 +76,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def migrated(engine: Engine) -> Engine:
-    upgrade_database(engine)
+    migrate(engine)
     return engine
 
 

@@ -57,7 +57,6 @@ from thecal.adapters.observability.metrics import MULTIPROCESS_ENV
 from thecal.adapters.sql.schema_state import schema_state
 from thecal.bootstrap import Thecal, bootstrap
 from thecal.config import load_settings
-from thecal.entrypoints.api.server import serving_app, with_request_threads
 from thecal.entrypoints.cli.audit import verdict_lines
 from thecal.entrypoints.cli.output import translate_errors
 from thecal.services.audit import (
@@ -74,7 +73,6 @@ __all__ = [
     "EXIT_USAGE",
     "WORKER_FACTORY",
     "serve",
-    "with_request_threads",
 ]
 
 DEFAULT_THREADS = 4
@@ -216,6 +214,10 @@ def serve(
             "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
         }
         if workers == 1:
+            # the app is imported only now: a bad setting, an unreachable database or a broken
+            # audit chain is refused in a fraction of the app's import time (about 2 s)
+            from thecal.entrypoints.api.server import serving_app  # noqa: PLC0415
+
             uvicorn.run(serving_app(thecal, threads=threads), **options)
             return
         with (

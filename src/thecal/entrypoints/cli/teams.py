@@ -1,4 +1,4 @@
-"""`thecal teams list|create|add|remove|assign|break-glass|review` (SR-21, ``services/care_teams.py``).
+"""`thecal teams list|create|add|remove|assign|unassign|break-glass|review` (SR-21, ``services/care_teams.py``).
 
 Administrators manage care teams; a physician or nurse breaks the glass on one patient outside
 their teams with a reason, for a few hours. Docs: docs/web.md, "Care teams and break the glass".
@@ -21,6 +21,7 @@ from thecal.services.care_teams import (
     ListCareTeams,
     RemoveTeamMember,
     ReviewBreakGlass,
+    UnassignPatientTeam,
     add_team_member,
     assign_patient_team,
     break_glass,
@@ -28,6 +29,7 @@ from thecal.services.care_teams import (
     list_care_teams,
     remove_team_member,
     review_break_glass,
+    unassign_patient_team,
 )
 
 __all__ = ["app"]
@@ -109,6 +111,19 @@ def assign(
         thecal.run(
             assign_patient_team, AssignPatientTeam(actor=actor, patient_id=patient_id, team=team)
         )
+        _teams(thecal, actor, as_json)
+
+
+@app.command()
+def unassign(
+    as_user: AsUser,
+    patient_id: Annotated[str, typer.Argument(help="The patient's id.")],
+    as_json: Json = False,
+) -> None:
+    """Take a patient off their team (no clinician reaches them but by breaking the glass)."""
+    with translate_errors(as_json=as_json), open_app() as thecal:
+        actor = resolve_actor(thecal, as_user)
+        thecal.run(unassign_patient_team, UnassignPatientTeam(actor=actor, patient_id=patient_id))
         _teams(thecal, actor, as_json)
 
 

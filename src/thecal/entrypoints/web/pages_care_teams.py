@@ -3,7 +3,7 @@
 ``/care-teams`` lists every team (its clinicians by name and role, its number of patients) with
 the forms that change them: create a team, put a physician or nurse on a team or take them off,
 and find a patient by name or MRN to put on a team (a patient belongs to one team; assigning
-moves them). Every change runs ``services/care_teams.py`` (which checks the policy and audits)
+moves them) or take off their team. Every change runs ``services/care_teams.py`` (which checks the policy and audits)
 and answers with a redirect back to the page; a refused one comes back (422) with what was typed
 and the message next to its field. The break-the-glass form clinicians meet on a refused
 patient is ``pages_break_glass.py``.
@@ -31,12 +31,14 @@ from thecal.services.care_teams import (
     ListCareTeams,
     RemoveTeamMember,
     TeamPatient,
+    UnassignPatientTeam,
     add_team_member,
     assign_patient_team,
     create_care_team,
     find_team_patients,
     list_care_teams,
     remove_team_member,
+    unassign_patient_team,
 )
 
 __all__ = ["router"]
@@ -173,4 +175,21 @@ async def care_team_patient_assign(request: Request) -> Response:
         field = "patient_team" if isinstance(refused, CareTeamNotFound) else "patient_id"
         refusal = FormRefusal(message=refused.message, code=refused.code, field=field)
         return _page(request, patient=patient, typed=_typed(form), refusal=refusal)
+    return _back(patient)
+
+
+@router.post("/care-teams/patients/{patient_id}/removal", response_class=HTMLResponse)
+async def care_team_patient_unassign(request: Request, patient_id: Ident) -> Response:
+    """Take the patient off their team (then no clinician reaches them but by break-glass)."""
+    auth = page_auth(request)
+    form = await require_form_csrf(request, auth)
+    patient = form.get("patient", "")
+    try:
+        thecal_of(request).run(
+            unassign_patient_team, UnassignPatientTeam(actor=auth.actor, patient_id=patient_id)
+        )
+    except (InvalidInput, NotFound) as refused:  # on no team (a second press), no such patient
+        refusal = FormRefusal(message=refused.message, code=refused.code, field="patient_id")
+        typed = {"patient_id": patient_id, "patient": patient}
+        return _page(request, patient=patient, typed=typed, refusal=refusal)
     return _back(patient)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from thecal.adapters.documents.calendar_files import feed_calendar
 from thecal.domain.date_plausibility import REPORT_DAY, DateOutOfRange, check_date
-from thecal.domain.errors import RequestInvalid, ThecalError, ValueOutOfRange
+from thecal.domain.errors import Conflict, RequestInvalid, ThecalError, ValueOutOfRange
 from thecal.domain.scheduling import AppointmentState, NeedState, VisitType
 from thecal.domain.scheduling.appointment import AppointmentInvalid, SlotTaken
 from thecal.domain.scheduling.calendar import ClinicianUnavailable, NotOnSlotBoundary
@@ -147,10 +147,11 @@ def _offer(
 
 
 def _status(refusal: ThecalError | None) -> int:
-    """200; 422 for a time that cannot be read; 409 for one the calendar refuses."""
+    """200; 409 for a time taken meanwhile or a clinician away; 422 for a time that cannot be
+    read, is off the slot grid or out of range."""
     if refusal is None:
         return 200
-    return 422 if isinstance(refusal, RequestInvalid) else 409
+    return 409 if isinstance(refusal, Conflict) else 422
 
 
 def _book_page(request: Request, need: str, refusal: ThecalError | None = None) -> Response:

@@ -45,6 +45,10 @@ class CareTeamRepository(abc.ABC):
         """Put the patient on this team (a patient belongs to one team)."""
 
     @abc.abstractmethod
+    def unassign_patient(self, patient_id: str) -> bool:
+        """Take the patient off their team; False if they were on none."""
+
+    @abc.abstractmethod
     def patient_count(self, team_id: str) -> int: ...
 
     @abc.abstractmethod

@@ -56,6 +56,9 @@ class FakeCareTeams(CareTeamRepository):
     def assign_patient(self, patient_id: str, team_id: str) -> None:
         self.d.patients[patient_id] = team_id
 
+    def unassign_patient(self, patient_id: str) -> bool:
+        return self.d.patients.pop(patient_id, None) is not None
+
     def patient_count(self, team_id: str) -> int:
         return sum(1 for t in self.d.patients.values() if t == team_id)
 

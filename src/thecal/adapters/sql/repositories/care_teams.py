@@ -100,6 +100,12 @@ class SqlAlchemyCareTeamRepository(CareTeamRepository):
                 .values(team_id=team_id)
             )
 
+    def unassign_patient(self, patient_id: str) -> bool:
+        result = self._s.execute(
+            delete(care_team_patients).where(care_team_patients.c.patient_id == patient_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     def patient_count(self, team_id: str) -> int:
         statement = (
             select(func.count())

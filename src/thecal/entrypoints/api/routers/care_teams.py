@@ -29,6 +29,7 @@ from thecal.services.care_teams import (
     ListCareTeams,
     RemoveTeamMember,
     ReviewBreakGlass,
+    UnassignPatientTeam,
     add_team_member,
     assign_patient_team,
     break_glass,
@@ -36,6 +37,7 @@ from thecal.services.care_teams import (
     list_care_teams,
     remove_team_member,
     review_break_glass,
+    unassign_patient_team,
 )
 
 __all__ = ["router"]
@@ -119,6 +121,19 @@ def set_patient_team(
 ) -> CareTeamPublic:
     team = thecal.run(
         assign_patient_team, AssignPatientTeam(actor=actor, patient_id=patient_id, team=body.team)
+    )
+    return _summary_of(thecal, actor, team.id)
+
+
+@router.delete(
+    "/patients/{patient_id}/care-team",
+    response_model=CareTeamPublic,
+    responses={404: {"model": Problem}, 422: {"model": Problem}},
+    summary="Take the patient off their care team (no clinician reaches them but by break-glass)",
+)
+def unset_patient_team(patient_id: Ident, actor: CurrentActor, thecal: ThecalDep) -> CareTeamPublic:
+    team = thecal.run(
+        unassign_patient_team, UnassignPatientTeam(actor=actor, patient_id=patient_id)
     )
     return _summary_of(thecal, actor, team.id)
 
