@@ -238,6 +238,15 @@ def test_each_drug_of_a_two_drug_admixture_has_its_dose_chart_in_its_own_unit(
     )
     assert clonidine_history
     assert f"{plain(clonidine_mcg)} mcg/day" in clonidine_history.group(0)
+    points = re.search(
+        r'<table id="dose-chart-NGP-TWO-001-clonidine-points">(.*?)</table>', patient, re.DOTALL
+    )
+    assert points, "no table of the clonidine chart's points"
+    assert html.unescape(f"Daily dose of {names['clonidine']} (mcg/day)") in html.unescape(
+        points.group(1)
+    )
+    doses = re.findall(r"<tr><td>[0-9-]+</td><td>([^<]+)</td></tr>", points.group(1))
+    assert doses == [f"{plain(clonidine_mcg)} mcg/day"] * 2  # at implant and now
 
 
 def _interrogate(clinic: Clinic, pump_id: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -23,7 +24,15 @@ from thecal.domain.units import DoseRate, MassUnit, plain
 from thecal.services.pump_glance import basal_doses
 from thecal.services.therapy_history import PumpHistory
 
-__all__ = ["Point", "dose_charts", "dose_points", "line_chart", "pain_chart", "pain_points"]
+__all__ = [
+    "DoseChart",
+    "Point",
+    "dose_charts",
+    "dose_points",
+    "line_chart",
+    "pain_chart",
+    "pain_points",
+]
 
 Point = tuple[dt.datetime, Decimal]
 
@@ -141,10 +150,21 @@ def _drugs(history: PumpHistory) -> list[str]:
     return drugs
 
 
-def dose_charts(history: PumpHistory, now: dt.datetime) -> list[Markup]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoseChart:
+    """One drug's daily dose history of one pump: the caption, the chart and its points as text."""
+
+    ident: str
+    caption: str
+    chart: Markup
+    points: tuple[tuple[str, str], ...]  # (day, daily dose with its unit)
+
+
+def dose_charts(history: PumpHistory, now: dt.datetime) -> list[DoseChart]:
     """One step chart of the daily dose per drug of the pump's admixture (morphine and
     clonidine each in its own unit); the primary's first, with the pump's serial as its id."""
     charts = []
+    serial = history.pump.serial
     for drug_id in _drugs(history):
         drug = reference_library().drug(drug_id)
         unit = drug.dose_unit  # mcg for baclofen and clonidine, mg for morphine…
@@ -155,15 +175,23 @@ def dose_charts(history: PumpHistory, now: dt.datetime) -> list[Markup]:
         ]
         highest = max(value for _, value in points)
         primary = drug_id == history.pump.admixture.primary.drug_id
-        serial = history.pump.serial
+        ident = f"dose-chart-{serial}" if primary else f"dose-chart-{serial}-{drug_id}"
+        chart = line_chart(
+            points,
+            ident=ident,
+            title=f"Daily dose of {drug_id}, pump {serial}",
+            unit=f"{unit.symbol}/day",
+            y_max=max(highest * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
+            step=True,
+        )
         charts.append(
-            line_chart(
-                points,
-                ident=f"dose-chart-{serial}" if primary else f"dose-chart-{serial}-{drug_id}",
-                title=f"Daily dose of {drug_id}, pump {serial}",
-                unit=f"{unit.symbol}/day",
-                y_max=max(highest * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
-                step=True,
+            DoseChart(
+                ident=ident,
+                caption=f"Daily dose of {drug.name} ({unit.symbol}/day), pump {serial}",
+                chart=chart,
+                points=tuple(
+                    (f"{at:%Y-%m-%d}", f"{plain(value)} {unit.symbol}/day") for at, value in points
+                ),
             )
         )
     return charts
