@@ -130,7 +130,8 @@ def test_break_the_glass_opens_one_patient_for_a_time_with_an_alert(clinic: Clin
     _refused(
         nurse2.post(url, json={"reason": "covering the ward", "hours": 13}), 422, "THC-INPUT-002"
     )
-    _refused(nurse2.get(f"{API}/pumps/{pump_id}"), 403, "THC-TEAM-004")  # nothing opened
+    closed = _refused(nurse2.get(f"{API}/pumps/{pump_id}"), 403, "THC-TEAM-004")  # not opened
+    assert closed["fields"]["patient_id"] == clinic.own_patient  # whose glass: the pump's patient
     _refused(
         log_in(clinic, "pharmacist").post(url, json={"reason": "a pharmacist may not do this"}),
         403,
