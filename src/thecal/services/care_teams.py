@@ -45,6 +45,7 @@ __all__ = [
     "BreakTheGlass",
     "CareTeamSummary",
     "CreateCareTeam",
+    "FindOutsideTeams",
     "FindTeamPatients",
     "ListCareTeams",
     "RemoveTeamMember",
@@ -56,6 +57,7 @@ __all__ = [
     "assign_patients_team",
     "break_glass",
     "create_care_team",
+    "find_outside_teams",
     "find_team_patients",
     "list_care_teams",
     "remove_team_member",
@@ -128,6 +130,15 @@ class FindTeamPatients:
     actor: Actor
     text: str
     limit: int = 25
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindOutsideTeams:
+    """A clinician's exact MRN that their own search did not find: is it a patient of another
+    team (whose glass they may break)?"""
+
+    actor: Actor
+    mrn: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -366,6 +377,34 @@ def find_team_patients(
         )
         uow.commit()
     return placed
+
+
+def find_outside_teams(
+    cmd: FindOutsideTeams, *, uow: AbstractUnitOfWork, clock: Clock
+) -> str | None:
+    """The id of the patient with exactly this MRN when they are outside the clinician's reach
+    (nothing else of the record: the clinician breaks the glass to see it), else None. Only for
+    those who may break the glass; the lookup is audited with what it found.
+
+    Raises:
+        AccessDenied (not a physician or nurse).
+    """
+    authorize(cmd.actor, Action.BREAK_GLASS, Subject.collection("patients"))
+    reach, mrn = cmd.actor.reach, cmd.mrn.strip()
+    if reach is None or not mrn:
+        return None  # a clinic without teams: the search itself found every patient
+    with uow:
+        patient = uow.patients.get_by_mrn(mrn)
+        found = patient.id if patient is not None and not reach.covers(patient.id) else None
+        uow.audit.record(
+            actor=cmd.actor,
+            action=Action.PATIENT_SEARCH,
+            subject=Subject.collection("patients"),
+            at=clock.now(),
+            details={"outside_teams_mrn": mrn, "returned": [found] if found else []},
+        )
+        uow.commit()
+    return found
 
 
 def break_glass(cmd: BreakTheGlass, *, uow: AbstractUnitOfWork, clock: Clock) -> BreakGlassOpened:

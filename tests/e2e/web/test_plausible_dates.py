@@ -45,7 +45,7 @@ from thecal.adapters.sql.tables.trials import trial_observations, trials
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram
 from thecal.domain.scheduling import Location, WorkingHours
-from thecal.domain.trial import TrialBaseline, TrialRoute
+from thecal.domain.trial import TrialBaseline, TrialObservation, TrialRoute
 from thecal.domain.units import Concentration, DoseRate, Mass, Volume
 from thecal.domain.users import Actor, Role
 from thecal.entrypoints.cli.main import app as cli
@@ -56,7 +56,14 @@ from thecal.services.scheduling.calendars import (
     put_room,
     set_working_hours,
 )
-from thecal.services.trials import AdministerTrial, PlanTrial, administer_trial, plan_trial
+from thecal.services.trials import (
+    AdministerTrial,
+    ObserveTrial,
+    PlanTrial,
+    administer_trial,
+    observe_trial,
+    plan_trial,
+)
 
 API = "/api/v1"
 ROOM = "dates-room"
@@ -79,6 +86,8 @@ class Place:
     clinic: Clinic
     pump_id: str
     trial_id: str
+    read_trial_id: str  # a trial with one pain score, at read_at (the read-out's control)
+    read_at: dt.datetime
 
     @property
     def now(self) -> dt.datetime:
@@ -148,8 +157,25 @@ def _place(url: str) -> Place:
     pump_id = _implant(clinic, "NGP-DATES-1")
     clinic.clock.advance(hours=1)
     trial_id = _administered_trial(clinic)
+    read_trial_id = _administered_trial(clinic)
     clinic.clock.advance(hours=1)
-    return Place(clinic=clinic, pump_id=pump_id, trial_id=trial_id)
+    read_at = clinic.clock.now()
+    run(
+        observe_trial,
+        ObserveTrial(
+            actor=_physician(clinic),
+            trial_id=read_trial_id,
+            observation=TrialObservation(at=read_at, pain_nrs=3),
+        ),
+    )
+    clinic.clock.advance(hours=1)
+    return Place(
+        clinic=clinic,
+        pump_id=pump_id,
+        trial_id=trial_id,
+        read_trial_id=read_trial_id,
+        read_at=read_at,
+    )
 
 
 @pytest.fixture(
@@ -390,11 +416,19 @@ API_FIELDS = [
         _query("/appointments?start={v}&end=2026-03-20T00:00:00Z"),
         lambda p: p.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     ),
+    ApiField(  # 9999-12-31 + 1 day was an OverflowError (500) before the window
+        "last_day",
+        Role.ADMIN,
+        _query("/audit?last_day={v}"),
+        _today,
+        lambda day: day.replace(month=12, day=31).isoformat(),
+    ),
+    ApiField("first_day", Role.ADMIN, _query("/audit?first_day={v}"), _today, _iso_day),
     ApiField(
         "readout_at",
         Role.PHYSICIAN,
-        _query("/trials/{p.trial_id}/evaluation?readout_at={v}"),
-        lambda p: p.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        _query("/trials/{p.read_trial_id}/evaluation?readout_at={v}"),
+        lambda p: p.read_at.isoformat().replace("+00:00", "Z"),
     ),
 ]
 
@@ -538,12 +572,13 @@ def test_a_web_form_refuses_implausible_dates_and_keeps_what_was_typed(
         ("/patients?birth_date={v}", "birth_date"),
         ("/outcomes?report_date={v}", "report date"),
         ("/visits?day={v}", "day"),
+        ("/audit?last_day={v}", "last_day"),
     ],
 )
 def test_a_page_query_with_an_implausible_date_is_a_422_naming_it(
     place: Place, path: str, field: str
 ) -> None:
-    client = browser_login(place.clinic, "physician")
+    client = browser_login(place.clinic, "admin" if path.startswith("/audit") else "physician")
     for day in ("0001-06-01", "9999-06-01"):
         answer = client.get(path.format(v=day))
         assert answer.status_code == 422, (day, answer.text[-500:])

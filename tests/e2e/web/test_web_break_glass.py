@@ -167,3 +167,36 @@ def test_the_glass_never_leads_off_site_and_is_not_offered_to_an_administrator(
     assert refused.status_code == 403
     assert '/break-glass"' not in refused.text  # no form: an administrator reads no record
     assert "Not allowed" in refused.text
+
+
+def test_an_exact_mrn_on_another_team_leads_to_the_glass(both: Clinic) -> None:
+    clinic = both
+    _care_teams(clinic)
+    nurse2 = browser_login(clinic, "nurse2")  # team Cancer pain: the own patient is not hers
+    found = nurse2.get("/patients?mrn=OWN-1")
+    assert found.status_code == 200
+    assert "The patient with MRN OWN-1 is not on a care team of yours" in found.text
+    link = f'href="/patients/{clinic.own_patient}/break-glass"'
+    assert link in found.text
+    assert "Owens" not in found.text  # nothing of the record before the glass is broken
+    by_name = nurse2.get("/patients?family_name=Owens")  # only an exact MRN leads there
+    assert "No patient matches" in by_name.text
+    assert "/break-glass" not in by_name.text
+    own_team = nurse2.get("/patients?mrn=FOREIGN-1")  # her own team's: the usual result
+    assert "Forde, Alex" in own_team.text
+    assert "/break-glass" not in own_team.text
+    unknown = nurse2.get("/patients?mrn=NOBODY-9")
+    assert "No patient matches" in unknown.text
+    assert "/break-glass" not in unknown.text
+    form = nurse2.get(f"/patients/{clinic.own_patient}/break-glass")
+    assert form.status_code == 200
+    assert f'action="/patients/{clinic.own_patient}/break-glass"' in form.text
+    with clinic.thecal.uow() as uow:
+        lookups = [
+            e.details
+            for e in uow.audit_log.entries()
+            if e.action == "patient.search" and "outside_teams_mrn" in e.details
+        ]
+    assert {"outside_teams_mrn": "OWN-1", "returned": [clinic.own_patient]} in [
+        {k: v for k, v in d.items() if k != "role"} for d in lookups
+    ]

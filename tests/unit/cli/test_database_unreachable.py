@@ -3,7 +3,8 @@ reached or has no schema, never a traceback (issue 15 §8).
 
 The command tree is walked from the registry (``entrypoints/cli/main.py``): every leaf command is
 invoked with its required options and arguments filled with minimal well-formed values against
-a PostgreSQL URL on a closed port, so a command added later is covered without a new line here.
+a PostgreSQL URL on a closed port, so a command added later is covered without a new line here;
+and again with a URL that cannot be parsed (THC-CONF-001, exit status 2, the password not shown).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typer._click import Context
 from typer.testing import CliRunner
 
 from thecal.entrypoints.cli.main import COMMANDS, app
-from thecal.entrypoints.configuration_errors import EXIT_DATABASE
+from thecal.entrypoints.configuration_errors import EXIT_CONFIGURATION, EXIT_DATABASE
 
 UNREACHABLE = "postgresql+psycopg://nobody:s3cret@127.0.0.1:1/thecal"
 
@@ -137,6 +138,28 @@ def test_a_command_against_an_unreachable_database_says_so_in_one_line(
         assert len(lines) == 1, shown
         assert "cannot reach the database at postgresql+psycopg://nobody:***@127.0.0.1:1" in shown
         assert "s3cret" not in shown
+
+
+@pytest.mark.parametrize("argv", COMMAND_LINES)
+def test_a_command_with_a_database_url_it_cannot_parse_names_the_setting(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("THECAL_DATABASE_URL", "nobody:s3cret@host/x")  # no scheme
+    result = CliRunner().invoke(app, argv, input="", env={"COLUMNS": "200"})
+    shown = result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{argv}: {result.exception!r}"
+    )
+    assert "Traceback" not in shown
+    assert "s3cret" not in shown
+    if " ".join(argv[:2]) not in FILE_ONLY:
+        assert result.exit_code != 0, shown
+    if " ".join(argv[:2]) in {"patients search", "users list", "db upgrade", "db current"}:
+        assert "THC-CONF-001" in shown, shown
+    if "THC-CONF-001" in shown:
+        assert result.exit_code == EXIT_CONFIGURATION
+        assert "THECAL_DATABASE_URL" in shown
 
 
 def test_most_commands_reach_the_database_check_not_just_their_argument_parsing(

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from thecal.domain.candidacy import Indication
 from thecal.domain.date_plausibility import (
     APPOINTMENT,
     APPOINTMENT_AHEAD,
@@ -26,6 +27,8 @@ from thecal.domain.date_plausibility import (
     check_instant,
 )
 from thecal.domain.errors import InvalidInput, ValueOutOfRange
+from thecal.domain.patient import Contact, Demographics, Sex
+from thecal.domain.scheduling import IntakeForm, ReferralSource
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 TODAY = NOW.date()
@@ -141,3 +144,29 @@ def test_the_windows_follow_the_clock_that_is_passed_in() -> None:
     with pytest.raises(DateOutOfRange):
         check_date("d", day, RECORDED_DAY, today=TODAY)
     assert check_date("d", day, RECORDED_DAY, today=later) == day
+
+
+def test_a_patient_and_a_referral_born_more_than_120_years_ago_are_refused() -> None:
+    born = TODAY.replace(year=TODAY.year - MAX_AGE_YEARS) - dt.timedelta(days=1)  # after 1900
+    person = Demographics(
+        family_name="Old", given_names="Ada", birth_date=born, sex=Sex.FEMALE, contact=Contact()
+    )
+    with pytest.raises(DateOutOfRange) as refused:
+        person.check_not_after(TODAY)
+    assert refused.value.fields["where"] == "birth_date"
+    form = IntakeForm(
+        source=ReferralSource.PATIENT,
+        family_name="Old",
+        given_names="Ada",
+        birth_date=born,
+        email="ada@example.org",
+        phone="",
+        condition=Indication.CANCER_PAIN,
+        tried=frozenset(),
+        tried_details="",
+        consent_to_contact=True,
+    )
+    with pytest.raises(DateOutOfRange) as refused_form:
+        form.check_birth_date(TODAY)
+    assert refused_form.value.fields["where"] == "birth date"
+    form.check_birth_date(born.replace(year=born.year + 1))  # a year earlier it was plausible

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from thecal.domain.authorization import Action, Subject, is_allowed
 from thecal.domain.candidacy import (
     Contraindication,
     Indication,
@@ -31,6 +32,7 @@ from thecal.entrypoints.web.pump_glance_text import glance_text
 from thecal.entrypoints.web.rendering import page_auth, render, require_form_csrf, thecal_of
 from thecal.entrypoints.web.timeline import patient_timeline
 from thecal.services.candidacy import GetCandidacy, RecordCandidacy, get_candidacy, record_candidacy
+from thecal.services.care_teams import FindOutsideTeams, find_outside_teams
 from thecal.services.patients import (
     GetPatient,
     RegisterPatient,
@@ -46,6 +48,8 @@ from thecal.services.therapy_history import GetTherapyHistory, get_therapy_histo
 from thecal.services.trial_history import GetTrialHistory, get_trial_history
 
 __all__ = ["router"]
+
+_PATIENTS = Subject.collection("patients")
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,10 +96,14 @@ def patient_search(
             limit=50,
         )
         found = list(thecal.run(search_patients, SearchPatients(actor=auth.actor, query=query)))
+    outside = None  # an exact MRN on another care team: offer to break the glass (SR-21)
+    if not found and mrn.strip() and is_allowed(auth.actor, Action.BREAK_GLASS, _PATIENTS):
+        outside = thecal.run(find_outside_teams, FindOutsideTeams(actor=auth.actor, mrn=mrn))
     return render(
         request,
         "patients.html",
         patients=found,
+        outside=outside,
         searched=searched,
         form={"family_name": family_name, "mrn": mrn, "birth_date": birth_date},
     )
