@@ -59,6 +59,7 @@ class TaskClosure(StrEnum):
     COMPLETED_BY_USER = "completed-by-user"  # a clinician marked it done
     CLOSED_BY_INTERROGATION = "closed-by-interrogation"  # the interrogation it asked for happened
     SUPERSEDED = "superseded"  # a re-dated task replaced it (MRI: the scan time was recorded)
+    CHANGE_WITHDRAWN = "change-withdrawn"  # the program change it was about was withdrawn
 
 
 class TaskAlreadyDone(Conflict):

@@ -63,6 +63,7 @@ from thecal.services.repositories.program_changes import UsedToken
 from thecal.services.repositories.tasks import StoredTask
 from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
 from thecal.services.safety_gate import ReviewBlocked, review_or_block
+from thecal.services.tasks import close_for_withdrawn_change
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -545,6 +546,9 @@ def withdraw_program_change(
             subject=subject,
             at=now,
             details={**_summary(change), "reason": change.withdrawal_reason},
+        )
+        close_for_withdrawn_change(
+            uow, change_id=change.change_id, patient_id=change.patient_id, actor=cmd.actor, at=now
         )
         uow.commit()
     return change

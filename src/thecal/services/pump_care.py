@@ -10,7 +10,8 @@ may be interrogated (its alarms and battery still matter); an explanted or trans
 When a pump leaves care, its pending program and admixture changes (proposed, signed,
 co-signed, not delivered, and sent but not yet confirmed by an interrogation: no interrogation
 here will settle them now) are withdrawn by the event with the reason recorded and audited
-(:func:`withdraw_pending_changes`), and its unused pharmacy verifications are voided with the same
+(:func:`withdraw_pending_changes`; their open re-send and failure-review tasks close as
+``change-withdrawn``), and its unused pharmacy verifications are voided with the same
 reason so that no syringe verified for it can be filled (:func:`void_unused_verifications`).
 """
 
@@ -23,6 +24,7 @@ from thecal.domain.device_event_record import PumpOutOfCare
 from thecal.domain.program_change import ProgramChange, ProgramChangeState
 from thecal.domain.users import Actor
 from thecal.services.pump_record import Pump, PumpState
+from thecal.services.tasks import close_for_withdrawn_change
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
 __all__ = [
@@ -92,6 +94,9 @@ def withdraw_pending_changes(
                 "was": was,
                 "by_event": True,
             },
+        )
+        close_for_withdrawn_change(
+            uow, change_id=change.change_id, patient_id=pump.patient_id, actor=actor, at=at
         )
         withdrawn.append(change)
     return withdrawn

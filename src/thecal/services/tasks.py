@@ -13,7 +13,11 @@ interrogation it asked for (``domain/tasks.py``).
   the MRI plan's pump is interrogated after the recorded scan and the pump runs a program
   without a motor stall (S55, SR-15) — and only when interrogation is all the task asks: a task
   that also asks to refill an emptied pump or reset a flow-activated valve (S58, S60) stays open
-  for a clinician to close.
+  for a clinician to close;
+* ``close_for_withdrawn_change``: called in the transaction that withdraws a program change (by
+  a clinician, or by the event that takes its pump out of care, ``services/pump_care.py``): the
+  change's open re-send and failure-review tasks no longer ask for anything and close as
+  ``change-withdrawn``, each with its audit entry.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
     "TaskNotFound",
     "UrgentTaskNeedsNote",
     "close_by_interrogation",
+    "close_for_withdrawn_change",
     "complete_task",
     "list_tasks",
 ]
@@ -194,6 +199,41 @@ def close_by_interrogation(
                 "pump_id": pump.id,
                 "interrogated_at": snapshot.at.isoformat(),
             },
+        )
+        closed.append(stored.id)
+    return closed
+
+
+#: The tasks a program change raises about itself; they ask for nothing once it is withdrawn.
+_CHANGE_TASKS = frozenset({TaskKind.PROGRAM_RESEND, TaskKind.PROGRAM_FAILURE_REVIEW})
+
+
+def close_for_withdrawn_change(
+    uow: AbstractUnitOfWork,
+    *,
+    change_id: str,
+    patient_id: str,
+    actor: Actor,
+    at: dt.datetime,
+) -> list[str]:
+    """Close the open re-send and failure-review tasks of the withdrawn change ``change_id``
+    (``change-withdrawn``), audit each, and return their ids.
+
+    Runs inside the caller's transaction (the withdrawal's), so the closures and their audit
+    entries commit or roll back with it.
+    """
+    closed: list[str] = []
+    for stored in uow.tasks.for_patient(patient_id, open_only=True):
+        if stored.task.kind not in _CHANGE_TASKS or stored.task.origin != change_id:
+            continue
+        stored.complete(user_id=actor.user_id, at=at, how=TaskClosure.CHANGE_WITHDRAWN)
+        uow.tasks.update(stored)
+        uow.audit.record(
+            actor=actor,
+            action=Action.TASK_COMPLETE,
+            subject=Subject.patient(patient_id),
+            at=at,
+            details={**_task_details(stored), "change_id": change_id},
         )
         closed.append(stored.id)
     return closed

@@ -51,7 +51,7 @@ class TaskPublic(_Strict):
     completed_by: str | None
     completed_at: dt.datetime | None
     completed_how: str | None = Field(
-        description="completed-by-user, closed-by-interrogation or superseded"
+        description="completed-by-user, closed-by-interrogation, superseded or change-withdrawn"
     )
     note: str | None
 
