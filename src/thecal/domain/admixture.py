@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from thecal.domain.errors import ValueOutOfRange
+from thecal.domain.quantity_display import in_drug_unit
 from thecal.domain.units import Concentration, DoseRate, FlowRate, Mass, Volume
 
 __all__ = ["Admixture", "Component"]
@@ -69,4 +70,7 @@ class Admixture:
         return {c.drug_id: volume * c.concentration for c in self.components}
 
     def describe(self) -> str:
-        return " + ".join(f"{c.drug_id} {c.concentration}" for c in self.components)
+        """Each drug and its exact concentration in the drug's display unit."""
+        return " + ".join(
+            f"{c.drug_id} {in_drug_unit(c.concentration, c.drug_id)}" for c in self.components
+        )

@@ -27,7 +27,7 @@ from thecal.domain.dosing import BridgeBolus, bridge_bolus, tip_lag
 from thecal.domain.errors import Conflict, DosingImpossible, RequestInvalid
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram, ProgramMode
-from thecal.domain.quantity_display import shown
+from thecal.domain.quantity_display import in_drug_unit, shown
 from thecal.domain.units import DoseRate, Duration, Volume
 
 __all__ = [
@@ -72,7 +72,10 @@ def admixture_changes(old: Admixture, new: Admixture) -> tuple[str, ...]:
             if component.drug_id != new.primary.drug_id:
                 found.append(f"{component.drug_id} added")
         elif before != component.concentration:
-            found.append(f"{component.drug_id} concentration {before} → {component.concentration}")
+            found.append(
+                f"{component.drug_id} concentration {in_drug_unit(before, component.drug_id)}"
+                f" → {in_drug_unit(component.concentration, component.drug_id)}"
+            )
     found += [
         f"{c.drug_id} removed"
         for c in old.components

@@ -4,7 +4,10 @@
 places, with "≈" whenever rounding changed the value (never a silent rounding), and exact text
 when nothing was lost (``"20 mL"``). Masses, concentrations and dose rates use mg from 1 mg up and
 mcg below (as ``str()`` does) unless a unit is asked for — a drug's one display unit comes from the
-drug library. The exact value stays in the record and the JSON.
+drug library (:func:`drug_unit`): a drug's dose, bolus and concentration are always written in it,
+whatever their size (morphine 0.5 mg/day is "0.5 mg/day", never "500 mcg/day"; baclofen
+1,200 mcg/day is "1200 mcg/day"); :func:`in_drug_unit` writes the exact value in that unit. The
+exact value stays in the record and the JSON.
 
 Places: volumes 2 decimals (3 below 1 mL: catheter dead space, priming), flow 3 decimals (mL/day),
 mg 3 decimals, mcg 1 decimal; durations in days, hours and minutes (``time_text``).
@@ -27,7 +30,7 @@ from thecal.domain.units import (
     Volume,
 )
 
-__all__ = ["catheter_model_name", "pump_model_name", "shown"]
+__all__ = ["catheter_model_name", "drug_unit", "in_drug_unit", "pump_model_name", "shown"]
 
 _MASS_PLACES = {MassUnit.MG: 3, MassUnit.MCG: 1}
 _THOUSAND = Decimal(1000)
@@ -53,6 +56,19 @@ def shown(quantity: Quantity, *, mass: MassUnit | None = None) -> str:
     elif isinstance(quantity, DoseRate):
         unit = mass or _mass_unit(quantity.mcg_per_day)
     return format_quantity(quantity, mass=unit, places=_MASS_PLACES[unit])
+
+
+def drug_unit(drug_id: str) -> MassUnit | None:
+    """The drug's one display unit from the library (mg for morphine, mcg for baclofen); None for
+    a drug the library does not know (its quantities then read mg from 1 mg up, mcg below)."""
+    drug = reference_library().drugs.get(drug_id)
+    return None if drug is None else drug.dose_unit
+
+
+def in_drug_unit(quantity: Mass | Concentration | DoseRate, drug_id: str) -> str:
+    """The exact ``quantity`` of ``drug_id`` in the drug's display unit, never rounded (what a
+    signer's diff and the API's text fields show): morphine 0.5 mg/day → "0.5 mg/day"."""
+    return format_quantity(quantity, mass=drug_unit(drug_id))
 
 
 def pump_model_name(model_id: str) -> str:

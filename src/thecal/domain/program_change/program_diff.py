@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from thecal.domain.program import InfusionProgram
+from thecal.domain.quantity_display import in_drug_unit
 from thecal.domain.units import Duration
 
 __all__ = ["DiffEntry", "ProgramDiff", "diff", "program_parameters", "step_start"]
@@ -38,21 +39,25 @@ def step_start(start: Duration, cycle: Duration) -> str:
 def program_parameters(program: InfusionProgram) -> tuple[tuple[str, str], ...]:
     """Every parameter of ``program`` as ``(name, display text)``, in a fixed order.
 
-    Display text comes from the exact quantities (no rounding), so equal texts mean equal values.
+    Display text comes from the exact quantities (no rounding), so equal texts mean equal values;
+    every dose and concentration is written in its drug's display unit (the step rates and
+    boluses in the primary drug's), never scaled to another unit.
     Absent optional settings are listed as ``"off"`` or ``"—"`` so that two programs always line up.
     """
+    primary = program.admixture.primary.drug_id
     params: list[tuple[str, str]] = [
         ("mode", program.mode.value),
-        ("primary drug", program.admixture.primary.drug_id),
+        ("primary drug", primary),
     ]
     params += [
-        (f"concentration {c.drug_id}", str(c.concentration)) for c in program.admixture.components
+        (f"concentration {c.drug_id}", in_drug_unit(c.concentration, c.drug_id))
+        for c in program.admixture.components
     ]
     params.append(("cycle", str(program.cycle)))
     for number, step in enumerate(program.steps, start=1):
         params += [
             (f"step {number} start", step_start(step.start, program.cycle)),
-            (f"step {number} rate", str(step.rate)),
+            (f"step {number} rate", in_drug_unit(step.rate, primary)),
         ]
     for label, bolus in (
         ("periodic bolus", program.periodic),
@@ -62,7 +67,7 @@ def program_parameters(program: InfusionProgram) -> tuple[tuple[str, str], ...]:
             params.append((label, "off"))
             continue
         params += [
-            (f"{label} dose", str(bolus.dose)),
+            (f"{label} dose", in_drug_unit(bolus.dose, primary)),
             (f"{label} duration", str(bolus.duration)),
             (f"{label} every", str(bolus.every)),
             (f"{label} offset", str(bolus.offset)),
@@ -72,7 +77,7 @@ def program_parameters(program: InfusionProgram) -> tuple[tuple[str, str], ...]:
         params.append(("patient bolus", "off"))
     else:
         params += [
-            ("patient bolus dose", str(pb.dose)),
+            ("patient bolus dose", in_drug_unit(pb.dose, primary)),
             ("patient bolus duration", str(pb.duration)),
             ("patient bolus lockout", str(pb.lockout)),
             ("patient bolus max per day", str(pb.max_per_day)),

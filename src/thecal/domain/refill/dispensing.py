@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from thecal.domain.actors import require_aware, require_text
 from thecal.domain.admixture import Admixture
+from thecal.domain.quantity_display import in_drug_unit
 from thecal.domain.refill.errors import AdmixtureMismatch, BeyondUseDatePassed, LabelNotTheOrder
 from thecal.domain.units import Volume
 
@@ -107,17 +108,17 @@ def label_difference(label: Admixture, order: Admixture) -> LabelNotTheOrder | N
             return LabelNotTheOrder(
                 field=f"{wanted.drug_id}",
                 label=f"no {wanted.drug_id}",
-                order=f"{wanted.drug_id} {wanted.concentration}",
+                order=f"{wanted.drug_id} {in_drug_unit(wanted.concentration, wanted.drug_id)}",
             )
         if typed != wanted.concentration:
             return LabelNotTheOrder(
                 field=f"{wanted.drug_id} concentration",
                 label=f"{wanted.drug_id} {typed}",
-                order=f"{wanted.drug_id} {wanted.concentration}",
+                order=f"{wanted.drug_id} {in_drug_unit(wanted.concentration, wanted.drug_id)}",
             )
     extra = next(c for c in label.components if order.concentration_of(c.drug_id) is None)
     return LabelNotTheOrder(
         field=f"{extra.drug_id}",
-        label=f"{extra.drug_id} {extra.concentration}",
+        label=f"{extra.drug_id} {in_drug_unit(extra.concentration, extra.drug_id)}",
         order=f"no {extra.drug_id} ({order.describe()})",
     )

@@ -17,6 +17,7 @@ from thecal.domain.admixture import Admixture, Component
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import ConfirmationToken, ProgramChange
+from thecal.domain.quantity_display import in_drug_unit
 from thecal.domain.quantity_text import parse_concentration
 from thecal.domain.users import Actor
 from thecal.services.identity import Reauthenticate
@@ -108,15 +109,16 @@ def confirmation_token(
 
 def program_payload(program: InfusionProgram) -> dict[str, Any]:
     bolus = program.patient_bolus
+    primary = program.admixture.primary.drug_id
     return {
         "mode": program.mode.value,
         "admixture": program.admixture.describe(),
-        "daily_dose": str(program.basal_daily_dose),
+        "daily_dose": in_drug_unit(program.basal_daily_dose, primary),
         "flow": str(program.basal_flow),
         "patient_bolus": None
         if bolus is None
         else {
-            "dose": str(bolus.dose),
+            "dose": in_drug_unit(bolus.dose, primary),
             "lockout": str(bolus.lockout),
             "max_per_day": bolus.max_per_day,
         },

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from thecal.domain.policy import ClinicPolicy
+from thecal.domain.quantity_display import drug_unit, in_drug_unit, shown
 from thecal.domain.quantity_text import parse_mass
 from thecal.domain.trial import (
     Sedation,
@@ -51,7 +52,7 @@ def trial_payload(trial: Trial) -> dict[str, Any]:
         "state": trial.state.value,
         "version": trial.version,
         "drug": trial.plan.drug_id,
-        "dose": str(trial.plan.dose),
+        "dose": in_drug_unit(trial.plan.dose, trial.plan.drug_id),
         "route": trial.plan.route.value,
         "level": trial.plan.spinal_level,
         "observation_period": str(trial.plan.observation_period),
@@ -84,7 +85,7 @@ _LIMITS = VitalSignLimits.from_policy(ClinicPolicy())
 def _human(trial: Trial) -> str:
     text = (
         f"trial {trial.trial_id} {trial.state.value} (version {trial.version}): "
-        f"{trial.plan.drug_id} {trial.plan.dose} {trial.plan.route.value} at {trial.plan.spinal_level}, "
+        f"{trial.plan.drug_id} {shown(trial.plan.dose, mass=drug_unit(trial.plan.drug_id))} {trial.plan.route.value} at {trial.plan.spinal_level}, "
         f"observe {trial.plan.observation_period} ({trial.plan.observation_source})"
     )
     latest = trial.observations[-1] if trial.observations else None

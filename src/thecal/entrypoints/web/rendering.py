@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from thecal.domain.assessment_text import assessment_summary
-from thecal.domain.quantity_display import catheter_model_name, pump_model_name, shown
+from thecal.domain.quantity_display import catheter_model_name, drug_unit, pump_model_name, shown
 from thecal.domain.time_text import timespan_text
 from thecal.entrypoints.api.csrf import CSRF_FIELD, CsrfRejected, csrf_token, tokens_match
 from thecal.entrypoints.api.deps import authenticate, thecal_of
@@ -44,6 +44,10 @@ templates.env.filters["tenth"] = lambda value: str(Decimal(value).quantize(Decim
 templates.env.filters["timespan"] = timespan_text
 templates.env.filters["scores"] = assessment_summary
 templates.env.filters["shown"] = shown
+#: a drug's dose or concentration at display precision in the drug's one unit
+templates.env.filters["drug_shown"] = lambda quantity, drug_id: shown(
+    quantity, mass=drug_unit(drug_id)
+)
 templates.env.filters["pump_model"] = pump_model_name
 templates.env.filters["catheter_model"] = catheter_model_name
 

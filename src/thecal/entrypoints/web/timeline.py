@@ -15,7 +15,7 @@ from thecal.domain.candidacy import CandidacyAssessment
 from thecal.domain.library import reference_library
 from thecal.domain.patient import Patient
 from thecal.domain.program import InfusionProgram
-from thecal.domain.quantity_display import pump_model_name, shown
+from thecal.domain.quantity_display import drug_unit, pump_model_name, shown
 from thecal.domain.trial import Trial
 from thecal.domain.units import MassUnit, plain
 from thecal.services.therapy_history import TherapyHistory
@@ -71,7 +71,7 @@ def trial_items(trials: Sequence[Trial]) -> list[TimelineItem]:
     """Each trial at its plan time, linked to its page; the decision, if made, in the detail."""
     items: list[TimelineItem] = []
     for t in trials:
-        detail = f"{t.plan.drug_id} {t.plan.dose} at {t.plan.spinal_level}; {t.state.value}"
+        detail = f"{t.plan.drug_id} {shown(t.plan.dose, mass=drug_unit(t.plan.drug_id))} at {t.plan.spinal_level}; {t.state.value}"
         if t.decision is not None:
             detail += f" — decision: {t.decision.value}"
         items.append(

@@ -33,9 +33,9 @@ from thecal.domain.program_change import (
     WarningsNotAcknowledged,
     diff,
 )
-from thecal.domain.program_change.program_diff import step_start
+from thecal.domain.program_change.program_diff import program_parameters, step_start
 from thecal.domain.tasks import TaskKind, TaskPriority
-from thecal.domain.units import Concentration, DoseRate, Duration, Mass, Volume
+from thecal.domain.units import Concentration, DoseRate, Duration, Mass, MassUnit, Volume
 from thecal.domain.users import Actor, Role
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -248,12 +248,32 @@ def test_diff_lists_every_changed_parameter_with_old_and_new_display_text() -> N
         "concentration clonidine": ("—", "100 mcg/mL"),
         "step 1 rate": ("5 mg/day", "6 mg/day"),
         "patient bolus": ("off", "—"),
-        "patient bolus dose": ("—", "200 mcg"),
+        "patient bolus dose": ("—", "0.2 mg"),  # in morphine's unit, not scaled to mcg
         "patient bolus duration": ("—", "10 min"),
         "patient bolus lockout": ("—", "4 h"),
         "patient bolus max per day": ("—", "3"),
         "low-reservoir alarm": ("pump default", "4 mL"),
     }
+
+
+def test_diff_writes_each_drug_in_its_own_unit_whatever_the_size() -> None:
+    """Morphine below 1 mg stays in mg; baclofen above 1,000 mcg stays in mcg (issue 13 §2)."""
+    morphine = InfusionProgram.continuous(
+        Admixture.single("morphine", Concentration.from_mcg_per_ml(500)),
+        DoseRate.of(Decimal(500), MassUnit.MCG),
+    )
+    baclofen = InfusionProgram.continuous(
+        Admixture.single("baclofen", Concentration.from_mg_per_ml(2)),
+        DoseRate.from_mg_per_day(Decimal("1.2")),
+    )
+    texts = dict(program_parameters(morphine))
+    assert texts["step 1 rate"] == "0.5 mg/day"
+    assert texts["concentration morphine"] == "0.5 mg/mL"
+    assert morphine.admixture.describe() == "morphine 0.5 mg/mL"
+    texts = dict(program_parameters(baclofen))
+    assert texts["step 1 rate"] == "1200 mcg/day"
+    assert texts["concentration baclofen"] == "2000 mcg/mL"
+    assert baclofen.admixture.describe() == "baclofen 2000 mcg/mL"
 
 
 def test_diff_shows_unchanged_parameters_too_for_the_side_by_side() -> None:

@@ -11,6 +11,7 @@ from thecal.domain.program import InfusionProgram
 from thecal.domain.program_change import (
     program_parameters,
 )
+from thecal.domain.quantity_display import in_drug_unit
 from thecal.domain.reservoir import reservoir_gap_exceeds
 from thecal.domain.units import DoseRate, plain
 from thecal.entrypoints.api.presenters.quantities import estimate_ml_text, flow_text, ml_text
@@ -49,22 +50,23 @@ __all__ = [
 
 def components_public(admixture: Admixture) -> list[ComponentPublic]:
     return [
-        ComponentPublic(drug=c.drug_id, concentration=str(c.concentration))
+        ComponentPublic(drug=c.drug_id, concentration=in_drug_unit(c.concentration, c.drug_id))
         for c in admixture.components
     ]
 
 
 def program_public(program: InfusionProgram) -> ProgramPublic:
     bolus = program.patient_bolus
+    primary = program.admixture.primary.drug_id
     return ProgramPublic(
         mode=program.mode.value,
         admixture=components_public(program.admixture),
-        daily_dose=str(program.basal_daily_dose),
+        daily_dose=in_drug_unit(program.basal_daily_dose, primary),
         flow=flow_text(program.basal_flow),
         patient_bolus=None
         if bolus is None
         else PatientBolusPublic(
-            dose=str(bolus.dose),
+            dose=in_drug_unit(bolus.dose, primary),
             duration=str(bolus.duration),
             lockout=str(bolus.lockout),
             max_per_day=bolus.max_per_day,
@@ -117,8 +119,10 @@ def _reading(pump: Pump) -> ReservoirReadingPublic | None:
 DOSE_STEP_MCG = Decimal("0.001")
 
 
-def _dose_text(rate: DoseRate) -> str:
-    return str(DoseRate(rate.mcg_per_day.quantize(DOSE_STEP_MCG, rounding=ROUND_HALF_EVEN)))
+def _dose_text(rate: DoseRate, drug_id: str) -> str:
+    """The daily dose of ``drug_id`` rounded to :data:`DOSE_STEP_MCG`, in the drug's unit."""
+    rounded = DoseRate(rate.mcg_per_day.quantize(DOSE_STEP_MCG, rounding=ROUND_HALF_EVEN))
+    return in_drug_unit(rounded, drug_id)
 
 
 def _last_refill(last: LastRefill | None) -> LastRefillPublic | None:
@@ -173,9 +177,9 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
         doses=[
             DoseAtGlancePublic(
                 drug=d.drug_id,
-                concentration=str(d.concentration),
-                daily_dose=_dose_text(d.daily_dose),
-                worst_case_daily_dose=_dose_text(d.worst_case_daily_dose),
+                concentration=in_drug_unit(d.concentration, d.drug_id),
+                daily_dose=_dose_text(d.daily_dose, d.drug_id),
+                worst_case_daily_dose=_dose_text(d.worst_case_daily_dose, d.drug_id),
             )
             for d in glance.doses
         ],
@@ -204,7 +208,12 @@ def pump_public(overview: PumpOverview) -> PumpPublic:
             for p in glance.reservoir_points
         ],
         dose_history=[
-            DosePointPublic(at=p.at, daily_dose=_dose_text(p.daily_dose))
+            DosePointPublic(
+                at=p.at,
+                daily_dose=_dose_text(
+                    p.daily_dose, p.by_drug[0][0] if p.by_drug else pump.admixture.primary.drug_id
+                ),
+            )
             for p in glance.dose_points
         ],
         state=pump.state.value,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from thecal.domain.program_change import (
     FindingSummary,
 )
+from thecal.domain.quantity_display import in_drug_unit
 from thecal.domain.trial import (
     Trial,
     TrialBaseline,
@@ -115,7 +116,7 @@ def trial_public(trial: Trial) -> TrialPublic:
         state=trial.state,
         version=trial.version,
         drug_id=plan.drug_id,
-        dose=str(plan.dose),
+        dose=in_drug_unit(plan.dose, plan.drug_id),
         dose_mcg=plain(plan.dose.mcg),
         route=plan.route,
         spinal_level=plan.spinal_level,
