@@ -31,7 +31,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from thecal.domain.authorization import Action, Subject, authorize_function
+from thecal.domain.authorization import Action, Subject, authorize, authorize_function
 from thecal.domain.device_event_record import (
     DeliveryAlreadySuspended,
     DeliveryNotSuspended,
@@ -68,14 +68,21 @@ from thecal.services.device import record_snapshot
 from thecal.services.device_event_records import already_recorded, pump_in_care, store_event
 from thecal.services.pump_devices import ClinicPumpDriver
 from thecal.services.pump_driver import ProgramAck
-from thecal.services.pump_record import Pump
+from thecal.services.pump_record import Pump, PumpNotFound
 from thecal.services.pump_reservoir import refresh_refill_due
 from thecal.services.review_context import patient_facts, prescription_of, proposer, pump_state
 from thecal.services.safety_gate import review_or_block
 from thecal.services.scheduling.planning import replan_visits
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["RestartDelivery", "SuspendDelivery", "restart_delivery", "suspend_delivery"]
+__all__ = [
+    "GetPendingRestart",
+    "RestartDelivery",
+    "SuspendDelivery",
+    "pending_restart",
+    "restart_delivery",
+    "suspend_delivery",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,6 +169,32 @@ def _pending_restart(uow: AbstractUnitOfWork, pump: Pump) -> ProgramChange | Non
         if change.kind is ProgramChangeKind.RESTART and change.state in _RESTART_PENDING:
             return change
     return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetPendingRestart:
+    actor: Actor
+    pump_id: str
+
+
+def pending_restart(
+    cmd: GetPendingRestart, *, uow: AbstractUnitOfWork, clock: Clock
+) -> ProgramChange | None:
+    """The pump's restart-as-new-start change still on its way (to be signed, co-signed, sent or
+    confirmed), if any: while it waits, another restart is refused (THC-PATH-069). Read with the
+    events page (whose event list is the audited read).
+
+    Raises:
+        AccessDenied; PumpNotFound.
+    """
+    del clock  # read only
+    authorize_function(cmd.actor, Action.DEVICE_EVENT_READ)
+    with uow:
+        pump = uow.pumps.get(cmd.pump_id)
+        if pump is None:
+            raise PumpNotFound(ident=cmd.pump_id)
+        authorize(cmd.actor, Action.DEVICE_EVENT_READ, Subject.patient(pump.patient_id))
+        return _pending_restart(uow, pump)
 
 
 def suspend_delivery(

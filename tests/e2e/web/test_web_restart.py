@@ -1,14 +1,18 @@
 """The restart form after a long interruption (issue 12 §3), through TestClient: the restart as a
 new start is not sent; the form leads to its program change, marked as a restart, to be signed and
-co-signed; the pump page lists it among the pending changes and the pump stays suspended; a second
-restart while it waits is refused with its code, nothing changed."""
+co-signed; the pump page lists it among the pending changes and the pump stays suspended; while it
+waits the events page shows no restart form but what the restart waits for, with a link to its
+change (on SQLite and PostgreSQL), and a second restart from a tab left open is refused with its
+code, nothing changed."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
-from api_support import Clinic
+import pytest
+from api_support import PASSWORD, Clinic, build_clinic, postgres_schema_url
 from test_web_pages import browser_login, form_token
 
 from thecal.domain.admixture import Admixture
@@ -19,6 +23,21 @@ from thecal.domain.users import Actor, Role
 from thecal.services.interruptions import SuspendDelivery, suspend_delivery
 from thecal.services.pump_record import Pump
 from thecal.services.pumps import GetPump, ImplantPump, get_pump, implant_pump
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def both(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Clinic]:
+    if request.param == "sqlite":
+        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('restart')}/thecal.db")
+        yield built
+        built.thecal.close()
+        return
+    for url in postgres_schema_url():
+        built = build_clinic(url)
+        yield built
+        built.thecal.close()
 
 
 def _physician(clinic: Clinic) -> Actor:
@@ -62,17 +81,20 @@ def _suspended_pump(clinic: Clinic) -> str:
     return pump_id
 
 
-def _restart(client: object, pump_id: str) -> object:
+def _restart(client: object, pump_id: str, *, page_text: str | None = None) -> object:
+    """Post the restart form of the events page (or of ``page_text``: a tab left open)."""
     page = f"/pumps/{pump_id}/events"
     action = f"/pumps/{pump_id}/events/restart"
-    shown = client.get(page)  # type: ignore[attr-defined]
-    assert shown.status_code == 200, shown.text[-800:]
-    form = re.search(rf'action="{re.escape(action)}".*?</form>', shown.text, re.DOTALL)
+    if page_text is None:
+        shown = client.get(page)  # type: ignore[attr-defined]
+        assert shown.status_code == 200, shown.text[-800:]
+        page_text = shown.text
+    form = re.search(rf'action="{re.escape(action)}".*?</form>', page_text, re.DOTALL)
     assert form, action
     version = re.search(r'name="pump_version" value="(\d+)"', form.group(0))
     assert version
     body = {
-        "csrf_token": form_token(shown.text, action),
+        "csrf_token": form_token(page_text, action),
         "pump_version": version.group(1),
         "daily_dose": "0.5 mg/day",
         "monitoring_hours": "24",
@@ -85,7 +107,9 @@ def test_a_long_interruption_restart_leads_to_its_program_change_to_sign(clinic:
     pump_id = _suspended_pump(clinic)
     clinic.clock.advance(days=4)  # tolerance counted lost after 3 days (clinic policy)
     client = browser_login(clinic, "physician")
-    assert "second clinician co-signs" in client.get(f"/pumps/{pump_id}/events").text
+    before = client.get(f"/pumps/{pump_id}/events").text
+    assert "second clinician co-signs" in before
+    assert 'id="restart-pending"' not in before
 
     restarted = _restart(client, pump_id)
     assert restarted.status_code == 303, restarted.text  # type: ignore[attr-defined]
@@ -101,8 +125,46 @@ def test_a_long_interruption_restart_leads_to_its_program_change_to_sign(clinic:
     assert "restart as a new start" in pending
     assert target in pending
 
+    events_page = client.get(f"/pumps/{pump_id}/events").text
+    assert f'action="/pumps/{pump_id}/events/restart"' not in events_page  # no form to refuse
+    waiting = events_page[events_page.index('id="restart-pending"') :]
+    assert waiting.startswith('id="restart-pending">A restart is waiting for signature: ')
+    assert f'href="{target}"' in waiting[: waiting.index("</p>")]
+
     version = _pump(clinic, pump_id).version
-    again = _restart(client, pump_id)
+    again = _restart(client, pump_id, page_text=before)  # a tab left open before the restart
     assert again.status_code == 409  # type: ignore[attr-defined]
     assert "THC-PATH-069" in again.text  # type: ignore[attr-defined]
     assert _pump(clinic, pump_id).version == version
+
+
+def test_a_signed_restart_shows_it_waits_for_co_signature_instead_of_the_form(
+    both: Clinic,
+) -> None:
+    pump_id = _suspended_pump(both)
+    both.clock.advance(days=4)
+    client = browser_login(both, "physician")
+    restarted = _restart(client, pump_id)
+    assert restarted.status_code == 303, restarted.text  # type: ignore[attr-defined]
+    change_url = restarted.headers["location"]  # type: ignore[attr-defined]
+    review = client.get(change_url).text
+    digest = re.search(r'name="diff_digest" value="([^"]+)"', review)
+    assert digest is not None
+    signed = client.post(
+        f"{change_url}/sign",
+        data={
+            "csrf_token": form_token(review, f"{change_url}/sign"),
+            "diff_digest": digest.group(1),
+            "password": PASSWORD,
+            "acknowledge": re.findall(r'name="acknowledge" value="([^"]+)"', review),
+        },
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text[-1500:]
+
+    page = client.get(f"/pumps/{pump_id}/events").text
+    assert f'action="/pumps/{pump_id}/events/restart"' not in page
+    waiting = page[page.index('id="restart-pending"') :]
+    waiting = waiting[: waiting.index("</p>")]
+    assert waiting.startswith('id="restart-pending">A restart is waiting for co-signature: <a ')
+    assert f'href="{change_url}"' in waiting

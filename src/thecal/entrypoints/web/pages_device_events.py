@@ -34,6 +34,7 @@ from thecal.domain.errors import InvalidInput, RequestInvalid
 from thecal.domain.interruption import InterruptionReason
 from thecal.domain.library import reference_library
 from thecal.domain.program import ProgramMode
+from thecal.domain.program_change import ProgramChangeState
 from thecal.domain.pump_replacement import ReplacementReason, TherapyNotCarriedOver
 from thecal.domain.quantity_text import parse_dose_rate, parse_volume
 from thecal.domain.safety.context import MonitoringPlan
@@ -59,8 +60,10 @@ from thecal.services.catheter_revisions import ReviseCatheter, revise_catheter
 from thecal.services.device_event_records import GetDeviceEvents, list_device_events
 from thecal.services.identity import Authenticated
 from thecal.services.interruptions import (
+    GetPendingRestart,
     RestartDelivery,
     SuspendDelivery,
+    pending_restart,
     restart_delivery,
     suspend_delivery,
 )
@@ -89,6 +92,16 @@ _REFUSALS = (
 )
 
 
+#: What a pending restart change waits for, by its state (the restart form is hidden meanwhile).
+_WAITS_FOR = {
+    ProgramChangeState.REVIEWED: "signature",
+    ProgramChangeState.SIGNED: "co-signature",
+    ProgramChangeState.CO_SIGNED: "sending to the pump",
+    ProgramChangeState.NOT_DELIVERED: "sending to the pump again",
+    ProgramChangeState.SENT: "an interrogation to confirm it",
+}
+
+
 def _events_page(
     request: Request,
     pump_id: str,
@@ -107,6 +120,12 @@ def _events_page(
         OpenPumpForm(actor=auth.actor, pump_id=pump_id, action=Action.DEVICE_EVENT_READ),
     )
     events = thecal.run(list_device_events, GetDeviceEvents(actor=auth.actor, pump_id=pump_id))
+    suspended = pump.program.mode is ProgramMode.STOPPED
+    restart = (
+        thecal.run(pending_restart, GetPendingRestart(actor=auth.actor, pump_id=pump_id))
+        if suspended
+        else None
+    )
     library = reference_library()
     model = library.pump(pump.model_id)
     drugs = [library.drug(drug_id) for drug_id in pump.admixture.drug_ids]
@@ -120,7 +139,9 @@ def _events_page(
         refusal=refusal,
         open_form=open_form,
         typed=typed or {},
-        suspended=pump.program.mode is ProgramMode.STOPPED,
+        suspended=suspended,
+        pending_restart=restart,
+        restart_waits_for=_WAITS_FOR.get(restart.state, "") if restart else "",
         risky=drugs_needing_a_plan(drugs),
         drugs=drugs,
         has_cap=has_catheter_access_port(model),
