@@ -46,6 +46,7 @@ class TaskKind(StrEnum):
     RESERVOIR_DISCREPANCY = "reservoir-discrepancy"  # pump count vs the record beyond the band
     BREAK_GLASS_REVIEW = "break-glass-review"  # a clinician opened a patient outside their teams
     TRIAL_VITAL_SIGN_ALERT = "trial-vital-sign-alert"  # a trial observation breached a limit
+    PROGRAM_MISMATCH = "program-mismatch"  # the pump runs a program the record does not explain
 
 
 class TaskPriority(StrEnum):

@@ -11,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from thecal.domain.authorization import Action, Subject, authorize, authorize_function
-from thecal.domain.program_change import ProgramChange, ProgramChangeState
+from thecal.domain.program import InfusionProgram
+from thecal.domain.program_change import ProgramChange, ProgramChangeState, diff, program_parameters
+from thecal.domain.tasks import Task, TaskKind, TaskPriority
 from thecal.domain.users import Actor
 from thecal.services.clock import Clock
 from thecal.services.program_changes import store_new_tasks
@@ -25,7 +27,16 @@ from thecal.services.scheduling.planning import replan_visits
 from thecal.services.tasks import close_by_interrogation
 from thecal.services.unit_of_work import AbstractUnitOfWork
 
-__all__ = ["InterrogatePump", "Interrogation", "interrogate_pump", "record_snapshot"]
+__all__ = [
+    "InterrogatePump",
+    "Interrogation",
+    "interrogate_pump",
+    "program_mismatch_tasks",
+    "record_snapshot",
+]
+
+#: The source behind the finding: a pump's program is known only by interrogation.
+_MISMATCH_SOURCE = "architecture.md §4, SR-16"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +134,7 @@ def record_snapshot(
     reading = read_reservoir(uow, pump, pump_count=snapshot.reservoir_estimate, at=now)
     resolved: list[ProgramChange] = []
     task_ids: list[str] = []
+    expected = [span.program for span in pump.sent_programs]  # written since the last reading
     if snapshot.program is not None:
         for change in uow.program_changes.in_flight(pump.id):
             before = len(change.tasks)
@@ -134,8 +146,64 @@ def record_snapshot(
             task_ids += store_new_tasks(uow, change.tasks, before=before, at=now)
             uow.program_changes.update(change)
             resolved.append(change)
+        failed = any(c.state is ProgramChangeState.FAILED for c in resolved)  # has its own task
+        if not failed and not _open_mismatch(uow, pump):
+            task_ids += store_new_tasks(
+                uow,
+                program_mismatch_tasks(pump, snapshot.program, expected=expected, at=now),
+                before=0,
+                at=now,
+            )
     pump.record_reading(reading)  # re-anchored to the pump's count; every send settled
     refresh_refill_due(pump)
     task_ids += store_new_tasks(uow, reservoir_gap_tasks(pump, reading), before=0, at=now)
     close_by_interrogation(uow, pump, snapshot, actor=actor, at=now)  # post-MRI tasks, audited
     return resolved, task_ids
+
+
+def _open_mismatch(uow: AbstractUnitOfWork, pump: Pump) -> bool:
+    """An open program-mismatch task for this pump already asks for the review."""
+    return any(
+        stored.task.kind is TaskKind.PROGRAM_MISMATCH and stored.task.origin == pump.id
+        for stored in uow.tasks.for_patient(pump.patient_id, open_only=True)
+    )
+
+
+def program_mismatch_tasks(
+    pump: Pump,
+    reported: InfusionProgram,
+    *,
+    expected: list[InfusionProgram],
+    at: dt.datetime,
+) -> list[Task]:
+    """An urgent finding when the pump runs a program the record does not explain.
+
+    The record explains the program the pump reports when it is the confirmed program
+    (``pump.program``, after this interrogation's confirmations) or one written to the pump since
+    the last reading (``expected``: a suspension's stop, a restart). Anything else — the pump
+    programmed outside thecal, a memory reset after a fault, a vendor programmer's change — means
+    the doses, the refill date and every forecast on the record are wrong: the finding names each
+    parameter that differs, the record's value beside the pump's. The record is not overwritten.
+    """
+    on_pump = program_parameters(reported)
+    if any(on_pump == program_parameters(p) for p in (pump.program, *expected)):
+        return []
+    differences = "; ".join(
+        f"{entry.parameter}: record {entry.old}, pump {entry.new}"
+        for entry in diff(pump.program, reported).changes
+    )
+    return [
+        Task(
+            kind=TaskKind.PROGRAM_MISMATCH,
+            subject=pump.patient_id,
+            origin=pump.id,
+            due=at,
+            reason=(
+                "the pump runs a program that differs from the record and no change sent from "
+                f"here explains it ({differences}); check the pump, then bring the record and the "
+                "pump together with a signed, co-signed program change"
+            ),
+            source=_MISMATCH_SOURCE,
+            priority=TaskPriority.URGENT,
+        )
+    ]

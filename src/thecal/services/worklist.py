@@ -13,6 +13,8 @@ Kinds of row (``WorklistKind``):
 * ``program-cosign`` — a signed program change awaiting its co-signature (SR-02);
 * ``reservoir-discrepancy`` (a task) — an interrogation's count beyond the accuracy band of the
   record's estimate (``services/pump_reservoir.py``);
+* ``program-mismatch`` (a task) — an interrogation found the pump running a program the record
+  does not explain (``services/device.py``);
 * ``visit-to-book`` — a visit the clinic's facts ask for (a refill before the forecast's deadline,
   a follow-up in its outcome window, a post-MRI interrogation, a consultation after an accepted
   referral, an elective replacement) that no booked visit answers yet, due by the window's last
@@ -95,6 +97,7 @@ class WorklistKind(StrEnum):
     RESERVOIR_DISCREPANCY = TaskKind.RESERVOIR_DISCREPANCY.value
     BREAK_GLASS_REVIEW = TaskKind.BREAK_GLASS_REVIEW.value  # the administrators' alert (SR-21)
     TRIAL_VITAL_SIGN_ALERT = TaskKind.TRIAL_VITAL_SIGN_ALERT.value
+    PROGRAM_MISMATCH = TaskKind.PROGRAM_MISMATCH.value
 
 
 #: Kinds read from the pump row (projected or recorded dates).
@@ -122,6 +125,7 @@ TASK_KINDS: dict[TaskKind, WorklistKind] = {
     TaskKind.RESERVOIR_DISCREPANCY: WorklistKind.RESERVOIR_DISCREPANCY,
     TaskKind.BREAK_GLASS_REVIEW: WorklistKind.BREAK_GLASS_REVIEW,
     TaskKind.TRIAL_VITAL_SIGN_ALERT: WorklistKind.TRIAL_VITAL_SIGN_ALERT,
+    TaskKind.PROGRAM_MISMATCH: WorklistKind.PROGRAM_MISMATCH,
 }
 
 #: What a role's worklist holds when it is not the whole list (minimum necessary): the pharmacist

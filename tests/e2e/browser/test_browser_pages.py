@@ -81,7 +81,11 @@ def test_an_administrator_sees_the_audit_log_and_users(
     browser: Any, server: LiveServer, shots: Path
 ) -> None:
     page = new_page(browser)
-    log_in(page, server, "admin")
+    log_in(page, server, "admin")  # lands on the administrators' worklist: break-glass alerts
+    expect(page.get_by_role("link", name="Break-glass alerts")).to_have_attribute(
+        "aria-current", "page"
+    )
+    page.get_by_role("link", name="Audit log").click()
     expect(page.locator("h1")).to_have_text("Audit log")
     page.get_by_role("button", name="Verify the hash chain").click()
     page.screenshot(path=str(shots / "audit-log.png"), full_page=True)

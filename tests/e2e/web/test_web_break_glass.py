@@ -121,6 +121,9 @@ def test_a_refused_nurse_breaks_the_glass_until_the_time_limit(both: Clinic) -> 
 
     # the alert on the administrators' page, closed with a note
     admin = browser_login(clinic, "admin")
+    home = admin.get("/", follow_redirects=False)  # the administrator's worklist: these alerts
+    assert home.status_code == 303
+    assert home.headers["location"] == "/break-glass-reviews"
     alerts = admin.get("/break-glass-reviews")
     assert alerts.status_code == 200
     assert 'href="/break-glass-reviews" aria-current="page"' in alerts.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from api_support import (
@@ -19,9 +20,11 @@ from api_support import (
 )
 from test_web_pages import form_token
 
+from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.domain.authorization import Action
+from thecal.domain.program import InfusionProgram
 from thecal.domain.quantity_display import shown
-from thecal.domain.units import Duration, Volume
+from thecal.domain.units import DoseRate, Duration, Volume
 from thecal.domain.users import Actor, Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.services.pumps import GetPump, get_pump
@@ -113,3 +116,41 @@ def test_a_count_beyond_the_accuracy_band_is_shown_as_a_discrepancy(both: Clinic
     assert f"counts {shown(reading.pump_count - reading.by_record)} more than the record" in result
     assert "a reservoir-discrepancy finding is on the worklist" in result
     assert 'class="caution" id="interrogation-result"' in done.text
+
+
+def test_a_pump_running_a_program_behind_the_records_back_is_named_on_the_result(
+    both: Clinic,
+) -> None:
+    """The vendor's programmer raised the dose to 7.5 mg/day: the result names the mismatch, the
+    record keeps its 5 mg/day, and a plain interrogation before it shows no mismatch."""
+    pump_id = implant_pump_with_patient_bolus(both)
+    nurse = logged_in(both, "nurse")
+    action = f"/pumps/{pump_id}/interrogate"
+
+    def interrogate() -> str:
+        token = form_token(nurse.get(f"/pumps/{pump_id}").text, action)
+        done = nurse.post(action, data={"csrf_token": token}, follow_redirects=False)
+        assert done.status_code == 303, done.text[-800:]
+        return nurse.get(done.headers["location"]).text
+
+    assert 'id="interrogation-program-mismatch"' not in interrogate()
+    actor = Actor(user_id=both.users[Role.NURSE], role=Role.NURSE)
+    pump = both.thecal.run(get_pump, GetPump(actor=actor, pump_id=pump_id))
+    elsewhere = InfusionProgram.continuous(
+        pump.program.admixture,
+        DoseRate.from_mg_per_day(Decimal("7.5")),
+        patient_bolus=pump.program.patient_bolus,
+    )
+    with both.thecal.uow() as uow:
+        TwinStoreDriver.for_unit_of_work(uow, clock=both.clock).program("NGP-E2E-001", elsewhere)
+        uow.commit()
+    both.clock.advance(minutes=10)
+
+    mismatch = _text(interrogate(), "interrogation-program-mismatch")
+
+    assert "Program mismatch" in mismatch
+    assert "step 1 rate: record 5 mg/day, pump 7.5 mg/day" in mismatch
+    assert "An urgent finding is on the worklist" in mismatch
+    worklist = nurse.get("/").text
+    assert "program mismatch" in worklist
+    assert both.thecal.run(get_pump, GetPump(actor=actor, pump_id=pump_id)).program == pump.program

@@ -47,6 +47,7 @@ from thecal.domain.program_change import (
 )
 from thecal.domain.program_entry import BolusEntry, PatientBolusEntry, ProgramEntry
 from thecal.domain.quantity_display import shown
+from thecal.domain.tasks import TaskKind
 from thecal.domain.users import Role
 from thecal.entrypoints.web.interrogation_text import interrogation_text
 from thecal.entrypoints.web.pump_glance_text import glance_text
@@ -81,6 +82,7 @@ from thecal.services.pump_record import Pump
 from thecal.services.pump_reservoir import refill_plan, refill_plan_if_sent
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.syringe_labels import ListUnusedLabels, unused_labels
+from thecal.services.tasks import ListTasks, list_tasks
 
 __all__ = ["router"]
 
@@ -137,6 +139,16 @@ def _pump_page(
         if interrogated
         else None
     )
+    mismatch = (
+        [
+            stored.task.reason
+            for stored in thecal.run(list_tasks, ListTasks(actor=auth.actor, pump_id=pump_id))
+            if stored.task.kind is TaskKind.PROGRAM_MISMATCH and stored.task.origin == pump.id
+        ]
+        if interrogation is not None
+        and is_allowed(auth.actor, Action.TASK_READ, Subject.patient(pump.patient_id))
+        else []
+    )
     drug = reference_library().drug(pump.program.admixture.primary.drug_id)
     model = reference_library().pump(pump.model_id)
     clinician = auth.actor.role in {Role.PHYSICIAN, Role.NURSE}
@@ -165,6 +177,7 @@ def _pump_page(
         max_field_t=DEFAULT_MAX_FIELD_T,
         parameters=program_parameters(pump.program),
         interrogation=interrogation,
+        program_mismatch=mismatch,
         pending=pending,
         dose_unit=drug.dose_unit.symbol,
         drug_name=drug.name,

@@ -297,8 +297,8 @@ def dashboard(request: Request) -> Response:
     auth = page_auth(request)
     if auth.actor.role is Role.PATIENT:
         return RedirectResponse("/portal", status_code=303)
-    if auth.actor.role is Role.ADMIN:
-        return RedirectResponse("/audit", status_code=303)
+    if auth.actor.role is Role.ADMIN:  # the administrator's worklist: the break-glass alerts
+        return RedirectResponse("/break-glass-reviews", status_code=303)
     thecal = thecal_of(request)
     params = request.query_params
     chosen = {name: params.get(name, "").strip() for name in _FILTERS}
