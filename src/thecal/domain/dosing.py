@@ -16,6 +16,8 @@ from thecal.domain.errors import (
     FlowBelowPumpMinimum,
     ValueOutOfRange,
 )
+from thecal.domain.quantity_display import drug_unit
+from thecal.domain.quantity_text import format_quantity
 from thecal.domain.units import Concentration, DoseRate, Duration, FlowRate, Mass, Volume
 
 __all__ = [
@@ -56,7 +58,11 @@ def daily_dose_for(flow: FlowRate, concentration: Concentration) -> DoseRate:
 
 
 def check_pump_flow(
-    daily_dose: DoseRate, concentration: Concentration, pump: PumpModel
+    daily_dose: DoseRate,
+    concentration: Concentration,
+    pump: PumpModel,
+    *,
+    drug_id: str | None = None,
 ) -> FlowRate:
     """Return the flow for this dose, or refuse it with the numbers and the way out.
 
@@ -64,29 +70,37 @@ def check_pump_flow(
     programmed; the way out is a lower concentration (dose ÷ minimum flow). A flow above the
     maximum needs a higher concentration. Zero (a stopped pump) is allowed.
 
+    The refusal writes the doses and concentrations in the display unit of ``drug_id`` (the
+    drug library's mg or mcg) when it is given, exactly as computed.
+
     Raises:
         FlowBelowPumpMinimum, FlowAbovePumpMaximum: with dose, concentration, flow and limits.
     """
     flow = flow_for(daily_dose, concentration)
+    unit = None if drug_id is None else drug_unit(drug_id)
+
+    def text(quantity: DoseRate | Concentration) -> str:
+        return format_quantity(quantity, mass=unit)
+
     minimum, maximum = pump.min_flow.value, pump.max_flow.value
     if 0 < flow.value < minimum.value:
         raise FlowBelowPumpMinimum(
-            daily_dose=daily_dose,
-            concentration=concentration,
+            daily_dose=text(daily_dose),
+            concentration=text(concentration),
             flow=flow,
             pump=pump.name,
             minimum=f"{minimum} ({pump.min_flow.cite()})",
-            lowest_dose=minimum * concentration,
-            max_concentration=daily_dose / minimum,
+            lowest_dose=text(minimum * concentration),
+            max_concentration=text(daily_dose / minimum),
         )
     if flow > maximum:
         raise FlowAbovePumpMaximum(
-            daily_dose=daily_dose,
-            concentration=concentration,
+            daily_dose=text(daily_dose),
+            concentration=text(concentration),
             flow=flow,
             pump=pump.name,
             maximum=f"{maximum} ({pump.max_flow.cite()})",
-            min_concentration=daily_dose / maximum,
+            min_concentration=text(daily_dose / maximum),
         )
     return flow
 

@@ -82,7 +82,12 @@ def carry_over(
     notes: list[str] = []
     flow = admixture.flow_for(daily_dose)
     try:
-        flow = check_pump_flow(daily_dose, admixture.primary.concentration, new_model)
+        flow = check_pump_flow(
+            daily_dose,
+            admixture.primary.concentration,
+            new_model,
+            drug_id=admixture.primary.drug_id,
+        )
     except DosingError as error:
         problems.append(error.message)
     for drug_id in admixture.drug_ids:

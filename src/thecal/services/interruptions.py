@@ -53,7 +53,7 @@ from thecal.domain.program_change import (
     ProgramChangeKind,
     ProgramChangeState,
 )
-from thecal.domain.quantity_display import shown
+from thecal.domain.quantity_display import in_drug_unit, shown
 from thecal.domain.safety.context import (
     ActionKind,
     MonitoringPlan,
@@ -282,10 +282,12 @@ def _restart_program(pump: Pump, before: InfusionProgram, dose: DoseRate | None)
     if dose is None:
         return before
     if dose > before.basal_daily_dose:
+        drug = before.admixture.primary.drug_id
         raise RequestInvalid(
             where="restart daily dose",
             detail=(
-                f"{dose} is above the dose before the interruption ({before.basal_daily_dose}):"
+                f"{in_drug_unit(dose, drug)} is above the dose before the interruption"
+                f" ({in_drug_unit(before.basal_daily_dose, drug)}):"
                 " restart as before or lower, then propose the increase as a program change"
             ),
         )

@@ -83,7 +83,12 @@ def _check_steps(old: Pump, carried_model_name: str, *, new_model_id: str) -> No
         if step.rate.value == 0:
             continue
         try:
-            check_pump_flow(step.rate, program.admixture.primary.concentration, model)
+            check_pump_flow(
+                step.rate,
+                program.admixture.primary.concentration,
+                model,
+                drug_id=program.admixture.primary.drug_id,
+            )
         except DosingError as error:
             problems.append(f"flex step at {shown(step.start)}: {error.message}")
     if problems:

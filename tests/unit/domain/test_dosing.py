@@ -55,6 +55,23 @@ def test_ziconotide_below_the_synchromed_minimum_flow_is_refused_with_the_way_ou
         assert expected in message
 
 
+def test_the_refusal_writes_the_drugs_own_unit_when_the_drug_is_known() -> None:
+    """Baclofen 50 mcg/day at 2 mg/mL: every dose and concentration of the refusal in mcg
+    (issue 13 §2), never scaled to mg; 50 ÷ 2000 = 0.025 mL/day < 0.048 mL/day."""
+    pump = reference_library().pump("synchromed-ii-20")
+    with pytest.raises(FlowBelowPumpMinimum) as caught:
+        check_pump_flow(
+            DoseRate.from_mcg_per_day(50),
+            Concentration.from_mg_per_ml(2),
+            pump,
+            drug_id="baclofen",
+        )
+    message = caught.value.message
+    assert message.startswith("50 mcg/day at 2000 mcg/mL needs a flow of 0.025 mL/day")
+    assert "the lowest dose this concentration allows is 96 mcg/day" in message
+    assert " mg/" not in message
+
+
 def test_the_same_dose_at_25_mcg_per_ml_is_programmable() -> None:
     pump = reference_library().pump("synchromed-ii-40")
     # 2.4 ÷ 25 = 0.096 mL/day ≥ 0.048

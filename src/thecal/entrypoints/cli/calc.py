@@ -198,7 +198,9 @@ def refill(
         admixture = _components(drug, concentration, also or [])
         drugs = {d: library.drug(d) for d in admixture.drug_ids}
         dose_rate = parse_dose_rate(daily_dose)
-        basal = check_pump_flow(dose_rate, admixture.primary.concentration, model)
+        basal = check_pump_flow(
+            dose_rate, admixture.primary.concentration, model, drug_id=admixture.primary.drug_id
+        )
         reservoir = parse_volume(volume)
         if reservoir > model.reservoir.value:
             raise RequestInvalid(

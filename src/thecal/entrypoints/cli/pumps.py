@@ -9,6 +9,7 @@ import typer
 
 from thecal.domain.errors import RequestInvalid
 from thecal.domain.program import InfusionProgram
+from thecal.domain.quantity_display import shown
 from thecal.domain.quantity_text import parse_dose_rate, parse_volume
 from thecal.entrypoints.cli.db import AsUser, Json, open_app, resolve_actor
 from thecal.entrypoints.cli.output import emit, translate_errors
@@ -109,7 +110,7 @@ def interrogate(as_user: AsUser, pump_id: str, as_json: Json = False) -> None:
         alarms = ", ".join(code for code, _ in snap.alarms) or "none"
         resolved = ", ".join(f"{c.change_id} {c.state.value}" for c in found.resolved)
         human = (
-            f"interrogated {found.pump.serial}: reservoir ≈ {snap.reservoir_estimate}, "
+            f"interrogated {found.pump.serial}: reservoir {shown(snap.reservoir_estimate)}, "
             f"alarms {alarms}, resolved {resolved or 'nothing'}"
         )
         emit(payload, human, as_json=as_json)
