@@ -5,6 +5,9 @@ morphine at 0.5 mg/day reads "0.5 mg/day" in ``pumps show`` (text and JSON), nev
 from __future__ import annotations
 
 from test_cli_pathway import _clinic, env, run
+from typer.testing import CliRunner
+
+from thecal.entrypoints.cli.main import app as cli
 
 __all__ = ["env"]  # the fixture, shared with the pathway tests
 
@@ -46,3 +49,23 @@ def test_pumps_show_writes_baclofen_in_mcg(env: dict[str, str]) -> None:
     shown = run(env, "pumps", "show", "--as", "nina", "pump-1", "--json")
     assert shown["program"]["daily_dose"] == "50 mcg/day"
     assert shown["admixture"] == "baclofen 1000 mcg/mL"
+
+
+def test_calc_refill_writes_baclofen_and_its_refusal_in_mcg() -> None:
+    """Baclofen typed in mg is written back in mcg: 2 mg/mL is "2000 mcg/mL", 1.2 mg/day
+    "1200 mcg/day"; a flow below the pump's minimum is refused in mcg too (THC-DOSE-001)."""
+    args = ("calc", "refill", "--pump", "synchromed-ii-20", "--drug", "baclofen")
+    result = CliRunner().invoke(
+        cli,
+        [*args, "--concentration", "2 mg/mL", "--daily-dose", "1.2 mg/day", "--volume", "20 mL"],
+    )
+    assert result.exit_code in {0, 1, 3}, result.stdout + result.stderr
+    assert "baclofen 2000 mcg/mL in SynchroMed II 20 mL: flow 0.6 mL/day at 1200 mcg/day" in (
+        result.stdout
+    )
+    refused = CliRunner().invoke(
+        cli,
+        [*args, "--concentration", "2 mg/mL", "--daily-dose", "0.05 mg/day", "--volume", "20 mL"],
+    )
+    assert "THC-DOSE-001" in refused.stderr
+    assert "50 mcg/day at 2000 mcg/mL needs a flow of 0.025 mL/day" in refused.stderr

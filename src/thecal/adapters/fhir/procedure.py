@@ -16,6 +16,7 @@ from thecal.adapters.fhir.codes import THECAL_PROCEDURE, reference
 from thecal.domain.actors import Transition
 from thecal.domain.implant import ImplantRecord
 from thecal.domain.procedure import ProcedureKind, ProcedureRecord
+from thecal.domain.quantity_display import in_drug_unit
 from thecal.domain.refill import Refill, RefillState
 from thecal.domain.trial import Trial, TrialState
 from thecal.domain.units import plain
@@ -142,7 +143,7 @@ def trial_procedure(trial: Trial, *, procedure_id: str) -> dict[str, Any]:
     resource["note"] = [
         {
             "text": (
-                f"{plan.drug_id} {plan.dose} {plan.route.value} at {plan.spinal_level}; "
+                f"{plan.drug_id} {in_drug_unit(plan.dose, plan.drug_id)} {plan.route.value} at {plan.spinal_level}; "
                 f"observed for {plan.observation_period} ({plan.observation_source})"
             )
         }

@@ -29,7 +29,7 @@ from thecal.domain.library import reference_library
 from thecal.domain.mme import calculate_mme, opioid_dose
 from thecal.domain.policy import ClinicPolicy
 from thecal.domain.program import DAY
-from thecal.domain.quantity_display import shown
+from thecal.domain.quantity_display import in_drug_unit, shown
 from thecal.domain.quantity_text import (
     format_quantity,
     parse_concentration,
@@ -284,7 +284,8 @@ def refill(
             },
             "library_check": library_payload(check),
         }
-        lines = [f"{admixture.describe()} in {model.name}: flow {basal} at {dose_rate}"]
+        dose_text = in_drug_unit(dose_rate, admixture.primary.drug_id)
+        lines = [f"{admixture.describe()} in {model.name}: flow {shown(basal)} at {dose_text}"]
         lines.append(f"daily doses: {', '.join(component_doses(admixture, basal, library))}")
         if plan.basal.to_alarm and plan.basal.to_empty:
             lines.append(
