@@ -23,6 +23,7 @@ from pathway_scenario import (
 )
 from sqlalchemy import select
 
+from thecal.adapters.read_models.worklist import SqlWorklistReadModel
 from thecal.adapters.sql.tables.audit import audit_entries
 from thecal.adapters.twin.store import TwinStoreDriver
 from thecal.bootstrap import Thecal
@@ -30,6 +31,7 @@ from thecal.domain.program_change import ProgramChange, ProgramChangeState
 from thecal.domain.tasks import TaskClosure, TaskKind
 from thecal.domain.therapy_discontinuation import DiscontinuationKind, WithdrawalPlan
 from thecal.domain.units import Duration
+from thecal.services.clock import Clock
 from thecal.services.device import InterrogatePump, interrogate_pump
 from thecal.services.program_changes import (
     SendProgramChange,
@@ -43,6 +45,14 @@ from thecal.services.program_changes import (
 from thecal.services.pumps import GetPump, get_pump, implant_pump
 from thecal.services.repositories.tasks import StoredTask
 from thecal.services.therapy_discontinuations import DiscontinueTherapy, discontinue_therapy
+from thecal.services.unit_of_work import AbstractUnitOfWork
+from thecal.services.worklist import (
+    ReadWorklist,
+    WorklistKind,
+    WorklistPage,
+    WorklistQuery,
+    read_worklist,
+)
 from thecal.simulation.faults import TelemetryFailure
 
 PLAN = WithdrawalPlan(drug_ids=("morphine",), text="oral morphine 30 mg/day, taper over 4 weeks")
@@ -85,6 +95,17 @@ def _tasks_of(clinic: Thecal, change_id: str, *, open_only: bool = False) -> lis
     return [t for t in tasks if t.task.origin == change_id]
 
 
+def _resend_rows(clinic: Thecal) -> int:
+    """How many re-send rows the nurse's worklist shows."""
+    source = SqlWorklistReadModel(clinic.engine)
+
+    def use_case(cmd: ReadWorklist, *, uow: AbstractUnitOfWork, clock: Clock) -> WorklistPage:
+        return read_worklist(cmd, uow=uow, clock=clock, source=source)
+
+    page = clinic.run(use_case, ReadWorklist(actor=actor(NURSE), query=WorklistQuery(limit=200)))
+    return sum(1 for row in page.rows if row.kind is WorklistKind.PROGRAM_RESEND)
+
+
 def _task_closures(clinic: Thecal) -> list[dict[str, object]]:
     with clinic.engine.connect() as conn:
         rows = conn.execute(
@@ -100,6 +121,7 @@ def test_withdrawing_a_not_delivered_change_closes_its_resend_task(
     clock.advance(days=1)
     change = _not_delivered(clinic, clock, "5.5", "first")
     clock.advance(minutes=5)
+    assert _resend_rows(clinic) == 1
 
     clinic.run(
         withdraw_program_change,
@@ -107,6 +129,8 @@ def test_withdrawing_a_not_delivered_change_closes_its_resend_task(
             actor=actor(PHYSICIAN), change_id=change.change_id, reason="dose rethought"
         ),
     )
+
+    assert _resend_rows(clinic) == 0  # gone from the worklist too
 
     [task] = _tasks_of(clinic, change.change_id)
     done = task.completion
