@@ -8,37 +8,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
-import pytest
 from api_support import (
     OPERATOR,
     Clinic,
     TestClient,
     add_user,
-    build_clinic,
-    postgres_schema_url,
 )
 from test_web_pages import browser_login, form_token
 
 from thecal.domain.authorization import Action
 from thecal.domain.users import Role
 from thecal.services.audit_log import AuditFilter, ReadAuditLog, read_audit_log
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('teams')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _post(client: TestClient, page: str, action: str, **fields: str) -> object:

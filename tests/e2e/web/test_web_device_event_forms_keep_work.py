@@ -7,36 +7,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
 from api_support import (
     Clinic,
-    build_clinic,
     implant_pump_with_patient_bolus,
     logged_in,
-    postgres_schema_url,
 )
 from test_web_pages import form_token
 
 from thecal.domain.users import Actor, Role
 from thecal.services.device_event_records import GetDeviceEvents, list_device_events
 from thecal.services.pumps import GetPump, get_pump
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('events-kept')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _record(clinic: Clinic, pump_id: str) -> tuple[int, str, int]:

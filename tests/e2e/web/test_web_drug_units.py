@@ -5,27 +5,10 @@ PostgreSQL: morphine 0.5 mg/day reads "0.5 mg/day" in the program table and the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from api_support import Clinic, build_clinic, postgres_schema_url
+from api_support import Clinic
 from test_api_drug_units import baclofen_50_mcg, morphine_half_mg
 from test_web_pages import browser_login
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('units')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _cells(page: str) -> dict[str, str]:

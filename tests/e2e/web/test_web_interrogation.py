@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
-import pytest
 from api_support import (
     Clinic,
-    build_clinic,
     implant_pump_with_patient_bolus,
     logged_in,
-    postgres_schema_url,
 )
 from test_web_pages import form_token
 
@@ -29,21 +25,6 @@ from thecal.domain.users import Actor, Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.services.pumps import GetPump, get_pump
 from thecal.simulation.faults import BatteryDepletion, MotorStall
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('interrogation')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _interrogations(clinic: Clinic) -> int:

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pytest
 from api_support import (
     Clinic,
     TestClient,
-    build_clinic,
     implant_pump_with_patient_bolus,
-    postgres_schema_url,
 )
 from httpx import Response
 from test_web_pages import browser_login, form_token
@@ -30,22 +28,6 @@ from thecal.services.assessments import ListAssessments, list_assessments
 from thecal.services.pump_record import Pump
 from thecal.services.pumps import GetPump, get_pump
 from thecal.services.trial_history import GetTrialHistory, get_trial_history
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    """A clinic on SQLite and on PostgreSQL (a fresh schema; skipped if the server is away)."""
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('web')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def submit(

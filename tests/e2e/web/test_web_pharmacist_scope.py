@@ -5,34 +5,15 @@ pump is refused by name (THC-TEAM-005) and found by no search. On SQLite and Pos
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from api_support import (
     Clinic,
-    build_clinic,
     implant_pump_with_patient_bolus,
     logged_in,
-    postgres_schema_url,
 )
 from test_web_pages import browser_login
 
 API = "/api/v1"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('refills')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _put_on_a_team(clinic: Clinic) -> None:

@@ -4,17 +4,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from api_support import (
     PASSWORD,
     Clinic,
     TestClient,
-    build_clinic,
     implant_pump_with_patient_bolus,
     logged_in,
-    postgres_schema_url,
 )
 from httpx import Response
 from test_web_pages import form_token
@@ -22,22 +18,6 @@ from test_web_pages import form_token
 from thecal.domain.program import ProgramMode
 from thecal.domain.users import Actor, Role
 from thecal.services.pumps import GetPump, get_pump
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('editor')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
-
 
 FLEX = {
     "daily_dose": "",

@@ -8,17 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
-import pytest
 from api_support import (
     START,
     Clinic,
-    build_clinic,
     implant_pump_with_patient_bolus,
     logged_in,
-    postgres_schema_url,
 )
 from test_api_pump_glance import PRIMING_DAYS, PRIMING_ML, _days_after
 from test_web_pages import form_token
@@ -31,21 +27,6 @@ from thecal.domain.users import Actor, Role
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
 from thecal.services.pumps import ImplantPump, implant_pump
 from thecal.simulation.faults import BatteryDepletion
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('glance')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _panel(page: str) -> str:

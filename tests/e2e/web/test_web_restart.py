@@ -8,11 +8,9 @@ code, nothing changed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
-import pytest
-from api_support import PASSWORD, Clinic, build_clinic, postgres_schema_url
+from api_support import PASSWORD, Clinic
 from test_web_pages import browser_login, form_token
 
 from thecal.domain.admixture import Admixture
@@ -23,21 +21,6 @@ from thecal.domain.users import Actor, Role
 from thecal.services.interruptions import SuspendDelivery, suspend_delivery
 from thecal.services.pump_record import Pump
 from thecal.services.pumps import GetPump, ImplantPump, get_pump, implant_pump
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('restart')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _physician(clinic: Clinic) -> Actor:

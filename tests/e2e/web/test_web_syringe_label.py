@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import numpy as np
-import pytest
 from api_support import (
     Clinic,
     TestClient,
     add_user,
-    build_clinic,
     implant_pump_with_patient_bolus,
     logged_in,
-    postgres_schema_url,
 )
 from pdf_reader import read_pdf
 from qr_reader import read_qr
@@ -35,21 +31,6 @@ from thecal.domain.users import Role
 
 API = "/api/v1"
 LOT = "LOT-LABEL-7"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('label')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
 
 
 def _care_teams(clinic: Clinic) -> None:

@@ -9,7 +9,6 @@ from api_support import Clinic, TestClient
 from test_web_pages import browser_login, form_token
 from test_web_pathway_pages import (
     FIT_TO_LEAVE,
-    both,  # noqa: F401 - the fixture
     plan_trial,
     trials_of,
     version_in,
@@ -56,7 +55,7 @@ def _discharge(client: TestClient, trial_id: str) -> tuple[int, str]:
 
 
 def test_respiratory_rate_8_alerts_on_the_page_and_worklist_and_blocks_discharge(
-    both: Clinic,  # noqa: F811 - the fixture
+    both: Clinic,
 ) -> None:
     clinic = both
     client = browser_login(clinic, "physician")

@@ -9,31 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
 
 import pytest
-from api_support import START, Clinic, build_clinic, logged_in, postgres_schema_url
+from api_support import START, Clinic, logged_in
 from test_web_pages import form_token
 from test_web_scheduling import _furnish
 
 from thecal.domain.users import Actor, Role
 from thecal.services.scheduling.appointments import GetAppointment, get_appointment
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Clinic]:
-    if request.param == "sqlite":
-        built = build_clinic(f"sqlite:///{tmp_path_factory.mktemp('visits-kept')}/thecal.db")
-        yield built
-        built.thecal.close()
-        return
-    for url in postgres_schema_url():
-        built = build_clinic(url)
-        yield built
-        built.thecal.close()
-
 
 AT = START + dt.timedelta(days=1, hours=1)  # Tuesday 10:00 UTC
 OTHER = AT + dt.timedelta(hours=2)
