@@ -41,8 +41,8 @@ class InterrogationText:
 
 
 def _gap(gap: Volume) -> str:
-    if gap.value == 0:
-        return "the pump's count matches the record"
+    if round(gap.value, 3) == 0:  # nothing at the display precision (not "≈ 0 mL more")
+        return "the pump's count matches the record (a difference under 0.001 mL)"
     side = "less" if gap.value > 0 else "more"
     return f"the pump counts {shown(Volume(abs(gap.value)))} {side} than the record expected"
 
