@@ -179,7 +179,7 @@ def dose_charts(history: PumpHistory, now: dt.datetime) -> list[DoseChart]:
         chart = line_chart(
             points,
             ident=ident,
-            title=f"Daily dose of {drug_id}, pump {serial}",
+            title=f"Daily dose of {drug.name}, pump {serial}",
             unit=f"{unit.symbol}/day",
             y_max=max(highest * Decimal("1.2"), Decimal(1)).quantize(Decimal(1)),
             step=True,

@@ -6,17 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from html import unescape
 
 from api_support import START, Clinic, implant_pump_with_patient_bolus
 from console_support import browser_login, post_form
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.instruments.registry import Instrument
+from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
 from thecal.domain.units import Concentration, DoseRate, Volume
 from thecal.domain.users import Actor, Role
 from thecal.services.assessments import RecordAssessment, record_assessment
 from thecal.services.pumps import ImplantPump, implant_pump
+
+
+def _name(drug_id: str) -> str:
+    return reference_library().drug(drug_id).name
 
 
 def _nrs(clinic: Clinic, pain: int, day: dt.date) -> None:
@@ -53,7 +59,7 @@ def test_the_timeline_lists_the_pump_and_the_assessments_and_charts_pain_and_dos
     assert pain.group(0).count("<circle") == 2
     dose = re.search(r'<svg class="chart" id="dose-chart-NGP-E2E-001".*?</svg>', html, re.DOTALL)
     assert dose, "no dose chart"
-    assert "Daily dose of morphine, pump NGP-E2E-001" in dose.group(0)
+    assert f"Daily dose of {_name('morphine')}, pump NGP-E2E-001" in unescape(dose.group(0))
     assert "2026-03-02: 5 mg/day; 2026-04-01: 5 mg/day" in dose.group(0)  # the step to now
 
 
@@ -103,6 +109,6 @@ def test_a_baclofen_pumps_dose_chart_is_in_mcg_per_day(demo_clinic: Clinic) -> N
     html = browser_login(demo_clinic, "physician").get(f"/patients/{demo_clinic.own_patient}").text
     dose = re.search(r'<svg class="chart" id="dose-chart-NGP-BAC-001".*?</svg>', html, re.DOTALL)
     assert dose, "no dose chart"
-    assert "Daily dose of baclofen, pump NGP-BAC-001" in dose.group(0)
+    assert f"Daily dose of {_name('baclofen')}, pump NGP-BAC-001" in unescape(dose.group(0))
     assert "2026-03-02: 200 mcg/day; 2026-04-01: 200 mcg/day" in dose.group(0)
     assert "mg/day" not in dose.group(0)
