@@ -5,10 +5,13 @@ consultation, the day view, the portal's visit page and the clinician's .ics fee
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
 from api_support import Clinic, TestClient, logged_in
+from httpx import Response
+from sqlalchemy import text
 from test_web_pages import browser_login, form_token
 
 from thecal.domain.scheduling import Location, ReferralState, WorkingHours
@@ -137,9 +140,8 @@ def _furnish(clinic: Clinic) -> None:
     )
 
 
-def test_a_physician_triages_a_referral_into_a_patient_and_books_the_consultation(
-    clinic: Clinic,
-) -> None:
+def _triaged_to_booking(clinic: Clinic) -> tuple[TestClient, Response]:
+    """A physician accepts the public form's referral; the answer is the booking page."""
     _furnish(clinic)
     _send(clinic.client())
     physician = browser_login(clinic, "physician")
@@ -159,6 +161,58 @@ def test_a_physician_triages_a_referral_into_a_patient_and_books_the_consultatio
     )
     assert booking.status_code == 200
     assert "/visits/book?need=" in str(booking.url)
+    return physician, booking
+
+
+def _appointments(clinic: Clinic) -> int:
+    with clinic.thecal.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM appointments")).scalar_one())
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "cause"),
+    [
+        (  # the plausibility window of a visit (domain/date_plausibility.py)
+            "9999-01-04T09:00:00Z",
+            (
+                "start: 9999-01-04 09:00 UTC is not a plausible visit start; it must be from "
+                "2025-03-01 to 2028-03-03 09:00 UTC (a visit is booked at most two years ahead) "
+                "(THC-INPUT-004)"
+            ),
+        ),
+        (  # the booking's own rule comes first for a time in the past
+            "0001-01-01T09:00:00Z",
+            "invalid appointment start: 0001-01-01T09:00:00+00:00 is in the past (THC-APPT-005)",
+        ),
+    ],
+)
+def test_an_implausible_visit_time_is_refused_on_the_booking_page_and_nothing_is_booked(
+    clinic: Clinic, starts_at: str, cause: str
+) -> None:
+    physician, booking = _triaged_to_booking(clinic)
+    need = re.search(r'name="need" value="([^"]+)"', booking.text)
+    assert need
+    refused = physician.post(
+        "/visits/book",
+        data={
+            "csrf_token": form_token(booking.text, "/visits/book"),
+            "need": need.group(1),
+            "starts_at": starts_at,
+            "clinician_id": clinic.users[Role.PHYSICIAN],
+            "room_id": "room-1",
+        },
+    )
+    assert refused.status_code == 422, refused.text[-600:]
+    words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", refused.text)))
+    assert f"Not booked: {cause}" in words
+    assert "first consultation after the accepted referral" in refused.text  # the page again
+    assert _appointments(clinic) == 0
+
+
+def test_a_physician_triages_a_referral_into_a_patient_and_books_the_consultation(
+    clinic: Clinic,
+) -> None:
+    physician, booking = _triaged_to_booking(clinic)
     assert "first consultation after the accepted referral" in booking.text
     booked = physician.post(
         "/visits/book",
