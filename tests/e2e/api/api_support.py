@@ -47,6 +47,7 @@ __all__ = [
     "TestClient",
     "build_clinic",
     "csrf_of",
+    "implant_program",
     "implant_pump_with_patient_bolus",
     "logged_in",
     "postgres_schema_url",
@@ -201,20 +202,28 @@ def implant_pump_with_patient_bolus(clinic: Clinic) -> str:
             max_per_day=3,
         ),
     )
+    pump_id = implant_program(clinic, program, serial="NGP-E2E-001")
+    clinic.clock.advance(hours=1)  # past the priming bolus, which blocks patient boluses
+    return pump_id
+
+
+def implant_program(clinic: Clinic, program: InfusionProgram, *, serial: str) -> str:
+    """A SynchroMed II 20 mL (InDura 1P, 60 cm, tip at T10) in the patient user's own record,
+    filled with 20 mL of ``program``'s admixture and running ``program``; its pump id. The clock
+    is not moved (the priming bolus runs from now)."""
     result = clinic.thecal.run_device(
         implant_pump,
         ImplantPump(
             actor=Actor(user_id=clinic.users[Role.PHYSICIAN], role=Role.PHYSICIAN),
             patient_id=clinic.own_patient,
             pump_model_id="synchromed-ii-20",
-            pump_serial="NGP-E2E-001",
+            pump_serial=serial,
             catheter_model_id="indura-1p-8709sc",
             catheter_length_cm=Decimal(60),
             catheter_tip_level="T10",
-            initial_fill=morphine,
+            initial_fill=program.admixture,
             fill_volume=Volume.from_ml(20),
             initial_program=program,
         ),
     )
-    clinic.clock.advance(hours=1)  # past the priming bolus, which blocks patient boluses
     return str(result.pump.id)

@@ -10,13 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from api_support import Clinic, build_clinic, logged_in
+from api_support import Clinic, build_clinic, implant_program, logged_in
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram, PatientBolusSettings
-from thecal.domain.units import Concentration, DoseRate, Duration, Mass, MassUnit, Volume
-from thecal.domain.users import Actor, Role
-from thecal.services.pumps import ImplantPump, implant_pump
+from thecal.domain.units import Concentration, DoseRate, Duration, Mass, MassUnit
 
 API = "/api/v1"
 
@@ -28,25 +26,11 @@ def clinic(database_url: str) -> Iterator[Clinic]:
     built.thecal.close()
 
 
-def implant(clinic: Clinic, admixture: Admixture, program: InfusionProgram, serial: str) -> str:
-    """A SynchroMed II 20 mL filled with ``admixture`` running ``program``; its pump id."""
-    result = clinic.thecal.run_device(
-        implant_pump,
-        ImplantPump(
-            actor=Actor(user_id=clinic.users[Role.PHYSICIAN], role=Role.PHYSICIAN),
-            patient_id=clinic.own_patient,
-            pump_model_id="synchromed-ii-20",
-            pump_serial=serial,
-            catheter_model_id="indura-1p-8709sc",
-            catheter_length_cm=Decimal(60),
-            catheter_tip_level="T10",
-            initial_fill=admixture,
-            fill_volume=Volume.from_ml(20),
-            initial_program=program,
-        ),
-    )
+def implant(clinic: Clinic, program: InfusionProgram, serial: str) -> str:
+    """A SynchroMed II 20 mL running ``program``, past its priming bolus; its pump id."""
+    pump_id = implant_program(clinic, program, serial=serial)
     clinic.clock.advance(hours=1)
-    return str(result.pump.id)
+    return pump_id
 
 
 def morphine_half_mg(clinic: Clinic) -> str:
@@ -62,14 +46,14 @@ def morphine_half_mg(clinic: Clinic) -> str:
             max_per_day=2,
         ),
     )
-    return implant(clinic, morphine, program, "NGP-UNIT-MORPHINE")
+    return implant(clinic, program, "NGP-UNIT-MORPHINE")
 
 
 def baclofen_50_mcg(clinic: Clinic) -> str:
     """Baclofen 1 mg/mL (1000 mcg/mL) at 50 mcg/day (0.05 mL/day)."""
     baclofen = Admixture.single("baclofen", Concentration.from_mg_per_ml(1))
     program = InfusionProgram.continuous(baclofen, DoseRate.of(50, MassUnit.MCG))
-    return implant(clinic, baclofen, program, "NGP-UNIT-BACLOFEN")
+    return implant(clinic, program, "NGP-UNIT-BACLOFEN")
 
 
 def _pump(clinic: Clinic, pump_id: str) -> dict[str, Any]:

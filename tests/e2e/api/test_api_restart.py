@@ -7,18 +7,15 @@ A second restart while it waits is refused (THC-PATH-069)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from api_support import PASSWORD, Clinic, TestClient, build_clinic
+from api_support import PASSWORD, Clinic, TestClient, build_clinic, implant_program
 from api_support import logged_in as log_in
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram
-from thecal.domain.units import Concentration, DoseRate, Volume
-from thecal.domain.users import Actor, Role
-from thecal.services.pumps import ImplantPump, implant_pump
+from thecal.domain.units import Concentration, DoseRate
 
 API = "/api/v1"
 
@@ -33,22 +30,8 @@ def clinic(database_url: str) -> Iterator[Clinic]:
 def _implant(clinic: Clinic) -> str:
     """A SynchroMed II with morphine 10 mg/mL at 2 mg/day for the patient user's own record."""
     morphine = Admixture.single("morphine", Concentration.from_mg_per_ml(10))
-    result = clinic.thecal.run_device(
-        implant_pump,
-        ImplantPump(
-            actor=Actor(user_id=clinic.users[Role.PHYSICIAN], role=Role.PHYSICIAN),
-            patient_id=clinic.own_patient,
-            pump_model_id="synchromed-ii-20",
-            pump_serial="NGP-E2E-RESTART",
-            catheter_model_id="indura-1p-8709sc",
-            catheter_length_cm=Decimal(60),
-            catheter_tip_level="T10",
-            initial_fill=morphine,
-            fill_volume=Volume.from_ml(20),
-            initial_program=InfusionProgram.continuous(morphine, DoseRate.from_mg_per_day(2)),
-        ),
-    )
-    return str(result.pump.id)
+    program = InfusionProgram.continuous(morphine, DoseRate.from_mg_per_day(2))
+    return implant_program(clinic, program, serial="NGP-E2E-RESTART")
 
 
 def _ok(response: Any, status: int = 200) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from api_support import (
     OPERATOR,
     Clinic,
     build_clinic,
+    implant_program,
     logged_in,
     postgres_schema_url,
 )
@@ -46,10 +47,9 @@ from thecal.domain.admixture import Admixture
 from thecal.domain.program import InfusionProgram
 from thecal.domain.scheduling import Location, WorkingHours
 from thecal.domain.trial import TrialBaseline, TrialObservation, TrialRoute
-from thecal.domain.units import Concentration, DoseRate, Mass, Volume
+from thecal.domain.units import Concentration, DoseRate, Mass
 from thecal.domain.users import Actor, Role
 from thecal.entrypoints.cli.main import app as cli
-from thecal.services.pumps import ImplantPump, implant_pump
 from thecal.services.scheduling.calendars import (
     PutRoom,
     SetWorkingHours,
@@ -104,24 +104,8 @@ def _physician(clinic: Clinic) -> Actor:
 
 def _implant(clinic: Clinic, serial: str) -> str:
     morphine = Admixture.single("morphine", Concentration.from_mg_per_ml(25))
-    done = clinic.thecal.run_device(
-        implant_pump,
-        ImplantPump(
-            actor=_physician(clinic),
-            patient_id=clinic.own_patient,
-            pump_model_id="synchromed-ii-20",
-            pump_serial=serial,
-            catheter_model_id="indura-1p-8709sc",
-            catheter_length_cm=Decimal(60),
-            catheter_tip_level="T10",
-            initial_fill=morphine,
-            fill_volume=Volume.from_ml(20),
-            initial_program=InfusionProgram.continuous(
-                morphine, DoseRate.from_mg_per_day(Decimal(5))
-            ),
-        ),
-    )
-    return str(done.pump.id)
+    program = InfusionProgram.continuous(morphine, DoseRate.from_mg_per_day(Decimal(5)))
+    return implant_program(clinic, program, serial=serial)
 
 
 def _administered_trial(clinic: Clinic) -> str:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from api_support import (
     START,
     Clinic,
+    implant_program,
     implant_pump_with_patient_bolus,
     logged_in,
 )
@@ -22,10 +23,8 @@ from test_web_pages import form_token
 from thecal.domain.admixture import Admixture, Component
 from thecal.domain.library import reference_library
 from thecal.domain.program import InfusionProgram
-from thecal.domain.units import Concentration, DoseRate, Duration, Volume, plain
-from thecal.domain.users import Actor, Role
+from thecal.domain.units import Concentration, DoseRate, Duration, plain
 from thecal.services.demo.clinic import ConfigureTwin, configure_twin
-from thecal.services.pumps import ImplantPump, implant_pump
 from thecal.simulation.faults import BatteryDepletion
 
 
@@ -156,21 +155,7 @@ def test_each_drug_of_a_two_drug_admixture_has_its_dose_chart_in_its_own_unit(
         )
     )
     daily = DoseRate.from_mg_per_day(Decimal(5))
-    both.thecal.run_device(
-        implant_pump,
-        ImplantPump(
-            actor=Actor(user_id=both.users[Role.PHYSICIAN], role=Role.PHYSICIAN),
-            patient_id=both.own_patient,
-            pump_model_id="synchromed-ii-20",
-            pump_serial="NGP-TWO-001",
-            catheter_model_id="indura-1p-8709sc",
-            catheter_length_cm=Decimal(60),
-            catheter_tip_level="T10",
-            initial_fill=admixture,
-            fill_volume=Volume.from_ml(20),
-            initial_program=InfusionProgram.continuous(admixture, daily),
-        ),
-    )
+    implant_program(both, InfusionProgram.continuous(admixture, daily), serial="NGP-TWO-001")
     both.clock.advance(days=10)
     physician = logged_in(both, "physician")
     flow_ml = Decimal(5) / Decimal(25)  # mL/day: the primary's dose ÷ its concentration

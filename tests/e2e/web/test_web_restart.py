@@ -8,19 +8,18 @@ code, nothing changed."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
-from api_support import PASSWORD, Clinic
+from api_support import PASSWORD, Clinic, implant_program
 from test_web_pages import browser_login, form_token
 
 from thecal.domain.admixture import Admixture
 from thecal.domain.interruption import InterruptionReason
 from thecal.domain.program import InfusionProgram, ProgramMode
-from thecal.domain.units import Concentration, DoseRate, Volume
+from thecal.domain.units import Concentration, DoseRate
 from thecal.domain.users import Actor, Role
 from thecal.services.interruptions import SuspendDelivery, suspend_delivery
 from thecal.services.pump_record import Pump
-from thecal.services.pumps import GetPump, ImplantPump, get_pump, implant_pump
+from thecal.services.pumps import GetPump, get_pump
 
 
 def _physician(clinic: Clinic) -> Actor:
@@ -35,22 +34,8 @@ def _pump(clinic: Clinic, pump_id: str) -> Pump:
 def _suspended_pump(clinic: Clinic) -> str:
     """Morphine 10 mg/mL at 2 mg/day, suspended for an infection."""
     morphine = Admixture.single("morphine", Concentration.from_mg_per_ml(10))
-    implanted = clinic.thecal.run_device(
-        implant_pump,
-        ImplantPump(
-            actor=_physician(clinic),
-            patient_id=clinic.own_patient,
-            pump_model_id="synchromed-ii-20",
-            pump_serial="NGP-WEB-RESTART",
-            catheter_model_id="indura-1p-8709sc",
-            catheter_length_cm=Decimal(60),
-            catheter_tip_level="T10",
-            initial_fill=morphine,
-            fill_volume=Volume.from_ml(20),
-            initial_program=InfusionProgram.continuous(morphine, DoseRate.from_mg_per_day(2)),
-        ),
-    )
-    pump_id = str(implanted.pump.id)
+    program = InfusionProgram.continuous(morphine, DoseRate.from_mg_per_day(2))
+    pump_id = implant_program(clinic, program, serial="NGP-WEB-RESTART")
     clinic.clock.advance(days=2)
     clinic.thecal.run_device(
         suspend_delivery,
